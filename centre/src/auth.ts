@@ -1,0 +1,92 @@
+/**
+ * Console and API logins: scrypt password hashes, random bearer tokens stored only as SHA-256
+ * hashes with an expiry, login attempts limited per client and user name, and one-time tickets for
+ * the live stream (EventSource cannot send an Authorization header).
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Clock } from '../../common/clock';
+import { hashPassword, verifyPassword } from '../../common/passwords';
+import type { Store, User, UserRole } from './store/types';
+
+export interface LoginResult {
+  token: string;
+  user: PublicUser;
+  expiresAt: number;
+}
+
+export interface PublicUser {
+  id: string;
+  username: string;
+  name: string;
+  role: UserRole;
+}
+
+export function publicUser(u: User): PublicUser {
+  return { id: u.id, username: u.username, name: u.name, role: u.role };
+}
+
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+export class Auth {
+  private readonly attempts = new Map<string, number[]>();
+  private readonly tickets = new Map<string, { userId: string; expiresAt: number }>();
+  private readonly sessionTtlMs: number;
+  private readonly maxAttempts: number;
+  private readonly attemptWindowMs: number;
+
+  constructor(private readonly ctx: { store: Store; clock: Clock; sessionTtlMs?: number; maxAttempts?: number; attemptWindowMs?: number }) {
+    this.sessionTtlMs = ctx.sessionTtlMs ?? 12 * 3600_000;
+    this.maxAttempts = ctx.maxAttempts ?? 10;
+    this.attemptWindowMs = ctx.attemptWindowMs ?? 5 * 60_000;
+  }
+
+  async createUser(u: { username: string; password: string; name?: string; role: UserRole }): Promise<User> {
+    const user: User = { id: randomUUID(), username: u.username, name: u.name ?? u.username, role: u.role, passwordHash: hashPassword(u.password) };
+    await this.ctx.store.createUser(user);
+    return user;
+  }
+
+  /** True when this client or this user name has used up its attempts in the window. */
+  limited(clientKey: string, username: string): boolean {
+    const now = this.ctx.clock.now();
+    return [clientKey, `user:${username}`].some((k) => (this.attempts.get(k) ?? []).filter((t) => now - t < this.attemptWindowMs).length >= this.maxAttempts);
+  }
+
+  async login(clientKey: string, username: string, password: string): Promise<LoginResult | undefined> {
+    const now = this.ctx.clock.now();
+    const user = await this.ctx.store.getUserByName(username);
+    if (!user || !verifyPassword(password, user.passwordHash)) {
+      for (const k of [clientKey, `user:${username}`]) this.attempts.set(k, [...(this.attempts.get(k) ?? []).filter((t) => now - t < this.attemptWindowMs), now]);
+      return undefined;
+    }
+    const token = randomBytes(32).toString('hex');
+    const expiresAt = now + this.sessionTtlMs;
+    await this.ctx.store.createSession({ tokenHash: sha256(token), userId: user.id, createdAt: now, expiresAt });
+    return { token, user: publicUser(user), expiresAt };
+  }
+
+  async authenticate(token: string): Promise<User | undefined> {
+    const session = await this.ctx.store.getSession(sha256(token));
+    if (!session || session.expiresAt <= this.ctx.clock.now()) return undefined;
+    return this.ctx.store.getUser(session.userId);
+  }
+
+  async logout(token: string): Promise<void> {
+    await this.ctx.store.deleteSession(sha256(token));
+  }
+
+  issueTicket(user: User): string {
+    const ticket = randomBytes(24).toString('hex');
+    const now = this.ctx.clock.now();
+    for (const [k, v] of this.tickets) if (v.expiresAt < now) this.tickets.delete(k);
+    this.tickets.set(ticket, { userId: user.id, expiresAt: now + 30_000 });
+    return ticket;
+  }
+
+  async redeemTicket(ticket: string): Promise<User | undefined> {
+    const t = this.tickets.get(ticket);
+    this.tickets.delete(ticket);
+    if (!t || t.expiresAt < this.ctx.clock.now()) return undefined;
+    return this.ctx.store.getUser(t.userId);
+  }
+}

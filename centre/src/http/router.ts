@@ -1,0 +1,149 @@
+/**
+ * A small HTTP router on node:http: path parameters, JSON bodies with a size limit, bearer-token
+ * authentication with role checks, and errors as `{error: {code, message}}`. Handlers return a value
+ * (sent as JSON) or take over the response themselves (SSE, files).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../../../common/log';
+import type { User, UserRole } from '../store/types';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+  user: User | undefined;
+  token: string | undefined;
+  clientKey: string;
+  raw: IncomingMessage;
+  res: ServerResponse;
+}
+
+/** A handler's result: a JSON body (status 200), `{status, body}`, or `undefined` when it answered itself. */
+export type HandlerResult = unknown;
+export type Handler = (req: ApiRequest) => Promise<HandlerResult> | HandlerResult;
+
+export interface RouteOptions {
+  /** Roles allowed; `'any'` = any logged-in user; absent = public. */
+  auth?: readonly UserRole[] | 'any';
+}
+
+export interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export function reply(status: number, body: unknown, headers?: Record<string, string>): Reply {
+  return { status, body, ...(headers ? { headers } : {}), __reply: true } as Reply;
+}
+
+interface Route {
+  method: string;
+  re: RegExp;
+  names: string[];
+  handler: Handler;
+  opts: RouteOptions;
+}
+
+const MAX_BODY = 64 * 1024;
+
+export class Router {
+  private readonly routes: Route[] = [];
+
+  constructor(private readonly ctx: { authenticate: (token: string) => Promise<User | undefined>; log: Logger }) {}
+
+  add(method: string, pattern: string, handler: Handler, opts: RouteOptions = {}): void {
+    const names: string[] = [];
+    const re = new RegExp('^' + pattern.replace(/:(\w+)/g, (_m, n: string) => {
+      names.push(n);
+      return '([^/]+)';
+    }) + '$');
+    this.routes.push({ method, re, names, handler, opts });
+  }
+
+  /** Returns false when no route matches the path (so the caller can serve files). */
+  async handle(raw: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const url = new URL(raw.url ?? '/', 'http://localhost');
+    const method = raw.method ?? 'GET';
+    const candidates = this.routes.filter((r) => r.re.test(url.pathname));
+    if (candidates.length === 0) return false;
+    const route = candidates.find((r) => r.method === method);
+    try {
+      if (!route) throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}`);
+      const m = route.re.exec(url.pathname)!;
+      const params: Record<string, string> = {};
+      route.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1]!)));
+      const header = raw.headers['authorization'];
+      const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+      const user = token ? await this.ctx.authenticate(token) : undefined;
+      if (route.opts.auth) {
+        if (!user) throw new HttpError(401, 'unauthenticated', 'Log in first');
+        if (route.opts.auth !== 'any' && !route.opts.auth.includes(user.role)) throw new HttpError(403, 'forbidden', `Your role (${user.role}) may not do this`);
+      }
+      const body = method === 'GET' || method === 'HEAD' ? undefined : await readJson(raw);
+      const req: ApiRequest = { method, path: url.pathname, params, query: url.searchParams, body, user, token, clientKey: raw.socket.remoteAddress ?? 'unknown', raw, res };
+      const result = await route.handler(req);
+      if (res.headersSent || res.writableEnded) return true;
+      if (result && typeof result === 'object' && (result as { __reply?: boolean }).__reply) {
+        const r = result as Reply;
+        sendJson(res, r.status, r.body, r.headers);
+      } else {
+        sendJson(res, result === undefined ? 204 : 200, result);
+      }
+    } catch (e) {
+      if (e instanceof HttpError) {
+        sendJson(res, e.status, { error: { code: e.code, message: e.message } });
+      } else {
+        this.ctx.log.error('request failed', { method, path: url.pathname, error: e as Error });
+        if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal', message: 'Internal error' } });
+        else res.end();
+      }
+    }
+    return true;
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(text);
+}
+
+function readJson(raw: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    raw.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new HttpError(413, 'too_large', `Request body over ${MAX_BODY} bytes`));
+        raw.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    raw.on('end', () => {
+      if (size === 0) return resolve(undefined);
+      const type = String(raw.headers['content-type'] ?? '');
+      if (!type.includes('application/json')) return reject(new HttpError(415, 'unsupported_media_type', 'Send JSON (content-type: application/json)'));
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        reject(new HttpError(400, 'bad_json', 'The body is not valid JSON'));
+      }
+    });
+    raw.on('error', reject);
+  });
+}

@@ -1,0 +1,31 @@
+/**
+ * Live updates for consoles (SSE). In one process this is an in-memory fan-out; the scale-out
+ * issue puts the same interface on PostgreSQL LISTEN/NOTIFY so every node's consoles see everything.
+ */
+import type { AlarmView } from './views';
+
+export type LiveEvent = { type: 'alarm'; alarm: AlarmView } | { type: 'device'; deviceId: string };
+
+export interface LiveHub {
+  publish(e: LiveEvent): void;
+  subscribe(fn: (e: LiveEvent) => void): () => void;
+}
+
+export class MemoryLiveHub implements LiveHub {
+  private readonly subscribers = new Set<(e: LiveEvent) => void>();
+
+  publish(e: LiveEvent): void {
+    for (const fn of [...this.subscribers]) {
+      try {
+        fn(e);
+      } catch {
+        // a broken subscriber must not stop the others
+      }
+    }
+  }
+
+  subscribe(fn: (e: LiveEvent) => void): () => void {
+    this.subscribers.add(fn);
+    return () => this.subscribers.delete(fn);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Sites, workers and pendants. Provisioning a pendant generates its id and 128-bit key, stores them,
+ * and returns the settings line to paste into the pendant; every change republishes the site's
+ * retained keyring for its gateways (SPEC §7).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../common/clock';
+import type { MessageBus } from '../../common/bus';
+import type { Logger } from '../../common/log';
+import { formatDeviceId, type KeyringPayload, topic } from '../../protocol/src';
+import type { BoardKind, DeviceRecord, Store } from './store/types';
+
+export interface ProvisionRequest {
+  board: BoardKind;
+  workerId?: string | null;
+  siteId?: string | null;
+  /** Fixed id (tests, re-provisioning); random when absent. */
+  deviceId?: string;
+  /** Fixed key (tests); random when absent. */
+  key?: string;
+}
+
+export class RegistryError extends Error {
+  constructor(
+    readonly code: 'unknown_worker' | 'unknown_site' | 'duplicate_device' | 'invalid',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class Registry {
+  constructor(private readonly ctx: { store: Store; clock: Clock; log: Logger; bus?: MessageBus | undefined }) {}
+
+  async provision(req: ProvisionRequest): Promise<{ device: DeviceRecord; settings: string }> {
+    const { store } = this.ctx;
+    let siteId = req.siteId ?? null;
+    if (req.workerId) {
+      const worker = await store.getWorker(req.workerId);
+      if (!worker) throw new RegistryError('unknown_worker', `Unknown worker '${req.workerId}'`);
+      siteId = siteId ?? worker.siteId;
+    }
+    if (siteId && !(await store.listSites()).some((s) => s.id === siteId)) throw new RegistryError('unknown_site', `Unknown site '${siteId}'`);
+    let id = req.deviceId;
+    if (id !== undefined) {
+      if (!/^[0-9a-f]{8}$/.test(id)) throw new RegistryError('invalid', `Device id must be 8 hex digits, got '${id}'`);
+      if (await store.getDevice(id)) throw new RegistryError('duplicate_device', `Device '${id}' already exists`);
+    } else {
+      do {
+        id = formatDeviceId(randomBytes(4).readUInt32BE(0));
+      } while (id === '00000000' || id === 'ffffffff' || (await store.getDevice(id)));
+    }
+    const key = req.key ?? randomBytes(16).toString('hex');
+    if (!/^[0-9a-f]{32}$/.test(key)) throw new RegistryError('invalid', 'Key must be 32 hex digits');
+    const device: DeviceRecord = {
+      id, key, board: req.board, workerId: req.workerId ?? null, siteId, createdAt: this.ctx.clock.now(),
+      lastCounter: -1, lastSeenAt: null, batteryPct: null,
+    };
+    await store.addDevice(device);
+    await store.appendAudit({ at: device.createdAt, actor: 'system', action: 'device_provisioned', entity: 'device', entityId: id, data: { board: req.board, workerId: device.workerId, siteId } });
+    if (siteId) await this.publishKeyring(siteId);
+    return { device, settings: settingsLine(device) };
+  }
+
+  /** Publishes the retained keyring of one site; gateways of that site subscribe to it. */
+  async publishKeyring(siteId: string): Promise<void> {
+    const bus = this.ctx.bus;
+    if (!bus) return;
+    const devices = await this.ctx.store.listDevices({ siteId });
+    const payload: KeyringPayload = {
+      v: 1,
+      siteId,
+      at: this.ctx.clock.now(),
+      devices: devices.filter((d) => d.board !== 'phone').map((d) => ({ deviceId: d.id, key: d.key, ...(d.lastCounter >= 0 ? { lastCounter: d.lastCounter } : {}) })),
+    };
+    await bus.publish(topic.keyring(siteId), JSON.stringify(payload), { qos: 1, retain: true });
+  }
+
+  async publishAllKeyrings(): Promise<void> {
+    for (const site of await this.ctx.store.listSites()) await this.publishKeyring(site.id);
+  }
+}
+
+/**
+ * The line a technician pastes into the Espruino IDE's console (or sends with `espruino -e`): it
+ * writes the pendant's id and key, and clears the message counter that belongs to the old key.
+ */
+export function settingsLine(d: { id: string; key: string }): string {
+  return `require("Storage").writeJSON("vigil.json",Object.assign(require("Storage").readJSON("vigil.json",1)||{},{id:"${d.id}",key:"${d.key}"}));require("Storage").erase("vctr0");require("Storage").erase("vctr1");`;
+}

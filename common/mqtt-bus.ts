@@ -1,0 +1,139 @@
+/** MessageBus over MQTT 3.1.1 with mqtt.js: persistent session, last will, failover across broker URLs. */
+import { EventEmitter } from 'node:events';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from './log';
+import { createLogger } from './log';
+import { type MessageBus, type MessageHandler, type PublishOptions, topicMatches } from './bus';
+
+export interface MqttBusOptions {
+  /** One broker URL, or several to fail over between (tried in order). */
+  url: string | string[];
+  clientId: string;
+  username?: string;
+  password?: string;
+  /** false (default) keeps the session and queued QoS 1 messages across disconnects. */
+  clean?: boolean;
+  will?: { topic: string; payload: string; qos: 0 | 1; retain: boolean };
+  reconnectPeriodMs?: number;
+  connectTimeoutMs?: number;
+  keepaliveS?: number;
+  /** Extra TLS options (ca, rejectUnauthorized) for mqtts:// URLs. */
+  tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean };
+  log?: Logger;
+}
+
+type BusEvents = { connect: []; offline: [] };
+
+export class MqttBus extends EventEmitter<BusEvents> implements MessageBus {
+  private readonly client: MqttClient;
+  private readonly handlers: { filter: string; handler: MessageHandler }[] = [];
+  private readonly log: Logger;
+  private closed = false;
+
+  private constructor(client: MqttClient, log: Logger) {
+    super();
+    this.client = client;
+    this.log = log;
+    client.on('connect', () => this.emit('connect'));
+    client.on('offline', () => this.emit('offline'));
+    client.on('error', (e) => this.log.warn('mqtt error', { error: e.message }));
+    // One message at a time; the callback sends the PUBACK, so it runs after the handler (mqtt.js handlePublish).
+    client.handleMessage = (packet, callback) => {
+      void this.dispatch(packet.topic, packet.payload as Buffer).then((retry) => {
+        if (retry) {
+          // Do not acknowledge: drop the connection so the broker redelivers the message later.
+          this.log.warn('handler asked for redelivery; reconnecting', { topic: packet.topic });
+          this.client.stream.destroy();
+          return;
+        }
+        callback();
+      });
+    };
+  }
+
+  /** Connects, resolving at the first CONNACK; rejects if the first attempt fails within the timeout. */
+  static connect(opts: MqttBusOptions): Promise<MqttBus> {
+    const urls = Array.isArray(opts.url) ? opts.url : [opts.url];
+    const first = new URL(urls[0]!);
+    const options: IClientOptions = {
+      clientId: opts.clientId,
+      clean: opts.clean ?? false,
+      protocolVersion: 4,
+      reconnectPeriod: opts.reconnectPeriodMs ?? 1000,
+      connectTimeout: opts.connectTimeoutMs ?? 10000,
+      keepalive: opts.keepaliveS ?? 30,
+      resubscribe: true,
+      ...(opts.username === undefined ? {} : { username: opts.username }),
+      ...(opts.password === undefined ? {} : { password: opts.password }),
+      ...(opts.will ? { will: { topic: opts.will.topic, payload: Buffer.from(opts.will.payload), qos: opts.will.qos, retain: opts.will.retain } } : {}),
+      ...(opts.tls ?? {}),
+    };
+    if (urls.length > 1) {
+      options.servers = urls.map((u) => {
+        const p = new URL(u);
+        return { host: p.hostname, port: Number(p.port || (p.protocol === 'mqtts:' ? 8883 : 1883)), protocol: p.protocol.replace(':', '') as 'mqtt' | 'mqtts' };
+      });
+    }
+    const client = mqtt.connect(first.toString(), options);
+    const bus = new MqttBus(client, opts.log ?? createLogger('mqtt'));
+    return new Promise((resolve, reject) => {
+      const onConnect = (): void => {
+        client.off('error', onError);
+        resolve(bus);
+      };
+      const onError = (e: Error): void => {
+        client.off('connect', onConnect);
+        client.end(true);
+        reject(e);
+      };
+      client.once('connect', onConnect);
+      client.once('error', onError);
+    });
+  }
+
+  get connected(): boolean {
+    return this.client.connected;
+  }
+
+  publish(topic: string, payload: string | Uint8Array, opts: PublishOptions): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.client.publish(topic, typeof payload === 'string' ? payload : Buffer.from(payload), { qos: opts.qos, retain: opts.retain ?? false }, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  send(topic: string, payload: string | Uint8Array, opts: PublishOptions): void {
+    this.publish(topic, payload, opts).catch((e: unknown) => this.log.warn('publish failed', { topic, error: e as Error }));
+  }
+
+  async subscribe(filter: string, qos: 0 | 1, handler: MessageHandler): Promise<void> {
+    this.handlers.push({ filter, handler });
+    await new Promise<void>((resolve, reject) => {
+      this.client.subscribe(filter, { qos }, (err, granted) => {
+        if (err) return reject(err);
+        if (granted?.some((g) => g.qos === 128)) return reject(new Error(`Subscription to ${filter} refused by the broker`));
+        resolve();
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await new Promise<void>((resolve) => this.client.end(false, {}, () => resolve()));
+  }
+
+  /** Runs every matching handler; returns true when one asked for redelivery. */
+  private async dispatch(topic: string, payload: Buffer): Promise<boolean> {
+    const bytes = new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
+    for (const { filter, handler } of this.handlers) {
+      if (!topicMatches(filter, topic)) continue;
+      try {
+        await handler(topic, bytes);
+      } catch (e) {
+        if ((e as { retry?: boolean }).retry) return true;
+        this.log.error('message handler failed; message dropped', { topic, error: e as Error });
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,47 @@
+/* global VCcm */
+// Vigil frame v1 for the pendant (protocol SPEC §2–§4): seal uplinks, open downlinks.
+// Same byte layout as protocol/src/layout.ts; both pass protocol/vectors/*.json.
+var VFrame = (function () {
+  function u32(a, o, v) { a[o] = (v / 16777216) & 255; a[o + 1] = (v >> 16) & 255; a[o + 2] = (v >> 8) & 255; a[o + 3] = v & 255; }
+  function r32(a, o) { return a[o] * 16777216 + ((a[o + 1] << 16) | (a[o + 2] << 8) | a[o + 3]); }
+  function nonce(h, dev, ctr) {
+    var n = new Uint8Array(13);
+    n[0] = h; u32(n, 1, dev); u32(n, 5, ctr);
+    return n;
+  }
+  return {
+    // m: {t: type code, b: battery % or 255, f: flags, d: detail, r: ref counter, p: [kind, 6 bytes] or undefined}
+    up: function (dev, key, ctr, m) {
+      var p = new Uint8Array(12);
+      var pk = m.p ? m.p[0] : 0;
+      p[0] = m.t; p[1] = m.b; p[2] = (m.f & 15) | (pk << 4); p[3] = m.d || 0;
+      p[4] = (m.r >> 8) & 255; p[5] = m.r & 255;
+      if (pk) p.set(m.p[1], 6);
+      var s = VCcm.seal(key, nonce(0x10, dev, ctr), p);
+      var f = new Uint8Array(24);
+      f[0] = 0x10; u32(f, 1, dev);
+      f[5] = (ctr >> 16) & 255; f[6] = (ctr >> 8) & 255; f[7] = ctr & 255;
+      f.set(s.c, 8); f.set(s.t, 20);
+      return f;
+    },
+    // returns {c: answered counter, m: command code, p: param} or undefined (not ours, bad tag)
+    down: function (f, dev, key) {
+      if (!f || f.length != 16 || f[0] != 0x11 || r32(f, 1) != dev) return undefined;
+      var n = new Uint8Array(13);
+      n.set(f.slice(0, 10), 0);
+      var p = VCcm.open(key, n, f.slice(10, 12), f.slice(12, 16));
+      if (!p) return undefined;
+      return { c: r32(f, 5), m: f[9], p: (p[0] << 8) | p[1] };
+    },
+    hex: function (a) {
+      var s = "";
+      for (var i = 0; i < a.length; i++) s += (a[i] < 16 ? "0" : "") + a[i].toString(16);
+      return s;
+    },
+    unhex: function (s) {
+      var a = new Uint8Array(s.length >> 1);
+      for (var i = 0; i < a.length; i++) a[i] = parseInt(s.substr(i * 2, 2), 16);
+      return a;
+    }
+  };
+})();

@@ -1,0 +1,155 @@
+/**
+ * The embedded MQTT broker (Aedes) of a site gateway, or of a single-box installation: TCP,
+ * WebSocket and TLS listeners, per-client credentials with scrypt hashes, and the topic ACLs of
+ * acl.ts as Aedes hooks. Persistence is injected (memory by default; see persistence options).
+ */
+import { createServer, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { WebSocketServer, createWebSocketStream } from 'ws';
+import { Aedes, type AedesOptions, type Client } from 'aedes';
+import { verifyPassword } from '../../../common/passwords';
+import { createLogger, type Logger } from '../../../common/log';
+import { canPublish, canSubscribe, type Identity } from './acl';
+import type { Role } from '../../../protocol/src';
+
+export interface BrokerUser {
+  username: string;
+  passwordHash: string;
+  role: Role;
+  siteId?: string;
+  gatewayId?: string;
+}
+
+export interface BrokerListeners {
+  tcp?: { host: string; port: number };
+  ws?: { host: string; port: number };
+  tls?: { host: string; port: number; certFile: string; keyFile: string };
+}
+
+export interface BrokerOptions {
+  id?: string;
+  listeners: BrokerListeners;
+  users: BrokerUser[];
+  /** Aedes persistence instance (memory when absent). */
+  persistence?: unknown;
+  /** Aedes mqemitter instance (in-process when absent). */
+  mq?: unknown;
+  log?: Logger;
+}
+
+type AuthError = Error & { returnCode: number };
+
+export class EmbeddedBroker {
+  private aedes: Aedes | undefined;
+  private servers: (Server | HttpServer)[] = [];
+  private wss: WebSocketServer | undefined;
+  private readonly sockets = new Set<Socket>();
+  private readonly identities = new WeakMap<Client, Identity>();
+  private readonly log: Logger;
+  readonly ports: { tcp?: number; ws?: number; tls?: number } = {};
+  /** Rejections by reason, for the health endpoint. */
+  readonly counters = { authFailed: 0, publishDenied: 0, subscribeDenied: 0 };
+
+  constructor(private readonly opts: BrokerOptions) {
+    this.log = opts.log ?? createLogger('broker');
+  }
+
+  async start(): Promise<void> {
+    const users = new Map(this.opts.users.map((u) => [u.username, u]));
+    const options: AedesOptions = {
+      ...(this.opts.id ? { id: this.opts.id } : {}),
+      ...(this.opts.persistence ? { persistence: this.opts.persistence } : {}),
+      ...(this.opts.mq ? { mq: this.opts.mq } : {}),
+      authenticate: (client, username, password, done) => {
+        const user = username === undefined ? undefined : users.get(username);
+        if (!user || !password || !verifyPassword(password.toString('utf8'), user.passwordHash)) {
+          this.counters.authFailed++;
+          this.log.warn('mqtt login refused', { username: username ?? null, clientId: client.id });
+          const err = new Error('Bad username or password') as AuthError;
+          err.returnCode = 4;
+          return done(err, false);
+        }
+        const identity: Identity = { username: user.username, role: user.role };
+        if (user.siteId !== undefined) identity.siteId = user.siteId;
+        if (user.gatewayId !== undefined) identity.gatewayId = user.gatewayId;
+        this.identities.set(client, identity);
+        done(null, true);
+      },
+      authorizePublish: (client, packet, done) => {
+        const who = client ? this.identities.get(client) : undefined;
+        if (!who || !canPublish(who, packet.topic)) {
+          this.counters.publishDenied++;
+          this.log.warn('mqtt publish denied', { username: who?.username ?? null, topic: packet.topic });
+          return done(new Error(`publish to ${packet.topic} not allowed`));
+        }
+        done(null);
+      },
+      authorizeSubscribe: (client, sub, done) => {
+        const who = this.identities.get(client);
+        if (!who || !canSubscribe(who, sub.topic)) {
+          this.counters.subscribeDenied++;
+          this.log.warn('mqtt subscribe denied', { username: who?.username ?? null, filter: sub.topic });
+          return done(null, null);
+        }
+        done(null, sub);
+      },
+    };
+    const aedes = await Aedes.createBroker(options);
+    this.aedes = aedes;
+    const { tcp, ws, tls } = this.opts.listeners;
+    if (tcp) this.ports.tcp = await this.listen(createServer(aedes.handle), tcp.host, tcp.port);
+    if (tls) {
+      const server = createTlsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, aedes.handle);
+      this.ports.tls = await this.listen(server, tls.host, tls.port);
+    }
+    if (ws) {
+      const http = createHttpServer();
+      this.wss = new WebSocketServer({ server: http });
+      this.wss.on('connection', (socket, req) => aedes.handle(createWebSocketStream(socket), req));
+      this.ports.ws = await this.listen(http, ws.host, ws.port);
+    }
+  }
+
+  get connectedClients(): number {
+    return this.aedes?.connectedClients ?? 0;
+  }
+
+  /** Publishes from inside the broker process (no client); used for the broker's own status. */
+  publish(topic: string, payload: string, qos: 0 | 1, retain: boolean): Promise<void> {
+    const aedes = this.aedes;
+    if (!aedes) return Promise.reject(new Error('broker not started'));
+    return new Promise((resolve, reject) => {
+      aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos, retain, dup: false }, (err?: Error | null) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  async stop(): Promise<void> {
+    const aedes = this.aedes;
+    this.aedes = undefined;
+    if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    this.wss?.clients.forEach((c) => c.terminate());
+    this.wss?.close();
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    this.servers = [];
+  }
+
+  private listen(server: Server | HttpServer, host: string, port: number): Promise<number> {
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        this.servers.push(server);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * Uplink frame v1 codec (SPEC §2, §3). Decoding checks, in this order: length, version, kind, device,
+ * tag, fields — and returns a value; radio input never throws.
+ */
+import { readInt, readUint, writeInt, writeUint } from './bytes';
+import { ccmDecrypt, ccmEncrypt } from './ccm';
+import { reconstructCounter, reconstructRef } from './counter';
+import {
+  FLAG_BITS,
+  FLAGS_RESERVED_MASK,
+  FRAME_KIND,
+  type Flags,
+  headerByte,
+  messageTypeByCode,
+  messageTypeByName,
+  type MessageType,
+  NONCE_LENGTH,
+  POSITION_KIND_SHIFT,
+  PROTOCOL_VERSION,
+  TAG_LENGTH,
+  UPLINK_FIELDS,
+  UPLINK_LENGTH,
+  type FieldSpec,
+} from './layout';
+
+export type Position =
+  | { kind: 'beacon'; beaconId: number; rssiDbm: number; ageS: number }
+  | { kind: 'gps'; lat: number; lon: number };
+
+export interface UplinkMessage {
+  deviceId: number;
+  /** Full 32-bit counter. */
+  counter: number;
+  type: MessageType;
+  /** 0–100, or null when the pendant does not know. */
+  batteryPct: number | null;
+  flags: Flags;
+  /** Repeat number for alarms; alarm type code for pre_alarm/cancel; 0 otherwise. */
+  detail: number;
+  /** Full counter of the first frame of this incident. */
+  ref: number;
+  position: Position | null;
+}
+
+/** Named reasons a frame is rejected (SPEC §6). */
+export type UplinkError =
+  | 'bad_length'
+  | 'bad_version'
+  | 'bad_kind'
+  | 'unknown_device'
+  | 'bad_tag'
+  | 'bad_type'
+  | 'bad_field';
+
+export type DecodeResult<T, E extends string> = { ok: true; frame: T } | { ok: false; code: E; detail: string };
+
+/** What a receiver knows about a device: its key and the last counter it accepted. */
+export interface DeviceKeyInfo {
+  key: Uint8Array;
+  lastCounter?: number | undefined;
+}
+
+export type KeyLookup = (deviceId: number) => DeviceKeyInfo | undefined;
+
+const FIELD = Object.fromEntries(UPLINK_FIELDS.map((f) => [f.name, f])) as Record<string, FieldSpec>;
+const BODY_START = FIELD['type']!.offset;
+const TAG_OFFSET = FIELD['tag']!.offset;
+const GPS_SCALE = 2 ** 23;
+
+/** SPEC §3.2: nonce = header ‖ deviceId ‖ counter (32 bits) ‖ 0x00 ×4. */
+export function uplinkNonce(deviceId: number, counter: number): Uint8Array {
+  const nonce = new Uint8Array(NONCE_LENGTH);
+  nonce[0] = headerByte(FRAME_KIND.uplink);
+  writeUint(nonce, 1, 4, deviceId);
+  writeUint(nonce, 5, 4, counter);
+  return nonce;
+}
+
+export interface UplinkInput {
+  deviceId: number;
+  counter: number;
+  type: MessageType;
+  batteryPct?: number | null;
+  flags?: Partial<Flags>;
+  detail?: number;
+  /** Full counter of the incident's first frame; defaults to `counter`. */
+  ref?: number;
+  position?: Position | null;
+}
+
+/** Encodes and seals an uplink frame. Throws on programmer error (out-of-range input). */
+export function encodeUplink(msg: UplinkInput, key: Uint8Array): Uint8Array {
+  const spec = messageTypeByName(msg.type);
+  if (!spec) throw new Error(`Unknown message type '${msg.type}'`);
+  if (!Number.isInteger(msg.counter) || msg.counter < 0 || msg.counter > 0xffffffff) throw new Error(`counter out of range: ${msg.counter}`);
+  if (!Number.isInteger(msg.deviceId) || msg.deviceId < 0 || msg.deviceId > 0xffffffff) throw new Error(`deviceId out of range: ${msg.deviceId}`);
+  const battery = msg.batteryPct ?? null;
+  if (battery !== null && (!Number.isInteger(battery) || battery < 0 || battery > 100)) throw new Error(`batteryPct out of range: ${battery}`);
+
+  const plain = new Uint8Array(TAG_OFFSET - BODY_START);
+  const at = (name: string): number => FIELD[name]!.offset - BODY_START;
+  plain[at('type')] = spec.code;
+  plain[at('batteryPct')] = battery === null ? 255 : battery;
+  let flags = 0;
+  for (const f of FLAG_BITS) if (msg.flags?.[f.name]) flags |= 1 << f.bit;
+  const pos = msg.position ?? null;
+  flags |= (pos === null ? 0 : pos.kind === 'beacon' ? 1 : 2) << POSITION_KIND_SHIFT;
+  plain[at('flags')] = flags;
+  plain[at('detail')] = msg.detail ?? 0;
+  writeUint(plain, at('ref'), 2, (msg.ref ?? msg.counter) % 65536);
+  writePosition(plain, at('position'), pos);
+
+  const frame = new Uint8Array(UPLINK_LENGTH);
+  frame[0] = headerByte(FRAME_KIND.uplink);
+  writeUint(frame, FIELD['deviceId']!.offset, 4, msg.deviceId);
+  writeUint(frame, FIELD['counter']!.offset, 3, msg.counter % 2 ** 24);
+  const sealed = ccmEncrypt(key, uplinkNonce(msg.deviceId, msg.counter), plain);
+  frame.set(sealed.ciphertext, BODY_START);
+  frame.set(sealed.tag, TAG_OFFSET);
+  return frame;
+}
+
+function writePosition(body: Uint8Array, off: number, pos: Position | null): void {
+  if (pos === null) return;
+  if (pos.kind === 'beacon') {
+    writeUint(body, off, 4, pos.beaconId);
+    writeInt(body, off + 4, 1, Math.max(-128, Math.min(127, Math.round(pos.rssiDbm))));
+    body[off + 5] = Math.max(0, Math.min(255, Math.round(pos.ageS)));
+  } else {
+    writeInt(body, off, 3, clampI24(Math.round((pos.lat / 90) * GPS_SCALE)));
+    writeInt(body, off + 3, 3, clampI24(Math.round((pos.lon / 180) * GPS_SCALE)));
+  }
+}
+
+function clampI24(v: number): number {
+  return Math.max(-(GPS_SCALE - 1), Math.min(GPS_SCALE - 1, v));
+}
+
+/** Reads the clear header without keys: enough to route a frame to its device (SPEC §2.1). */
+export function peekUplink(bytes: Uint8Array): DecodeResult<{ deviceId: number; counter24: number }, 'bad_length' | 'bad_version' | 'bad_kind'> {
+  if (bytes.length !== UPLINK_LENGTH) return { ok: false, code: 'bad_length', detail: `expected ${UPLINK_LENGTH} bytes, got ${bytes.length}` };
+  const version = bytes[0]! >> 4;
+  if (version !== PROTOCOL_VERSION) return { ok: false, code: 'bad_version', detail: `version ${version}` };
+  const kind = bytes[0]! & 0x0f;
+  if (kind !== FRAME_KIND.uplink) return { ok: false, code: 'bad_kind', detail: `kind ${kind}` };
+  return { ok: true, frame: { deviceId: readUint(bytes, 1, 4), counter24: readUint(bytes, 5, 3) } };
+}
+
+/** Decodes and verifies an uplink frame. Replay and duplicate checks are the receiver's store's job (§3.5). */
+export function decodeUplink(bytes: Uint8Array, lookup: KeyLookup): DecodeResult<UplinkMessage, UplinkError> {
+  const head = peekUplink(bytes);
+  if (!head.ok) return head;
+  const { deviceId, counter24 } = head.frame;
+  const info = lookup(deviceId);
+  if (!info) return { ok: false, code: 'unknown_device', detail: `device ${deviceId.toString(16).padStart(8, '0')}` };
+  const counter = reconstructCounter(counter24, info.lastCounter);
+  const plain = ccmDecrypt(info.key, uplinkNonce(deviceId, counter), bytes.subarray(BODY_START, TAG_OFFSET), bytes.subarray(TAG_OFFSET, TAG_OFFSET + TAG_LENGTH));
+  if (!plain) return { ok: false, code: 'bad_tag', detail: `tag does not verify for counter ${counter}` };
+  return decodeBody(plain, deviceId, counter);
+}
+
+function decodeBody(plain: Uint8Array, deviceId: number, counter: number): DecodeResult<UplinkMessage, UplinkError> {
+  const at = (name: string): number => FIELD[name]!.offset - BODY_START;
+  const spec = messageTypeByCode(plain[at('type')]!);
+  if (!spec) return { ok: false, code: 'bad_type', detail: `type code ${plain[at('type')]}` };
+  const batteryRaw = plain[at('batteryPct')]!;
+  if (batteryRaw > 100 && batteryRaw !== 255) return { ok: false, code: 'bad_field', detail: `batteryPct ${batteryRaw}` };
+  const flagsRaw = plain[at('flags')]!;
+  if (flagsRaw & FLAGS_RESERVED_MASK) return { ok: false, code: 'bad_field', detail: `reserved flag bits set: 0x${flagsRaw.toString(16)}` };
+  const flags = {} as Flags;
+  for (const f of FLAG_BITS) flags[f.name] = ((flagsRaw >> f.bit) & 1) === 1;
+  const detail = plain[at('detail')]!;
+  if (spec.detail === 'alarmType') {
+    const about = messageTypeByCode(detail);
+    if (!about || about.cls !== 'alarm') return { ok: false, code: 'bad_field', detail: `${spec.name} about type code ${detail}` };
+  } else if (spec.detail === 'none' && detail !== 0) {
+    return { ok: false, code: 'bad_field', detail: `detail ${detail} on ${spec.name}` };
+  }
+  const posKind = (flagsRaw >> POSITION_KIND_SHIFT) & 3;
+  const po = at('position');
+  let position: Position | null = null;
+  if (posKind === 0) {
+    for (let i = 0; i < 6; i++) if (plain[po + i] !== 0) return { ok: false, code: 'bad_field', detail: 'position bytes without a position kind' };
+  } else if (posKind === 1) {
+    position = { kind: 'beacon', beaconId: readUint(plain, po, 4), rssiDbm: readInt(plain, po + 4, 1), ageS: plain[po + 5]! };
+  } else if (posKind === 2) {
+    position = { kind: 'gps', lat: (readInt(plain, po, 3) / GPS_SCALE) * 90, lon: (readInt(plain, po + 3, 3) / GPS_SCALE) * 180 };
+  } else {
+    return { ok: false, code: 'bad_field', detail: 'position kind 3 is reserved' };
+  }
+  return {
+    ok: true,
+    frame: {
+      deviceId,
+      counter,
+      type: spec.name as MessageType,
+      batteryPct: batteryRaw === 255 ? null : batteryRaw,
+      flags,
+      detail,
+      ref: reconstructRef(readUint(plain, at('ref'), 2), counter),
+      position,
+    },
+  };
+}
