@@ -1,0 +1,49 @@
+/**
+ * The notifier seam: one channel (SMS, email, webhook, console push) that can tell a contact about an
+ * alarm and report what became of it. Every implementation passes test/centre/notifier-contract.ts.
+ */
+export type Channel = 'sms' | 'email' | 'webhook' | 'console';
+
+export interface Notification {
+  /** Idempotency key: the same key is never delivered twice by a well-behaved channel. */
+  id: string;
+  alarmId: string;
+  /** Short number people quote on the phone. */
+  alarmNumber: string;
+  channel: Channel;
+  /** Phone number, e-mail address, URL or console user, depending on the channel. */
+  to: string;
+  subject: string;
+  text: string;
+  /** Link to the responder page, when the channel can carry one. */
+  link?: string;
+}
+
+/** What happened to one attempt; answers (accepted/rejected) may arrive later as NotifierEvents. */
+export type DeliveryStatus = 'sent' | 'delivered' | 'failed';
+
+export interface DeliveryResult {
+  status: DeliveryStatus;
+  detail?: string;
+}
+
+/** A reply or receipt that arrives after sending: an SMS "YES", a webhook callback, a bounce. */
+export interface NotifierEvent {
+  notificationId?: string;
+  channel: Channel;
+  from: string;
+  kind: 'accepted' | 'rejected' | 'delivered' | 'failed';
+  at: number;
+  text?: string;
+}
+
+export interface Notifier {
+  readonly channel: Channel;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  send(n: Notification): Promise<DeliveryResult>;
+  /** Replies and receipts; the escalation engine matches them to attempts. */
+  onEvent(fn: (e: NotifierEvent) => void): () => void;
+  /** Whether the channel currently works (modem present, SMTP reachable). */
+  healthy(): boolean;
+}
