@@ -125,6 +125,7 @@ export class AlarmService {
       v: 1, id: alarm.id, number: alarm.number, type: alarm.type, state: alarm.state, priority: alarm.priority,
       siteId: alarm.siteId, deviceId: alarm.deviceId, workerId: alarm.workerId, raisedAt: alarm.raisedAt ?? alarm.createdAt,
       updatedAt: alarm.updatedAt, acknowledgedAt: alarm.acknowledgedAt, resolvedAt: alarm.resolvedAt, resolution: alarm.resolution,
+      position: alarm.position, positionAt: alarm.positionAt,
     };
     bus.send(topic.alarm(alarm.id), JSON.stringify(payload), { qos: 1 });
     if (alarm.siteId) {

@@ -110,6 +110,23 @@ export interface AlarmPayload {
   acknowledgedAt: number | null;
   resolvedAt: number | null;
   resolution: ResolutionReason | null;
+  /** Last known position while the alarm is open (never outside an alarm: privacy). */
+  position?: PositionPayload | null;
+  positionAt?: number | null;
+  /** Short free text for receivers (e.g. "fall, no cancel within 20 s"). */
+  text?: string;
+}
+
+/** Health of an integration (an alarm-receiving-centre link, a webhook relay…). */
+export interface IntegrationStatusPayload {
+  v: 1;
+  integrationId: string;
+  kind: string;
+  ok: boolean;
+  at: number;
+  detail?: string;
+  /** Per path or channel, e.g. {primary: {state: 'up'}, backup: {state: 'down', detail: 'timeout'}}. */
+  paths?: Record<string, { state: string; detail?: string }>;
 }
 
 export interface CentreStatusPayload {
@@ -239,6 +256,26 @@ export const PAYLOAD_SCHEMAS: Record<string, JsonSchema> = {
       acknowledgedAt: { oneOf: [{ type: 'null' }, epochMs] },
       resolvedAt: { oneOf: [{ type: 'null' }, epochMs] },
       resolution: { oneOf: [{ type: 'null' }, { enum: [...RESOLUTION_REASONS] }] },
+      position: { oneOf: [{ type: 'null' }, positionSchema] },
+      positionAt: { oneOf: [{ type: 'null' }, epochMs] },
+      text: { type: 'string', maxLength: 256 },
+    },
+  },
+  integrationStatus: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['v', 'integrationId', 'kind', 'ok', 'at'],
+    properties: {
+      v: { const: 1 },
+      integrationId: id,
+      kind: { type: 'string', minLength: 1, maxLength: 32 },
+      ok: { type: 'boolean' },
+      at: epochMs,
+      detail: { type: 'string', maxLength: 512 },
+      paths: {
+        type: 'object',
+        additionalProperties: { type: 'object', additionalProperties: false, required: ['state'], properties: { state: { type: 'string' }, detail: { type: 'string' } } },
+      },
     },
   },
   centreStatus: {
@@ -258,6 +295,7 @@ export interface PayloadTypes {
   siteState: SiteStatePayload;
   alarm: AlarmPayload;
   centreStatus: CentreStatusPayload;
+  integrationStatus: IntegrationStatusPayload;
 }
 
 /** Parses and validates an MQTT payload. Bad JSON or a schema violation is a value, never a throw. */

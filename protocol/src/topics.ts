@@ -19,7 +19,7 @@ export interface TopicSpec {
   description: string;
 }
 
-export type TopicName = 'gatewayStatus' | 'uplink' | 'input' | 'downlink' | 'keyring' | 'siteState' | 'alarm' | 'centreStatus';
+export type TopicName = 'gatewayStatus' | 'uplink' | 'input' | 'downlink' | 'keyring' | 'siteState' | 'alarm' | 'centreStatus' | 'integrationStatus';
 
 export const TOPICS: readonly TopicSpec[] = [
   {
@@ -62,6 +62,11 @@ export const TOPICS: readonly TopicSpec[] = [
     publishers: ['centre'], subscribers: ['gateway', 'console', 'integrator'],
     description: 'rules service health; also its MQTT last will',
   },
+  {
+    name: 'integrationStatus', pattern: `${TOPIC_ROOT}/integrations/{integrationId}/status`, qos: 1, retain: true, payload: 'integrationStatus',
+    publishers: ['integrator'], subscribers: ['centre', 'console'],
+    description: 'health of an integration (e.g. the SIA DC-09 link to an alarm-receiving centre); not ok → technical alarm',
+  },
 ];
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -94,6 +99,7 @@ export const topic = {
   siteState: (siteId: string) => fill(topicSpec('siteState').pattern, { siteId }),
   alarm: (alarmId: string) => fill(topicSpec('alarm').pattern, { alarmId }),
   centreStatus: () => topicSpec('centreStatus').pattern,
+  integrationStatus: (integrationId: string) => fill(topicSpec('integrationStatus').pattern, { integrationId }),
 };
 
 /** The subscription filter for a topic: parameters given are fixed, the others become `+`. */
