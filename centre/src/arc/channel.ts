@@ -97,7 +97,6 @@ abstract class BaseChannel implements Channel {
   private async exchange(frame: string, timeoutMs: number, accept: (raw: string) => boolean): Promise<ChannelResult> {
     if (this.closed) return { ok: false, code: 'closed', detail: 'channel closed' };
     return new Promise<ChannelResult>((resolve) => {
-      let timer: TimerId | undefined;
       const finish = (r: ChannelResult): void => {
         if (this.pending !== entry) return;
         this.pending = undefined;
@@ -107,7 +106,7 @@ abstract class BaseChannel implements Channel {
       };
       const entry: Pending = { accept, finish };
       this.pending = entry;
-      timer = this.opts.clock.setTimeout(() => finish({ ok: false, code: 'timeout', detail: `no answer within ${timeoutMs} ms` }), timeoutMs);
+      const timer: TimerId = this.opts.clock.setTimeout(() => finish({ ok: false, code: 'timeout', detail: `no answer within ${timeoutMs} ms` }), timeoutMs);
       void this.send(frame).then((err) => {
         if (err) finish({ ok: false, code: (err as { connect?: boolean }).connect ? 'connect_failed' : 'send_failed', detail: err.message });
       });
@@ -159,12 +158,15 @@ export class TcpChannel extends BaseChannel {
           for (const f of this.reader.push(chunk.toString('latin1'))) this.onFrame(f);
         });
         socket.on('error', () => undefined); // 'close' follows and reports it
-        socket.on('close', () => {
+        // The receiver hung up ('end' comes after any data it sent): never write on this connection again.
+        const hungUp = (): void => {
           if (this.socket !== socket) return;
           this.socket = undefined;
           this.reader.reset();
           this.fail('closed', 'the receiver closed the connection without answering');
-        });
+        };
+        socket.on('end', hungUp);
+        socket.on('close', hungUp);
         settle(socket);
       });
     });

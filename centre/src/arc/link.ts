@@ -114,9 +114,12 @@ export class ArcLink extends EventEmitter<LinkEvents> {
       this.kickAgain = true;
       return;
     }
+    this.kickAgain = false;
     this.pumping = this.pump().finally(() => {
       this.pumping = undefined;
       this.updateStatus();
+      // A kick that came after the pump's last look at the queue (unless a retry is already due).
+      if (this.kickAgain && this.retryTimer === undefined) this.kick();
     });
   }
 

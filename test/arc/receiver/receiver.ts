@@ -118,7 +118,9 @@ export class TestReceiver extends EventEmitter<{ message: [Received]; answered: 
       socket.on('close', () => this.sockets.delete(socket));
       socket.on('error', () => socket.destroy());
       let buf = '';
+      let hungUp = false;
       socket.on('data', (chunk) => {
+        if (hungUp) return; // what arrives after we hung up is lost, as on a real line
         buf += chunk.toString('latin1');
         for (;;) {
           const start = buf.indexOf('\n');
@@ -126,8 +128,12 @@ export class TestReceiver extends EventEmitter<{ message: [Received]; answered: 
           if (end < 0) break;
           const answer = this.handle(buf.slice(start, end + 1), 'tcp');
           buf = buf.slice(end + 1);
+          if (answer !== undefined && this.opts.closeAfterAnswer) {
+            hungUp = true;
+            socket.end(answer, 'latin1');
+            return;
+          }
           if (answer !== undefined) socket.write(answer, 'latin1');
-          if (answer !== undefined && this.opts.closeAfterAnswer) socket.end();
         }
       });
     });
