@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Command> = {
   eval: () => (require('./eval') as Record<string, Command>)['evalCommand']!,
   frame: () => (require('./frame') as Record<string, Command>)['frameCommand']!,
   device: () => (require('./device') as Record<string, Command>)['deviceCommand']!,
+  arc: () => (require('./arc') as Record<string, Command>)['arcCommand']!,
   'hash-password': () => (require('./hash-password') as Record<string, Command>)['hashPasswordCommand']!,
 };
 

@@ -305,7 +305,9 @@ export class ArcLink extends EventEmitter<LinkEvents> {
   }
 
   private updateStatus(): void {
-    if (this.stopped) return;
+    // Nothing is said before the start-up link test has an answer for every path: the retained
+    // status of the previous run stands until then (no false "ok", no false alarm at each restart).
+    if (this.stopped || this.paths.some((p) => p.state === 'unknown')) return;
     const s = this.status();
     const key = JSON.stringify([s.ok, s.detail, s.paths]);
     if (key === this.lastStatusKey) return;
