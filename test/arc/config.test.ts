@@ -24,7 +24,7 @@ describe('ARC configuration', () => {
   it('fills defaults', () => {
     const c = validateArcConfig(structuredClone(good), 'arc.yaml');
     expect(c.mqtt.clientId).toBe('vigil-arc');
-    expect(c.arcs[0]).toMatchObject({ keyFormat: 'hex', timing: { ackTimeoutMs: 10000, attemptsPerPath: 3, nullIntervalS: 60, testIntervalH: 0 }, extendedData: { position: true, text: true }, codes: {} });
+    expect(c.arcs[0]).toMatchObject({ keyFormat: 'hex', timing: { ackTimeoutMs: 5000, connectTimeoutMs: 5000, attemptsPerPath: 2, retryInitialMs: 2000, retryMaxMs: 30000, nullIntervalS: 60, testIntervalH: 0 }, extendedData: { position: true, text: true }, codes: {} });
     expect(c.arcs[0]!.paths[0]).toMatchObject({ transport: 'tcp', line: '0' });
     expect(c.arcs[0]!.accounts).toMatchObject({ unmapped: 'reject', sites: {}, workers: {} });
   });

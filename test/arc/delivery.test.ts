@@ -72,6 +72,19 @@ describe('ARC delivery to a DC-09 receiver', () => {
     ]);
   });
 
+  it('delivers Contact ID (ADM-CID): event and restore', async () => {
+    receiver = new TestReceiver({ accounts: { '1234': undefined, '0001': undefined } });
+    const { tcp } = await receiver.start();
+    h.start(linkConfig([{ name: 'primary', port: tcp! }], { format: 'ADM-CID' }));
+    const cid = (n: number, data: string) => ({ ...eventDraft(n), token: 'ADM-CID' as const, data });
+    h.enqueue(cid(1, '#1234|1120 00 001'), cid(2, '#1234|3120 00 001'));
+    await h.waitDelivered(2);
+    expect(receiver.events.map((m) => [m.token, m.cid])).toEqual([
+      ['ADM-CID', { account: '1234', qualifier: 1, event: 120, partition: 0, zone: 1 }],
+      ['ADM-CID', { account: '1234', qualifier: 3, event: 120, partition: 0, zone: 1 }],
+    ]);
+  });
+
   it('keeps the event and reports the link down when the receiver has another key, then delivers once the key is right', async () => {
     const key = randomBytes(16);
     receiver = new TestReceiver({ accounts: { '1234': key, '0001': key } });
