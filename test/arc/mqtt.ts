@@ -3,7 +3,7 @@ import { hashPassword } from '../../common/passwords';
 import { MqttBus } from '../../common/mqtt-bus';
 import { createLogger } from '../../common/log';
 import { EmbeddedBroker } from '../../gateway/src/broker/broker';
-import { type AlarmPayload, type IntegrationStatusPayload, topic, topicFilter } from '../../protocol/src';
+import { type AlarmPayload, type IntegrationStatusPayload, parsePayload, topic, topicFilter } from '../../protocol/src';
 
 export const T0 = Date.UTC(2026, 0, 5, 8, 0, 0);
 
@@ -19,6 +19,8 @@ export class TestBroker {
   url = '';
   centre!: MqttBus;
   readonly statuses: IntegrationStatusPayload[] = [];
+  /** Schema errors of status messages that did not match the MQTT contract. */
+  readonly invalid: string[][] = [];
   private readonly waiters: { pred: (s: IntegrationStatusPayload) => boolean; resolve: (s: IntegrationStatusPayload) => void }[] = [];
 
   async start(): Promise<void> {
@@ -35,6 +37,8 @@ export class TestBroker {
     this.url = `mqtt://127.0.0.1:${this.broker.ports.tcp}`;
     this.centre = await MqttBus.connect({ url: this.url, clientId: `test-centre-${process.pid}`, username: 'centre', password: 'secret', clean: true, log: createLogger('mqtt', 'silent') });
     await this.centre.subscribe(topicFilter('integrationStatus'), 1, (_t, payload) => {
+      const checked = parsePayload('integrationStatus', payload);
+      if (!checked.ok) this.invalid.push(checked.errors);
       const s = JSON.parse(Buffer.from(payload).toString('utf8')) as IntegrationStatusPayload;
       this.statuses.push(s);
       for (const w of [...this.waiters]) {

@@ -29,6 +29,7 @@ describe('ARC output service over MQTT', () => {
   afterEach(async () => {
     await service?.stop();
     service = undefined;
+    expect(mqtt.invalid).toEqual([]); // every status published matched the MQTT contract
     await receiver.stop();
     await mqtt.stop();
     rmSync(dir, { recursive: true, force: true });
