@@ -20,6 +20,8 @@ export interface MqttBusOptions {
   /** Extra TLS options (ca, rejectUnauthorized) for mqtts:// URLs. */
   tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean };
   log?: Logger;
+  /** How long a message with no matching handler waits for one to be registered (start-up race). */
+  unhandledHoldMs?: number;
 }
 
 type BusEvents = { connect: []; offline: [] };
@@ -29,9 +31,12 @@ export class MqttBus extends EventEmitter<BusEvents> implements MessageBus {
   private readonly handlers: { filter: string; handler: MessageHandler }[] = [];
   private readonly log: Logger;
   private closed = false;
+  private readonly waiters = new Set<() => void>();
+  private readonly unhandledHoldMs: number;
 
-  private constructor(client: MqttClient, log: Logger) {
+  private constructor(client: MqttClient, log: Logger, unhandledHoldMs: number) {
     super();
+    this.unhandledHoldMs = unhandledHoldMs;
     this.client = client;
     this.log = log;
     client.on('connect', () => this.emit('connect'));
@@ -75,7 +80,7 @@ export class MqttBus extends EventEmitter<BusEvents> implements MessageBus {
       });
     }
     const client = mqtt.connect(first.toString(), options);
-    const bus = new MqttBus(client, opts.log ?? createLogger('mqtt'));
+    const bus = new MqttBus(client, opts.log ?? createLogger('mqtt'), opts.unhandledHoldMs ?? 10_000);
     return new Promise((resolve, reject) => {
       const onConnect = (): void => {
         client.off('error', onError);
@@ -107,6 +112,7 @@ export class MqttBus extends EventEmitter<BusEvents> implements MessageBus {
 
   async subscribe(filter: string, qos: 0 | 1, handler: MessageHandler): Promise<void> {
     this.handlers.push({ filter, handler });
+    for (const w of [...this.waiters]) w();
     await new Promise<void>((resolve, reject) => {
       this.client.subscribe(filter, { qos }, (err, granted) => {
         if (err) return reject(err);
@@ -122,9 +128,33 @@ export class MqttBus extends EventEmitter<BusEvents> implements MessageBus {
     await new Promise<void>((resolve) => this.client.end(false, {}, () => resolve()));
   }
 
-  /** Runs every matching handler; returns true when one asked for redelivery. */
+  /**
+   * Runs every matching handler; returns true when one asked for redelivery. A persistent session
+   * delivers queued messages right after CONNACK, before `subscribe()` has registered the handlers:
+   * such a message is held (not acknowledged) until a matching handler appears, for up to
+   * `unhandledHoldMs`, so start-up never drops an alarm.
+   */
   private async dispatch(topic: string, payload: Buffer): Promise<boolean> {
     const bytes = new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
+    if (!this.handlers.some((h) => topicMatches(h.filter, topic))) {
+      const found = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          this.waiters.delete(check);
+          resolve(false);
+        }, this.unhandledHoldMs);
+        const check = (): void => {
+          if (!this.handlers.some((h) => topicMatches(h.filter, topic))) return;
+          clearTimeout(timer);
+          this.waiters.delete(check);
+          resolve(true);
+        };
+        this.waiters.add(check);
+      });
+      if (!found) {
+        this.log.warn('message for a topic nobody handles was dropped', { topic });
+        return false;
+      }
+    }
     for (const { filter, handler } of this.handlers) {
       if (!topicMatches(filter, topic)) continue;
       try {
