@@ -1,5 +1,7 @@
 export * from './bytes';
 export * from './layout';
+export * from './errors';
+export * from './carriage';
 export * from './ccm';
 export * from './counter';
 export * from './uplink';
