@@ -9,3 +9,4 @@ export * from './downlink';
 export * from './topics';
 export * from './alarms';
 export * from './payloads';
+export * from './json';
