@@ -1,5 +1,5 @@
 /**
- * How frames travel (SPEC §9 BLE, §10 LoRa P2P): the radio settings both ends must share, as tables
+ * How frames travel (SPEC §4.3 BLE, §4.4 LoRa P2P): the radio settings both ends must share, as tables
  * that SPEC.md prints. The frames themselves are the same bytes on every carriage.
  */
 import { BLE_COMPANY_ID, DOWNLINK_LENGTH, GATT_DOWNLINK_UUID, GATT_SERVICE_UUID, UPLINK_LENGTH } from './layout';
@@ -10,7 +10,7 @@ export interface Setting {
   description: string;
 }
 
-/** SPEC §9 — BLE carriage of uplinks (legacy advert) and downlinks (GATT write). */
+/** SPEC §4.3 — BLE carriage of uplinks (legacy advert) and downlinks (GATT write). */
 export const BLE_SETTINGS: readonly Setting[] = [
   { name: 'companyId', value: `0x${BLE_COMPANY_ID.toString(16).toUpperCase()}`, description: 'manufacturer-data company id of Vigil adverts (pendant setting `co`; 0xFFFF is the SIG test value, a deployment may use its own assigned id)' },
   { name: 'advertLayout', value: 'flags(3) + manufacturer AD(4 + 24) = 31 bytes', description: 'the 24-byte uplink is the whole manufacturer data; no name, no other AD structures' },
@@ -21,7 +21,7 @@ export const BLE_SETTINGS: readonly Setting[] = [
   { name: 'downlinkWindowMs', value: 5000, description: 'after a status frame the advert stays connectable this long, so a gateway can write a queued downlink; then non-connectable' },
 ];
 
-/** SPEC §10 — LoRa point-to-point defaults for EU868 (one channel, no LoRaWAN). */
+/** SPEC §4.4 — LoRa point-to-point defaults for EU868 (one channel, no LoRaWAN). */
 export const LORA_P2P_DEFAULTS = {
   frequencyHz: 869_525_000,
   spreadingFactor: 9,
@@ -38,15 +38,15 @@ export const LORA_P2P_DEFAULTS = {
 } as const;
 
 export const LORA_SETTINGS: readonly Setting[] = [
-  { name: 'frequencyHz', value: LORA_P2P_DEFAULTS.frequencyHz, description: 'EU868 sub-band 869.40–869.65 MHz (ETSI EN 300 220 / ERC 70-03 h1.6: 10 % duty cycle, up to 500 mW ERP)' },
-  { name: 'spreadingFactor', value: LORA_P2P_DEFAULTS.spreadingFactor, description: 'SF9: about 2.5 dB more link budget per step than SF7/8 at a 206 ms uplink' },
+  { name: 'frequencyHz', value: LORA_P2P_DEFAULTS.frequencyHz, description: 'EU868 sub-band 869.40–869.65 MHz (ETSI EN 300 220): 10 % duty cycle, up to 500 mW ERP; the LoRaWAN RX2 frequency, kept apart by the sync word' },
+  { name: 'spreadingFactor', value: LORA_P2P_DEFAULTS.spreadingFactor, description: 'SF9: about 6 dB more link budget than SF7 (SX127x sensitivity ≈ −129 vs −123 dBm) for a ~206 ms uplink; raise per site for range' },
   { name: 'bandwidthHz', value: LORA_P2P_DEFAULTS.bandwidthHz, description: 'BW125' },
   { name: 'codingRate', value: '4/5', description: 'CR 4/5' },
   { name: 'preambleSymbols', value: LORA_P2P_DEFAULTS.preambleSymbols, description: 'preamble length' },
   { name: 'syncWord', value: '0x12', description: 'private-network sync word (LoRaWAN public networks use 0x34)' },
   { name: 'header', value: 'explicit, CRC on', description: 'PHY header and payload CRC' },
   { name: 'iq', value: 'uplink normal, downlink inverted', description: 'as LoRaWAN: pendants do not hear each other, gateways do not hear each other' },
-  { name: 'txPowerDbm', value: LORA_P2P_DEFAULTS.txPowerDbm, description: 'default conducted power (RN2483 maximum on 868 MHz)' },
+  { name: 'txPowerDbm', value: LORA_P2P_DEFAULTS.txPowerDbm, description: 'default conducted power (about the RN2483 maximum on 868 MHz; the sub-band allows up to 27 dBm ERP)' },
   { name: 'payload', value: `${UPLINK_LENGTH} B up / ${DOWNLINK_LENGTH} B down`, description: 'the frames of §2 and §4 unchanged, no extra header' },
   { name: 'rxWindowAlarmMs', value: LORA_P2P_DEFAULTS.rxWindowAlarmMs, description: 'after an alarm, pre-alarm or cancel uplink the pendant receives this long, starting when its TX ends' },
   { name: 'rxWindowStatusMs', value: LORA_P2P_DEFAULTS.rxWindowStatusMs, description: 'the same after a status uplink' },

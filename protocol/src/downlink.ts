@@ -65,7 +65,7 @@ export function sealDownlink(deviceId: number, counter: number, commandCode: num
   return frame;
 }
 
-/** Decodes and verifies a downlink (SPEC §4.3 order: length, version, kind, device, command, tag). */
+/** Decodes and verifies a downlink (SPEC §4.5 order: length, version, kind, device, command, tag). */
 export function decodeDownlink(bytes: Uint8Array, lookup: KeyLookup): DecodeResult<DownlinkMessage, DownlinkError> {
   if (bytes.length !== DOWNLINK_LENGTH) return { ok: false, code: 'bad_length', detail: `expected ${DOWNLINK_LENGTH} bytes, got ${bytes.length}` };
   const version = bytes[0]! >> 4;

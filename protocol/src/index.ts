@@ -10,3 +10,4 @@ export * from './topics';
 export * from './alarms';
 export * from './payloads';
 export * from './json';
+export * from './spec';

@@ -1,5 +1,5 @@
 /**
- * Writes protocol/vectors/*.json (SPEC §11). The files are the reference: once committed, a vector's
+ * Writes protocol/vectors/*.json (SPEC §10). The files are the reference: once committed, a vector's
  * bytes never change (a changed byte is a protocol break, caught by review of the diff). Run this
  * only to add cases: `npx tsx protocol/tools/make-vectors.ts`.
  */

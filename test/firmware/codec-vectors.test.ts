@@ -1,5 +1,5 @@
 /**
- * The Espruino codec against protocol/vectors/*.json (SPEC §11), in the stand-in with only the crypto
+ * The Espruino codec against protocol/vectors/*.json (SPEC §10), in the stand-in with only the crypto
  * each board has: the built firmware file of every board encodes the uplink vectors byte for byte
  * (Puck.js and the LoRa board through AES-ECB/CBC, Bangle.js 2 through its native AES-CCM) and
  * accepts exactly the positive downlink vectors.

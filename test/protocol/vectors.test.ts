@@ -1,5 +1,5 @@
 /**
- * The TypeScript codec against protocol/vectors/*.json (SPEC §11): encode gives the vector's bytes,
+ * The TypeScript codec against protocol/vectors/*.json (SPEC §10): encode gives the vector's bytes,
  * decode gives its value or its named error, and the files cover every type, command and error code.
  */
 import {

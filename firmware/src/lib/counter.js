@@ -1,4 +1,4 @@
-// Message counter that never repeats (protocol/SPEC.md §3.4). Two pre-sized Storage files hold 4-byte
+// Message counter that never repeats (protocol/SPEC.md §3.4, reserved blocks §3.4.2). Two pre-sized Storage files hold 4-byte
 // big-endian records, each the upper bound of a block of counters reserved (written) before any of
 // them is used. After a reboot the counter restarts at the highest bound written, so it skips at most
 // one block and never goes back. A full file is replaced by starting the other one first, then

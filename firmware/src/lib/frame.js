@@ -49,9 +49,9 @@ var VFrame = (function () {
       i24(b, 3, Math.round(lon / 180 * 8388608));
       return [2, b];
     },
-    // SPEC §4.3: returns {c: answered counter, m: command code, p: param}, or undefined when the
+    // SPEC §4.5: returns {c: answered counter, m: command code, p: param}, or undefined when the
     // frame is not a v1 downlink for this device, names a reserved command, or does not verify.
-    // Whether it is current (§4.4) is the caller's decision.
+    // Whether it is current (§4.6) is the caller's decision.
     down: function (f, dev, key) {
       if (!f || f.length != 16 || f[0] != 0x11 || r32(f, 1) != dev || f[9] < 1 || f[9] > NCMD) return undefined;
       var n = new Uint8Array(13);
