@@ -181,10 +181,15 @@ export const frameCommand: Command = {
       }
       throw new UsageError(sub === undefined ? 'missing subcommand' : `unknown subcommand '${sub}'`);
     } catch (e) {
-      if (!(e instanceof UsageError) && !(e instanceof TypeError)) throw e;
-      // parseArgs reports unknown options as TypeError (ERR_PARSE_ARGS_*)
+      if (!(e instanceof UsageError) && !isParseArgsError(e)) throw e;
       process.stderr.write(`vigil frame: ${e.message}\n\nUsage: ${USAGE}\n`);
       return 2;
     }
   },
 };
+
+/** node:util parseArgs reports unknown or malformed options as TypeErrors with an ERR_PARSE_ARGS_* code. */
+function isParseArgsError(e: unknown): e is Error {
+  const code = (e as { code?: unknown }).code;
+  return e instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
