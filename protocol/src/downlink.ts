@@ -1,11 +1,11 @@
 /**
- * Downlink frame v1 (SPEC §4): the gateway answers an uplink counter with a command. The command
- * code is in the clear and in the nonce, so each (device, counter, command) has exactly one valid
- * frame: two gateways sending the same answer send the same bytes, and no nonce is ever reused for
- * different content.
+ * Downlink frame v1 (SPEC §4): the gateway answers an uplink counter with a command. Everything is
+ * in the clear and authenticated: the nonce is the twelve clear bytes (§3.3), so each distinct frame
+ * has its own nonce and two gateways sending the same answer send the same bytes.
  */
-import { readUint, writeUint } from './bytes';
-import { ccmDecrypt, ccmEncrypt } from './ccm';
+import { equalBytes, readUint, writeUint } from './bytes';
+import { ccmEncrypt } from './ccm';
+import type { DownlinkError } from './errors';
 import {
   DOWNLINK_FIELDS,
   DOWNLINK_LENGTH,
@@ -29,34 +29,43 @@ export interface DownlinkMessage {
   param: number;
 }
 
-export type DownlinkError = 'bad_length' | 'bad_version' | 'bad_kind' | 'unknown_device' | 'bad_command' | 'bad_tag';
-
 const FIELD = Object.fromEntries(DOWNLINK_FIELDS.map((f) => [f.name, f])) as Record<string, FieldSpec>;
 const PARAM = FIELD['param']!;
 const TAG = FIELD['tag']!;
 
-/** SPEC §3.2: nonce = the 10 clear bytes (header, deviceId, counter, command) ‖ 0x00 ×3. */
-function downlinkNonce(clear: Uint8Array): Uint8Array {
+/** SPEC §3.3: nonce = the 12 clear bytes (header, deviceId, counter, command, param) ‖ 0x00. */
+export function downlinkNonce(frame: Uint8Array): Uint8Array {
   const nonce = new Uint8Array(NONCE_LENGTH);
-  nonce.set(clear.subarray(0, PARAM.offset), 0);
+  nonce.set(frame.subarray(0, TAG.offset), 0);
   return nonce;
 }
 
+/** SPEC §3.3: the tag is the CCM tag of the 2 param bytes under that nonce; the ciphertext is not sent. */
+function downlinkTag(frame: Uint8Array, key: Uint8Array): Uint8Array {
+  return ccmEncrypt(key, downlinkNonce(frame), frame.subarray(PARAM.offset, PARAM.offset + PARAM.size)).tag;
+}
+
+/** Encodes and authenticates a downlink. Throws on programmer error (out-of-range input). */
 export function encodeDownlink(msg: DownlinkMessage, key: Uint8Array): Uint8Array {
   if (!Number.isInteger(msg.param) || msg.param < 0 || msg.param > 0xffff) throw new Error(`param out of range: ${msg.param}`);
+  if (!Number.isInteger(msg.counter) || msg.counter < 0 || msg.counter > 0xffffffff) throw new Error(`counter out of range: ${msg.counter}`);
+  if (!Number.isInteger(msg.deviceId) || msg.deviceId < 0 || msg.deviceId > 0xffffffff) throw new Error(`deviceId out of range: ${msg.deviceId}`);
+  return sealDownlink(msg.deviceId, msg.counter, downlinkCommandCode(msg.command), msg.param, key);
+}
+
+/** Builds a downlink from a raw command code (test vectors use it for reserved codes). */
+export function sealDownlink(deviceId: number, counter: number, commandCode: number, param: number, key: Uint8Array): Uint8Array {
   const frame = new Uint8Array(DOWNLINK_LENGTH);
   frame[0] = headerByte(FRAME_KIND.downlink);
-  writeUint(frame, FIELD['deviceId']!.offset, 4, msg.deviceId);
-  writeUint(frame, FIELD['counter']!.offset, 4, msg.counter);
-  frame[FIELD['command']!.offset] = downlinkCommandCode(msg.command);
-  const plain = new Uint8Array(PARAM.size);
-  writeUint(plain, 0, PARAM.size, msg.param);
-  const sealed = ccmEncrypt(key, downlinkNonce(frame), plain);
-  frame.set(sealed.ciphertext, PARAM.offset);
-  frame.set(sealed.tag, TAG.offset);
+  writeUint(frame, FIELD['deviceId']!.offset, 4, deviceId);
+  writeUint(frame, FIELD['counter']!.offset, 4, counter);
+  frame[FIELD['command']!.offset] = commandCode & 0xff;
+  writeUint(frame, PARAM.offset, PARAM.size, param);
+  frame.set(downlinkTag(frame, key), TAG.offset);
   return frame;
 }
 
+/** Decodes and verifies a downlink (SPEC §4.5 order: length, version, kind, device, command, tag). */
 export function decodeDownlink(bytes: Uint8Array, lookup: KeyLookup): DecodeResult<DownlinkMessage, DownlinkError> {
   if (bytes.length !== DOWNLINK_LENGTH) return { ok: false, code: 'bad_length', detail: `expected ${DOWNLINK_LENGTH} bytes, got ${bytes.length}` };
   const version = bytes[0]! >> 4;
@@ -66,9 +75,9 @@ export function decodeDownlink(bytes: Uint8Array, lookup: KeyLookup): DecodeResu
   const deviceId = readUint(bytes, FIELD['deviceId']!.offset, 4);
   const info = lookup(deviceId);
   if (!info) return { ok: false, code: 'unknown_device', detail: `device ${deviceId.toString(16).padStart(8, '0')}` };
-  const command = downlinkCommandByCode(bytes[FIELD['command']!.offset]!);
-  if (!command) return { ok: false, code: 'bad_command', detail: `command code ${bytes[FIELD['command']!.offset]}` };
-  const plain = ccmDecrypt(info.key, downlinkNonce(bytes), bytes.subarray(PARAM.offset, PARAM.offset + PARAM.size), bytes.subarray(TAG.offset, TAG.offset + TAG_LENGTH));
-  if (!plain) return { ok: false, code: 'bad_tag', detail: 'tag does not verify' };
-  return { ok: true, frame: { deviceId, counter: readUint(bytes, FIELD['counter']!.offset, 4), command, param: readUint(plain, 0, PARAM.size) } };
+  const code = bytes[FIELD['command']!.offset]!;
+  const command = downlinkCommandByCode(code);
+  if (!command) return { ok: false, code: 'bad_command', detail: `command code ${code}` };
+  if (!equalBytes(downlinkTag(bytes, info.key), bytes.subarray(TAG.offset, TAG.offset + TAG_LENGTH))) return { ok: false, code: 'bad_tag', detail: 'tag does not verify' };
+  return { ok: true, frame: { deviceId, counter: readUint(bytes, FIELD['counter']!.offset, 4), command, param: readUint(bytes, PARAM.offset, PARAM.size) } };
 }

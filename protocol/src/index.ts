@@ -1,5 +1,7 @@
 export * from './bytes';
 export * from './layout';
+export * from './errors';
+export * from './carriage';
 export * from './ccm';
 export * from './counter';
 export * from './uplink';
@@ -7,3 +9,5 @@ export * from './downlink';
 export * from './topics';
 export * from './alarms';
 export * from './payloads';
+export * from './json';
+export * from './spec';

@@ -8,6 +8,14 @@ export const PROTOCOL_VERSION = 1;
 /** Frame kinds, low nibble of the header byte (SPEC §2.1). */
 export const FRAME_KIND = { uplink: 0, downlink: 1 } as const;
 
+/** SPEC §2.1 — every value of the header's low nibble; receivers drop the reserved ones (`bad_kind`). */
+export const FRAME_KINDS = [
+  { code: 0, name: 'uplink', length: 24, description: 'pendant → gateway: event, state and position, sealed (§2.2)' },
+  { code: 1, name: 'downlink', length: 16, description: 'gateway → pendant: a command answering one uplink counter, authenticated (§4)' },
+  { code: 2, name: 'config', length: null, description: 'reserved: longer configuration frames over GATT (v1.x); receivers drop them today' },
+  { code: 3, name: 'reserved', length: null, description: 'reserved, up to 15' },
+] as const;
+
 export const UPLINK_LENGTH = 24; // SPEC §2.2: one legacy BLE advert with flags (24 bytes of manufacturer data)
 export const DOWNLINK_LENGTH = 16; // SPEC §4.1
 export const TAG_LENGTH = 4; // SPEC §3.1: AES-CCM with M = 4 (32-bit tag)
@@ -45,9 +53,9 @@ export const DOWNLINK_FIELDS: readonly FieldSpec[] = [
   { name: 'header', offset: 0, size: 1, kind: 'u8', encrypted: false, description: 'high nibble: protocol version (1); low nibble: frame kind (1 = downlink)' },
   { name: 'deviceId', offset: 1, size: 4, kind: 'u32', encrypted: false, description: 'device id the frame is for' },
   { name: 'counter', offset: 5, size: 4, kind: 'u32', encrypted: false, description: 'full 32-bit counter of the uplink frame this answers' },
-  { name: 'command', offset: 9, size: 1, kind: 'u8', encrypted: false, description: 'downlink command code (§4.2); part of the nonce' },
-  { name: 'param', offset: 10, size: 2, kind: 'u16', encrypted: true, description: 'command parameter (§4.2)' },
-  { name: 'tag', offset: 12, size: 4, kind: 'tag', encrypted: false, description: 'AES-CCM authentication tag, 32 bits (§3.1)' },
+  { name: 'command', offset: 9, size: 1, kind: 'u8', encrypted: false, description: 'downlink command code (§4.2)' },
+  { name: 'param', offset: 10, size: 2, kind: 'u16', encrypted: false, description: 'command parameter, big-endian (§4.2); in the clear and in the nonce (§3.3)' },
+  { name: 'tag', offset: 12, size: 4, kind: 'tag', encrypted: false, description: 'AES-CCM tag over the param with the nonce of §3.3, 32 bits' },
 ];
 
 /** SPEC §2.3 — bits of the flags byte. */
@@ -128,6 +136,13 @@ export const DOWNLINK_COMMANDS = [
   { code: 6, name: 'protection', param: '1 = on, 0 = off', description: 'protection mode set from the console or the app' },
 ] as const;
 export type DownlinkCommand = (typeof DOWNLINK_COMMANDS)[number]['name'];
+
+/** SPEC §4.2 — command codes that are not commands today. A receiver drops them (`bad_command`). */
+export const DOWNLINK_RESERVED = [
+  { from: 0x00, to: 0x00, use: 'never valid (an all-zero frame must not mean anything)' },
+  { from: 0x07, to: 0x7f, use: 'future commands of this frame kind' },
+  { from: 0x80, to: 0xff, use: 'configuration commands (v1.x): param = setting id (high byte) and value (low byte)' },
+] as const;
 
 const CMD_BY_CODE = new Map<number, DownlinkCommand>(DOWNLINK_COMMANDS.map((c) => [c.code, c.name]));
 const CMD_BY_NAME = new Map<string, number>(DOWNLINK_COMMANDS.map((c) => [c.name, c.code]));

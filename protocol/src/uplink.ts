@@ -5,6 +5,7 @@
 import { readInt, readUint, writeInt, writeUint } from './bytes';
 import { ccmDecrypt, ccmEncrypt } from './ccm';
 import { reconstructCounter, reconstructRef } from './counter';
+import type { UplinkError } from './errors';
 import {
   FLAG_BITS,
   FLAGS_RESERVED_MASK,
@@ -14,6 +15,7 @@ import {
   messageTypeByCode,
   messageTypeByName,
   type MessageType,
+  type MessageTypeSpec,
   NONCE_LENGTH,
   POSITION_KIND_SHIFT,
   PROTOCOL_VERSION,
@@ -42,16 +44,6 @@ export interface UplinkMessage {
   position: Position | null;
 }
 
-/** Named reasons a frame is rejected (SPEC §6). */
-export type UplinkError =
-  | 'bad_length'
-  | 'bad_version'
-  | 'bad_kind'
-  | 'unknown_device'
-  | 'bad_tag'
-  | 'bad_type'
-  | 'bad_field';
-
 export type DecodeResult<T, E extends string> = { ok: true; frame: T } | { ok: false; code: E; detail: string };
 
 /** What a receiver knows about a device: its key and the last counter it accepted. */
@@ -66,6 +58,8 @@ const FIELD = Object.fromEntries(UPLINK_FIELDS.map((f) => [f.name, f])) as Recor
 const BODY_START = FIELD['type']!.offset;
 const TAG_OFFSET = FIELD['tag']!.offset;
 const GPS_SCALE = 2 ** 23;
+/** Length of the sealed body: type … position (SPEC §2.2). */
+export const UPLINK_BODY_LENGTH = TAG_OFFSET - BODY_START;
 
 /** SPEC §3.2: nonce = header ‖ deviceId ‖ counter (32 bits) ‖ 0x00 ×4. */
 export function uplinkNonce(deviceId: number, counter: number): Uint8Array {
@@ -96,6 +90,12 @@ export function encodeUplink(msg: UplinkInput, key: Uint8Array): Uint8Array {
   if (!Number.isInteger(msg.deviceId) || msg.deviceId < 0 || msg.deviceId > 0xffffffff) throw new Error(`deviceId out of range: ${msg.deviceId}`);
   const battery = msg.batteryPct ?? null;
   if (battery !== null && (!Number.isInteger(battery) || battery < 0 || battery > 100)) throw new Error(`batteryPct out of range: ${battery}`);
+  const detail = msg.detail ?? 0;
+  checkDetail(spec.name, spec.detail, detail);
+  const ref = msg.ref ?? msg.counter;
+  // SPEC §2.5: the reference travels as 16 bits and is rebuilt below the counter.
+  if (!Number.isInteger(ref) || ref > msg.counter || msg.counter - ref > 0xffff) throw new Error(`ref ${ref} must be within 65535 below counter ${msg.counter}`);
+  checkPosition(msg.position ?? null);
 
   const plain = new Uint8Array(TAG_OFFSET - BODY_START);
   const at = (name: string): number => FIELD[name]!.offset - BODY_START;
@@ -106,18 +106,44 @@ export function encodeUplink(msg: UplinkInput, key: Uint8Array): Uint8Array {
   const pos = msg.position ?? null;
   flags |= (pos === null ? 0 : pos.kind === 'beacon' ? 1 : 2) << POSITION_KIND_SHIFT;
   plain[at('flags')] = flags;
-  plain[at('detail')] = msg.detail ?? 0;
-  writeUint(plain, at('ref'), 2, (msg.ref ?? msg.counter) % 65536);
+  plain[at('detail')] = detail;
+  writeUint(plain, at('ref'), 2, ref % 65536);
   writePosition(plain, at('position'), pos);
 
+  return sealUplink(msg.deviceId, msg.counter, plain, key);
+}
+
+/**
+ * Seals a 12-byte body as it is (SPEC §3.2). `encodeUplink` builds the body from values; test
+ * vectors use this directly for bodies no encoder would write (negative vectors).
+ */
+export function sealUplink(deviceId: number, counter: number, body: Uint8Array, key: Uint8Array): Uint8Array {
+  if (body.length !== UPLINK_BODY_LENGTH) throw new Error(`uplink body must be ${UPLINK_BODY_LENGTH} bytes, got ${body.length}`);
   const frame = new Uint8Array(UPLINK_LENGTH);
   frame[0] = headerByte(FRAME_KIND.uplink);
-  writeUint(frame, FIELD['deviceId']!.offset, 4, msg.deviceId);
-  writeUint(frame, FIELD['counter']!.offset, 3, msg.counter % 2 ** 24);
-  const sealed = ccmEncrypt(key, uplinkNonce(msg.deviceId, msg.counter), plain);
+  writeUint(frame, FIELD['deviceId']!.offset, 4, deviceId);
+  writeUint(frame, FIELD['counter']!.offset, 3, counter % 2 ** 24);
+  const sealed = ccmEncrypt(key, uplinkNonce(deviceId, counter), body);
   frame.set(sealed.ciphertext, BODY_START);
   frame.set(sealed.tag, TAG_OFFSET);
   return frame;
+}
+
+function checkDetail(type: string, kind: MessageTypeSpec['detail'], detail: number): void {
+  if (!Number.isInteger(detail) || detail < 0 || detail > 255) throw new Error(`detail out of range: ${detail}`);
+  if (kind === 'none' && detail !== 0) throw new Error(`${type} carries no detail (got ${detail})`);
+  if (kind === 'alarmType' && messageTypeByCode(detail)?.cls !== 'alarm') throw new Error(`${type} needs the code of an alarm type as detail (got ${detail})`);
+}
+
+function checkPosition(pos: Position | null): void {
+  if (pos === null) return;
+  const finite = (v: number): boolean => Number.isFinite(v);
+  if (pos.kind === 'beacon') {
+    if (!Number.isInteger(pos.beaconId) || pos.beaconId < 0 || pos.beaconId > 0xffffffff) throw new Error(`beaconId out of range: ${pos.beaconId}`);
+    if (!finite(pos.rssiDbm) || !finite(pos.ageS)) throw new Error('beacon rssiDbm and ageS must be numbers');
+  } else if (!finite(pos.lat) || !finite(pos.lon) || Math.abs(pos.lat) > 90 || Math.abs(pos.lon) > 180) {
+    throw new Error(`GPS position out of range: ${pos.lat}, ${pos.lon}`);
+  }
 }
 
 function writePosition(body: Uint8Array, off: number, pos: Position | null): void {

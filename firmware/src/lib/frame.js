@@ -1,16 +1,25 @@
 /* global VCcm */
-// Vigil frame v1 for the pendant (protocol SPEC §2–§4): seal uplinks, open downlinks.
+// Vigil frame v1 for the pendant (protocol/SPEC.md §2–§4): seal uplinks, verify downlinks.
 // Same byte layout as protocol/src/layout.ts; both pass protocol/vectors/*.json.
 var VFrame = (function () {
+  var NCMD = 6; // downlink commands 1..NCMD (SPEC §4.2); 0 and 7..255 are reserved
   function u32(a, o, v) { a[o] = (v / 16777216) & 255; a[o + 1] = (v >> 16) & 255; a[o + 2] = (v >> 8) & 255; a[o + 3] = v & 255; }
   function r32(a, o) { return a[o] * 16777216 + ((a[o + 1] << 16) | (a[o + 2] << 8) | a[o + 3]); }
+  function i24(a, o, v) {
+    // SPEC §2.4: signed 24 bits, clamped to ±(2^23 − 1)
+    v = v > 8388607 ? 8388607 : v < -8388607 ? -8388607 : v;
+    if (v < 0) v += 16777216;
+    a[o] = (v >> 16) & 255; a[o + 1] = (v >> 8) & 255; a[o + 2] = v & 255;
+  }
   function nonce(h, dev, ctr) {
+    // SPEC §3.2: header | device id | full 32-bit counter | 0 0 0 0
     var n = new Uint8Array(13);
     n[0] = h; u32(n, 1, dev); u32(n, 5, ctr);
     return n;
   }
   return {
-    // m: {t: type code, b: battery % or 255, f: flags, d: detail, r: ref counter, p: [kind, 6 bytes] or undefined}
+    // m: {t: type code, b: battery % or 255, f: flags (bits 0-3), d: detail, r: ref counter,
+    //     p: position from bcn()/gps(), or undefined}
     up: function (dev, key, ctr, m) {
       var p = new Uint8Array(12);
       var pk = m.p ? m.p[0] : 0;
@@ -24,14 +33,33 @@ var VFrame = (function () {
       f.set(s.c, 8); f.set(s.t, 20);
       return f;
     },
-    // returns {c: answered counter, m: command code, p: param} or undefined (not ours, bad tag)
+    // SPEC §2.4 position kind 1: iBeacon major<<16|minor, RSSI dBm, seconds since heard
+    bcn: function (id, rssi, age) {
+      var b = new Uint8Array(6);
+      rssi = Math.round(rssi); age = Math.round(age);
+      u32(b, 0, id);
+      b[4] = (rssi < -128 ? -128 : rssi > 127 ? 127 : rssi) & 255;
+      b[5] = age < 0 ? 0 : age > 255 ? 255 : age;
+      return [1, b];
+    },
+    // SPEC §2.4 position kind 2: latitude and longitude in degrees
+    gps: function (lat, lon) {
+      var b = new Uint8Array(6);
+      i24(b, 0, Math.round(lat / 90 * 8388608));
+      i24(b, 3, Math.round(lon / 180 * 8388608));
+      return [2, b];
+    },
+    // SPEC §4.5: returns {c: answered counter, m: command code, p: param}, or undefined when the
+    // frame is not a v1 downlink for this device, names a reserved command, or does not verify.
+    // Whether it is current (§4.6) is the caller's decision.
     down: function (f, dev, key) {
-      if (!f || f.length != 16 || f[0] != 0x11 || r32(f, 1) != dev) return undefined;
+      if (!f || f.length != 16 || f[0] != 0x11 || r32(f, 1) != dev || f[9] < 1 || f[9] > NCMD) return undefined;
       var n = new Uint8Array(13);
-      n.set(f.slice(0, 10), 0);
-      var p = VCcm.open(key, n, f.slice(10, 12), f.slice(12, 16));
-      if (!p) return undefined;
-      return { c: r32(f, 5), m: f[9], p: (p[0] << 8) | p[1] };
+      n.set(f.slice(0, 12), 0);
+      var t = VCcm.seal(key, n, f.slice(10, 12)).t, d = 0;
+      for (var i = 0; i < 4; i++) d |= t[i] ^ f[12 + i];
+      if (d) return undefined;
+      return { c: r32(f, 5), m: f[9], p: (f[10] << 8) | f[11] };
     },
     hex: function (a) {
       var s = "";

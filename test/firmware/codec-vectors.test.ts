@@ -1,0 +1,69 @@
+/**
+ * The Espruino codec against protocol/vectors/*.json (SPEC §10), in the stand-in with only the crypto
+ * each board has: the built firmware file of every board encodes the uplink vectors byte for byte
+ * (Puck.js and the LoRa board through AES-ECB/CBC, Bangle.js 2 through its native AES-CCM) and
+ * accepts exactly the positive downlink vectors.
+ */
+import { VirtualClock } from '../../common/clock';
+import { FIRMWARE_BOARDS, type FirmwareBoard, loadDist } from '../../firmware/tools/build';
+import { DOWNLINK_COMMANDS, FLAG_BITS, messageTypeByName } from '../../protocol/src';
+import { VirtualBoard } from '../../simulator/src/espruino/board';
+import { toBytes } from '../../simulator/src/espruino/storage';
+import { downlinkVectors, type UplinkInputJson, uplinkVectors } from '../protocol/vectors';
+
+const up = uplinkVectors();
+const down = downlinkVectors();
+
+/** The firmware's message object for `VFrame.up` (frame.js), as an expression in the board's realm. */
+function firmwareMessage(i: UplinkInputJson): string {
+  let flags = 0;
+  for (const f of FLAG_BITS) if (i.flags?.[f.name]) flags |= 1 << f.bit;
+  const p = i.position ?? null;
+  const pos = p === null ? 'undefined' : p.kind === 'beacon' ? `VFrame.bcn(${p.beaconId}, ${p.rssiDbm}, ${p.ageS})` : `VFrame.gps(${p.lat}, ${p.lon})`;
+  const battery = i.batteryPct ?? 255;
+  return `{t: ${messageTypeByName(i.type)!.code}, b: ${battery}, f: ${flags}, d: ${i.detail ?? 0}, r: ${i.ref ?? i.counter}, p: ${pos}}`;
+}
+
+function bootBoard(board: FirmwareBoard): VirtualBoard {
+  const b = new VirtualBoard({ board, clock: new VirtualClock() });
+  b.flash.files.set('vigil.json', toBytes(JSON.stringify({ id: '00c0ffee', key: up.keys['k1'] })));
+  b.boot(loadDist(board), `firmware/dist/${board}.js`);
+  return b;
+}
+
+describe.each(FIRMWARE_BOARDS.map((b) => [b] as const))('Espruino codec on %s', (boardName) => {
+  let board: VirtualBoard;
+  beforeAll(() => {
+    board = bootBoard(boardName);
+  });
+  afterAll(() => board.shutdown());
+
+  const keyExpr = (dev: string) => `VFrame.unhex("${up.keyring.find((k) => k.deviceId === dev)!.key}")`;
+
+  it('runs with only the crypto the board has', () => {
+    const native = board.profile.crypto === 'bangle';
+    expect(board.evaluate('typeof AES')).toBe(native ? 'object' : 'undefined');
+    expect(board.evaluate('typeof require("crypto").AES')).toBe(native ? 'undefined' : 'object');
+  });
+
+  it.each(up.positive.map((v) => [v.name, v] as const))('encodes uplink: %s', (_n, v) => {
+    const expr = `VFrame.hex(VFrame.up(0x${v.input.deviceId}, ${keyExpr(v.input.deviceId)}, ${v.input.counter}, ${firmwareMessage(v.input)}))`;
+    expect(board.evaluate(expr)).toBe(v.frame);
+  });
+
+  it.each(down.positive.map((v) => [v.name, v] as const))('accepts downlink: %s', (_n, v) => {
+    const out = board.evaluate(`JSON.stringify(VFrame.down(VFrame.unhex("${v.frame}"), 0x${v.receiver}, ${keyExpr(v.receiver)}))`);
+    const code = DOWNLINK_COMMANDS.find((c) => c.name === v.decoded.command)!.code;
+    expect(JSON.parse(out as string)).toEqual({ c: v.decoded.counter, m: code, p: v.decoded.param });
+  });
+
+  it.each(down.negative.map((v) => [v.name, v.error, v] as const))('rejects downlink: %s (%s)', (_n, _e, v) => {
+    expect(board.evaluate(`typeof VFrame.down(VFrame.unhex("${v.frame}"), 0x${v.receiver}, ${keyExpr(v.receiver)})`)).toBe('undefined');
+  });
+
+  it('knows exactly the commands of the table (1..N, the rest reserved)', () => {
+    const codes = DOWNLINK_COMMANDS.map((c) => c.code);
+    expect(codes).toEqual(codes.map((_c, i) => i + 1));
+    expect(/NCMD = (\d+)/.exec(loadDist(boardName))?.[1]).toBe(String(codes.length));
+  });
+});
