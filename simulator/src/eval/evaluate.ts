@@ -1,0 +1,146 @@
+/**
+ * The evaluator (docs/detection.md): replays every trial of a manifest through an engine and scores
+ * it. With `folds`, the fall model is refitted for each subject-wise fold on the other folds'
+ * subjects only and each trial is scored with the weights of the fold that did not see its subject:
+ *   1. detector pass over every trial, collecting the fall events and their features;
+ *   2. per fold, fit the weights on the training subjects' events (train.ts);
+ *   3. test pass: each trial with its fold's weights, through the chosen engine.
+ */
+import { dirname, resolve } from 'node:path';
+import { VirtualClock } from '../../../common/clock';
+import type { FirmwareBoard } from '../../../firmware/tools/build';
+import { accelRateHz, accelState } from '../espruino/profiles';
+import type { Position } from '../replay/orientation';
+import { readManifest, type TrialRow } from '../trace';
+import { bootEvalBoard } from './firmware-run';
+import type { Engine, TrialJob, TrialResult } from './job';
+import { TrialPool } from './pool';
+import { metrics, type Metrics, type TrialOutcome } from './score';
+import { fitLogistic, labelCandidates, subjectFolds } from './train';
+
+export interface EvalOptions {
+  manifest: string;
+  engine: Engine;
+  board: FirmwareBoard;
+  /** Detector engine only (the firmware engine runs at the rate the firmware sets up). */
+  rateHz?: number;
+  /** Detector engine's sensor range. */
+  rangeG?: number;
+  position: Position;
+  rotateSeed?: number;
+  tailS: number;
+  sens: number;
+  folds?: number;
+  subjects?: string[];
+  detectors: { fall: boolean; tilt: boolean; still: boolean };
+  workers: number;
+  /** Also score sensitivity settings 1..5 (detector engine, fold weights when folds are used). */
+  sweep: boolean;
+  /** Fit the weights on every selected subject and return them (for detect.js). */
+  train: boolean;
+  onProgress?: (phase: string, done: number, total: number) => void;
+}
+
+export interface SweepPoint {
+  sens: number;
+  sensitivity: number | null;
+  specificity: number | null;
+  falseAlarmsPerHour: number | null;
+}
+
+export interface EvalResult {
+  manifest: string;
+  engine: Engine;
+  board: FirmwareBoard;
+  rateHz: number;
+  rangeG: number;
+  position: Position;
+  rotateSeed: number | null;
+  tailS: number;
+  sens: number;
+  folds: number | null;
+  subjects: string[];
+  metrics: Metrics;
+  outcomes: TrialOutcome[];
+  foldWeights: number[][] | null;
+  trainedWeights: number[] | null;
+  sweep: SweepPoint[] | null;
+  runtimeMs: number;
+}
+
+export const DEFAULT_DETECTOR_RATE_HZ = 26;
+export const DEFAULT_RANGE_G = 8;
+
+/** The rate and range the firmware sets up on this board (booted once with the evaluator's settings). */
+export function firmwareSensor(board: FirmwareBoard): { rateHz: number; rangeG: number } {
+  const probe = { board, sens: 3, detectors: { fall: true, tilt: false, still: false }, weights: undefined, row: { file: 'probe' } } as unknown as TrialJob;
+  const { board: b } = bootEvalBoard(probe, new VirtualClock());
+  try {
+    if (b.errors.length > 0) throw new Error(`the ${board} firmware failed to boot: ${b.errors[0]!.message}`);
+    return { rateHz: accelRateHz(b), rangeG: accelState(b).rangeG };
+  } finally {
+    b.shutdown();
+  }
+}
+
+export async function evaluate(opts: EvalOptions): Promise<EvalResult> {
+  const started = Date.now();
+  const manifest = resolve(opts.manifest);
+  const all = readManifest(manifest);
+  const rows = opts.subjects && opts.subjects.length > 0 ? all.filter((r) => opts.subjects!.includes(r.subject)) : all;
+  if (rows.length === 0) throw new Error(`no trials selected from ${manifest}`);
+  const sensor = opts.engine === 'firmware' ? firmwareSensor(opts.board) : { rateHz: opts.rateHz ?? DEFAULT_DETECTOR_RATE_HZ, rangeG: opts.rangeG ?? DEFAULT_RANGE_G };
+  if (opts.engine === 'firmware' && sensor.rateHz === 0) throw new Error(`the ${opts.board} firmware does not switch its accelerometer on`);
+  if (opts.engine === 'firmware' && opts.rateHz !== undefined && opts.rateHz !== sensor.rateHz) {
+    throw new Error(`the ${opts.board} firmware samples at ${sensor.rateHz} Hz, not ${opts.rateHz} Hz (set its rate in vigil.json, docs/firmware.md)`);
+  }
+  const pool = new TrialPool(opts.workers);
+  try {
+    const job = (row: TrialRow, index: number, over: Partial<TrialJob>): TrialJob => ({
+      engine: opts.engine, board: opts.board, rateHz: sensor.rateHz, rangeG: sensor.rangeG, position: opts.position, rotateSeed: opts.rotateSeed,
+      tailS: opts.tailS, sens: opts.sens, weights: undefined, detectors: opts.detectors, fold: null, collect: false,
+      manifestDir: dirname(manifest), index, row, ...over,
+    });
+    const progress = (phase: string) => (d: number, t: number) => opts.onProgress?.(phase, d, t);
+    const subjects = [...new Set(rows.map((r) => r.subject))].sort();
+
+    let foldOf: Map<string, number> | null = null;
+    let foldWeights: number[][] | null = null;
+    let trainedWeights: number[] | null = null;
+    if ((opts.folds ?? 1) > 1 || opts.train) {
+      const collected = await pool.run(rows.map((r, i) => job(r, i, { engine: 'detector', collect: true, sens: 3 })), progress('events'));
+      const labelled = collected.flatMap((res, i) => labelCandidates(res.candidates, { subject: rows[i]!.subject, isFall: rows[i]!.isFall, peakMs: rows[i]!.peakSvmMs }, 1000 / res.rateHz));
+      if (opts.train) trainedWeights = fitLogistic(labelled);
+      if ((opts.folds ?? 1) > 1) {
+        const k = opts.folds!;
+        if (k > subjects.length) throw new Error(`--folds ${k}: only ${subjects.length} subjects`);
+        foldOf = subjectFolds(rows.map((r) => ({ subject: r.subject, ageGroup: r.ageGroup })), k);
+        foldWeights = [];
+        for (let f = 0; f < k; f++) foldWeights.push(fitLogistic(labelled.filter((c) => foldOf!.get(c.subject) !== f)));
+      }
+    }
+    const foldJob = (r: TrialRow, i: number, over: Partial<TrialJob>): TrialJob => {
+      const fold = foldOf ? foldOf.get(r.subject)! : null;
+      return job(r, i, { fold, weights: fold === null ? undefined : foldWeights![fold], ...over });
+    };
+    const results: TrialResult[] = await pool.run(rows.map((r, i) => foldJob(r, i, {})), progress(opts.engine === 'firmware' ? 'firmware' : 'trials'));
+    const outcomes = results.map((r) => r.outcome);
+
+    let sweep: SweepPoint[] | null = null;
+    if (opts.sweep) {
+      sweep = [];
+      for (let s = 1; s <= 5; s++) {
+        const res = await pool.run(rows.map((r, i) => foldJob(r, i, { engine: 'detector', sens: s })), progress(`sens ${s}`));
+        const m = metrics(res.map((x) => x.outcome));
+        sweep.push({ sens: s, sensitivity: m.sensitivity, specificity: m.specificity, falseAlarmsPerHour: m.falseAlarmsPerHour });
+      }
+    }
+    return {
+      manifest, engine: opts.engine, board: opts.board, rateHz: sensor.rateHz, rangeG: sensor.rangeG, position: opts.position,
+      rotateSeed: opts.rotateSeed ?? null, tailS: opts.tailS, sens: opts.sens, folds: opts.folds && opts.folds > 1 ? opts.folds : null, subjects,
+      metrics: metrics(outcomes), outcomes, foldWeights, trainedWeights, sweep, runtimeMs: Date.now() - started,
+    };
+  } finally {
+    await pool.close();
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The firmware engine: one trial replayed through the built firmware (firmware/dist/<board>.js) in
+ * the Espruino stand-in on a virtual clock. The evaluator only watches the air: it decodes every new
+ * frame with the device key and scores the first automatic alarm frame (fall / man_down /
+ * no_motion), which the firmware sends after its pre-alarm unless cancelled.
+ */
+import { VirtualClock } from '../../../common/clock';
+import { loadDist } from '../../../firmware/tools/build';
+import { decodeUplink, fromHex, type UplinkMessage } from '../../../protocol/src';
+import { parseAdvert } from '../espruino/advert';
+import { VirtualBoard } from '../espruino/board';
+import { accelRateHz, feedAccel } from '../espruino/profiles';
+import { toBytes } from '../espruino/storage';
+import { mulberry32 } from '../random';
+import { hashString } from '../replay/orientation';
+import { baseOutcome, preparedFor, type TrialJob, type TrialResult } from './job';
+
+const DEVICE_ID = 'e7a10001';
+const KEY_HEX = '000102030405060708090a0b0c0d0e0f';
+const KEY = fromHex(KEY_HEX)!;
+const AUTOMATIC = new Set(['fall', 'man_down', 'no_motion']);
+/** With the fall detector alone, nothing new can start this long into the still tail. */
+const QUIET_TAIL_MS = 15_000;
+
+export interface AirFrame {
+  atMs: number;
+  frame: UplinkMessage;
+}
+
+/** Detector settings written to the pendant's vigil.json (keys: docs/firmware.md). */
+export function firmwareSettings(job: TrialJob): Record<string, unknown> {
+  return {
+    sens: job.sens,
+    fall: job.detectors.fall,
+    tilt: job.detectors.tilt,
+    still: job.detectors.still,
+    ...(job.weights ? { w: job.weights } : {}),
+  };
+}
+
+/** Boots a board with the evaluator's device identity and settings; frames on air are collected. */
+export function bootEvalBoard(job: TrialJob, clock: VirtualClock): { board: VirtualBoard; frames: AirFrame[] } {
+  const board = new VirtualBoard({ board: job.board, clock, batteryPct: 90, random: mulberry32(hashString(job.row.file)) });
+  board.flash.files.set('vigil.json', toBytes(JSON.stringify({ ...firmwareSettings(job), id: DEVICE_ID, key: KEY_HEX })));
+  const frames: AirFrame[] = [];
+  let last = -1;
+  board.on('advertising', (adv) => {
+    const mfr = adv ? parseAdvert(adv.bytes).manufacturerData : undefined;
+    if (!mfr) return;
+    const r = decodeUplink(mfr, () => ({ key: KEY }));
+    if (!r.ok || r.frame.counter === last) return;
+    last = r.frame.counter;
+    frames.push({ atMs: clock.now(), frame: r.frame });
+  });
+  board.boot(loadDist(job.board), `firmware/dist/${job.board}.js`);
+  return { board, frames };
+}
+
+export function runFirmwareTrial(job: TrialJob): TrialResult {
+  const clock = new VirtualClock();
+  const { board, frames } = bootEvalBoard(job, clock);
+  try {
+    if (board.errors.length > 0) throw new Error(`firmware failed to boot: ${board.errors[0]!.message}`);
+    const rateHz = accelRateHz(board);
+    if (rateHz === 0) throw new Error(`the ${job.board} firmware did not switch the accelerometer on`);
+    const t = preparedFor(job, rateHz, undefined); // the stand-in quantises and clips like the sensor
+    const start = clock.now();
+    const periodMs = 1000 / rateHz;
+    const fallOnly = !job.detectors.tilt && !job.detectors.still;
+    const quietFrom = t.recordedSamples + Math.round((QUIET_TAIL_MS / 1000) * rateHz);
+    let pending = false;
+    for (let i = 0; i < t.x.length; i++) {
+      clock.advanceTo(start + Math.round((i + 1) * periodMs));
+      feedAccel(board, t.x[i]!, t.y[i]!, t.z[i]!);
+      const f = frames.at(-1);
+      if (f && AUTOMATIC.has(f.frame.type)) break;
+      if (f) pending = f.frame.type === 'pre_alarm';
+      if (fallOnly && !pending && i >= quietFrom) break;
+    }
+    if (board.errors.length > 0) throw new Error(`firmware error during ${job.row.file}: ${board.errors[0]!.message}`);
+    const outcome = baseOutcome(job, t.recordedSamples * periodMs, (t.x.length - t.recordedSamples) * periodMs);
+    let pre: number | null = null;
+    for (const f of frames) {
+      const type = f.frame.type;
+      if (type === 'pre_alarm') pre = f.atMs - start;
+      else if (type === 'cancel') outcome.cancels++;
+      else if (AUTOMATIC.has(type) && outcome.alarmMs === null) {
+        outcome.alarmMs = f.atMs - start;
+        outcome.alarmType = type;
+        outcome.preAlarmMs = pre;
+      }
+    }
+    return { outcome, candidates: [], rateHz };
+  } finally {
+    board.shutdown();
+  }
+}
