@@ -16,7 +16,7 @@ var VDetect = (function () {
   var CONF_S = 4; // s: the post-fall posture must hold this long
   var RING = 8; // gravity snapshots, one every 1/4 s: the posture 2 s back
   // Logistic model: c1, c2, ln(peak), low-g before the peak, rotation, hold, motion while holding, bias.
-  var W = [-1.84, -2.38, 1.39, -0.32, -1.39, 0.74, -0.51, 0.95];
+  var MODEL = [-1.84, -2.38, 1.39, -0.32, -1.39, 0.74, -0.51, 0.95];
   // Decision threshold on the model's logit per sensitivity 1..5 (3 = probability 0.5).
   var THR = [1.5, 0.75, 0, -0.75, -1.5];
 
@@ -24,13 +24,18 @@ var VDetect = (function () {
     return v === undefined ? d : v;
   }
 
+  // A detector runs unless switched off (false or 0).
+  function on(v) {
+    return v === undefined || !!v;
+  }
+
   function create(cfg) {
     var hz = cfg.hz, sens = Math.max(1, Math.min(5, Math.round(num(cfg.sens, 3))));
     var st = {
       hz: hz,
-      on: (cfg.fall === false ? 0 : 1) | (cfg.tilt === false ? 0 : 2) | (cfg.still === false ? 0 : 4),
+      on: (on(cfg.fall) ? 1 : 0) | (on(cfg.tilt) ? 2 : 0) | (on(cfg.still) ? 4 : 0),
       thr: THR[sens - 1],
-      w: cfg.w && cfg.w.length == W.length ? cfg.w : W,
+      w: cfg.w && cfg.w.length == MODEL.length ? cfg.w : MODEL,
       k: 1 / Math.max(1, 0.5 * hz), // gravity low-pass, 0.5 s
       km: 1 / Math.max(1, 0.25 * hz), // motion low-pass, 0.25 s
       lr: 0.5 / hz, // the low-g tracker rises 0.5 g/s back toward |a|

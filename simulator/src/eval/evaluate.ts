@@ -16,7 +16,10 @@ import { bootEvalBoard } from './firmware-run';
 import type { Engine, TrialJob, TrialResult } from './job';
 import { TrialPool } from './pool';
 import { metrics, type Metrics, type TrialOutcome } from './score';
-import { fitLogistic, labelCandidates, subjectFolds } from './train';
+import { fitLogistic as fitExact, labelCandidates, subjectFolds } from './train';
+
+/** Weights as detect.js holds them (4 decimals), so both engines use the same numbers. */
+const fitLogistic = (rows: Parameters<typeof fitExact>[0]): number[] => fitExact(rows).map((w) => Math.round(w * 1e4) / 1e4);
 
 export interface EvalOptions {
   manifest: string;

@@ -29,13 +29,21 @@ export interface AirFrame {
 
 /** Detector settings written to the pendant's vigil.json (keys: docs/firmware.md). */
 export function firmwareSettings(job: TrialJob): Record<string, unknown> {
-  return {
-    sens: job.sens,
-    fall: job.detectors.fall,
-    tilt: job.detectors.tilt,
-    still: job.detectors.still,
-    ...(job.weights ? { w: job.weights } : {}),
-  };
+  return { sens: job.sens, fall: job.detectors.fall ? 1 : 0, tilt: job.detectors.tilt ? 1 : 0, still: job.detectors.still ? 1 : 0 };
+}
+
+const MODEL_LINE = /var MODEL\s*=\s*\[[^\]]*\]/g;
+
+/**
+ * The built firmware, with the fall model's weights replaced when a fold supplies its own: exactly
+ * the file a build of detect.js with those constants would give.
+ */
+export function firmwareCode(board: TrialJob['board'], weights: number[] | undefined): string {
+  const code = loadDist(board);
+  if (!weights) return code;
+  const found = code.match(MODEL_LINE) ?? [];
+  if (found.length !== 1) throw new Error(`firmware/dist/${board}.js: expected one 'var MODEL = [...]' (detect.js), found ${found.length}`);
+  return code.replace(MODEL_LINE, `var MODEL=[${weights.map(String).join(',')}]`);
 }
 
 /** Boots a board with the evaluator's device identity and settings; frames on air are collected. */
@@ -52,7 +60,7 @@ export function bootEvalBoard(job: TrialJob, clock: VirtualClock): { board: Virt
     last = r.frame.counter;
     frames.push({ atMs: clock.now(), frame: r.frame });
   });
-  board.boot(loadDist(job.board), `firmware/dist/${job.board}.js`);
+  board.boot(firmwareCode(job.board, job.weights), `firmware/dist/${job.board}.js`);
   return { board, frames };
 }
 
