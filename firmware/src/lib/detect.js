@@ -2,7 +2,7 @@
 // step() per accelerometer sample (g, board axes), a few dozen statements, no allocation after
 // create(). Events: 1 FALL, 2 MAN_DOWN, 3 NO_MOTION, 4 UPRIGHT_AGAIN, 5 MOVING_AGAIN (0 = nothing).
 //
-// Fall: |a| above TRIG opens an event; the posture ~2 s before the largest peak is kept. When the
+// Fall: |a| above TRIG opens an event; the posture ~4 s before the largest peak is kept. When the
 // wearer has been still for 1 s after the last peak, the posture is compared with the one before
 // the impact and with the calibrated upright; then for CONF_S the new posture must hold. A small
 // logistic model over seven orientation-agnostic features decides (weights fitted on SisFall by
@@ -14,9 +14,9 @@ var VDetect = (function () {
   var QUIET = 0.06; // g: motion below this counts as still after an impact
   var GAP_S = 5; // s: an event is dropped when the wearer is not still within this after the last peak
   var CONF_S = 4; // s: the post-fall posture must hold this long
-  var RING = 8; // gravity snapshots, one every 1/4 s: the posture 2 s back
+  var RING = 16; // gravity snapshots, one every 1/4 s: the posture 4 s back
   // Logistic model: c1, c2, ln(peak), low-g before the peak, rotation, hold, motion while holding, bias.
-  var MODEL = [-1.84, -2.38, 1.39, -0.32, -1.39, 0.74, -0.51, 0.95];
+  var MODEL = [-1.966, -2.272, 1.379, -0.305, -1.399, 0.755, -0.532, 0.988];
   // Decision threshold on the model's logit per sensitivity 1..5 (3 = probability 0.5).
   var THR = [1.5, 0.75, 0, -0.75, -1.5];
 
@@ -108,7 +108,7 @@ var VDetect = (function () {
       st.pc = 0; st.qc = 0;
       if (m > st.pk) {
         st.pk = m;
-        i = st.ri * 3; // the oldest snapshot: the posture 2 s before this peak
+        i = st.ri * 3; // the oldest snapshot: the posture 4 s before this peak
         st.p[0] = st.ring[i]; st.p[1] = st.ring[i + 1]; st.p[2] = st.ring[i + 2];
         f[3] = st.lmin;
       }
