@@ -50,7 +50,7 @@ describe('scoring', () => {
 
 describe('trainer', () => {
   it('fits a logistic model that separates what can be separated', () => {
-    const rows = [];
+    const rows: { features: number[]; label: 0 | 1 }[] = [];
     for (let i = 0; i < 200; i++) {
       const a = Math.sin(i * 12.9898) * 2;
       const b = Math.cos(i * 78.233);
