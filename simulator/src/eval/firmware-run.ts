@@ -4,6 +4,7 @@
  * frame with the device key and scores the first automatic alarm frame (fall / man_down /
  * no_motion), which the firmware sends after its pre-alarm unless cancelled.
  */
+import { readFileSync } from 'node:fs';
 import { VirtualClock } from '../../../common/clock';
 import { loadDist } from '../../../firmware/tools/build';
 import { decodeUplink, fromHex, type UplinkMessage } from '../../../protocol/src';
@@ -12,6 +13,7 @@ import { VirtualBoard } from '../espruino/board';
 import { accelRateHz, feedAccel } from '../espruino/profiles';
 import { toBytes } from '../espruino/storage';
 import { mulberry32 } from '../random';
+import { DETECT_SOURCE } from '../replay/detector';
 import { hashString } from '../replay/orientation';
 import { baseOutcome, preparedFor, type TrialJob, type TrialResult } from './job';
 
@@ -32,18 +34,22 @@ export function firmwareSettings(job: TrialJob): Record<string, unknown> {
   return { sens: job.sens, fall: job.detectors.fall ? 1 : 0, tilt: job.detectors.tilt ? 1 : 0, still: job.detectors.still ? 1 : 0 };
 }
 
-const MODEL_LINE = /var MODEL\s*=\s*\[[^\]]*\]/g;
-
 /**
  * The built firmware, with the fall model's weights replaced when a fold supplies its own: exactly
- * the file a build of detect.js with those constants would give.
+ * the file a build of detect.js with those constants would give. The build renames local variables,
+ * so the model is found by its numbers (the literal `MODEL` array of detect.js), which must occur
+ * exactly once.
  */
 export function firmwareCode(board: TrialJob['board'], weights: number[] | undefined): string {
   const code = loadDist(board);
   if (!weights) return code;
-  const found = code.match(MODEL_LINE) ?? [];
-  if (found.length !== 1) throw new Error(`firmware/dist/${board}.js: expected one 'var MODEL = [...]' (detect.js), found ${found.length}`);
-  return code.replace(MODEL_LINE, `var MODEL=[${weights.map(String).join(',')}]`);
+  const source = readFileSync(DETECT_SOURCE, 'utf8').match(/var MODEL = \[([^\]]*)\]/);
+  if (!source) throw new Error(`${DETECT_SOURCE}: no 'var MODEL = [...]'`);
+  const numbers = source[1]!.split(',').map((n) => n.trim().replace(/[.+-]/g, (c) => `\\${c}`));
+  const literal = new RegExp(`\\[\\s*${numbers.join('\\s*,\\s*')}\\s*\\]`, 'g');
+  const found = code.match(literal) ?? [];
+  if (found.length !== 1) throw new Error(`firmware/dist/${board}.js: expected the detect.js model weights once, found ${found.length}`);
+  return code.replace(literal, `[${weights.map(String).join(',')}]`);
 }
 
 /** Boots a board with the evaluator's device identity and settings; frames on air are collected. */
