@@ -92,7 +92,7 @@ export function runFirmwareTrial(job: TrialJob): TrialResult {
       if (fallOnly && !pending && i >= quietFrom) break;
     }
     if (board.errors.length > 0) throw new Error(`firmware error during ${job.row.file}: ${board.errors[0]!.message}`);
-    const outcome = baseOutcome(job, t.recordedSamples * periodMs, (t.x.length - t.recordedSamples) * periodMs);
+    const outcome = baseOutcome(job, Math.round(t.recordedSamples * periodMs), Math.round((t.x.length - t.recordedSamples) * periodMs));
     let pre: number | null = null;
     for (const f of frames) {
       const type = f.frame.type;
