@@ -103,10 +103,12 @@ export class VirtualAir {
       adv.advert = a;
       this.schedule(adv);
     });
-    board.on('scan', (on) => {
-      if (on) this.addScanner({ id: `board:${board.address}`, position, onAdvert: (h) => this.toBoardScan(board, h), boardAddress: board.address });
+    const scan = (on: boolean): void => {
+      if (on) this.addScanner({ id: `board:${board.address}`, position: adv.position, onAdvert: (h) => this.toBoardScan(board, h), boardAddress: board.address });
       else this.removeScanner(`board:${board.address}`);
-    });
+    };
+    board.on('scan', scan);
+    if (board.scanCallback) scan(true); // already scanning when put on air
     this.schedule(adv);
     const modem = loraModemOf(board);
     if (modem) {
@@ -148,7 +150,7 @@ export class VirtualAir {
     if (a) a.position = position;
     const s = this.scanners.get(addressOrId) ?? this.scanners.get(`board:${addressOrId}`);
     if (s) s.position = position;
-    const l = this.lora.get(addressOrId);
+    const l = this.lora.get(addressOrId) ?? this.lora.get(`board:${addressOrId}`);
     if (l) l.position = position;
   }
 

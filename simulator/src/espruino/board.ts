@@ -65,6 +65,8 @@ export interface CpuStats {
   samplesDropped: number;
 }
 
+let contextSeq = 0;
+
 export class VirtualBoard extends EventEmitter<BoardEvents> {
   readonly profile: BoardProfile;
   readonly flash: Flash;
@@ -92,6 +94,8 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
   builtinGlobals = new Set<string>();
 
   context: vm.Context | undefined;
+  /** The vm context's name, as V8's inspector knows it (memory.ts). */
+  contextName = '';
   timers = new Map<number, TimerId>();
   private fwListeners = new Map<string, ((...args: unknown[]) => void)[]>();
   private code = '';
@@ -121,7 +125,8 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
     this.filename = filename;
     this.bootCount++;
     this.resetRuntime();
-    const context = vm.createContext({});
+    this.contextName = `vigil-board-${++contextSeq}`;
+    const context = vm.createContext({}, { name: this.contextName });
     this.context = context;
     const realm = vm.runInContext('({ArrayBuffer: ArrayBuffer, Uint8Array: Uint8Array})', context) as { ArrayBuffer: ArrayBufferConstructor; Uint8Array: Uint8ArrayConstructor };
     const g = context as Record<string, unknown>;
@@ -330,7 +335,7 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
     const err = e instanceof Error ? e : new Error(String(e));
     this.errors.push(err);
     this.consoleLines.push(`Uncaught ${err.message}`);
-    this.emit('error', err);
+    if (this.listenerCount('error') > 0) this.emit('error', err); // an EventEmitter throws 'error' nobody listens to
   }
 
   /** Runs listeners registered with `<obj>.on(event, fn)` inside the firmware. */

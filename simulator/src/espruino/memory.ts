@@ -65,9 +65,15 @@ interface PropertyDescriptor {
   value?: RemoteObject;
 }
 
-function session(): { post: Post; close: () => void } {
+/** An inspector session, and the id of the board's execution context in it. */
+function session(contextName: string): { post: Post; close: () => void; contextId: number } {
   const s = new inspector.Session();
   s.connect();
+  let contextId: number | undefined;
+  s.on('Runtime.executionContextCreated', (m) => {
+    const c = (m.params as { context: { id: number; name: string } }).context;
+    if (c.name === contextName) contextId = c.id;
+  });
   const post: Post = <T>(method: string, params: Record<string, unknown>): T => {
     let out: T | undefined;
     let err: Error | null = null;
@@ -79,25 +85,27 @@ function session(): { post: Post; close: () => void } {
     if (out === undefined) throw new Error(`inspector ${method} did not answer synchronously`);
     return out;
   };
-  return { post, close: () => s.disconnect() };
+  post('Runtime.enable', {}); // reports every existing context, synchronously
+  if (contextId === undefined) throw new Error(`no inspector context named ${contextName}`);
+  return { post, close: () => s.disconnect(), contextId };
 }
 
 /** Counts the JsVars the running firmware holds. */
 export function countJsVars(board: VirtualBoard): JsVarCount {
   if (!board.context) throw new Error('board not booted');
   const g = board.context as Record<string, unknown>;
-  const { post, close } = session();
+  const { post, close, contextId } = session(board.contextName);
   const seen = new Set<unknown>();
   const count: JsVarCount = { total: 0, totalPlainText: 0, functions: 0, functionVars: 0, dataVars: 0, byRoot: {} };
   let plainExtra = 0;
-  const probe = globalThis as Record<string, unknown>;
+  const probe = g; // the firmware's global: the inspector evaluates there
 
   /** The closure scopes of a function (not the global scope: walked separately), as [name, value] lists. */
   const closureScopes = (fn: unknown): [string, unknown][][] => {
     probe['__vigilProbe'] = fn;
     const group = 'vigil-memory';
     try {
-      const ref = post<{ result: RemoteObject }>('Runtime.evaluate', { expression: 'globalThis.__vigilProbe', objectGroup: group }).result;
+      const ref = post<{ result: RemoteObject }>('Runtime.evaluate', { expression: 'globalThis.__vigilProbe', objectGroup: group, contextId }).result;
       const props = post<{ internalProperties?: PropertyDescriptor[] }>('Runtime.getProperties', { objectId: ref.objectId, ownProperties: true });
       const scopes = props.internalProperties?.find((p) => p.name === '[[Scopes]]')?.value?.objectId;
       if (!scopes) return [];
