@@ -4,9 +4,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluate } from '../../simulator/src/eval/evaluate';
+import { firmwareCode } from '../../simulator/src/eval/firmware-run';
+import { runTrial } from '../../simulator/src/eval/trial';
 import { metrics, percentile, verdict, type TrialOutcome } from '../../simulator/src/eval/score';
 import { fitLogistic, labelCandidates, logit, subjectFolds } from '../../simulator/src/eval/train';
-import { DEFAULT_FALLS_DIR, fallsDataAvailable } from '../../simulator/src/trace';
+import { DEFAULT_FALLS_DIR, fallsDataAvailable, readManifest } from '../../simulator/src/trace';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'vigil.js');
 
@@ -115,6 +117,33 @@ data('evaluator on recorded trials (two subjects)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('replays a recorded fall through the built firmware: pre-alarm, then the fall alarm; an ADL stays quiet', () => {
+    const rows = readManifest(manifest);
+    const run = (subject: string, activity: string, weights?: number[]) => {
+      const index = rows.findIndex((r) => r.subject === subject && r.activity === activity && r.trial === 1);
+      return runTrial({
+        engine: 'firmware', board: 'puckjs', rateHz: 26, rangeG: 4, position: 'waist', rotateSeed: undefined, tailS: 45, sens: 3, weights,
+        detectors: { fall: true, tilt: false, still: false }, fold: null, collect: false, manifestDir: DEFAULT_FALLS_DIR, index, row: rows[index]!,
+      }).outcome;
+    };
+    const fall = run('SA01', 'F01');
+    expect(fall.alarmType).toBe('fall');
+    expect(fall.preAlarmMs).not.toBeNull();
+    expect(fall.alarmMs! - fall.preAlarmMs!).toBeGreaterThanOrEqual(19_900); // the firmware's 20 s pre-alarm
+    expect(verdict(fall)).toBe('detected');
+    expect(run('SA01', 'D18').alarmMs).toBeNull();
+    // a fold's weights are what the firmware runs: a model that never fires raises nothing
+    expect(run('SA01', 'F01', [0, 0, 0, 0, 0, 0, 0, -50]).alarmMs).toBeNull();
+  }, 60_000);
+
+  it('builds the weights of a fold into every board\'s firmware in place of the detect.js model', () => {
+    for (const board of ['puckjs', 'bangle2', 'lora'] as const) {
+      const code = firmwareCode(board, [1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(code.split('[1,2,3,4,5,6,7,8]')).toHaveLength(2);
+      expect(firmwareCode(board, undefined)).not.toContain('[1,2,3,4,5,6,7,8]');
+    }
+  });
 
   it('rejects bad options with a clear message', () => {
     const res = spawnSync('node', [BIN, 'eval', '--board', 'nokia', '--manifest', manifest], { encoding: 'utf8' });
