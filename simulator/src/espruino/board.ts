@@ -5,6 +5,7 @@
  * samples, write GATT characteristics and observe LEDs, buzzes, screen, adverts and errors. Common
  * globals live in globals.ts, board differences in profiles.ts (puck.ts, bangle.ts, lora-modem.ts).
  */
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import vm from 'node:vm';
 import type { Clock, TimerId } from '../../../common/clock';
@@ -65,8 +66,6 @@ export interface CpuStats {
   samplesDropped: number;
 }
 
-let contextSeq = 0;
-
 export class VirtualBoard extends EventEmitter<BoardEvents> {
   readonly profile: BoardProfile;
   readonly flash: Flash;
@@ -125,7 +124,7 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
     this.filename = filename;
     this.bootCount++;
     this.resetRuntime();
-    this.contextName = `vigil-board-${++contextSeq}`;
+    this.contextName = `vigil-board-${randomUUID()}`; // unique even across Jest's module registries
     const context = vm.createContext({}, { name: this.contextName });
     this.context = context;
     const realm = vm.runInContext('({ArrayBuffer: ArrayBuffer, Uint8Array: Uint8Array})', context) as { ArrayBuffer: ArrayBufferConstructor; Uint8Array: Uint8ArrayConstructor };
