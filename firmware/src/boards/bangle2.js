@@ -5,6 +5,7 @@
 // (front/back) come from the KX023's own tap engine. BTN1: hold = SOS, press = menu, cancel,
 // check in. Holding BTN1 would normally reload the clock after 1.5 s: btnLoadTimeout is switched off.
 VDef({ hz: 25, gps: 300 });
+VSet.hz = VSet.hz > 25 ? 50 : 25; // KX023 ODR 25 or 50 Hz
 var VHw = (function () {
   var ds, on = 0, gT, menu = 0, fx;
   var NAME = ["", "", "SOS", "FALL?", "MAN DOWN?", "NO MOTION?", ""];

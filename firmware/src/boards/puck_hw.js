@@ -7,6 +7,7 @@
 // longest INT_DUR2 allows at 416 Hz) are latched onto INT1 too. Reading TAP_SRC in every event
 // clears the latch. A double tap = duress (VApp.duress).
 VDef({ hz: 26 });
+VSet.hz = VSet.hz > 26 ? 52 : 26; // the rates Puck.accelOn has that suit the detectors
 var VHw = (function () {
   // LED patterns by VHw.fx code (lib/app.js, docs/firmware.md), 5 digits each: LED (1 red, 2 green,
   // 3 blue), flashes, flash length in 10 ms: pre-alarm 3 quick red, sent 1 s red, repeat 50 ms red,

@@ -16,8 +16,8 @@ var VApp = (function () {
   delete C.key;
   delete C.prot;
   // The incident: t type, k 1 = pre-alarm (cancel window) | 2 = alarm, r ref (counter of its first
-  // frame), f counter of its first alarm frame, n repeats, g 1 = received | 2 = help coming, s silent,
-  // e end of the cancel window, a when it was received.
+  // frame), f counter of its first alarm frame, n repeats, g 1 = received | 2 = help coming, s silent
+  // (duress), e end of the cancel window (pre-alarm) or when it was received (alarm).
   var inc;
   var tm, hbT, ciT, ciEnd = 0, lowSent = 0, cmdC = -1;
 
@@ -42,8 +42,9 @@ var VApp = (function () {
   // Starts an incident. k 1: pre-alarm (frame type 7, detail = the alarm type) with a cancel window
   // of w seconds; k 2: alarm. `was` is the incident as saved before a reboot.
   function start(t, k, w, r, s, was) {
-    inc = was || { t: t, k: k, r: r, g: 0, s: s };
-    inc.a = inc.e = getTime() + w;
+    inc = was || { t: t, k: k, r: r, g: 0 };
+    if (s) inc.s = 1;
+    inc.e = getTime() + w;
     inc.n = 0;
     if (k == 1) inc.r = send(7, t, r, 3);
     if (r !== undefined) inc.r = r;
@@ -74,7 +75,7 @@ var VApp = (function () {
     }
     if (!i.s && !i.g) VHw.fx(i.n ? 2 : 1, 0, i.t);
     i.n++;
-    if (i.g && C.keep && getTime() - i.a > C.keep) return end();
+    if (i.g && C.keep && getTime() - i.e > C.keep) return end();
     tm = setTimeout(run, (i.g ? C.slow : C.rep[Math.min(i.n, C.rep.length) - 1]) * 1000);
   }
 
@@ -108,7 +109,7 @@ var VApp = (function () {
       if (!i || i.k != 2 || m.c < i.f || c <= i.g) return;
       if (c == 3) return end(5);
       if (!i.g) {
-        i.a = getTime();
+        i.e = getTime();
         clearTimeout(tm);
         tm = setTimeout(run, C.slow * 1000);
       }
