@@ -6,13 +6,14 @@
  *   2. per fold, fit the weights on the training subjects' events (train.ts);
  *   3. test pass: each trial with its fold's weights, through the chosen engine.
  */
+import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { VirtualClock } from '../../../common/clock';
-import type { FirmwareBoard } from '../../../firmware/tools/build';
+import { type FirmwareBoard, loadDist } from '../../../firmware/tools/build';
 import { accelRateHz, accelState } from '../espruino/profiles';
 import type { Position } from '../replay/orientation';
 import { readManifest, type TrialRow } from '../trace';
-import { bootEvalBoard } from './firmware-run';
+import { bootEvalBoard, firmwareCode, pinFirmware } from './firmware-run';
 import type { Engine, TrialJob, TrialResult } from './job';
 import { TrialPool } from './pool';
 import { metrics, type Metrics, type TrialOutcome } from './score';
@@ -63,6 +64,8 @@ export interface EvalResult {
   sens: number;
   folds: number | null;
   subjects: string[];
+  /** SHA-256 of firmware/dist/<board>.js as run (firmware engine). */
+  firmwareSha256: string | null;
   metrics: Metrics;
   outcomes: TrialOutcome[];
   foldWeights: number[][] | null;
@@ -92,6 +95,12 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult> {
   const all = readManifest(manifest);
   const rows = opts.subjects && opts.subjects.length > 0 ? all.filter((r) => opts.subjects!.includes(r.subject)) : all;
   if (rows.length === 0) throw new Error(`no trials selected from ${manifest}`);
+  // One firmware build for the whole run (rebuilt first when stale), its hash in the result.
+  const firmware = opts.engine === 'firmware' ? { board: opts.board, code: loadDist(opts.board) } : undefined;
+  if (firmware) {
+    pinFirmware(firmware.board, firmware.code);
+    firmwareCode(opts.board, [0]); // fails early when the build lacks detect.js's model
+  }
   const sensor = opts.engine === 'firmware' ? firmwareSensor(opts.board) : { rateHz: opts.rateHz ?? DEFAULT_DETECTOR_RATE_HZ, rangeG: opts.rangeG ?? DEFAULT_RANGE_G };
   if (opts.engine === 'firmware' && sensor.rateHz === 0) throw new Error(`the ${opts.board} firmware does not switch its accelerometer on`);
   if (opts.engine === 'firmware' && opts.rateHz !== undefined && opts.rateHz !== sensor.rateHz) {
@@ -126,7 +135,7 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult> {
       const fold = foldOf ? foldOf.get(r.subject)! : null;
       return job(r, i, { fold, weights: fold === null ? undefined : foldWeights![fold], ...over });
     };
-    const results: TrialResult[] = await pool.run(rows.map((r, i) => foldJob(r, i, {})), progress(opts.engine === 'firmware' ? 'firmware' : 'trials'));
+    const results: TrialResult[] = await pool.run(rows.map((r, i) => foldJob(r, i, {})), progress(opts.engine === 'firmware' ? 'firmware' : 'trials'), firmware ? { firmware } : {});
     const outcomes = results.map((r) => r.outcome);
 
     let sweep: SweepPoint[] | null = null;
@@ -141,6 +150,7 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult> {
     return {
       manifest, engine: opts.engine, board: opts.board, rateHz: sensor.rateHz, rangeG: sensor.rangeG, position: opts.position,
       rotateSeed: opts.rotateSeed ?? null, tailS: opts.tailS, sens: opts.sens, folds: opts.folds && opts.folds > 1 ? opts.folds : null, subjects,
+      firmwareSha256: firmware ? createHash('sha256').update(firmware.code).digest('hex') : null,
       metrics: metrics(outcomes), outcomes, foldWeights, trainedWeights, sweep, runtimeMs: Date.now() - started,
     };
   } finally {

@@ -35,13 +35,23 @@ export function firmwareSettings(job: TrialJob): Record<string, unknown> {
 }
 
 /**
+ * The firmware file an evaluation runs, read once when it starts and handed to every worker, so a
+ * rebuild of firmware/dist during a run (tests, another build) cannot mix two builds in one result.
+ */
+const pinned = new Map<string, string>();
+
+export function pinFirmware(board: string, code: string): void {
+  pinned.set(board, code);
+}
+
+/**
  * The built firmware, with the fall model's weights replaced when a fold supplies its own: exactly
  * the file a build of detect.js with those constants would give. The build renames local variables,
  * so the model is found by its numbers (the literal `MODEL` array of detect.js), which must occur
  * exactly once.
  */
 export function firmwareCode(board: TrialJob['board'], weights: number[] | undefined): string {
-  const code = loadDist(board);
+  const code = pinned.get(board) ?? loadDist(board);
   if (!weights) return code;
   const source = readFileSync(DETECT_SOURCE, 'utf8').match(/var MODEL = \[([^\]]*)\]/);
   if (!source) throw new Error(`${DETECT_SOURCE}: no 'var MODEL = [...]'`);

@@ -27,6 +27,7 @@ export function formatSummary(r: EvalResult): string {
   out.push(`  ${r.folds ? `cross-validated: ${r.folds} subject-wise folds (model refitted without the tested subjects)` : 'model: the weights built into detect.js'}`);
   out.push(`  rotation: ${r.rotateSeed === null ? 'none (mounting of the position only)' : `every trace turned by its own random fixed orientation, seed ${r.rotateSeed}`}`);
   out.push(`  still tail: every trial extended by ${r.tailS} s holding its final posture (docs/simulator.md)`);
+  if (r.firmwareSha256) out.push(`  firmware/dist/${r.board}.js sha256 ${r.firmwareSha256.slice(0, 16)}…`);
   out.push('');
   out.push(`trials ${m.trials} (falls ${m.falls}, daily activities ${m.adls}: ${m.adlHours.toFixed(2)} h recorded)`);
   out.push(`sensitivity  ${pct(m.sensitivity)}  (${m.detected}/${m.falls} falls alarmed within −1 s…+30 s of the impact; ${m.earlyAlarms} alarms before the fall)`);
@@ -70,7 +71,7 @@ export function toJson(r: EvalResult): Record<string, unknown> {
     sweep: r.sweep,
     settings: {
       manifest: r.manifest, engine: r.engine, board: r.board, rateHz: r.rateHz, rangeG: r.rangeG, position: r.position,
-      rotateSeed: r.rotateSeed, tailS: r.tailS, sens: r.sens, folds: r.folds, subjects: r.subjects,
+      rotateSeed: r.rotateSeed, tailS: r.tailS, sens: r.sens, folds: r.folds, subjects: r.subjects, firmwareSha256: r.firmwareSha256,
     },
     foldWeights: r.foldWeights, trainedWeights: r.trainedWeights, runtimeMs: r.runtimeMs,
   };

@@ -5,7 +5,13 @@
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { pinFirmware } from './firmware-run';
 import { runTrial, type TrialJob, type TrialResult } from './trial';
+
+/** What every job of a run shares: the firmware file it runs. */
+export interface RunShared {
+  firmware?: { board: string; code: string };
+}
 
 export class TrialPool {
   private workers: Worker[] = [];
@@ -17,7 +23,7 @@ export class TrialPool {
     }
   }
 
-  async run(jobs: readonly TrialJob[], onResult?: (done: number, total: number) => void): Promise<TrialResult[]> {
+  async run(jobs: readonly TrialJob[], onResult?: (done: number, total: number) => void, shared: RunShared = {}): Promise<TrialResult[]> {
     const results = new Array<TrialResult | undefined>(jobs.length);
     let done = 0;
     const finish = (pos: number, r: TrialResult): void => {
@@ -25,6 +31,7 @@ export class TrialPool {
       onResult?.(++done, jobs.length);
     };
     if (this.workers.length === 0) {
+      if (shared.firmware) pinFirmware(shared.firmware.board, shared.firmware.code);
       for (let i = 0; i < jobs.length; i++) finish(i, runTrial(jobs[i]!));
       return results as TrialResult[];
     }
@@ -54,7 +61,7 @@ export class TrialPool {
             };
             w.on('message', onMessage);
             w.on('error', onError);
-            w.postMessage({ jobs: mine });
+            w.postMessage({ jobs: mine, shared });
           }),
       ),
     );
