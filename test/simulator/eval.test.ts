@@ -118,12 +118,12 @@ data('evaluator on recorded trials (two subjects)', () => {
     }
   }, 120_000);
 
-  it('replays a recorded fall through the built firmware: pre-alarm, then the fall alarm; an ADL stays quiet', () => {
+  it.each(['puckjs', 'bangle2', 'lora'] as const)('replays a recorded fall through the built %s firmware: pre-alarm, then the fall alarm; an ADL stays quiet', (board) => {
     const rows = readManifest(manifest);
     const run = (subject: string, activity: string, weights?: number[]) => {
       const index = rows.findIndex((r) => r.subject === subject && r.activity === activity && r.trial === 1);
       return runTrial({
-        engine: 'firmware', board: 'puckjs', rateHz: 26, rangeG: 4, position: 'waist', rotateSeed: undefined, tailS: 45, sens: 3, weights,
+        engine: 'firmware', board, rateHz: 26, rangeG: 4, position: 'waist', rotateSeed: undefined, tailS: 45, sens: 3, weights,
         detectors: { fall: true, tilt: false, still: false }, fold: null, collect: false, manifestDir: DEFAULT_FALLS_DIR, index, row: rows[index]!,
       }).outcome;
     };

@@ -10,7 +10,7 @@ import { loadDist } from '../../../firmware/tools/build';
 import { decodeUplink, fromHex, type UplinkMessage } from '../../../protocol/src';
 import { parseAdvert } from '../espruino/advert';
 import { VirtualBoard } from '../espruino/board';
-import { accelRateHz, feedAccel } from '../espruino/profiles';
+import { accelRateHz, feedAccel, loraModemOf } from '../espruino/profiles';
 import { toBytes } from '../espruino/storage';
 import { mulberry32 } from '../random';
 import { DETECT_SOURCE } from '../replay/detector';
@@ -68,15 +68,18 @@ export function bootEvalBoard(job: TrialJob, clock: VirtualClock): { board: Virt
   board.flash.files.set('vigil.json', toBytes(JSON.stringify({ ...firmwareSettings(job), id: DEVICE_ID, key: KEY_HEX })));
   const frames: AirFrame[] = [];
   let last = -1;
-  board.on('advertising', (adv) => {
-    const mfr = adv ? parseAdvert(adv.bytes).manufacturerData : undefined;
-    if (!mfr) return;
-    const r = decodeUplink(mfr, () => ({ key: KEY }));
+  const heard = (bytes: Uint8Array | undefined): void => {
+    if (!bytes) return;
+    const r = decodeUplink(bytes, () => ({ key: KEY }));
     if (!r.ok || r.frame.counter === last) return;
     last = r.frame.counter;
     frames.push({ atMs: clock.now(), frame: r.frame });
-  });
+  };
+  // BLE boards advertise their frames; the LoRa board sends them through its modem on Serial1.
+  board.on('advertising', (adv) => heard(adv ? parseAdvert(adv.bytes).manufacturerData : undefined));
   board.boot(firmwareCode(job.board, job.weights), `firmware/dist/${job.board}.js`);
+  const modem = loraModemOf(board);
+  if (modem) modem.link = { transmit: (bytes) => heard(bytes) };
   return { board, frames };
 }
 
