@@ -20,7 +20,8 @@ const USAGE = `npx vigil eval [--manifest <path/manifest.csv>] [--board puckjs|b
         [--detectors fall,tilt,still] [--workers N] [--sweep] [--train]
 
   --engine firmware   (default) the built firmware/dist/<board>.js in the Espruino stand-in; alarms are
-                      the frames it puts on air (after its pre-alarm); rate and range are the firmware's
+                      the frames it puts on air (after its pre-alarm); range is the firmware's, and
+                      --rate sets its hz setting (Puck.js 26/52, Bangle.js 2 25/50)
   --engine detector   firmware/src/lib/detect.js alone (fast); --rate (default 26) and --range-g (default 8)
   --folds K           subject-wise cross-validation: the fall model is refitted per fold without its subjects
   --rotate-random S   every trace turned by its own random fixed orientation (seeded)

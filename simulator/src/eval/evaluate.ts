@@ -26,7 +26,7 @@ export interface EvalOptions {
   manifest: string;
   engine: Engine;
   board: FirmwareBoard;
-  /** Detector engine only (the firmware engine runs at the rate the firmware sets up). */
+  /** Detector engine: the sample rate. Firmware engine: the `hz` setting (the firmware must run at it). */
   rateHz?: number;
   /** Detector engine's sensor range. */
   rangeG?: number;
@@ -78,8 +78,8 @@ export const DEFAULT_DETECTOR_RATE_HZ = 26;
 export const DEFAULT_RANGE_G = 8;
 
 /** The rate and range the firmware sets up on this board (booted once with the evaluator's settings). */
-export function firmwareSensor(board: FirmwareBoard): { rateHz: number; rangeG: number } {
-  const probe = { board, sens: 3, detectors: { fall: true, tilt: false, still: false }, weights: undefined, row: { file: 'probe' } } as unknown as TrialJob;
+export function firmwareSensor(board: FirmwareBoard, firmwareHz?: number): { rateHz: number; rangeG: number } {
+  const probe = { board, sens: 3, detectors: { fall: true, tilt: false, still: false }, weights: undefined, row: { file: 'probe' }, ...(firmwareHz === undefined ? {} : { firmwareHz }) } as unknown as TrialJob;
   const { board: b } = bootEvalBoard(probe, new VirtualClock());
   try {
     if (b.errors.length > 0) throw new Error(`the ${board} firmware failed to boot: ${b.errors[0]!.message}`);
@@ -101,16 +101,17 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult> {
     pinFirmware(firmware.board, firmware.code);
     firmwareCode(opts.board, [0]); // fails early when the build lacks detect.js's model
   }
-  const sensor = opts.engine === 'firmware' ? firmwareSensor(opts.board) : { rateHz: opts.rateHz ?? DEFAULT_DETECTOR_RATE_HZ, rangeG: opts.rangeG ?? DEFAULT_RANGE_G };
+  const sensor = opts.engine === 'firmware' ? firmwareSensor(opts.board, opts.rateHz) : { rateHz: opts.rateHz ?? DEFAULT_DETECTOR_RATE_HZ, rangeG: opts.rangeG ?? DEFAULT_RANGE_G };
   if (opts.engine === 'firmware' && sensor.rateHz === 0) throw new Error(`the ${opts.board} firmware does not switch its accelerometer on`);
   if (opts.engine === 'firmware' && opts.rateHz !== undefined && opts.rateHz !== sensor.rateHz) {
-    throw new Error(`the ${opts.board} firmware samples at ${sensor.rateHz} Hz, not ${opts.rateHz} Hz (set its rate in vigil.json, docs/firmware.md)`);
+    throw new Error(`the ${opts.board} firmware samples at ${sensor.rateHz} Hz with hz=${opts.rateHz} in vigil.json (docs/firmware.md lists the rates it supports)`);
   }
   const pool = new TrialPool(opts.workers);
   try {
     const job = (row: TrialRow, index: number, over: Partial<TrialJob>): TrialJob => ({
       engine: opts.engine, board: opts.board, rateHz: sensor.rateHz, rangeG: sensor.rangeG, position: opts.position, rotateSeed: opts.rotateSeed,
       tailS: opts.tailS, sens: opts.sens, weights: undefined, detectors: opts.detectors, fold: null, collect: false,
+      ...(opts.engine === 'firmware' && opts.rateHz !== undefined ? { firmwareHz: opts.rateHz } : {}),
       manifestDir: dirname(manifest), index, row, ...over,
     });
     const progress = (phase: string) => (d: number, t: number) => opts.onProgress?.(phase, d, t);

@@ -31,7 +31,10 @@ export interface AirFrame {
 
 /** Detector settings written to the pendant's vigil.json (keys: docs/firmware.md). */
 export function firmwareSettings(job: TrialJob): Record<string, unknown> {
-  return { sens: job.sens, fall: job.detectors.fall ? 1 : 0, tilt: job.detectors.tilt ? 1 : 0, still: job.detectors.still ? 1 : 0 };
+  return {
+    sens: job.sens, fall: job.detectors.fall ? 1 : 0, tilt: job.detectors.tilt ? 1 : 0, still: job.detectors.still ? 1 : 0,
+    ...(job.firmwareHz === undefined ? {} : { hz: job.firmwareHz }),
+  };
 }
 
 /**

@@ -14,6 +14,8 @@ export interface TrialJob {
   board: FirmwareBoard;
   /** Sample rate for the detector engine; the firmware engine uses the rate the firmware sets up. */
   rateHz: number;
+  /** Firmware engine: the `hz` setting written to vigil.json (absent: the board's default). */
+  firmwareHz?: number;
   /** Sensor range of the detector engine's sensor model (the firmware engine: what the firmware sets). */
   rangeG: number;
   position: Position;
