@@ -3,6 +3,7 @@
  * centre on loopback sockets, pendants running the built firmware on the virtual air, virtual time.
  * Each scenario's expectations are checked on the centre's HTTP API.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { loadScenario, parseScenario } from '../../simulator/src/scenario/schema
 import { fallsDataAvailable, REPO_ROOT } from '../../simulator/src/trace';
 
 const DIR = join(REPO_ROOT, 'simulator', 'scenarios');
+const BIN = join(REPO_ROOT, 'bin', 'vigil.js');
 
 /** Scenarios that need centre features not built yet (low-battery and device-silent supervision). */
 const WAITING_FOR_CENTRE = new Set(['battery-flat']);
@@ -48,6 +50,22 @@ expect: [{ alarms: 1 }]
     expect(message).toContain('script.0.at: 20 s is after the end');
     expect(message).toContain('script.1.trial: is required for replay');
     expect(message).toContain("gateways.1.id: 'gw-1' appears twice");
+  });
+});
+
+describe('npx vigil sim', () => {
+  it('runs a scenario file, narrates it and exits 0 when every expectation holds', () => {
+    const r = spawnSync('node', [BIN, 'sim', 'scenario', join(DIR, 'sos.yaml')], { encoding: 'utf8', env: { ...process.env, VIGIL_LOG_LEVEL: 'error' } });
+    expect(r.stdout).toContain('Alice Martin holds the button 2.5 s');
+    expect(r.stdout).toContain('scenario: sos — PASSED');
+    expect(r.status).toBe(0);
+  }, 60_000);
+
+  it('exits 2 with every error of an invalid scenario', () => {
+    const r = spawnSync('node', [BIN, 'sim', 'scenario', join(REPO_ROOT, 'package.json')], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('durationS: is required');
+    expect(r.stderr).toContain('gateways: is required');
   });
 });
 
