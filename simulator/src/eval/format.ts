@@ -52,7 +52,7 @@ export function formatSummary(r: EvalResult): string {
   const fas = r.outcomes.filter((o) => verdict(o) === 'false_alarm');
   if (missed.length > 0) out.push(`missed falls (${missed.length}): ${missed.slice(0, 30).map((o) => `${o.key}${verdict(o) === 'early' ? ' (early)' : ''}`).join(', ')}${missed.length > 30 ? ', …' : ''}`);
   if (fas.length > 0) out.push(`false alarms (${fas.length}): ${fas.slice(0, 30).map((o) => o.key).join(', ')}${fas.length > 30 ? ', …' : ''}`);
-  if (r.trainedWeights) out.push(`trained weights (detect.js W): [${r.trainedWeights.map((w) => w.toFixed(3)).join(', ')}]`);
+  if (r.trainedWeights) out.push(`trained weights (detect.js MODEL): [${r.trainedWeights.map((w) => w.toFixed(3)).join(', ')}]`);
   out.push(`run time ${(r.runtimeMs / 1000).toFixed(1)} s`);
   return out.join('\n') + '\n';
 }
