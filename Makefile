@@ -32,10 +32,16 @@ firmware: install
 bench: install
 	@ls bench/*.ts >/dev/null 2>&1 && for b in bench/*.ts; do echo "== $$b"; npx tsx $$b || exit 1; done || echo "no benchmarks yet"
 
-# make flash BOARD=puckjs PORT=aa:bb:cc:dd:ee:ff   (BLE address or /dev/ttyACM0; needs a Bluetooth adapter or USB)
+# make flash BOARD=puckjs|bangle2|lora PORT=<BLE address or /dev/ttyACM0> [SETTINGS=vigil.json]
+# Uploads firmware/dist/$(BOARD).js pretokenised, saved to flash so it runs at every power-on
+# (SAVE_ON_SEND=1 writes .bootcde), sets the clock (-t) and, with SETTINGS, writes the pendant's
+# settings file to Storage as vigil.json (docs/firmware.md). BLE needs a Bluetooth adapter.
 flash: firmware
-	@test -n "$(BOARD)" -a -n "$(PORT)" || { echo "usage: make flash BOARD=puckjs|bangle2|lora PORT=<address or tty>"; exit 2; }
-	npx --yes espruino@0.1.67 -p "$(PORT)" --config SAVE_ON_SEND=1 --config PRETOKENISE=2 firmware/dist/$(BOARD).js
+	@case "$(BOARD)" in puckjs|bangle2|lora) ;; *) echo "usage: make flash BOARD=puckjs|bangle2|lora PORT=<address or tty> [SETTINGS=vigil.json]"; exit 2;; esac
+	@test -n "$(PORT)" || { echo "usage: make flash BOARD=puckjs|bangle2|lora PORT=<address or tty> [SETTINGS=vigil.json]"; exit 2; }
+	@test -z "$(SETTINGS)" -o -f "$(SETTINGS)" || { echo "settings file $(SETTINGS) not found"; exit 2; }
+	npx --yes espruino@0.1.67 -p "$(PORT)" -t --config RESET_BEFORE_SEND=true --config SAVE_ON_SEND=1 --config PRETOKENISE=2 \
+	  $(if $(SETTINGS),--storage vigil.json:$(SETTINGS)) firmware/dist/$(BOARD).js
 
 clean:
 	rm -rf firmware/dist var coverage

@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../common/log';
 import { hashPassword } from '../common/passwords';
 import { Centre } from '../centre/src/centre';
 import { Gateway } from '../gateway/src/gateway';
+import type { RadioTransport } from '../gateway/src/transport/types';
 import type { Point, VirtualAir } from '../simulator/src/air';
 import { VirtualBleTransport } from '../simulator/src/virtual-transport';
 
@@ -22,8 +23,13 @@ export interface SingleBoxOptions {
   httpHost?: string;
   httpPort: number;
   mqttPort: number;
-  air: VirtualAir;
+  /** The virtual air the first gateway's BLE transport listens on, unless `transport` is given. */
+  air?: VirtualAir;
+  /** A radio transport for the first gateway instead of the virtual air (fleet load). */
+  transport?: RadioTransport;
   gatewayPosition?: Point;
+  /** More gateways on the same site and air, each a client of the first one's broker (scenarios). */
+  extraGateways?: { gatewayId: string; position: Point }[];
   clock?: Clock;
   log?: Logger;
 }
@@ -31,6 +37,8 @@ export interface SingleBoxOptions {
 export interface SingleBox {
   centre: Centre;
   gateway: Gateway;
+  /** The first gateway, then the extra ones. */
+  gateways: Gateway[];
   mqttPort: number;
   stop(): Promise<void>;
 }
@@ -41,7 +49,11 @@ export async function startSingleBox(opts: SingleBoxOptions): Promise<SingleBox>
   mkdirSync(opts.dataDir, { recursive: true });
   const gwPassword = randomBytes(16).toString('hex');
   const centrePassword = randomBytes(16).toString('hex');
-  const transport = new VirtualBleTransport({ id: 'ble0', air: opts.air, position: opts.gatewayPosition ?? { x: 0, y: 0 } });
+  const extras = (opts.extraGateways ?? []).map((g) => ({ ...g, password: randomBytes(16).toString('hex') }));
+  const air = opts.air;
+  if (!opts.transport && !air) throw new Error('startSingleBox: give the virtual air or a transport');
+  if (opts.extraGateways?.length && !air) throw new Error('startSingleBox: extra gateways listen on the virtual air');
+  const transport = opts.transport ?? new VirtualBleTransport({ id: 'ble0', air: air!, position: opts.gatewayPosition ?? { x: 0, y: 0 } });
   const gateway = new Gateway(
     {
       siteId: opts.siteId,
@@ -53,6 +65,7 @@ export async function startSingleBox(opts: SingleBoxOptions): Promise<SingleBox>
         users: [
           { username: gatewayId, passwordHash: hashPassword(gwPassword), role: 'gateway', siteId: opts.siteId, gatewayId },
           { username: 'centre', passwordHash: hashPassword(centrePassword), role: 'centre' },
+          ...extras.map((g) => ({ username: g.gatewayId, passwordHash: hashPassword(g.password), role: 'gateway' as const, siteId: opts.siteId, gatewayId: g.gatewayId })),
         ],
       },
       heartbeatS: 30,
@@ -66,6 +79,21 @@ export async function startSingleBox(opts: SingleBoxOptions): Promise<SingleBox>
     throw e;
   });
   const mqttPort = gateway.broker!.ports.tcp!;
+  const gateways = [gateway];
+  for (const g of extras) {
+    // Scanner ids on the air are unique per transport id.
+    const extra = new Gateway(
+      { siteId: opts.siteId, gatewayId: g.gatewayId, dataDir: join(opts.dataDir, g.gatewayId), mqtt: { url: `mqtt://127.0.0.1:${mqttPort}`, username: g.gatewayId, password: g.password }, heartbeatS: 30, transports: [] },
+      { transports: [new VirtualBleTransport({ id: `ble-${g.gatewayId}`, air: air!, position: g.position })], log: log.child(g.gatewayId), ...(opts.clock ? { clock: opts.clock } : {}) },
+    );
+    gateways.push(extra);
+    try {
+      await extra.start();
+    } catch (e) {
+      for (const started of [...gateways].reverse()) await started.stop().catch(() => undefined);
+      throw e;
+    }
+  }
   const centre = new Centre(
     {
       dataDir: join(opts.dataDir, 'centre'),
@@ -77,16 +105,17 @@ export async function startSingleBox(opts: SingleBoxOptions): Promise<SingleBox>
   try {
     await centre.start();
   } catch (e) {
-    await gateway.stop().catch(() => undefined);
+    for (const g of [...gateways].reverse()) await g.stop().catch(() => undefined);
     throw e;
   }
   return {
     centre,
     gateway,
+    gateways,
     mqttPort,
     stop: async () => {
       await centre.stop();
-      await gateway.stop();
+      for (const g of [...gateways].reverse()) await g.stop();
     },
   };
 }

@@ -8,6 +8,8 @@ import type { Clock, TimerId } from '../../common/clock';
 import type { BuiltAdvert } from './espruino/advert';
 import { parseAdvert } from './espruino/advert';
 import type { VirtualBoard } from './espruino/board';
+import { type LoraParams, loraAirtimeMs } from './espruino/lora-modem';
+import { loraModemOf } from './espruino/profiles';
 import { mulberry32 } from './random';
 
 export interface Point {
@@ -40,6 +42,8 @@ interface Advertiser {
   advert: BuiltAdvert | undefined;
   timer: TimerId | undefined;
   board?: VirtualBoard;
+  /** Which packet of a rotating advert goes out next. */
+  next: number;
 }
 
 interface Scanner {
@@ -55,8 +59,13 @@ interface LoraRadio {
   id: string;
   position: Point;
   sensitivityDbm: number;
+  /** Frequency, spreading factor and bandwidth the radio listens on; undefined hears everything. */
+  params?: () => Pick<LoraParams, 'freqHz' | 'sf' | 'bwKHz'>;
   onPacket: (bytes: Uint8Array, rssiDbm: number, snrDb: number) => void;
 }
+
+/** What a LoRa transmission carries besides its bytes. */
+export type LoraTxParams = Pick<LoraParams, 'freqHz' | 'sf' | 'bwKHz' | 'cr' | 'preamble'> & { powerDbm?: number };
 
 export class VirtualAir {
   readonly clock: Clock;
@@ -86,19 +95,29 @@ export class VirtualAir {
     return this.rssiAt1m + txPowerDbm - 10 * this.exponent * Math.log10(d) - floors * this.floorLoss + this.gauss() * this.noise;
   }
 
-  /** Puts a board on air: its adverts are broadcast, its GATT server reachable, its scanner fed. */
+  /** Puts a board on air: its adverts are broadcast, its GATT server reachable, its scanner fed, its LoRa modem linked. */
   attachBoard(board: VirtualBoard, position: Point): void {
-    const adv: Advertiser = { address: board.address, position, advert: board.advert, timer: undefined, board };
+    const adv: Advertiser = { address: board.address, position, advert: board.advert, timer: undefined, board, next: 0 };
     this.advertisers.set(board.address, adv);
     board.on('advertising', (a) => {
       adv.advert = a;
       this.schedule(adv);
     });
-    board.on('scan', (on) => {
-      if (on) this.addScanner({ id: `board:${board.address}`, position, onAdvert: (h) => this.toBoardScan(board, h), boardAddress: board.address });
+    const scan = (on: boolean): void => {
+      if (on) this.addScanner({ id: `board:${board.address}`, position: adv.position, onAdvert: (h) => this.toBoardScan(board, h), boardAddress: board.address });
       else this.removeScanner(`board:${board.address}`);
-    });
+    };
+    board.on('scan', scan);
+    if (board.scanCallback) scan(true); // already scanning when put on air
     this.schedule(adv);
+    const modem = loraModemOf(board);
+    if (modem) {
+      const radio = this.addLoraRadio({
+        id: `board:${board.address}`, position, params: () => modem.params,
+        onPacket: (bytes, rssi, snr) => modem.receive(bytes, rssi, snr),
+      });
+      modem.link = { transmit: (bytes, params) => radio.transmit(bytes, params) };
+    }
   }
 
   detachBoard(board: VirtualBoard): void {
@@ -106,11 +125,14 @@ export class VirtualAir {
     if (adv) this.clock.clearTimeout(adv.timer);
     this.advertisers.delete(board.address);
     this.removeScanner(`board:${board.address}`);
+    this.lora.delete(`board:${board.address}`);
+    const modem = loraModemOf(board);
+    if (modem) modem.link = undefined;
   }
 
   /** A fixed advertiser, such as an iBeacon on a wall. */
   addBeacon(address: string, position: Point, bytes: Uint8Array, intervalMs = 900): void {
-    const adv: Advertiser = { address, position, advert: { bytes, intervalMs, connectable: false }, timer: undefined };
+    const adv: Advertiser = { address, position, advert: { bytes, packets: [bytes], intervalMs, connectable: false }, timer: undefined, next: 0 };
     this.advertisers.set(address, adv);
     this.schedule(adv);
   }
@@ -128,7 +150,7 @@ export class VirtualAir {
     if (a) a.position = position;
     const s = this.scanners.get(addressOrId) ?? this.scanners.get(`board:${addressOrId}`);
     if (s) s.position = position;
-    const l = this.lora.get(addressOrId);
+    const l = this.lora.get(addressOrId) ?? this.lora.get(`board:${addressOrId}`);
     if (l) l.position = position;
   }
 
@@ -158,27 +180,39 @@ export class VirtualAir {
     return false;
   }
 
-  addLoraRadio(r: { id: string; position: Point; sensitivityDbm?: number; onPacket: (bytes: Uint8Array, rssiDbm: number, snrDb: number) => void }): { transmit: (bytes: Uint8Array) => void; remove: () => void } {
+  /**
+   * A LoRa radio on the air. A packet reaches every other radio in range listening on the same
+   * frequency, spreading factor and bandwidth (radios without params hear everything), after its
+   * time on air (SF9/BW125, CR4/5, 8-symbol preamble when the sender gives no params).
+   */
+  addLoraRadio(r: { id: string; position: Point; sensitivityDbm?: number; params?: LoraRadio['params']; onPacket: (bytes: Uint8Array, rssiDbm: number, snrDb: number) => void }): { transmit: (bytes: Uint8Array, params?: LoraTxParams) => void; remove: () => void } {
     const radio: LoraRadio = { sensitivityDbm: -130, ...r };
     this.lora.set(r.id, radio);
     return {
-      transmit: (bytes) => this.loraTransmit(radio, bytes),
+      transmit: (bytes, params) => this.loraTransmit(radio, bytes, params),
       remove: () => this.lora.delete(r.id),
     };
   }
 
   /** LoRa at 14 dBm reaches much further than BLE: modelled as +14 dB and a gentler exponent. */
-  private loraTransmit(from: LoraRadio, bytes: Uint8Array): void {
+  private loraTransmit(from: LoraRadio, bytes: Uint8Array, params?: LoraTxParams): void {
     this.stats.loraSent++;
     const copy = bytes.slice();
+    const p = params ?? { freqHz: 869_525_000, sf: 9, bwKHz: 125, cr: 5, preamble: 8 };
+    const airtimeMs = loraAirtimeMs(p, bytes.length);
     for (const to of this.lora.values()) {
       if (to === from) continue;
       const d = Math.max(1, Math.hypot(from.position.x - to.position.x, from.position.y - to.position.y));
-      const rssi = -40 + 14 - 10 * 2.0 * Math.log10(d) + this.gauss() * this.noise;
+      const rssi = -40 + (p.powerDbm ?? 14) - 10 * 2.0 * Math.log10(d) + this.gauss() * this.noise;
       if (rssi < to.sensitivityDbm) continue;
-      this.stats.loraDelivered++;
       const snr = Math.max(-20, Math.min(12, (rssi + 120) / 3));
-      this.clock.setTimeout(() => to.onPacket(copy, Math.round(rssi), Math.round(snr * 10) / 10), 60);
+      this.clock.setTimeout(() => {
+        // the receiver must be tuned to the transmission when it ends
+        const rx = to.params?.();
+        if (!this.lora.has(to.id) || (rx && params && (rx.freqHz !== p.freqHz || rx.sf !== p.sf || rx.bwKHz !== p.bwKHz))) return;
+        this.stats.loraDelivered++;
+        to.onPacket(copy, Math.round(rssi), Math.round(snr * 10) / 10);
+      }, airtimeMs);
     }
   }
 
@@ -193,9 +227,11 @@ export class VirtualAir {
     this.clock.clearTimeout(adv.timer);
     adv.timer = undefined;
     if (!adv.advert) return;
+    adv.next = 0;
     const fire = (): void => {
       if (!adv.advert || !this.advertisers.has(adv.address)) return;
-      this.broadcast(adv, adv.advert.bytes);
+      const packets = adv.advert.packets;
+      this.broadcast(adv, packets[adv.next++ % packets.length]!);
       // BLE adds a random 0–10 ms delay to every advertising event
       adv.timer = this.clock.setTimeout(fire, adv.advert.intervalMs + this.random() * 10);
     };

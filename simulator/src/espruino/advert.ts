@@ -1,7 +1,8 @@
 /**
  * The legacy BLE advertising payload exactly as Espruino's NRF.setAdvertising builds it
  * (ESPRUINO.md §2): flags → service data → manufacturer data → name (truncated to fit on Puck.js,
- * not truncated on Bangle.js 2, whose SoftDevice then rejects the packet), limit 31 bytes.
+ * not truncated on Bangle.js 2, whose SoftDevice then rejects the packet), limit 31 bytes. An array
+ * of packets (raw arrays or objects) is rotated, one packet per advertising event.
  */
 import { toBytes } from './storage';
 
@@ -21,7 +22,10 @@ export interface AdvertOptions {
 }
 
 export interface BuiltAdvert {
+  /** The first (or only) packet. */
   bytes: Uint8Array;
+  /** Every packet, sent in turn, one per advertising event. */
+  packets: Uint8Array[];
   intervalMs: number;
   connectable: boolean;
 }
@@ -35,10 +39,20 @@ export function buildAdvert(data: unknown, options: AdvertOptions | undefined, d
   const opts = options ?? {};
   const intervalMs = Math.min(10240, Math.max(20, opts.interval ?? 375));
   const connectable = opts.connectable ?? true;
+  const isPacketList = Array.isArray(data) && data.length > 0 && data.every((d) => Array.isArray(d) || ArrayBuffer.isView(d) || (typeof d === 'object' && d !== null));
+  if (isPacketList) {
+    const packets = (data as unknown[]).map((d) => buildPacket(d, opts, defaultName, nameRule));
+    return { bytes: packets[0]!, packets, intervalMs, connectable };
+  }
+  const bytes = buildPacket(data, opts, defaultName, nameRule);
+  return { bytes, packets: [bytes], intervalMs, connectable };
+}
+
+function buildPacket(data: unknown, opts: AdvertOptions, defaultName: string, nameRule: NameRule): Uint8Array {
   if (Array.isArray(data) || ArrayBuffer.isView(data)) {
     const raw = toBytes(data);
     if (raw.length > LEGACY_ADV_MAX) throw tooLong('raw data', nameRule);
-    return { bytes: raw, intervalMs, connectable };
+    return raw;
   }
   const parts: number[] = [];
   const add = (what: string, ad: number[]): void => {
@@ -70,7 +84,7 @@ export function buildAdvert(data: unknown, options: AdvertOptions | undefined, d
       throw tooLong('name', nameRule);
     }
   }
-  return { bytes: Uint8Array.from(parts), intervalMs, connectable };
+  return Uint8Array.from(parts);
 }
 
 function tooLong(what: string, rule: NameRule): AdvertError {

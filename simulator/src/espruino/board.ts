@@ -1,16 +1,19 @@
 /**
  * A virtual Espruino board: a `vm` context with the globals the firmware uses, on an injected clock.
- * It runs the *built* firmware file (firmware/dist/<board>.js) unchanged. Host-side methods let the
- * simulator press buttons, feed accelerometer samples, write GATT characteristics and observe LEDs,
- * buzzes, adverts and errors. Board differences live in profiles.ts.
+ * It runs the *built* firmware file (firmware/dist/<board>.js) unchanged, instrumented for the CPU
+ * cost model (cost.ts). Host-side methods let the simulator press buttons, feed accelerometer
+ * samples, write GATT characteristics and observe LEDs, buzzes, screen, adverts and errors. Common
+ * globals live in globals.ts, board differences in profiles.ts (puck.ts, bangle.ts, lora-modem.ts).
  */
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import vm from 'node:vm';
 import type { Clock, TimerId } from '../../../common/clock';
-import { type AdvertOptions, buildAdvert, type BuiltAdvert } from './advert';
-import { createCryptoModule } from './crypto';
+import { buildAdvert, type BuiltAdvert } from './advert';
+import { instrument, STATEMENT_COUNTER } from './cost';
+import { installGlobals } from './globals';
 import { type BoardName, type BoardProfile, PROFILES } from './profiles';
-import { createStorageModule, Flash, toBytes } from './storage';
+import { Flash } from './storage';
 
 export interface BoardOptions {
   board: BoardName;
@@ -23,11 +26,8 @@ export interface BoardOptions {
   batteryPct?: number | ((nowMs: number) => number);
   /** Random source for E.hwRand (tests pass a seeded one). */
   random?: () => number;
-}
-
-export interface PinState {
-  name: string;
-  value: number;
+  /** The LoRa modem wired to Serial1 on a `lora` board (default RN2483). */
+  loraModem?: 'rn2483' | 'rak3172';
 }
 
 export interface WatchEntry {
@@ -58,34 +58,54 @@ export type BoardEvents = {
   reboot: [];
 };
 
+/** CPU use in the cost model, since boot. */
+export interface CpuStats {
+  statements: number;
+  busyMs: number;
+  samplesDelivered: number;
+  samplesDropped: number;
+}
+
 export class VirtualBoard extends EventEmitter<BoardEvents> {
   readonly profile: BoardProfile;
   readonly flash: Flash;
   readonly clock: Clock;
   readonly address: string;
+  readonly loraModem: 'rn2483' | 'rak3172';
   readonly errors: Error[] = [];
   readonly consoleLines: string[] = [];
   advert: BuiltAdvert | undefined;
   /** The advert that was on air when a connection paused it. */
-  private pausedAdvert: BuiltAdvert | undefined;
+  pausedAdvert: BuiltAdvert | undefined;
   scanCallback: ((dev: unknown) => void) | undefined;
+  scanFilters: Record<string, unknown>[] | undefined;
   services: Map<string, Map<string, GattCharacteristic>> = new Map();
   pins = new Map<string, number>();
   watches: WatchEntry[] = [];
   bootCount = 0;
   connected = false;
-  /** Board-specific state bag for profiles (accelerometer registers, poll interval...). */
+  /** NRF.sleep() stopped advertising; NRF.wake() restarts it. */
+  bleAsleep = false;
+  /** Board-specific state bag for profiles (accelerometer registers, poll interval, menu, modem...). */
   hw: Record<string, unknown> = {};
+  cpu: CpuStats = { statements: 0, busyMs: 0, samplesDelivered: 0, samplesDropped: 0 };
+  /** Globals the stand-in installs; anything else on the global object was defined by the firmware. */
+  builtinGlobals = new Set<string>();
 
-  private context: vm.Context | undefined;
+  context: vm.Context | undefined;
+  /** The vm context's name, as V8's inspector knows it (memory.ts). */
+  contextName = '';
+  timers = new Map<number, TimerId>();
+  private fwListeners = new Map<string, ((...args: unknown[]) => void)[]>();
   private code = '';
   private filename = 'firmware.js';
-  private timers = new Map<number, TimerId>();
-  private nextTimerId = 1;
-  private nextWatchId = 1;
-  private fwListeners = new Map<string, ((...args: unknown[]) => void)[]>();
+  private depth = 0;
+  private nativeMs = 0;
+  private busyUntilMs = 0;
+  private heldSample: (() => void) | undefined;
+  private heldTimer: TimerId | undefined;
   private readonly batteryPct: number | ((nowMs: number) => number);
-  private readonly random: () => number;
+  readonly random: () => number;
 
   constructor(opts: BoardOptions) {
     super();
@@ -95,6 +115,7 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
     this.address = opts.address ?? 'c0:ff:ee:00:00:01 random';
     this.batteryPct = opts.batteryPct ?? 100;
     this.random = opts.random ?? Math.random;
+    this.loraModem = opts.loraModem ?? 'rn2483';
   }
 
   /** Runs the firmware from power-on. */
@@ -103,17 +124,19 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
     this.filename = filename;
     this.bootCount++;
     this.resetRuntime();
-    const context = vm.createContext({});
+    this.contextName = `vigil-board-${randomUUID()}`; // unique even across Jest's module registries
+    const context = vm.createContext({}, { name: this.contextName });
     this.context = context;
     const realm = vm.runInContext('({ArrayBuffer: ArrayBuffer, Uint8Array: Uint8Array})', context) as { ArrayBuffer: ArrayBufferConstructor; Uint8Array: Uint8ArrayConstructor };
     const g = context as Record<string, unknown>;
-    this.installCommon(g, realm);
+    g[STATEMENT_COUNTER] = 0;
+    installGlobals(this, g, realm);
     this.profile.install(this, g, realm);
-    try {
-      vm.runInContext(code, context, { filename });
-    } catch (e) {
-      this.recordError(e);
-    }
+    this.builtinGlobals = new Set(Object.getOwnPropertyNames(g));
+    // Espruino advertises its name, connectable, from power-on until the code says otherwise.
+    this.setAdvertOnAir(buildAdvert({}, {}, this.profile.defaultName(this.address), 'truncate'));
+    const instrumented = instrument(code);
+    this.safeCall(() => vm.runInContext(instrumented, context, { filename }));
     this.fire('E', 'init');
   }
 
@@ -127,16 +150,20 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
   resetRuntime(): void {
     for (const id of this.timers.values()) this.clock.clearTimeout(id);
     this.timers.clear();
+    this.profile.reset?.(this);
     this.watches = [];
     this.fwListeners.clear();
     this.services.clear();
     this.scanCallback = undefined;
+    this.scanFilters = undefined;
     this.connected = false;
+    this.bleAsleep = false;
     this.pausedAdvert = undefined;
-    if (this.advert) {
-      this.advert = undefined;
-      this.emit('advertising', undefined);
-    }
+    this.clock.clearTimeout(this.heldTimer);
+    this.heldSample = undefined;
+    this.heldTimer = undefined;
+    this.busyUntilMs = 0;
+    if (this.advert) this.setAdvertOnAir(undefined);
     for (const name of [...this.pins.keys()]) this.setPin(name, 0);
     this.hw = {};
   }
@@ -151,7 +178,7 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
     return Math.max(0, Math.min(100, Math.round(v)));
   }
 
-  /** Evaluates an expression inside the firmware's context (tests only). */
+  /** Evaluates an expression inside the firmware's context (tests only; not charged to the CPU). */
   evaluate(expr: string): unknown {
     if (!this.context) throw new Error('board not booted');
     return vm.runInContext(expr, this.context);
@@ -209,14 +236,15 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
     if (ch.onWrite) this.safeCall(() => ch.onWrite!({ data: ab }));
     this.connected = false;
     this.fire('NRF', 'disconnect', 0x13);
-    if (this.advert === undefined && this.pausedAdvert) this.setAdvertOnAir(this.pausedAdvert);
+    if (this.advert === undefined && this.pausedAdvert && !this.bleAsleep) this.setAdvertOnAir(this.pausedAdvert);
     this.pausedAdvert = undefined;
     return true;
   }
 
-  /** Delivers one advert seen by the board's own scanner (NRF.setScan). */
+  /** Delivers one advert seen by the board's own scanner (NRF.setScan), if it passes the scan filters. */
   deliverScan(dev: { id: string; rssi: number; data: Uint8Array; manufacturer?: number; manufacturerData?: Uint8Array; serviceData?: Record<string, Uint8Array>; name?: string }): void {
     if (!this.scanCallback || !this.context) return;
+    if (this.scanFilters && !this.scanFilters.some((f) => matchesFilter(f, dev))) return;
     const AB = this.evaluate('ArrayBuffer') as ArrayBufferConstructor;
     const toAb = (u: Uint8Array): ArrayBuffer => {
       const ab = new AB(u.length);
@@ -232,22 +260,81 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
     this.safeCall(() => cb(obj));
   }
 
-  // ---- firmware-facing plumbing, used by profiles --------------------------------------------
+  // ---- the CPU cost model (cost.ts) ---------------------------------------------------------
+
+  /** Charges a native call's time (crypto, flash) to the handler that is running. */
+  charge(ms: number): void {
+    this.nativeMs += ms;
+  }
+
+  /** Whether a handler is still running at this instant in the cost model. */
+  busy(): boolean {
+    return this.clock.now() < this.busyUntilMs;
+  }
+
+  /**
+   * Delivers an accelerometer sample the way the drivers do: at once when the interpreter is idle;
+   * while a handler runs, only the newest sample is kept for when it ends (the others are lost).
+   */
+  deliverSample(fire: () => void): void {
+    if (!this.busy() && !this.heldSample) {
+      this.cpu.samplesDelivered++;
+      this.safeCall(fire);
+      return;
+    }
+    if (this.heldSample) this.cpu.samplesDropped++;
+    this.heldSample = fire;
+    if (this.heldTimer === undefined) this.heldTimer = this.clock.setTimeout(() => this.releaseSample(), this.busyUntilMs - this.clock.now());
+  }
+
+  private releaseSample(): void {
+    this.heldTimer = undefined;
+    if (this.busy()) {
+      this.heldTimer = this.clock.setTimeout(() => this.releaseSample(), this.busyUntilMs - this.clock.now());
+      return;
+    }
+    const fire = this.heldSample;
+    this.heldSample = undefined;
+    if (!fire) return;
+    this.cpu.samplesDelivered++;
+    this.safeCall(fire);
+  }
+
+  // ---- firmware-facing plumbing, used by globals and profiles --------------------------------
 
   /** Calls firmware code the way Espruino's idle loop does: an exception is reported, not fatal. */
   safeCall(fn: () => void): void {
+    if (this.depth > 0 || !this.context) {
+      try {
+        fn();
+      } catch (e) {
+        this.recordError(e);
+      }
+      return;
+    }
+    const g = this.context as Record<string, number>;
+    const before = g[STATEMENT_COUNTER] ?? 0;
+    this.nativeMs = 0;
+    this.depth++;
     try {
       fn();
     } catch (e) {
       this.recordError(e);
+    } finally {
+      this.depth--;
     }
+    const statements = (g[STATEMENT_COUNTER] ?? 0) - before;
+    const ms = (statements * this.profile.cost.statementUs) / 1000 + this.nativeMs;
+    this.cpu.statements += statements;
+    this.cpu.busyMs += ms;
+    this.busyUntilMs = Math.max(this.busyUntilMs, this.clock.now()) + ms;
   }
 
   recordError(e: unknown): void {
     const err = e instanceof Error ? e : new Error(String(e));
     this.errors.push(err);
     this.consoleLines.push(`Uncaught ${err.message}`);
-    this.emit('error', err);
+    if (this.listenerCount('error') > 0) this.emit('error', err); // an EventEmitter throws 'error' nobody listens to
   }
 
   /** Runs listeners registered with `<obj>.on(event, fn)` inside the firmware. */
@@ -257,6 +344,17 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
 
   hasListener(obj: string, event: string): boolean {
     return (this.fwListeners.get(`${obj}.${event}`)?.length ?? 0) > 0;
+  }
+
+  /** Every callback the firmware registered (listeners, watches, timers, GATT, scan): memory roots. */
+  callbacks(): unknown[] {
+    const out: unknown[] = [];
+    for (const l of this.fwListeners.values()) out.push(...l);
+    for (const w of this.watches) out.push(w.fn);
+    for (const [k, v] of Object.entries(this.hw)) if (k.startsWith('timer:') && this.timers.has(Number(k.slice(6)))) out.push((v as { fn: unknown }).fn);
+    for (const chars of this.services.values()) for (const c of chars.values()) if (c.onWrite) out.push(c.onWrite);
+    if (this.scanCallback) out.push(this.scanCallback);
+    return out;
   }
 
   /** `on`/`removeListener`/`removeAllListeners`/`emit` for a firmware-visible object. */
@@ -283,185 +381,9 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
     if (name.startsWith('LED') && (before !== 0) !== (value !== 0)) this.emit('led', { name, on: value !== 0, atMs: this.clock.now() });
   }
 
-  private setAdvertOnAir(advert: BuiltAdvert | undefined): void {
+  setAdvertOnAir(advert: BuiltAdvert | undefined): void {
     this.advert = advert;
     this.emit('advertising', advert);
-  }
-
-  private installCommon(g: Record<string, unknown>, realm: { ArrayBuffer: ArrayBufferConstructor }): void {
-    const clock = this.clock;
-    const setTimer = (fn: unknown, ms: unknown, repeat: boolean, args: unknown[]): number => {
-      if (typeof fn !== 'function') throw new Error('Function or String not supplied!');
-      const id = this.nextTimerId++;
-      const period = Math.max(0, Number(ms) || 0);
-      const arm = (): void => {
-        this.timers.set(id, clock.setTimeout(() => {
-          if (repeat) arm();
-          else this.timers.delete(id);
-          this.safeCall(() => (fn as (...a: unknown[]) => void)(...args));
-        }, period));
-      };
-      arm();
-      this.hw['timer:' + id] = { period, repeat, fn, args };
-      return id;
-    };
-    const clearTimer = (...a: unknown[]): void => {
-      if (a.length === 0) {
-        for (const t of this.timers.values()) clock.clearTimeout(t);
-        this.timers.clear();
-        return;
-      }
-      const id = a[0];
-      if (typeof id !== 'number') return;
-      clock.clearTimeout(this.timers.get(id));
-      this.timers.delete(id);
-    };
-    g['setTimeout'] = (fn: unknown, ms: unknown, ...args: unknown[]) => setTimer(fn, ms, false, args);
-    g['setInterval'] = (fn: unknown, ms: unknown, ...args: unknown[]) => setTimer(fn, ms, true, args);
-    g['clearTimeout'] = clearTimer;
-    g['clearInterval'] = clearTimer;
-    g['changeInterval'] = (id: number, ms: number) => {
-      const t = this.hw['timer:' + id] as { period: number; repeat: boolean; fn: unknown; args: unknown[] } | undefined;
-      if (!t || !this.timers.has(id)) throw new Error("Can't find Interval");
-      clock.clearTimeout(this.timers.get(id));
-      t.period = ms;
-      const arm = (): void => {
-        this.timers.set(id, clock.setTimeout(() => {
-          if (t.repeat) arm();
-          else this.timers.delete(id);
-          this.safeCall(() => (t.fn as (...a: unknown[]) => void)(...t.args));
-        }, ms));
-      };
-      arm();
-    };
-    g['getTime'] = () => clock.now() / 1000;
-    const BaseDate = vm.runInContext('Date', this.context!) as DateConstructor;
-    const VDate = function (this: unknown, ...args: unknown[]) {
-      return args.length === 0 ? new BaseDate(clock.now()) : new (BaseDate as unknown as new (...x: unknown[]) => Date)(...args);
-    } as unknown as DateConstructor;
-    Object.setPrototypeOf(VDate, BaseDate);
-    (VDate as unknown as { prototype: unknown }).prototype = BaseDate.prototype;
-    (VDate as unknown as { now: () => number }).now = () => clock.now();
-    g['Date'] = VDate;
-
-    const log = (...a: unknown[]): void => {
-      const line = a.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(' ');
-      this.consoleLines.push(line);
-      this.emit('console', line);
-    };
-    g['console'] = { log };
-    g['print'] = log;
-
-    g['setWatch'] = (fn: unknown, pin: unknown, opts?: { repeat?: boolean; edge?: string | number; debounce?: number }) => {
-      if (typeof fn !== 'function') throw new Error('Function or String not supplied!');
-      const pinName = pinNameOf(pin);
-      const edgeRaw = opts?.edge ?? (this.profile.buttons.includes(pinName) ? 'rising' : 'both');
-      const edge = edgeRaw === 1 || edgeRaw === 'rising' ? 'rising' : edgeRaw === -1 || edgeRaw === 'falling' ? 'falling' : 'both';
-      const debounceMs = opts?.debounce ?? (this.profile.buttons.includes(pinName) ? 25 : 0);
-      const id = this.nextWatchId++;
-      this.watches.push({ id, fn: fn as WatchEntry['fn'], pin: pinName, repeat: opts?.repeat ?? false, edge, debounceMs, lastTime: undefined });
-      return id;
-    };
-    g['clearWatch'] = (...a: unknown[]) => {
-      if (a.length === 0) this.watches = [];
-      else this.watches = this.watches.filter((w) => w.id !== a[0]);
-    };
-    const pinObj = (name: string) => ({
-      __pin: name,
-      set: () => this.setPin(name, 1),
-      reset: () => this.setPin(name, 0),
-      write: (v: unknown) => this.setPin(name, v ? 1 : 0),
-      read: () => this.pins.get(name) ?? 0,
-      toString: () => name,
-    });
-    for (const p of [...this.profile.buttons, ...this.profile.leds]) g[p] = pinObj(p);
-    if (this.profile.buttons.length > 0) g['BTN'] = g[this.profile.buttons[0]!];
-    g['digitalWrite'] = (pin: unknown, v: unknown) => {
-      if (Array.isArray(pin)) pin.forEach((p, i) => this.setPin(pinNameOf(p), (Number(v) >> (pin.length - 1 - i)) & 1));
-      else this.setPin(pinNameOf(pin), v ? 1 : 0);
-    };
-    g['digitalRead'] = (pin: unknown) => this.pins.get(pinNameOf(pin)) ?? 0;
-    // Espruino queues a pulse behind one still running on the same pin.
-    const pulseBusyUntil = new Map<string, number>();
-    g['digitalPulse'] = (pin: unknown, value: unknown, time: unknown) => {
-      const name = pinNameOf(pin);
-      const times = Array.isArray(time) ? time.map(Number) : [Number(time)];
-      const now = this.clock.now();
-      const start = Math.max(now, pulseBusyUntil.get(name) ?? now);
-      let level = value ? 1 : 0;
-      let at = start - now;
-      const first = level;
-      if (at === 0) this.setPin(name, first);
-      else this.clock.setTimeout(() => this.setPin(name, first), at);
-      for (const t of times) {
-        at += t;
-        level = level ? 0 : 1;
-        const lv = level;
-        this.clock.setTimeout(() => this.setPin(name, lv), at);
-      }
-      pulseBusyUntil.set(name, now + at);
-    };
-    g['analogWrite'] = (pin: unknown, v: unknown) => this.setPin(pinNameOf(pin), Number(v) > 0 ? 1 : 0);
-    g['pinMode'] = () => undefined;
-
-    const { module: cryptoModule, globalAES } = createCryptoModule(this.profile.crypto, realm);
-    if (globalAES) g['AES'] = globalAES;
-    const storage = createStorageModule(this.flash, realm.ArrayBuffer);
-    g['require'] = (name: string) => {
-      if (name === 'Storage') return storage;
-      if (name === 'crypto') return cryptoModule;
-      const extra = this.profile.modules?.[name];
-      if (extra) return extra(this);
-      throw new Error(`Module ${name} not found`);
-    };
-
-    g['E'] = {
-      ...this.eventMethods('E'),
-      getBattery: () => this.battery(),
-      hwRand: () => Math.floor(this.random() * 0x100000000) | 0,
-      getTemperature: () => 25,
-      enableWatchdog: () => undefined,
-      kickWatchdog: () => undefined,
-      setFlags: () => undefined,
-      reboot: () => this.clock.setTimeout(() => this.reboot(), 0),
-      getSizeOf: (v: unknown) => estimateSize(v),
-    };
-
-    g['NRF'] = {
-      ...this.eventMethods('NRF'),
-      setAdvertising: (data: unknown, options?: AdvertOptions) => {
-        const built = buildAdvert(data, options, this.profile.defaultName(this.address), this.profile.advertNameRule);
-        if (this.connected && !options?.whenConnected) this.pausedAdvert = built;
-        else this.setAdvertOnAir(built);
-      },
-      sleep: () => this.setAdvertOnAir(undefined),
-      wake: () => undefined,
-      setScan: (cb?: (dev: unknown) => void) => {
-        this.scanCallback = typeof cb === 'function' ? cb : undefined;
-        this.emit('scan', this.scanCallback !== undefined);
-      },
-      setServices: (services: Record<string, Record<string, { value?: unknown; writable?: boolean; onWrite?: (evt: { data: ArrayBuffer }) => void }>>) => {
-        this.services.clear();
-        for (const [svc, chars] of Object.entries(services ?? {})) {
-          const m = new Map<string, GattCharacteristic>();
-          for (const [ch, def] of Object.entries(chars)) {
-            const entry: GattCharacteristic = { value: def.value === undefined ? new Uint8Array() : toBytes(def.value), writable: def.writable === true };
-            if (def.onWrite) entry.onWrite = def.onWrite;
-            m.set(normUuid(ch), entry);
-          }
-          this.services.set(normUuid(svc), m);
-        }
-      },
-      getAddress: () => this.address,
-      setTxPower: () => undefined,
-      disconnect: () => undefined,
-      getBattery: () => 2.2 + (0.6 * this.battery()) / 100,
-    };
-
-    g['process'] = {
-      env: { VERSION: '2v29', BOARD: this.profile.boardId },
-      memory: () => ({ total: this.profile.jsVars, free: this.profile.jsVars, usage: 0 }),
-    };
   }
 }
 
@@ -469,17 +391,14 @@ export function normUuid(u: string): string {
   return u.toLowerCase().replace(/-/g, '');
 }
 
-function pinNameOf(pin: unknown): string {
-  if (pin && typeof pin === 'object' && '__pin' in pin) return String((pin as { __pin: string }).__pin);
-  return String(pin);
-}
-
-/** Rough JsVar count of a value, for E.getSizeOf. */
-function estimateSize(v: unknown): number {
-  if (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean') return 1;
-  if (typeof v === 'string') return 1 + Math.ceil(v.length / 12);
-  if (ArrayBuffer.isView(v)) return 2 + Math.ceil((v).byteLength / 12);
-  if (typeof v === 'function') return 2 + Math.ceil(String(v).length / 12);
-  if (typeof v === 'object') return 1 + Object.values(v).reduce((n: number, x) => n + 1 + estimateSize(x), 0);
-  return 1;
+/** NRF.setScan filters (ESPRUINO.md §2): manufacturerData by company, serviceData by UUID, name, id. */
+function matchesFilter(f: Record<string, unknown>, dev: { id: string; manufacturer?: number; serviceData?: Record<string, Uint8Array>; name?: string }): boolean {
+  const mfr = f['manufacturerData'] as Record<string, unknown> | undefined;
+  if (mfr && (dev.manufacturer === undefined || !(String(dev.manufacturer) in mfr))) return false;
+  const sd = f['serviceData'] as Record<string, unknown> | undefined;
+  if (sd && !Object.keys(sd).some((k) => dev.serviceData?.[k.toLowerCase()] !== undefined)) return false;
+  if (typeof f['name'] === 'string' && f['name'] !== dev.name) return false;
+  if (typeof f['namePrefix'] === 'string' && !(dev.name ?? '').startsWith(f['namePrefix'])) return false;
+  if (typeof f['id'] === 'string' && f['id'] !== dev.id) return false;
+  return true;
 }

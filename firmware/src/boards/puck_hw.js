@@ -1,0 +1,53 @@
+/* global VSet, VDef, VApp, VDetect */
+// Puck.js v2 hardware, shared by the badge and the LoRa board: LSM6DS3TR-C accelerometer, three
+// LEDs, no buzzer, no display (ESPRUINO.md §1, ST lsm6ds3tr-c_reg.h).
+// Sampling: Puck.accelOn(hz) runs the gyroscope at hz and INT1 carries only its data-ready, so the
+// `accel` event arrives at hz; the accelerometer itself runs at 416 Hz, the rate ST recommends for
+// its tap engine, whose double taps (z axis, i.e. on the badge's face; second tap within 1.15 s, the
+// longest INT_DUR2 allows at 416 Hz) are latched onto INT1 too. Reading TAP_SRC in every event
+// clears the latch. A double tap = duress (VApp.duress).
+VDef({ hz: 26 });
+VSet.hz = VSet.hz > 26 ? 52 : 26; // the rates Puck.accelOn has that suit the detectors
+var VHw = (function () {
+  // LED patterns by VHw.fx code (lib/app.js, docs/firmware.md), 5 digits each: LED (1 red, 2 green,
+  // 3 blue), flashes, flash length in 10 ms: pre-alarm 3 quick red, sent 1 s red, repeat 50 ms red,
+  // received 1 s green, help coming 3 slow blue, done 300 ms green, check in / reminder 2 quick blue,
+  // protection on 2 long green, off 2 long red, battery low 5 quick red.
+  var FX = "1300811100110052110033030210303201032010220501205015010";
+  var ds, on = 0;
+
+  function acc(a) {
+    if (Puck.accelRd(0x1C) & 0x10) VApp.duress(); // TAP_SRC.double_tap
+    var e = VDetect.step(ds, a.acc.x / 8192, a.acc.y / 8192, a.acc.z / 8192); // counts at ±4 g
+    if (e) VApp.ev(e);
+  }
+
+  return {
+    mode: function (p) {
+      if (p == on) return;
+      on = p;
+      if (!p) {
+        Puck.removeAllListeners("accel");
+        return Puck.accelOff();
+      }
+      ds = VDetect.create(VSet); // VSet carries hz, sens and the detector settings
+      Puck.accelOn(VSet.hz);
+      // CTRL1_XL 416 Hz ±4 g; INT1_CTRL gyro data-ready only; TAP_CFG interrupts, z, latched;
+      // TAP_THS_6D 16 x FS/32 = 2 g; INT_DUR2 dur 15 x 32/ODR = 1.15 s, quiet 1 x 4/ODR = 10 ms,
+      // shock 2 x 8/ODR = 38 ms; WAKE_UP_THS single and double taps; MD1_CFG double tap -> INT1
+      [0x10, 0x6B, 0x0D, 2, 0x58, 0x83, 0x59, 0x10, 0x5A, 0xF6, 0x5B, 0x80, 0x5E, 8].forEach(function (v, i, a) {
+        if (i & 1) Puck.accelWr(a[i - 1], v);
+      });
+      Puck.on("accel", acc);
+    },
+    rearm: function () {
+      if (ds) VDetect.reset(ds);
+    },
+    fx: function (c) {
+      var p = FX.substr(c * 5, 5), a = [], i;
+      for (i = 0; i < p[1]; i++) a.push(p.substr(2) * 10, 150);
+      a.pop();
+      digitalPulse([LED1, LED2, LED3][p[0] - 1], 1, a);
+    }
+  };
+})();

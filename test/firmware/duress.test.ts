@@ -1,0 +1,101 @@
+/**
+ * Covert duress on the built firmware: a double tap on the face, through each board's tap engine
+ * (Puck.js: LSM6DS3TR-C double tap latched on INT1; Bangle.js 2: KX023 `tap` with double). Silent,
+ * always: no LED, no buzz, no screen change — not when it starts, not when the centre answers.
+ */
+import { tapBangle } from '../../simulator/src/espruino/bangle';
+import { puckAccel, tapPuck } from '../../simulator/src/espruino/puck';
+import { boot, type Rig } from './helpers';
+
+function doubleTap(rig: Rig, gapMs = 400): void {
+  if (rig.board.profile.name === 'bangle2') tapBangle(rig.board, { dir: 'front', double: true });
+  else {
+    tapPuck(rig.board, { axis: 'z', peakG: 3 });
+    rig.clock.advance(gapMs);
+    tapPuck(rig.board, { axis: 'z', peakG: 3 });
+  }
+  rig.clock.advance(50);
+}
+
+const seen = (rig: Rig, sinceMs: number): number =>
+  rig.signals.led.filter((e) => e.atMs >= sinceMs).length + rig.signals.buzz.filter((e) => e.atMs >= sinceMs).length + rig.signals.draw.filter((e) => e.atMs >= sinceMs).length;
+
+describe.each(['puckjs', 'bangle2'] as const)('duress on %s', (board) => {
+  it('sends a duress alarm on a double tap and shows nothing, ever, even when the centre answers', () => {
+    const rig = boot({ board });
+    rig.clock.advance(5000); // the power-on feedback is over
+    const from = rig.clock.now();
+    doubleTap(rig);
+    const duress = rig.of('duress');
+    expect(duress).toHaveLength(1);
+    expect(duress[0]).toMatchObject({ detail: 0, ref: duress[0]!.counter });
+    rig.clock.advance(20_000);
+    expect(rig.of('duress').length).toBeGreaterThanOrEqual(4); // repeated like any alarm
+    rig.down('received', rig.last().counter);
+    rig.clock.advance(40_000);
+    rig.down('help_coming', rig.last().counter);
+    rig.clock.advance(5000);
+    rig.down('closed', rig.last().counter);
+    rig.clock.advance(5000);
+    expect(seen(rig, from)).toBe(0);
+    expect(rig.board.errors).toEqual([]);
+  });
+
+  it('turns a running SOS into duress without changing what the worker sees', () => {
+    const rig = boot({ board });
+    rig.board.press('BTN', 2300);
+    rig.clock.advance(3000);
+    const sos = rig.of('sos')[0]!;
+    const from = rig.clock.now();
+    doubleTap(rig);
+    rig.clock.advance(5000);
+    const d = rig.of('duress');
+    expect(d.length).toBeGreaterThanOrEqual(1);
+    expect(d[0]!.ref).toBe(sos.ref);
+    // what the worker sees continues exactly as for the SOS: the repeat blink (Puck) / nothing new (Bangle)
+    const leds = rig.signals.led.filter((e) => e.atMs >= from && e.on).map((e) => e.name);
+    expect(leds.every((n) => n === 'LED1')).toBe(true);
+  });
+});
+
+describe('duress taps that must not count', () => {
+  it('Puck.js: one tap, or two taps further apart than the tap engine window, raise nothing', () => {
+    const rig = boot();
+    tapPuck(rig.board, { axis: 'z', peakG: 3 });
+    rig.clock.advance(5000);
+    doubleTap(rig, 1500);
+    rig.clock.advance(5000);
+    expect(rig.of('duress')).toHaveLength(0);
+  });
+
+  it('Puck.js: taps on the edge (x axis) or too soft do not count; the latch is cleared each time', () => {
+    const rig = boot();
+    tapPuck(rig.board, { axis: 'x', peakG: 3 });
+    rig.clock.advance(300);
+    tapPuck(rig.board, { axis: 'x', peakG: 3 });
+    tapPuck(rig.board, { axis: 'z', peakG: 1 });
+    rig.clock.advance(300);
+    tapPuck(rig.board, { axis: 'z', peakG: 1 });
+    rig.clock.advance(1000);
+    expect(rig.of('duress')).toHaveLength(0);
+    doubleTap(rig);
+    expect(rig.of('duress')).toHaveLength(1);
+    expect(puckAccel(rig.board).int1Storm).toBe(0); // TAP_SRC read in the handler: INT1 released at once
+  });
+
+  it('Bangle.js 2: a single tap or a double tap on the side does not count', () => {
+    const rig = boot({ board: 'bangle2' });
+    tapBangle(rig.board, { dir: 'front', double: false });
+    tapBangle(rig.board, { dir: 'left', double: true });
+    rig.clock.advance(5000);
+    expect(rig.of('duress')).toHaveLength(0);
+  });
+
+  it('does nothing with protection off (the tap engine is off with the sensor)', () => {
+    const rig = boot({ settings: { prot: 0 } });
+    doubleTap(rig);
+    rig.clock.advance(5000);
+    expect(rig.of('duress')).toHaveLength(0);
+    expect(rig.board.advert).toBeUndefined();
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * firmware/src/lib/detect.js (VDetect) on synthetic signals with exact timings, and on recorded
+ * SisFall trials when the data set is present (../shared/data/falls).
+ */
+import { join } from 'node:path';
+import { loadDetector, runDetector, type DetectConfig } from '../../simulator/src/replay/detector';
+import { POSITION_ROTATIONS } from '../../simulator/src/replay/orientation';
+import { prepareTrial, quantise } from '../../simulator/src/replay/prepare';
+import { DEFAULT_FALLS_DIR, fallsDataAvailable, readManifest } from '../../simulator/src/trace';
+
+const api = loadDetector();
+const HZ = 26;
+
+/** n samples of a constant vector (g) with a little deterministic jitter. */
+function hold(v: [number, number, number], seconds: number, jitter = 0.003): [number, number, number][] {
+  const out: [number, number, number][] = [];
+  for (let i = 0; i < Math.round(seconds * HZ); i++) {
+    const j = jitter * Math.sin(i * 1.7);
+    out.push([v[0] + j, v[1] - j, v[2] + j / 2]);
+  }
+  return out;
+}
+
+function run(cfg: Partial<DetectConfig>, samples: [number, number, number][]): { sample: number; code: number }[] {
+  const xs = samples.map((s) => s[0]);
+  const ys = samples.map((s) => s[1]);
+  const zs = samples.map((s) => s[2]);
+  return runDetector(api, { hz: HZ, ...cfg }, xs, ys, zs).events;
+}
+
+const UP: [number, number, number] = [0, 1, 0];
+const ON_BACK: [number, number, number] = [0, 0, 1];
+
+describe('VDetect', () => {
+  it('stays quiet for a wearer standing still or walking upright', () => {
+    const walk: [number, number, number][] = [];
+    for (let i = 0; i < 60 * HZ; i++) {
+      const ph = (2 * Math.PI * 1.8 * i) / HZ;
+      walk.push([0.1 * Math.sin(ph / 2), 1 + 0.35 * Math.sin(ph), 0.15 * Math.cos(ph)]);
+    }
+    expect(run({ still: false }, [...hold(UP, 10), ...walk])).toEqual([]);
+  });
+
+  it('raises man-down after tiltS beyond tiltDeg from the learned upright, and upright-again after recoverS', () => {
+    const ev = run({ fall: false, still: false, tiltS: 30, recoverS: 3 }, [...hold(UP, 5), ...hold(ON_BACK, 40), ...hold(UP, 10)]);
+    expect(ev.map((e) => e.code)).toEqual([2, 4]);
+    // tilted from 5 s; the gravity estimate (0.5 s time constant) crosses 45° within about 0.5 s
+    expect(ev[0]!.sample / HZ).toBeGreaterThan(35);
+    expect(ev[0]!.sample / HZ).toBeLessThan(36.5);
+    expect(ev[1]!.sample / HZ).toBeGreaterThan(48);
+    expect(ev[1]!.sample / HZ).toBeLessThan(49.5);
+  });
+
+  it('uses the upright it was given rather than the first seconds', () => {
+    const st = api.create({ hz: HZ, fall: false, still: false, tiltS: 5 });
+    for (const s of hold(ON_BACK, 3)) api.step(st, ...s);
+    // protection switched on while lying: that is "upright" now; standing up is a tilt
+    api.upright(st);
+    const codes: number[] = [];
+    for (const s of hold(UP, 8)) codes.push(api.step(st, ...s));
+    expect(codes.filter((c) => c !== 0)).toEqual([2]);
+  });
+
+  it('does not raise man-down for a tilt shorter than tiltS', () => {
+    expect(run({ fall: false, still: false, tiltS: 30 }, [...hold(UP, 5), ...hold(ON_BACK, 25), ...hold(UP, 10)])).toEqual([]);
+  });
+
+  it('raises no-motion after stillS without motion, and moving-again when motion resumes', () => {
+    const moving: [number, number, number][] = [];
+    for (let i = 0; i < 5 * HZ; i++) moving.push([0.3 * Math.sin(i), 1 + 0.3 * Math.cos(i * 1.3), 0.2 * Math.sin(i * 0.7)]);
+    const ev = run({ fall: false, tilt: false, stillS: 60 }, [...moving, ...hold(UP, 70), ...moving]);
+    expect(ev.map((e) => e.code)).toEqual([3, 5]);
+    expect(ev[0]!.sample / HZ).toBeGreaterThan(64);
+    expect(ev[0]!.sample / HZ).toBeLessThan(66);
+  });
+
+  it('switches detectors off with 0 as well as false, and re-arms on reset', () => {
+    expect(run({ fall: 0 as unknown as boolean, tilt: 0 as unknown as boolean, still: 0 as unknown as boolean }, [...hold(UP, 5), ...hold(ON_BACK, 100)])).toEqual([]);
+    const st = api.create({ hz: HZ, fall: false, still: false, tiltS: 5 });
+    const codes: number[] = [];
+    for (const s of [...hold(UP, 3), ...hold(ON_BACK, 6)]) codes.push(api.step(st, ...s));
+    api.reset(st);
+    for (const s of hold(ON_BACK, 6)) codes.push(api.step(st, ...s));
+    expect(codes.filter((c) => c !== 0)).toEqual([2, 2]); // still lying after a reset: raised again
+  });
+
+  it('keeps its state small enough for a Puck.js (about 100 JsVars)', () => {
+    const st = api.create({ hz: 52 }) as unknown as Record<string, unknown>;
+    // Espruino: a property is a name var (holding an int value itself) plus a var for a float;
+    // typed arrays are a name, an ArrayBuffer and their bytes in 12-byte blocks (ESPRUINO.md §4).
+    let vars = 0;
+    for (const [k, v] of Object.entries(st)) {
+      if (k === 'w') vars += 1; // a reference to the shared model array
+      else if (ArrayBuffer.isView(v)) vars += 3 + Math.ceil(v.byteLength / 12);
+      else vars += Number.isInteger(v) ? 1 : 2;
+    }
+    expect(vars).toBeLessThanOrEqual(100);
+  });
+});
+
+const data = fallsDataAvailable() ? describe : describe.skip;
+data('VDetect on recorded SisFall trials', () => {
+  const rows = fallsDataAvailable() ? readManifest(join(DEFAULT_FALLS_DIR, 'manifest.csv')) : [];
+  const trial = (subject: string, activity: string, n: number) => rows.find((r) => r.subject === subject && r.activity === activity && r.trial === n)!;
+  const events = (subject: string, activity: string, n: number, hz: number, rangeG = 4) => {
+    const t = prepareTrial(trial(subject, activity, n), { rateHz: hz, rotation: POSITION_ROTATIONS.waist.matrix, tailS: 20 });
+    const q = (v: Float32Array) => Array.from(v, (s) => quantise(s, rangeG));
+    return { t, ev: runDetector(api, { hz, tilt: false, still: false }, q(t.x), q(t.y), q(t.z)).events };
+  };
+
+  it.each([12.5, 26, 52])('detects a forward slip (SA01 F01 R01) at %s Hz within 10 s of the impact', (hz) => {
+    const { ev } = events('SA01', 'F01', 1, hz);
+    const peakS = trial('SA01', 'F01', 1).peakSvmMs / 1000;
+    expect(ev.map((e) => e.code)).toEqual([1]);
+    expect(ev[0]!.sample / hz).toBeGreaterThan(peakS);
+    expect(ev[0]!.sample / hz).toBeLessThan(peakS + 10);
+  });
+
+  it('stays quiet through 100 s of jogging and a stumble (SA02 D04, SA03 D18)', () => {
+    expect(events('SA02', 'D04', 1, 26).ev).toEqual([]);
+    expect(events('SA03', 'D18', 1, 26).ev).toEqual([]);
+  });
+});
