@@ -94,11 +94,13 @@ describe('vigil device', () => {
     expect(board.errors).toEqual([]);
     expect(board.evaluate('JSON.stringify(require("Storage").readJSON("vigil.json"))')).toBe(JSON.stringify({ id: out.deviceId, key: record.key, rep: [3] }));
     board.reboot();
-    board.press();
+    const onAir = () => decodeUplink(parseAdvert(board.advert!.bytes).manufacturerData!, (id) => (id === parseDeviceId(out.deviceId) ? { key: fromHex(record.key)! } : undefined));
     clock.advance(200);
-    const frame = parseAdvert(board.advert!.bytes).manufacturerData!;
-    const decoded = decodeUplink(frame, (id) => (id === parseDeviceId(out.deviceId) ? { key: fromHex(record.key)! } : undefined));
-    expect(decoded).toMatchObject({ ok: true, frame: { type: 'sos', counter: 0 } });
+    // the new identity's counter starts again from 0, sealed with the new key
+    expect(onAir()).toMatchObject({ ok: true, frame: { counter: 0 } });
+    board.press('BTN', 2300); // SOS is a 2 s hold (docs/firmware.md)
+    clock.advance(2500);
+    expect(onAir()).toMatchObject({ ok: true, frame: { type: 'sos' } });
   });
 
   it('prints the line for humans too, via --config, and lists devices without their keys', () => {

@@ -1,4 +1,4 @@
-/* global VSet, VDef: writable, VApp, VDetect */
+/* global VSet, VDef: writable, VApp, VDetect, VFrame */
 // Bangle.js 2 watch over BLE: KX023 accelerometer, buzzer, screen, GPS (ESPRUINO.md §1).
 // Sampling: the KX023 is raised to hz (25 or 50 Hz, ±8 g, LPF ODR/2) and polled at the same rate;
 // the firmware reports raw/8192 whatever the range, so values are doubled. Double taps on the face
@@ -46,12 +46,7 @@ var VHw = (function () {
     if (f.fix) fx = { la: f.lat, lo: f.lon, t: getTime() };
   }
 
-  // i24 = degrees / 90 * 2^23 (SPEC §2.4; longitude is passed halved)
-  function i24(p, o, v) {
-    v = Math.round(v / 90 * 8388608);
-    if (v < 0) v += 16777216;
-    p.set([(v >> 16) & 255, (v >> 8) & 255, v & 255], o);
-  }
+
 
   function kx(cntl, odr, pollMs) {
     Bangle.accelWr(0x18, cntl & 0x7F); // CNTL1: stand-by while changing settings
@@ -98,10 +93,7 @@ var VHw = (function () {
     // A GPS fix younger than a minute, as a frame position.
     pos: function () {
       if (!fx || getTime() - fx.t > 60) return undefined;
-      var p = new Uint8Array(6);
-      i24(p, 0, fx.la);
-      i24(p, 3, fx.lo / 2);
-      return [2, p];
+      return VFrame.gps(fx.la, fx.lo);
     },
     // BTN1 pressed with nothing waiting for it: open or close the menu.
     menu: function () {

@@ -11,8 +11,8 @@ var VPos = (function () {
     var u = new Uint8Array(d.manufacturerData), i;
     if (u[0] != 2 || u[1] != 0x15 || u.length < 23) return;
     for (i = 0; U && i < 16; i++) if (u[2 + i] != U[i]) return;
-    // beaconId = major<<16|minor: the four bytes as they are (big-endian), and as a number to compare
-    if (!best || d.rssi > best.r) best = { i: u[18] * 16777216 + (u[19] << 16) + (u[20] << 8) + u[21], u: u.slice(18, 22), r: d.rssi };
+    // beaconId = major<<16|minor (big-endian in the advert)
+    if (!best || d.rssi > best.r) best = { i: u[18] * 16777216 + (u[19] << 16) + (u[20] << 8) + u[21], r: d.rssi };
   }
 
   function done() {
@@ -41,12 +41,7 @@ var VPos = (function () {
     // [kind, 6 bytes] for VFrame.up: a GPS fix (board), else the last beacon zone with its age.
     get: function () {
       var p = VHw.pos && VHw.pos();
-      if (p || !b) return p;
-      p = new Uint8Array(6);
-      p.set(b.u);
-      p[4] = b.r;
-      p[5] = Math.min(255, getTime() - b.t);
-      return [1, p];
+      return p || !b ? p : VFrame.bcn(b.i, b.r, getTime() - b.t);
     }
   };
 })();

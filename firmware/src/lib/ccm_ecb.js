@@ -1,4 +1,5 @@
-// AES-128-CCM (RFC 3610; M=4, L=2, no AAD) built from the AES-CBC and AES-ECB that Puck.js has.
+// AES-128-CCM sealing (RFC 3610; M=4, L=2, no AAD) built from the AES-CBC and AES-ECB that Puck.js has
+// (the pendant only seals: downlinks are verified by sealing their clear param again, SPEC §3.3).
 // CBC with a zero IV over B0|message gives the CBC-MAC in its last block; ECB over A0|A1.. gives the
 // CTR keystream (Puck's CTR mode ignores the iv, so it cannot be used). Protocol SPEC §3.1.
 var VCcm = (function () {
@@ -30,15 +31,6 @@ var VCcm = (function () {
     seal: function (k, n, p) {
       var s = stream(k, n, p.length);
       return { c: xor(p, s, 16), t: xor(mac(k, n, p), s, 0) };
-    },
-    // returns the plaintext, or undefined when the tag is wrong
-    open: function (k, n, c, t) {
-      var s = stream(k, n, c.length);
-      var p = xor(c, s, 16);
-      var u = xor(mac(k, n, p), s, 0);
-      var d = 0;
-      for (var i = 0; i < 4; i++) d |= u[i] ^ t[i];
-      return d ? undefined : p;
     }
   };
 })();

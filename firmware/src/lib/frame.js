@@ -5,12 +5,6 @@ var VFrame = (function () {
   var NCMD = 6; // downlink commands 1..NCMD (SPEC §4.2); 0 and 7..255 are reserved
   function u32(a, o, v) { a[o] = (v / 16777216) & 255; a[o + 1] = (v >> 16) & 255; a[o + 2] = (v >> 8) & 255; a[o + 3] = v & 255; }
   function r32(a, o) { return a[o] * 16777216 + ((a[o + 1] << 16) | (a[o + 2] << 8) | a[o + 3]); }
-  function i24(a, o, v) {
-    // SPEC §2.4: signed 24 bits, clamped to ±(2^23 − 1)
-    v = v > 8388607 ? 8388607 : v < -8388607 ? -8388607 : v;
-    if (v < 0) v += 16777216;
-    a[o] = (v >> 16) & 255; a[o + 1] = (v >> 8) & 255; a[o + 2] = v & 255;
-  }
   function nonce(h, dev, ctr) {
     // SPEC §3.2: header | device id | full 32-bit counter | 0 0 0 0
     var n = new Uint8Array(13);
@@ -19,7 +13,7 @@ var VFrame = (function () {
   }
   return {
     // m: {t: type code, b: battery % or 255, f: flags (bits 0-3), d: detail, r: ref counter,
-    //     p: position from bcn()/gps(), or undefined}
+    //     p: position from bcn() or gps() (frame_gps.js, boards with GPS), or undefined}
     up: function (dev, key, ctr, m) {
       var p = new Uint8Array(12);
       var pk = m.p ? m.p[0] : 0;
@@ -41,13 +35,6 @@ var VFrame = (function () {
       b[4] = (rssi < -128 ? -128 : rssi > 127 ? 127 : rssi) & 255;
       b[5] = age < 0 ? 0 : age > 255 ? 255 : age;
       return [1, b];
-    },
-    // SPEC §2.4 position kind 2: latitude and longitude in degrees
-    gps: function (lat, lon) {
-      var b = new Uint8Array(6);
-      i24(b, 0, Math.round(lat / 90 * 8388608));
-      i24(b, 3, Math.round(lon / 180 * 8388608));
-      return [2, b];
     },
     // SPEC §4.5: returns {c: answered counter, m: command code, p: param}, or undefined when the
     // frame is not a v1 downlink for this device, names a reserved command, or does not verify.
