@@ -16,9 +16,11 @@ export const BLE_SETTINGS: readonly Setting[] = [
   { name: 'advertLayout', value: 'flags(3) + manufacturer AD(4 + 24) = 31 bytes', description: 'the 24-byte uplink is the whole manufacturer data; no name, no other AD structures' },
   { name: 'gattService', value: GATT_SERVICE_UUID, description: 'primary service the pendant exposes for downlinks' },
   { name: 'gattDownlink', value: GATT_DOWNLINK_UUID, description: `characteristic, write (with response), exactly ${DOWNLINK_LENGTH} bytes: one downlink frame per write` },
-  { name: 'alarmIntervalMs', value: 100, description: 'advertising interval while an alarm, pre-alarm or cancel frame is on air (connectable)' },
-  { name: 'statusIntervalMs', value: 1000, description: 'advertising interval for status frames' },
-  { name: 'downlinkWindowMs', value: 5000, description: 'after a status frame the advert stays connectable this long, so a gateway can write a queued downlink; then non-connectable' },
+  { name: 'alarmIntervalMs', value: 100, description: 'advertising interval while an unacknowledged alarm or pre-alarm frame is on air' },
+  { name: 'receivedIntervalMs', value: 500, description: 'advertising interval once the centre holds the alarm (`received`), until `closed`' },
+  { name: 'statusIntervalMs', value: 250, description: 'advertising interval while status frames are on air; each status frame stays on air 10 s, newest first, rotating with the others' },
+  { name: 'idleIntervalMs', value: 1000, description: 'while protected and no frame is on air: a flags-only advert, so gateways can always connect and write a downlink' },
+  { name: 'connectable', value: 'while protected', description: 'always connectable while protected (≈ +20 µA on a Puck.js, so a check-in request or protection change reaches the pendant at any time); no advertising at all outside protection' },
 ];
 
 /** SPEC §4.4 — LoRa point-to-point defaults for EU868 (one channel, no LoRaWAN). */
