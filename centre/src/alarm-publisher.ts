@@ -39,6 +39,8 @@ export class DownlinkGuard {
 
 export class AlarmPublisher {
   readonly guard = new DownlinkGuard();
+  /** Commands refused by the guard, per device (latest per command), sent with the pendant's next frame. */
+  private readonly waiting = new Map<string, Map<DownlinkCommand, { siteId: string; param: number }>>();
 
   constructor(private readonly ctx: { store: Store; bus: MessageBus; clock: Clock; live: LiveHub; places?: PlaceResolver }) {}
 
@@ -72,12 +74,30 @@ export class AlarmPublisher {
     this.command(alarm.siteId, alarm.deviceId, counter, alarm.type === 'duress' && !DURESS_SAFE.has(command) ? 'received' : command, 0);
   }
 
-  /** A command for a pendant (session reminder, check-in prompt, protection); false when refused by the guard. */
+  /**
+   * A command for a pendant (session reminder, check-in prompt, protection). When the guard refuses it
+   * (same counter and command already used with another parameter), it waits for the pendant's next
+   * frame — which a gateway needs anyway to reach a BLE pendant.
+   */
   command(siteId: string, deviceId: string, counter: number, command: DownlinkCommand, param: number): boolean {
-    if (!this.guard.allow(deviceId, counter, command, param)) return false;
+    if (!this.guard.allow(deviceId, counter, command, param)) {
+      const q = this.waiting.get(deviceId) ?? new Map<DownlinkCommand, { siteId: string; param: number }>();
+      q.set(command, { siteId, param });
+      this.waiting.set(deviceId, q);
+      return false;
+    }
+    this.waiting.get(deviceId)?.delete(command);
     const payload: DownlinkPayload = { v: 1, deviceId, counter, command, param };
     this.ctx.bus.send(topic.downlink(siteId), JSON.stringify(payload), { qos: 1 });
     return true;
+  }
+
+  /** A new frame from the pendant: commands that waited for a fresh counter go out with it. */
+  heard(deviceId: string, counter: number): void {
+    const q = this.waiting.get(deviceId);
+    if (!q) return;
+    this.waiting.delete(deviceId);
+    for (const [command, c] of q) this.command(c.siteId, deviceId, counter, command, c.param);
   }
 }
 

@@ -209,7 +209,7 @@ export class Centre {
     this.alarms.onChange(async (a, action) => {
       if (action === 'raised' || (action === 'acknowledged' && a.raisedAt === null)) collector.alarm(a);
     });
-    const rules = new Rules({ alarms: this.alarms, sessions: this.sessions, supervision: this.supervision, positions, telemetry: collector });
+    const rules = new Rules({ alarms: this.alarms, publisher: this.publisher, sessions: this.sessions, supervision: this.supervision, positions, telemetry: collector });
     this.ingest = new Ingest({ store, log: log.child('ingest'), onEvent: (e, d, m) => rules.onEvent(e, d, m), positionAllowed: (d, t) => positions.allowed(d, t) });
     this.notifiers.push(new ConsoleNotifier({ live, clock }), ...(this.deps.notifiers ?? this.configuredNotifiers()));
     for (const n of this.notifiers) {

@@ -5,6 +5,7 @@
  * a position (positions), and feeds telemetry.
  */
 import { type AlarmType, type Flags, isAlarmType, messageTypeByCode, type UplinkMessage } from '../../protocol/src';
+import type { AlarmPublisher } from './alarm-publisher';
 import type { AlarmService } from './alarms';
 import type { Positions } from './positions';
 import type { SessionService } from './sessions';
@@ -15,12 +16,13 @@ import type { TelemetryCollector } from './telemetry/collector';
 const NO_FLAGS: Flags = { protection: false, charging: false, lowBattery: false, pending: false };
 
 export class Rules {
-  constructor(private readonly ctx: { alarms: AlarmService; sessions?: SessionService; supervision?: Supervision; positions?: Positions; telemetry?: TelemetryCollector }) {}
+  constructor(private readonly ctx: { alarms: AlarmService; publisher?: AlarmPublisher; sessions?: SessionService; supervision?: Supervision; positions?: Positions; telemetry?: TelemetryCollector }) {}
 
   /** `msg` is absent when re-running a stored event after a restart (its flags were not stored). */
   async onEvent(event: EventRecord, device: DeviceRecord, msg: UplinkMessage | undefined): Promise<void> {
     const { alarms, sessions, supervision, positions, telemetry } = this.ctx;
     telemetry?.event(event, device);
+    this.ctx.publisher?.heard(device.id, event.counter);
     const input = { device, counter: event.counter, incidentRef: msg?.ref ?? event.ref, at: event.receivedAt, position: event.position };
     const type = event.type;
     if (type === 'protection_on') await sessions?.deviceOn(device, event.receivedAt);

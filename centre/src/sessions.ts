@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../common/clock';
 import type { Logger } from '../../common/log';
 import type { AlarmPublisher } from './alarm-publisher';
+import { normalizePhone } from './escalation/plan';
 import type { AlarmService } from './alarms';
 import type { SessionsConfig } from './config';
 import type { LiveHub } from './live';
@@ -178,7 +179,7 @@ export class SessionService {
     const phone = s.phone ?? (s.workerId ? (await this.ctx.store.getWorker(s.workerId))?.phone ?? null : null);
     if (phone && this.ctx.notice) {
       const end = new Date(s.plannedEndAt).toISOString().slice(11, 16);
-      await this.ctx.notice(phone, 'Session reminder', `Vigil: your lone-work session ends in ${minutesLeft} min (${end} UTC). Extend or stop it in the app, or an alarm is raised.`);
+      await this.ctx.notice(normalizePhone(phone), 'Session reminder', `Vigil: your lone-work session ends in ${minutesLeft} min (${end} UTC). Extend or stop it in the app, or an alarm is raised.`);
     }
   }
 

@@ -114,17 +114,18 @@ export class Supervision {
     const { store, clock } = this.ctx;
     const id = `${s.siteId}/${s.gatewayId}`;
     const known = await store.getEntity('gateway', id);
-    // A retained status delivered again (centre restart) says nothing new about liveness.
-    const fresh = !known || known.lastStatusAt === null || s.at > known.lastStatusAt;
+    // A retained status delivered again (a reconnect, a restart) is the same payload: no news about liveness.
+    // (A last will carries the `at` of the gateway's connection, older than its heartbeats: compare, don't order.)
+    const fresh = !known || known.online !== s.online || known.lastStatusAt !== s.at;
     const now = clock.now();
     const g: GatewayRecord = {
       id, siteId: s.siteId, gatewayId: s.gatewayId, name: known?.name ?? null, online: s.online,
-      lastSeenAt: fresh ? now : known.lastSeenAt, lastStatusAt: Math.max(s.at, known?.lastStatusAt ?? 0), heartbeatS: s.heartbeatS ?? known?.heartbeatS ?? 30,
+      lastSeenAt: fresh ? now : known.lastSeenAt, lastStatusAt: s.at, heartbeatS: s.heartbeatS ?? known?.heartbeatS ?? 30,
     };
     await store.putEntity('gateway', g);
     if (!s.online) {
       this.ctx.scheduler.clear(`gateway:${id}`);
-      await this.raiseGateway(g, `Gateway ${s.gatewayId} went offline (${fresh ? 'reported' : 'last known state'})`);
+      await this.raiseGateway(g, `Gateway ${s.gatewayId} is offline (${fresh ? 'its status or last will says so' : 'as last reported'})`);
     } else {
       this.armGateway(g);
       if (fresh) await this.ctx.alarms.restore(`gateway:${id}`, 'gateway_offline', 'the gateway is online again');
