@@ -157,9 +157,8 @@ export class Centre {
     await this.store.close();
   }
 
-  /** Runs the retention purge now (hourly by itself). */
-  async purge(): Promise<void> {
-    const now = this.clock.now();
+  /** Runs the retention purge (hourly by itself); `now` lets a test look from the future. */
+  async purge(now = this.clock.now()): Promise<void> {
     const r = this.config.retention;
     try {
       const n = await this.store.purge({ positionsBefore: now - r.positionsDays * DAY, eventsBefore: now - r.eventsDays * DAY, attemptsBefore: now - r.attemptsDays * DAY });

@@ -15,6 +15,8 @@ const step = {
   type: 'object', additionalProperties: false, required: ['contactId', 'channel'],
   properties: { contactId: { type: 'string', pattern: '^(@worker|[A-Za-z0-9][A-Za-z0-9_.-]{0,63})$' }, channel, timeoutS: { type: 'integer', minimum: 1, maximum: 3600, default: 120 } },
 };
+/** A step or null (a type union rather than oneOf, so the step's defaults still apply). */
+const optionalStep = { ...step, type: ['object', 'null'], default: null };
 const obj = (required: string[], properties: Record<string, JsonSchema>): JsonSchema => ({ type: 'object', additionalProperties: false, required, properties });
 
 export const REGISTRY_SCHEMAS = {
@@ -30,7 +32,7 @@ export const REGISTRY_SCHEMAS = {
     email: { type: ['string', 'null'], format: 'email', default: null }, webhookUrl: { type: ['string', 'null'], pattern: '^https?://', maxLength: 500, default: null },
     language: { type: ['string', 'null'], pattern: '^[a-z]{2}$', default: null },
   }),
-  ladder: obj(['id', 'name', 'steps'], { id, name: text(100), steps: { type: 'array', maxItems: 20, items: step }, fallback: { oneOf: [{ type: 'null' }, step], default: null } }),
+  ladder: obj(['id', 'name', 'steps'], { id, name: text(100), steps: { type: 'array', maxItems: 20, items: step }, fallback: optionalStep }),
   zone: obj(['id', 'siteId', 'name'], { id, siteId: id, name: text(100), floor: nullable(20), lat: { ...num, minimum: -90, maximum: 90 }, lon: { ...num, minimum: -180, maximum: 180 }, x: num, y: num }),
   beacon: obj(['id', 'siteId'], { id: { type: 'string', pattern: '^[0-9]{1,10}$' }, siteId: id, zoneId: nullableId, name: nullable(100) }),
   gateway: obj(['siteId', 'gatewayId'], { siteId: id, gatewayId: id, name: nullable(100) }),

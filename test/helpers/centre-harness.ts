@@ -24,6 +24,8 @@ export interface Harness {
   email: RecordingNotifier;
   webhook: RecordingNotifier;
   device: DeviceRecord;
+  /** `http://127.0.0.1:<port>` when started with http. */
+  base: string;
   /** Seals and delivers a frame from the device through the real ingest; returns its counter. */
   frame(type: UplinkInput['type'], extra?: Partial<UplinkInput>, device?: DeviceRecord): Promise<number>;
   /** Advances virtual time, letting every timer, handler and delivery finish. */
@@ -32,15 +34,15 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(opts: { config?: Partial<CentreConfig>; storePath?: string; clock?: VirtualClock; notifiers?: Notifier[]; seed?: boolean } = {}): Promise<Harness> {
+export async function startHarness(opts: { config?: Partial<CentreConfig>; storePath?: string; clock?: VirtualClock; notifiers?: Notifier[]; seed?: boolean; http?: boolean; replace?: Notifier[] } = {}): Promise<Harness> {
   const clock = opts.clock ?? new VirtualClock();
   const bus = new MemoryBus();
   const sms = new RecordingNotifier('sms', () => clock.now());
   const email = new RecordingNotifier('email', () => clock.now());
   const webhook = new RecordingNotifier('webhook', () => clock.now());
   const deps: CentreDeps = {
-    clock, bus, http: false, store: new SqliteStore(opts.storePath ?? ':memory:'), log: createLogger('centre', 'silent'),
-    notifiers: opts.notifiers ?? [sms, email, webhook],
+    clock, bus, http: opts.http ?? false, store: new SqliteStore(opts.storePath ?? ':memory:'), log: createLogger('centre', 'silent'),
+    notifiers: opts.notifiers ?? [...[sms, email, webhook].filter((n) => !opts.replace?.some((r) => r.channel === n.channel)), ...(opts.replace ?? [])],
   };
   const centre = new Centre({ dataDir: '/nonexistent', mqtt: { url: 'mqtt://unused', clientId: 'test' }, http: { host: '127.0.0.1', port: 0 }, ...opts.config }, deps);
   await centre.store.migrate();
@@ -63,7 +65,7 @@ export async function startHarness(opts: { config?: Partial<CentreConfig>; store
     }
   };
   const h: Harness = {
-    centre, clock, bus, sms, email, webhook, device,
+    centre, clock, bus, sms, email, webhook, device, base: `http://127.0.0.1:${centre.httpPort}`,
     async frame(type, extra = {}, dev = device) {
       const stored = (await centre.store.getDevice(dev.id))!;
       const counter = extra.counter ?? Math.max(counters.get(dev.id) ?? 0, stored.lastCounter) + 1;
