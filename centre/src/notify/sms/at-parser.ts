@@ -17,7 +17,9 @@ export class AtParser {
       if (nl < 0) break;
       const line = this.partial.slice(0, nl);
       this.partial = this.partial.slice(nl + 1);
-      if (line.length > 0) out.push({ kind: 'line', text: line });
+      // Blank lines separate responses; a lone space is the tail of a prompt split as '>' + ' '.
+      if (line === '>' || line === '> ') out.push({ kind: 'prompt' });
+      else if (line.trim().length > 0) out.push({ kind: 'line', text: line });
     }
     // The prompt is "> " (some modems send ">" alone) with nothing after it.
     if (this.partial === '> ' || this.partial === '>') {
