@@ -149,7 +149,7 @@ describe('escalation', () => {
     await h.bus.deliver(`vigil/v1/sites/${SITE}/gateways/gw-1/status`, { v: 1, siteId: SITE, gatewayId: 'gw-1', online: false, at: h.clock.now() });
     await h.settle();
     expect(h.sms.sent.map((n) => n.to)).toEqual(['+33600000004']);
-    expect(h.sms.sent[0]!.text).toMatch(/^VIGIL technical alarm \d+: Gateway offline · Gateway gw-1 went offline \(reported\)/);
+    expect(h.sms.sent[0]!.text).toMatch(/^VIGIL technical alarm \d+: Gateway offline · Gateway gw-1 is offline \(its status or last will says so\)/);
     await h.advance(3600 * S);
     expect(h.sms.sent).toHaveLength(1);
   });
