@@ -151,6 +151,7 @@ export class Outbox {
       : { state: result.status, at: now, ...(result.detail ? { detail: result.detail } : {}) };
     const ours = await store.completeOutbox(m.id, instance, done, attempt);
     this.counters.inc(`${m.channel}_${result.status}`);
+    this.ctx.log.debug('notification recorded', { id: m.id, channel: m.channel, to: m.to, status: result.status, retry, ours });
     if (!ours) return; // someone else re-claimed it after our lease ran out; their outcome counts
     for (const fn of this.listeners) {
       try {
