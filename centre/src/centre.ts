@@ -23,6 +23,7 @@ import { ResponderTokens } from './escalation/tokens';
 import { type ApiContext, registerApi } from './http/api';
 import { Router } from './http/router';
 import { type HttpServer, startHttp } from './http/server';
+import { EventWriter } from './event-writer';
 import { Ingest } from './ingest';
 import { type LiveHub, MemoryLiveHub } from './live';
 import { ConsoleNotifier } from './notify/console';
@@ -82,6 +83,7 @@ export class Centre {
   escalation!: EscalationEngine;
   health!: NotifierHealth;
   ingest!: Ingest;
+  writer!: EventWriter;
   readonly notifiers: Notifier[] = [];
   private telemetry: TelemetrySink | undefined;
   private http: HttpServer | undefined;
@@ -123,13 +125,16 @@ export class Centre {
     const online: CentreStatusPayload = { v: 1, online: true, at: clock.now(), instance: this.instance };
     await bus.publish(topic.centreStatus(), JSON.stringify(online), { qos: 1, retain: true });
     await this.registry.publishAllKeyrings();
-    this.stoppers.push(this.registry.watch(config.registryPollS * 1000, () => this.positions.refresh()));
+    this.stoppers.push(this.registry.watch(config.registryPollS * 1000, async () => {
+      this.ingest.forget();
+      await this.positions.refresh();
+    }));
     this.stoppers.push(every(clock, 60_000, () => void this.escalation.reconcile().catch((e: unknown) => log.error('reconcile failed', { error: e as Error }))));
     this.stoppers.push(every(clock, 3600_000, () => void this.purge()));
 
     if (this.deps.http !== false) {
       const router = new Router({ authenticate: (t) => this.auth.authenticate(t), log: log.child('http') });
-      registerApi(router, { ...this.apiContext(), health: () => ({ mqtt: this.bus.connected, ingest: this.ingest.counters.snapshot(), outbox: this.outbox.counters.snapshot(), timers: this.scheduler.size, notifiers: Object.fromEntries(this.notifiers.map((n) => [n.channel, n.healthy()])) }) });
+      registerApi(router, { ...this.apiContext(), health: () => ({ mqtt: this.bus.connected, ingest: this.ingest.counters.snapshot(), events: this.writer.counters.snapshot(), outbox: this.outbox.counters.snapshot(), timers: this.scheduler.size, notifiers: Object.fromEntries(this.notifiers.map((n) => [n.channel, n.healthy()])) }) });
       this.http = await startHttp(router, config.http.host, config.http.port);
     }
     log.info('centre started', { http: this.http ? `http://${config.http.host}:${this.http.port}` : 'off', mqtt: config.mqtt.url, instance: this.instance, timers: this.scheduler.size });
@@ -143,6 +148,7 @@ export class Centre {
     this.outbox?.stop();
     this.scheduler?.stop();
     await this.outbox?.idle();
+    await this.writer?.flush();
     for (const n of this.notifiers) await n.stop().catch(() => undefined);
     await this.telemetry?.close().catch(() => undefined);
     if (this.bus && !this.deps.bus) {
@@ -189,8 +195,10 @@ export class Centre {
       lastPosition: (id) => this.positions.last(id),
     });
     this.outbox = new Outbox({ store, clock, log: log.child('outbox'), instance: this.instance, maxAttempts: config.escalation.maxAttempts });
+    this.writer = new EventWriter({ store, clock, log: log.child('events') });
+    const currentDevice = async (id: string) => this.ingest.known(id) ?? (await store.getDevice(id));
     this.sessions = new SessionService({
-      store, clock, log: log.child('sessions'), scheduler, alarms: this.alarms, publisher: this.publisher, live, config: config.sessions,
+      store, clock, log: log.child('sessions'), scheduler, alarms: this.alarms, publisher: this.publisher, live, config: config.sessions, currentDevice,
       notice: async (to, subject, text) => {
         if (!this.outbox.channels().has('sms')) return false;
         await this.outbox.enqueue([this.outbox.message({ channel: 'sms', to, contactName: 'worker', subject, text, priority: 3 })]);
@@ -199,7 +207,7 @@ export class Centre {
     });
     const positions = new Positions({ store, clock, log: log.child('positions'), sessions: this.sessions, alarms: this.alarms });
     this.positions = positions;
-    this.supervision = new Supervision({ store, clock, log: log.child('supervision'), scheduler, alarms: this.alarms, sessions: this.sessions, config: config.supervision });
+    this.supervision = new Supervision({ store, clock, log: log.child('supervision'), scheduler, alarms: this.alarms, sessions: this.sessions, config: config.supervision, currentDevice });
     this.tokens = new ResponderTokens({ store, clock, ttlH: config.escalation.responderTokenTtlH, publicUrl: config.escalation.publicUrl });
     this.escalation = new EscalationEngine({ store, clock, log: log.child('escalation'), scheduler, alarms: this.alarms, outbox: this.outbox, tokens: this.tokens, live, config: config.escalation, places: positions });
     this.health = new NotifierHealth({ clock, log: log.child('notifiers'), alarms: this.alarms, outbox: this.outbox, threshold: config.escalation.notifierFailuresBeforeAlarm });
@@ -209,7 +217,7 @@ export class Centre {
       if (action === 'raised' || (action === 'acknowledged' && a.raisedAt === null)) collector.alarm(a);
     });
     const rules = new Rules({ alarms: this.alarms, publisher: this.publisher, sessions: this.sessions, supervision: this.supervision, positions, telemetry: collector });
-    this.ingest = new Ingest({ store, log: log.child('ingest'), onEvent: (e, d, m) => rules.onEvent(e, d, m), positionAllowed: (d, t) => positions.allowed(d, t) });
+    this.ingest = new Ingest({ store, log: log.child('ingest'), writer: this.writer, onEvent: (e, d, m) => rules.onEvent(e, d, m), positionAllowed: (d, t) => positions.allowed(d, t) });
     this.notifiers.push(new ConsoleNotifier({ live, clock }), ...(this.deps.notifiers ?? this.configuredNotifiers()));
     for (const n of this.notifiers) {
       this.outbox.addNotifier(n);
@@ -225,6 +233,7 @@ export class Centre {
     return {
       store: this.store, auth: this.auth, alarms: this.alarms, live: this.live, log: this.log, clock: this.clock, sessions: this.sessions,
       admin: this.admin, registry: this.registry, escalation: this.escalation, tokens: this.tokens, positions: this.positions, notifiers: this.notifiers,
+      devicesChanged: (id) => this.ingest.forget(id),
     };
   }
 

@@ -46,6 +46,8 @@ export class SessionService {
   constructor(private readonly ctx: {
     store: Store; clock: Clock; log: Logger; scheduler: Scheduler; alarms: AlarmService; publisher: AlarmPublisher;
     live: LiveHub; config: SessionsConfig; notice?: WorkerNotice;
+    /** The device as known now (the ingest's cache is ahead of the store for heartbeats). */
+    currentDevice?: (id: string) => Promise<DeviceRecord | undefined>;
   }) {
     ctx.scheduler.on('session_reminder', (id) => this.remind(id));
     ctx.scheduler.on('session_expiry', (id) => this.expire(id));
@@ -248,7 +250,7 @@ export class SessionService {
 
   private pendant(s: Session, command: 'protection' | 'session_reminder' | 'check_in_request', param: number): void {
     if (!s.deviceId) return;
-    void this.ctx.store.getDevice(s.deviceId).then((d) => {
+    void (this.ctx.currentDevice ?? ((id: string) => this.ctx.store.getDevice(id)))(s.deviceId).then((d) => {
       if (d?.siteId && d.lastCounter >= 0) this.ctx.publisher.command(d.siteId, d.id, d.lastCounter, command, Math.min(param, 65535));
     }).catch((e: unknown) => this.ctx.log.warn('pendant command not sent', { deviceId: s.deviceId, command, error: e as Error }));
   }

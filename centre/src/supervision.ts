@@ -25,7 +25,11 @@ export class Supervision {
   /** Devices with an open alarm of these types, so a frame needs no query to know whether it restores one. */
   private readonly open = { device_silent: new Set<string>(), low_battery: new Set<string>() };
 
-  constructor(private readonly ctx: { store: Store; clock: Clock; log: Logger; scheduler: Scheduler; alarms: AlarmService; sessions: SessionService; config: SupervisionConfig }) {
+  constructor(private readonly ctx: {
+    store: Store; clock: Clock; log: Logger; scheduler: Scheduler; alarms: AlarmService; sessions: SessionService; config: SupervisionConfig;
+    /** The device as known now (the ingest's cache is ahead of the store for heartbeats). */
+    currentDevice?: (id: string) => Promise<DeviceRecord | undefined>;
+  }) {
     ctx.scheduler.on('device_silent', (id) => this.deviceSilentDue(id));
     ctx.scheduler.on('gateway_silent', (id) => this.gatewaySilentDue(id));
     ctx.alarms.onChange(async (a, action) => {
@@ -89,7 +93,7 @@ export class Supervision {
 
   private async deviceSilentDue(deviceId: string): Promise<void> {
     if (!this.ctx.sessions.isProtected(deviceId)) return;
-    const d = await this.ctx.store.getDevice(deviceId);
+    const d = await (this.ctx.currentDevice ?? ((id: string) => this.ctx.store.getDevice(id)))(deviceId);
     const s = d ? await this.ctx.store.findActiveWorkSession(d.workerId ?? `device:${d.id}`) : undefined;
     if (!d || !s) return;
     const lastHeard = Math.max(d.lastSeenAt ?? 0, s.startedAt);

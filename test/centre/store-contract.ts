@@ -38,6 +38,11 @@ export function describeStore(name: string, build: () => Promise<Store>): void {
       expect(d).toMatchObject({ lastCounter: 5, lastSeenAt: 1000, batteryPct: 80 });
     });
 
+    it('records a batch of events in one transaction, with a verdict each', async () => {
+      expect(await store.recordEvents([event(1, 10), event(2, 20), event(1, 30), event(3, 40, true)])).toEqual(['new', 'new', 'duplicate', 'new']);
+      expect(await store.getDevice('0000beef')).toMatchObject({ lastCounter: 3, lastSeenAt: 40 });
+    });
+
     it('says retry for a stored event whose rules never completed, until marked handled', async () => {
       expect(await store.recordEvent(event(7, 1000, true))).toBe('new');
       expect(await store.recordEvent(event(7, 1000, true))).toBe('retry');

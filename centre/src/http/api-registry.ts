@@ -71,6 +71,7 @@ export function registerRegistryApi(router: Router, ctx: ApiContext): void {
     if (v.value.workerId && !(await store.getWorker(v.value.workerId))) notFound('worker', v.value.workerId);
     if (v.value.siteId && !(await store.getSite(v.value.siteId))) notFound('site', v.value.siteId);
     const d = await store.updateDevice(id, v.value);
+    ctx.devicesChanged(id);
     await store.appendAudit({ at: ctx.clock.now(), actor: actor(req), action: 'device_assigned', entity: 'device', entityId: id, data: v.value });
     for (const site of new Set([before.siteId, v.value.siteId])) if (site) await ctx.registry.publishKeyring(site);
     return publicDevice(d!);
@@ -79,6 +80,7 @@ export function registerRegistryApi(router: Router, ctx: ApiContext): void {
     const id = req.params['id']!;
     const d = (await store.getDevice(id)) ?? notFound('device', id);
     await store.deleteDevice(id);
+    ctx.devicesChanged(id);
     await store.appendAudit({ at: ctx.clock.now(), actor: actor(req), action: 'device_decommissioned', entity: 'device', entityId: id });
     if (d.siteId) await ctx.registry.publishKeyring(d.siteId);
     return undefined;

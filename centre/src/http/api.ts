@@ -38,6 +38,8 @@ export interface ApiContext {
   tokens: ResponderTokens;
   positions: Positions;
   notifiers: Notifier[];
+  /** A device was re-assigned or removed: caches forget it at once. */
+  devicesChanged: (deviceId: string) => void;
   health: () => Record<string, unknown>;
 }
 

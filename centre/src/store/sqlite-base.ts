@@ -50,8 +50,26 @@ export class SqliteBase {
     return s;
   }
 
+  private depth = 0;
+
+  /**
+   * One transaction around `fn` (nested calls join the outer one). BEGIN/COMMIT are cached statements:
+   * better-sqlite3's `db.transaction(fn)` builds a wrapper per call, which costs more than our statements.
+   */
   protected tx<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    if (this.depth > 0) return fn();
+    this.stmt('BEGIN').run();
+    this.depth++;
+    try {
+      const out = fn();
+      this.depth--;
+      this.stmt('COMMIT').run();
+      return out;
+    } catch (e) {
+      this.depth--;
+      if (this.db.inTransaction) this.stmt('ROLLBACK').run();
+      throw e;
+    }
   }
 
   protected fromRow<T>(m: TableMap<T>, r: Row): T {

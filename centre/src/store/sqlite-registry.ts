@@ -89,19 +89,25 @@ export class SqliteRegistryStore extends SqliteBase {
   }
 
   async recordEvent(e: EventRecord): Promise<'new' | 'duplicate' | 'retry' | 'stale'> {
-    return this.tx((): 'new' | 'duplicate' | 'retry' | 'stale' => {
-      const purged = this.stmt('SELECT purged_counter AS p FROM devices WHERE id = ?').get(e.deviceId) as { p: number } | undefined;
-      if (purged && e.counter <= purged.p) return 'stale';
-      const res = this.stmt('INSERT INTO events (device_id, counter, type, received_at, gateway_id, site_id, rssi_dbm, battery_pct, position, detail, ref, handled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
-        .run(e.deviceId, e.counter, e.type, e.receivedAt, e.gatewayId, e.siteId, e.rssiDbm, e.batteryPct, e.position ? JSON.stringify(e.position) : null, e.detail, e.ref, e.mustHandle ? 0 : 1);
-      if (res.changes === 0) {
-        const prev = this.stmt('SELECT handled FROM events WHERE device_id = ? AND counter = ?').get(e.deviceId, e.counter) as { handled: number } | undefined;
-        return prev?.handled === 0 ? 'retry' : 'duplicate';
-      }
-      this.stmt('UPDATE devices SET last_counter = MAX(last_counter, ?), last_seen_at = MAX(COALESCE(last_seen_at, 0), ?), battery_pct = COALESCE(?, battery_pct) WHERE id = ?')
-        .run(e.counter, e.receivedAt, e.batteryPct, e.deviceId);
-      return 'new';
-    });
+    return this.tx(() => this.recordOne(e));
+  }
+
+  async recordEvents(events: EventRecord[]): Promise<('new' | 'duplicate' | 'retry' | 'stale')[]> {
+    return this.tx(() => events.map((e) => this.recordOne(e)));
+  }
+
+  private recordOne(e: EventRecord): 'new' | 'duplicate' | 'retry' | 'stale' {
+    const purged = this.stmt('SELECT purged_counter AS p FROM devices WHERE id = ?').get(e.deviceId) as { p: number } | undefined;
+    if (purged && e.counter <= purged.p) return 'stale';
+    const res = this.stmt('INSERT INTO events (device_id, counter, type, received_at, gateway_id, site_id, rssi_dbm, battery_pct, position, detail, ref, handled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(e.deviceId, e.counter, e.type, e.receivedAt, e.gatewayId, e.siteId, e.rssiDbm, e.batteryPct, e.position ? JSON.stringify(e.position) : null, e.detail, e.ref, e.mustHandle ? 0 : 1);
+    if (res.changes === 0) {
+      const prev = this.stmt('SELECT handled FROM events WHERE device_id = ? AND counter = ?').get(e.deviceId, e.counter) as { handled: number } | undefined;
+      return prev?.handled === 0 ? 'retry' : 'duplicate';
+    }
+    this.stmt('UPDATE devices SET last_counter = MAX(last_counter, ?), last_seen_at = MAX(COALESCE(last_seen_at, 0), ?), battery_pct = COALESCE(?, battery_pct) WHERE id = ?')
+      .run(e.counter, e.receivedAt, e.batteryPct, e.deviceId);
+    return 'new';
   }
 
   async markEventHandled(deviceId: string, counter: number): Promise<void> {

@@ -173,6 +173,8 @@ export interface Store {
    * `stale`: the counter is at or below one purged by the retention (an old frame replayed), refused.
    */
   recordEvent(e: EventRecord): Promise<'new' | 'duplicate' | 'retry' | 'stale'>;
+  /** recordEvent for many events in one transaction (the group commit of status frames), verdicts in order. */
+  recordEvents(events: EventRecord[]): Promise<('new' | 'duplicate' | 'retry' | 'stale')[]>;
   markEventHandled(deviceId: string, counter: number): Promise<void>;
   /** Events stored with mustHandle whose rules never completed (start-up recovery), oldest first. */
   listUnhandledEvents(limit: number): Promise<EventRecord[]>;
