@@ -38,7 +38,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function centreSide(): Promise<number> {
-  const rate = Number(values.rate ?? 5000);
+  const rate = Number(values.rate ?? 5500);
   const seconds = Number(values.seconds ?? 30);
   const alarmRatio = Number(values['alarm-ratio'] ?? 0.01);
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));

@@ -36,7 +36,7 @@ function config(path: string | undefined): ResolvedCentreConfig | number {
 /** The store the running centre uses (SQLite in its data directory); safe to use beside it (WAL). */
 async function openStore(c: ResolvedCentreConfig): Promise<SqliteStore> {
   mkdirSync(c.dataDir, { recursive: true });
-  const store = new SqliteStore(join(c.dataDir, 'centre.db'));
+  const store = new SqliteStore(join(c.dataDir, 'centre.db'), { backgroundCheckpoints: false });
   await store.migrate();
   return store;
 }

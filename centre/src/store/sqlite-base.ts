@@ -4,6 +4,7 @@
  * type is a table row here rather than hand-written SQL for every field.
  */
 import Database from 'better-sqlite3';
+import { Checkpointer } from './sqlite-checkpointer';
 import type { AuditEntry } from './types';
 
 export type Row = Record<string, unknown>;
@@ -30,14 +31,26 @@ export function defineTable<T>(m: TableMap<T>): TableMap<T> {
 export class SqliteBase {
   protected readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly checkpointer: Checkpointer | undefined;
 
-  /** `path` is a file, or `:memory:` for tests. */
-  constructor(path: string) {
+  /** `path` is a file, or `:memory:` for tests; `backgroundCheckpoints: false` keeps SQLite's own (CLI tools). */
+  constructor(path: string, opts: { backgroundCheckpoints?: boolean } = {}) {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    if (path !== ':memory:' && opts.backgroundCheckpoints !== false) {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new Checkpointer(path);
+    }
+  }
+
+  /** Stops the checkpoint thread, checkpoints what is left, closes. */
+  protected async closeDb(): Promise<void> {
+    await this.checkpointer?.stop();
+    if (this.checkpointer) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.close();
   }
 
   /** Prepared once per SQL text: preparing costs more than running for the small statements of ingest. */

@@ -24,7 +24,7 @@ export class SqliteRegistryStore extends SqliteBase {
   }
 
   async close(): Promise<void> {
-    this.db.close();
+    await this.closeDb();
   }
 
   async upsertSite(site: Site): Promise<void> {
