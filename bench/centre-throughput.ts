@@ -5,12 +5,13 @@
  * view: `vigil/v1/alarms/<id>`). The broker, the load generator and the alarm watcher run in a child
  * process, so the centre has its own process as in production; latency is measured on one clock.
  *
- *   npx tsx bench/centre-throughput.ts [--rate 5000] [--seconds 30] [--alarm-ratio 0.01]
+ *   npx tsx bench/centre-throughput.ts [--rate 5500] [--seconds 30] [--warmup 5] [--alarm-ratio 0.01]
+ * The first `--warmup` seconds (JIT, device cache) are sent at the same rate and not measured.
  * Prints one JSON line. Pass: eventsPerS ≥ 5,000 and alarmP99Ms < 50.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
@@ -24,10 +25,10 @@ import { encodeUplink, fromHex, parseDeviceId, topic } from '../protocol/src';
 
 const SITE = 'bench';
 type Device = { id: string; key: string };
-type ToChild = { go: { rate: number; seconds: number; alarmRatio: number; heartbeat: Device[]; alarm: Device[] } };
-type FromChild = { port: number } | { done: { sent: number; alarmsSent: number; latenciesMs: number[]; firstAt: number; lastAt: number } };
+type ToChild = { go: { rate: number; seconds: number; warmupS: number; alarmRatio: number; heartbeat: Device[]; alarm: Device[] } };
+type FromChild = { port: number } | { measuring: true } | { done: { sent: number; sentTotal: number; alarmsSent: number; latenciesMs: number[]; firstAt: number; lastAt: number; cpuPct: number } };
 
-const { values } = parseArgs({ options: { rate: { type: 'string' }, seconds: { type: 'string' }, 'alarm-ratio': { type: 'string' }, load: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { rate: { type: 'string' }, seconds: { type: 'string' }, warmup: { type: 'string' }, 'alarm-ratio': { type: 'string' }, load: { type: 'boolean' } } });
 
 if (values.load) void loadSide();
 else void centreSide().then((code) => process.exit(code));
@@ -41,6 +42,7 @@ async function centreSide(): Promise<number> {
   const rate = Number(values.rate ?? 5500);
   const seconds = Number(values.seconds ?? 30);
   const alarmRatio = Number(values['alarm-ratio'] ?? 0.01);
+  const warmupS = Number(values.warmup ?? 5);
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
   const log = createLogger('bench', 'warn');
   const child = fork(__filename, ['--load'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -61,7 +63,7 @@ async function centreSide(): Promise<number> {
     await store.upsertSite({ id: SITE, name: 'Bench' });
     const make = (n: number, prefix: number): Device[] => Array.from({ length: n }, (_, i) => ({ id: ((prefix << 24) | i).toString(16).padStart(8, '0'), key: randomBytes(16).toString('hex') }));
     const heartbeat = make(2000, 0x10);
-    const alarm = make(Math.ceil(rate * seconds * alarmRatio) + 10, 0x20);
+    const alarm = make(Math.ceil(rate * (seconds + warmupS) * alarmRatio) + 10, 0x20);
     for (const d of [...heartbeat, ...alarm]) {
       await store.addDevice({ id: d.id, key: d.key, board: 'puckjs', workerId: null, siteId: SITE, createdAt: Date.now(), lastCounter: -1, lastSeenAt: null, batteryPct: null });
     }
@@ -70,36 +72,36 @@ async function centreSide(): Promise<number> {
       { store, log, http: false },
     );
     await centre.start();
+    child.send({ go: { rate, seconds, warmupS, alarmRatio, heartbeat, alarm } } satisfies ToChild);
+    await fromChild('measuring');
     const rss0 = process.memoryUsage().rss;
     const cpu0 = process.cpuUsage();
-    let firstAt = 0;
+    const elu0 = performance.eventLoopUtilization();
+    const firstAt = Date.now();
+    const accepted0 = centre.ingest.counters.get('uplinks_accepted');
     let lastAt = 0;
-    const t = setInterval(() => {
-      const n = centre.ingest.counters.get('uplinks_accepted');
-      if (n > 0 && firstAt === 0) firstAt = Date.now();
-    }, 5);
-    child.send({ go: { rate, seconds, alarmRatio, heartbeat, alarm } } satisfies ToChild);
     const { done } = await fromChild('done');
     // wait until the centre has taken every frame (it may lag behind the generator)
     await new Promise<void>((resolve) => {
       const check = setInterval(() => {
-        if (centre.ingest.counters.get('uplinks_accepted') >= done.sent) {
+        if (centre.ingest.counters.get('uplinks_accepted') >= done.sentTotal) {
           clearInterval(check);
           lastAt = Date.now();
           resolve();
         }
       }, 5);
     });
-    clearInterval(t);
     const cpu = process.cpuUsage(cpu0);
+    const elu = performance.eventLoopUtilization(elu0);
     const lat = done.latenciesMs.sort((a, b) => a - b);
-    const events = centre.ingest.counters.get('uplinks_accepted');
-    const elapsedS = (lastAt - Math.min(firstAt, done.firstAt)) / 1000;
+    const events = centre.ingest.counters.get('uplinks_accepted') - accepted0;
+    const elapsedS = (lastAt - firstAt) / 1000;
     const eventsPerS = Math.round(events / elapsedS);
     const result = {
-      bench: 'centre-throughput', targetEventsPerS: rate, seconds, events, eventsPerS, alarmsSent: done.alarmsSent, alarmsPublished: lat.length,
+      bench: 'centre-throughput', targetEventsPerS: rate, seconds, warmupS, events, eventsPerS, alarmsSent: done.alarmsSent, alarmsPublished: lat.length,
       lostAlarms: done.alarmsSent - lat.length, alarmP50Ms: +percentile(lat, 50).toFixed(2), alarmP95Ms: +percentile(lat, 95).toFixed(2),
-      alarmP99Ms: +percentile(lat, 99).toFixed(2), alarmMaxMs: +percentile(lat, 100).toFixed(2), centreCpuPct: Math.round(((cpu.user + cpu.system) / 1000 / (elapsedS * 1000)) * 100),
+      alarmP99Ms: +percentile(lat, 99).toFixed(2), alarmMaxMs: +percentile(lat, 100).toFixed(2), centreCpuPct: Math.round(((cpu.user + cpu.system) / 1000 / (elapsedS * 1000)) * 100), centreEventLoopPct: Math.round(elu.utilization * 100),
+      loadCpuPct: done.cpuPct, loadAvg1m: +loadavg()[0]!.toFixed(2),
       centreRssMb: Math.round(process.memoryUsage().rss / 1048576), centreRssGrowthMb: Math.round((process.memoryUsage().rss - rss0) / 1048576),
       pass: eventsPerS >= 5000 && percentile(lat, 99) < 50 && lat.length === done.alarmsSent,
     };
@@ -148,7 +150,8 @@ async function loadSide(): Promise<void> {
     return JSON.stringify({ v: 1, siteId: SITE, gatewayId: 'gw-1', transport: 'ble', rssiDbm: -70, snrDb: null, receivedAt: Date.now(), frame: Buffer.from(bytes).toString('hex'), decoded: { deviceId: d.id, counter, type, batteryPct: 80, position: null } });
   };
   // Frames are sealed before the clock starts, so the generator's own cost does not shape the load.
-  const total = Math.round(go.rate * go.seconds);
+  const warm = Math.round(go.rate * go.warmupS);
+  const total = warm + Math.round(go.rate * go.seconds);
   const alarmEvery = Math.max(1, Math.round(1 / go.alarmRatio));
   const plan: { payload: string; alarmDevice?: string }[] = [];
   let alarmsPlanned = 0;
@@ -162,12 +165,24 @@ async function loadSide(): Promise<void> {
   }
   let sent = 0;
   let alarmsSent = 0;
+  let cpu0 = process.cpuUsage();
+  let measureStart = 0;
   const start = performance.now();
-  const firstAt = Date.now();
+  let firstAt = Date.now();
   await new Promise<void>((resolve) => {
     const tick = setInterval(() => {
       const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * go.rate));
       while (sent < due) {
+        if (sent === warm) {
+          // the measured part starts: only its alarms count
+          latencies.length = 0;
+          sentAt.clear();
+          alarmsSent = 0;
+          cpu0 = process.cpuUsage();
+          measureStart = performance.now();
+          firstAt = Date.now();
+          process.send!({ measuring: true } satisfies FromChild);
+        }
         const f = plan[sent++]!;
         if (f.alarmDevice) {
           sentAt.set(f.alarmDevice, performance.now());
@@ -185,7 +200,9 @@ async function loadSide(): Promise<void> {
   // let the last alarms come back (bounded)
   const deadline = performance.now() + 30_000;
   while (latencies.length < alarmsSent && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  process.send!({ done: { sent, alarmsSent, latenciesMs: latencies, firstAt, lastAt } } satisfies FromChild);
+  const cpu = process.cpuUsage(cpu0);
+  const cpuPct = Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - measureStart)) * 100);
+  process.send!({ done: { sent: sent - warm, sentTotal: sent, alarmsSent, latenciesMs: latencies, firstAt, lastAt, cpuPct } } satisfies FromChild);
   process.once('SIGTERM', () => {
     void Promise.all([gw.close(), watcher.close()]).then(() => broker.stop()).then(() => process.exit(0));
   });
