@@ -147,6 +147,8 @@ export class Centre {
     this.health?.stop();
     this.outbox?.stop();
     this.scheduler?.stop();
+    // Let work under way finish before the store closes (no new timers or deliveries start).
+    await this.scheduler?.idle();
     await this.outbox?.idle();
     await this.writer?.flush();
     for (const n of this.notifiers) await n.stop().catch(() => undefined);
