@@ -4,12 +4,14 @@
  * and answers to the pendant. Duress is silent end to end: its payload text warns receivers not to
  * call the worker, and the pendant never gets a downlink that makes it buzz or light up.
  */
-import type { Clock } from '../../common/clock';
+import type { Clock, TimerId } from '../../common/clock';
 import type { MessageBus } from '../../common/bus';
 import { type AlarmPayload, type DownlinkCommand, type DownlinkPayload, type SiteStatePayload, topic } from '../../protocol/src';
 import type { LiveHub } from './live';
 import type { Alarm, Store } from './store/types';
 import { alarmView, type PlaceResolver } from './views';
+
+const SITE_STATE_MS = 250;
 
 /** Downlinks a duress alarm may send: `received` stops the pendant repeating (it shows nothing for duress), `closed` ends it. */
 const DURESS_SAFE: ReadonlySet<DownlinkCommand> = new Set(['received', 'closed']);
@@ -39,6 +41,8 @@ export class DownlinkGuard {
 
 export class AlarmPublisher {
   readonly guard = new DownlinkGuard();
+  private readonly siteStateAt = new Map<string, number>();
+  private readonly siteStateTimers = new Map<string, TimerId>();
   /** Commands refused by the guard, per device (latest per command), sent with the pendant's next frame. */
   private readonly waiting = new Map<string, Map<DownlinkCommand, { siteId: string; param: number }>>();
 
@@ -58,11 +62,34 @@ export class AlarmPublisher {
     const text = payloadText(alarm, place?.label ?? null);
     if (text) payload.text = text;
     bus.send(topic.alarm(alarm.id), JSON.stringify(payload), { qos: 1 });
-    if (alarm.siteId) {
-      const summary = await store.siteAlarmSummary(alarm.siteId);
-      const state: SiteStatePayload = { v: 1, siteId: alarm.siteId, ...summary, at: this.ctx.clock.now() };
-      bus.send(topic.siteState(alarm.siteId), JSON.stringify(state), { qos: 1, retain: true });
+    if (alarm.siteId) await this.siteState(alarm.siteId);
+  }
+
+  /**
+   * The site's retained state (sirens, strobes): published at once when the site was quiet, else at
+   * most every SITE_STATE_MS with the latest summary — a burst of alarms at one site costs one query
+   * per period, not one per alarm, and the first alarm still reaches the siren immediately.
+   */
+  private async siteState(siteId: string): Promise<void> {
+    const now = this.ctx.clock.now();
+    const last = this.siteStateAt.get(siteId) ?? -Infinity;
+    if (now - last >= SITE_STATE_MS) {
+      this.siteStateAt.set(siteId, now);
+      await this.sendSiteState(siteId);
+      return;
     }
+    if (this.siteStateTimers.has(siteId)) return;
+    this.siteStateTimers.set(siteId, this.ctx.clock.setTimeout(() => {
+      this.siteStateTimers.delete(siteId);
+      this.siteStateAt.set(siteId, this.ctx.clock.now());
+      void this.sendSiteState(siteId).catch(() => undefined);
+    }, last + SITE_STATE_MS - now));
+  }
+
+  private async sendSiteState(siteId: string): Promise<void> {
+    const summary = await this.ctx.store.siteAlarmSummary(siteId);
+    const state: SiteStatePayload = { v: 1, siteId, ...summary, at: this.ctx.clock.now() };
+    this.ctx.bus.send(topic.siteState(siteId), JSON.stringify(state), { qos: 1, retain: true });
   }
 
   /**

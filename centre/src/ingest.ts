@@ -153,8 +153,10 @@ export class Ingest {
 
   /** What the store now knows, in the cache too (counter, last seen, battery, replay window). */
   private seen(c: CachedDevice, e: EventRecord): void {
-    const d = c.device;
-    c.device = { ...d, lastCounter: Math.max(d.lastCounter, e.counter), lastSeenAt: Math.max(d.lastSeenAt ?? 0, e.receivedAt), batteryPct: e.batteryPct ?? d.batteryPct };
+    const d = c.device; // updated in place: rules got their own copy (`before`)
+    d.lastCounter = Math.max(d.lastCounter, e.counter);
+    d.lastSeenAt = Math.max(d.lastSeenAt ?? 0, e.receivedAt);
+    d.batteryPct = e.batteryPct ?? d.batteryPct;
     if (classifyCounter(c.window, e.counter) === 'new') c.window = advanceWindow(c.window, e.counter);
   }
 }

@@ -37,7 +37,7 @@ export const SQLITE_MIGRATIONS: string[] = [
    ALTER TABLE alarms ADD COLUMN session_id TEXT;
    UPDATE alarms SET subject = 'device:' || device_id WHERE subject IS NULL AND device_id IS NOT NULL;
    CREATE INDEX alarms_subject ON alarms(subject, type, state);
-   CREATE INDEX alarms_site_state ON alarms(site_id, state);
+   CREATE INDEX alarms_site_state ON alarms(site_id, state, type);
    CREATE INDEX devices_worker ON devices(worker_id);
    -- Events older than the retention are purged; their counters stay refused (a replayed old frame is not new).
    ALTER TABLE devices ADD COLUMN purged_counter INTEGER NOT NULL DEFAULT -1;

@@ -5,13 +5,19 @@
  */
 import type { DeviceRecord, EventRecord } from '../store/types';
 import type { Alarm } from '../store/types';
-import type { TelemetryPoint, TelemetrySink } from './types';
+import { NullTelemetrySink, type TelemetryPoint, type TelemetrySink } from './types';
 
 export class TelemetryCollector {
-  constructor(private readonly sink: TelemetrySink) {}
+  /** Without InfluxDB nothing is built at all (this runs for every frame). */
+  private readonly enabled: boolean;
+
+  constructor(private readonly sink: TelemetrySink) {
+    this.enabled = !(sink instanceof NullTelemetrySink);
+  }
 
   /** `before` is the device as it was before this event (its previous last-seen time). */
   event(e: EventRecord, before: DeviceRecord): void {
+    if (!this.enabled) return;
     const tags = { device: e.deviceId, site: e.siteId };
     const points: TelemetryPoint[] = [];
     if (e.batteryPct !== null) points.push({ measurement: 'battery', tags, fields: { pct: e.batteryPct }, at: e.receivedAt });
@@ -23,6 +29,7 @@ export class TelemetryCollector {
   }
 
   alarm(a: Alarm): void {
+    if (!this.enabled) return;
     void this.sink.write([{ measurement: 'alarms', tags: { type: a.type, site: a.siteId ?? 'none' }, fields: { count: 1, priority: a.priority }, at: a.raisedAt ?? a.createdAt }]);
   }
 }
