@@ -1,30 +1,134 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parse } from 'yaml';
+import { SystemClock } from '../common/clock';
 import { ConfigError } from '../common/schema';
+import { Auth } from '../centre/src/auth';
 import { Centre } from '../centre/src/centre';
-import { loadCentreConfig } from '../centre/src/config';
+import { loadCentreConfig, type ResolvedCentreConfig } from '../centre/src/config';
+import { importRegistry } from '../centre/src/registry-import';
+import { SqliteStore } from '../centre/src/store/sqlite';
+import type { UserRole } from '../centre/src/store/types';
 import type { Command } from './main';
 import { untilSignal } from './signals';
 
-export const centreCommand: Command = {
-  summary: 'run the monitoring centre (rules, alarms, API and console)',
-  usage: 'npx vigil centre --config <centre.yaml>',
-  async run(args) {
-    const { values } = parseArgs({ args, options: { config: { type: 'string' } } });
-    if (!values.config) {
-      process.stderr.write(`Usage: ${this.usage}\n`);
-      return 2;
+const USAGE = [
+  'npx vigil centre --config <centre.yaml>                                   run the centre',
+  'npx vigil centre import --config <centre.yaml> <registry.yaml>            add or update sites, contacts, ladders, workers, zones, beacons, gateways, inputs',
+  'npx vigil centre user add --config <centre.yaml> --username <name> --role <admin|supervisor|operator|readonly> [--name <full name>]',
+  '                                                                           (the password is read from VIGIL_PASSWORD or standard input)',
+].join('\n       ');
+
+function config(path: string | undefined): ResolvedCentreConfig | number {
+  if (!path) {
+    process.stderr.write(`Usage: ${USAGE}\n`);
+    return 2;
+  }
+  try {
+    return loadCentreConfig(path);
+  } catch (e) {
+    process.stderr.write(`${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
+    return 2;
+  }
+}
+
+/** The store the running centre uses (SQLite in its data directory); safe to use beside it (WAL). */
+async function openStore(c: ResolvedCentreConfig): Promise<SqliteStore> {
+  mkdirSync(c.dataDir, { recursive: true });
+  const store = new SqliteStore(join(c.dataDir, 'centre.db'), { backgroundCheckpoints: false });
+  await store.migrate();
+  return store;
+}
+
+async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string' } } });
+  const c = config(values.config);
+  if (typeof c === 'number') return c;
+  const centre = new Centre(c);
+  await centre.start();
+  await untilSignal();
+  await centre.stop();
+  return 0;
+}
+
+async function importCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { config: { type: 'string' } }, allowPositionals: true });
+  const c = config(values.config);
+  if (typeof c === 'number') return c;
+  if (positionals.length !== 1) {
+    process.stderr.write(`Usage: ${USAGE}\n`);
+    return 2;
+  }
+  let file: unknown;
+  try {
+    file = parse(readFileSync(positionals[0]!, 'utf8'));
+  } catch (e) {
+    process.stderr.write(`Cannot read ${positionals[0]}: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const store = await openStore(c);
+  try {
+    const r = await importRegistry(file, { store, clock: new SystemClock() });
+    if (!r.ok) {
+      process.stderr.write(`Registry not (fully) imported from ${positionals[0]}:\n  - ${r.errors.join('\n  - ')}\n`);
+      return 1;
     }
-    let config;
-    try {
-      config = loadCentreConfig(values.config);
-    } catch (e) {
-      process.stderr.write(`${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
-      return 2;
-    }
-    const centre = new Centre(config);
-    await centre.start();
-    await untilSignal();
-    await centre.stop();
+    process.stdout.write(`Imported: ${Object.entries(r.counts).map(([k, n]) => `${n} ${k}`).join(', ') || 'nothing'}\n`);
     return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+async function readPassword(): Promise<string> {
+  if (process.env['VIGIL_PASSWORD']) return process.env['VIGIL_PASSWORD'];
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+async function userAdd(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string' }, username: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } } });
+  const c = config(values.config);
+  if (typeof c === 'number') return c;
+  const role = values.role as UserRole | undefined;
+  if (!values.username || !role || !['admin', 'supervisor', 'operator', 'readonly'].includes(role)) {
+    process.stderr.write(`Usage: ${USAGE}\n`);
+    return 2;
+  }
+  const password = await readPassword();
+  if (password.length < 8) {
+    process.stderr.write('The password must have at least 8 characters (VIGIL_PASSWORD or standard input).\n');
+    return 2;
+  }
+  const store = await openStore(c);
+  try {
+    if (await store.getUserByName(values.username)) {
+      process.stderr.write(`User '${values.username}' exists already.\n`);
+      return 1;
+    }
+    const auth = new Auth({ store, clock: new SystemClock() });
+    await auth.createUser({ username: values.username, password, role, ...(values.name ? { name: values.name } : {}) });
+    process.stdout.write(`User '${values.username}' (${role}) created.\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+export const centreCommand: Command = {
+  summary: 'run the monitoring centre (rules, alarms, escalation, API and console); import a registry; add users',
+  usage: USAGE,
+  async run(args) {
+    const [sub, ...rest] = args;
+    if (sub === 'import') return importCommand(rest);
+    if (sub === 'user' && rest[0] === 'add') return userAdd(rest.slice(1));
+    if (sub === 'run') return run(rest);
+    if (sub !== undefined && !sub.startsWith('-')) {
+      process.stderr.write(`Unknown centre subcommand '${sub}'.\nUsage: ${USAGE}\n`);
+      return 2;
+    }
+    return run(args);
   },
 };

@@ -1,32 +1,30 @@
 /**
  * Alarm lifecycle (SPEC §8.2): pending (pre-alarm) → raised → acknowledged (first acknowledgement
- * wins) → resolved with a reason and a mandatory comment; pending → cancelled by the worker. Every
- * transition is a conditional update in the store with its audit entry, then published on MQTT,
- * to the live stream, and — for device alarms — as a downlink to the pendant.
+ * wins) → resolved with a reason and a mandatory comment; pending → cancelled by the worker, and only
+ * then. Every transition is a conditional update in the store with its audit entry (actor and time),
+ * then published (alarm-publisher.ts) and passed to the listeners (the escalation engine).
+ *
+ * One incident, one alarm: repeated frames of a device merge into its open alarm of that type, and
+ * system alarms merge by subject (`gateway:<site>/<gw>`, `session:<id>`, …). A pre-alarm whose
+ * pendant goes silent is raised by the server when its window plus grace has passed: a pendant that
+ * dies during its cancel window must not end the incident silently.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../common/clock';
-import type { MessageBus } from '../../common/bus';
 import type { Logger } from '../../common/log';
-import {
-  type AlarmPayload,
-  alarmPriority,
-  type AlarmType,
-  type DownlinkCommand,
-  type DownlinkPayload,
-  type PositionPayload,
-  RESOLUTION_REASONS,
-  type ResolutionReason,
-  type SiteStatePayload,
-  topic,
-} from '../../protocol/src';
-import type { LiveHub } from './live';
-import type { Alarm, DeviceRecord, NewAlarm, Store } from './store/types';
-import { alarmView } from './views';
+import { alarmPriority, type AlarmType, type PositionPayload, RESOLUTION_REASONS, type ResolutionReason } from '../../protocol/src';
+import type { AlarmPublisher } from './alarm-publisher';
+import type { Scheduler } from './scheduler';
+import type { Alarm, AuditEntry, DeviceRecord, NewAlarm, Store } from './store/types';
 
 export type AlarmResult = { ok: true; alarm: Alarm } | { ok: false; code: 'not_found' | 'conflict' | 'invalid'; message: string };
+export type AlarmAction = 'pending' | 'raised' | 'merged' | 'acknowledged' | 'resolved' | 'cancelled';
+export type AlarmListener = (alarm: Alarm, action: AlarmAction) => Promise<void>;
 
 const OPEN = ['pending', 'raised', 'acknowledged'] as const;
+
+/** Technical alarm types: closed automatically on restore unless someone already took them. */
+export const TECHNICAL: ReadonlySet<AlarmType> = new Set(['device_silent', 'gateway_offline', 'notifier_failed', 'integration_failed', 'low_battery']);
 
 export interface DeviceAlarmInput {
   device: DeviceRecord;
@@ -37,26 +35,70 @@ export interface DeviceAlarmInput {
   position: PositionPayload | null;
 }
 
+export interface SystemAlarmInput {
+  type: AlarmType;
+  subject: string;
+  at: number;
+  siteId?: string | null;
+  deviceId?: string | null;
+  workerId?: string | null;
+  sessionId?: string | null;
+  text?: string | null;
+  position?: PositionPayload | null;
+  positionAt?: number | null;
+  /** Audit data of the raise (e.g. which input, which notifier). */
+  data?: Record<string, unknown>;
+}
+
+export interface LastPosition {
+  (deviceId: string): Promise<{ position: PositionPayload; at: number } | undefined>;
+}
+
 export class AlarmService {
-  constructor(private readonly ctx: { store: Store; bus: MessageBus; clock: Clock; log: Logger; live: LiveHub }) {}
+  private readonly listeners: AlarmListener[] = [];
+  private readonly preAlarmMs: number;
+
+  constructor(private readonly ctx: { store: Store; clock: Clock; log: Logger; publisher: AlarmPublisher; scheduler: Scheduler; preAlarmTimeoutS?: number; lastPosition?: LastPosition }) {
+    this.preAlarmMs = (ctx.preAlarmTimeoutS ?? 75) * 1000;
+    ctx.scheduler.on('pre_alarm', (id) => this.expirePending(id));
+  }
+
+  onChange(fn: AlarmListener): void {
+    this.listeners.push(fn);
+  }
+
+  /** Re-arms pre-alarm expiry for every pending alarm (start-up). */
+  async rebuildTimers(): Promise<number> {
+    const pending = await this.ctx.store.listAlarms({ states: ['pending'], limit: 100_000 });
+    for (const a of pending) this.ctx.scheduler.set(`prealarm:${a.id}`, a.createdAt + this.preAlarmMs, 'pre_alarm', a.id);
+    return pending.length;
+  }
 
   /** An alarm frame from a pendant: a new alarm, or one more frame of an open one (merged). */
   async deviceAlarm(input: DeviceAlarmInput): Promise<Alarm> {
     const { store } = this.ctx;
+    const actor = `device:${input.device.id}`;
     const open = await store.findOpenAlarm(input.device.id, input.type);
     let alarm: Alarm;
     if (open) {
       const patch: Partial<Alarm> = { lastCounter: Math.max(open.lastCounter ?? 0, input.counter), updatedAt: input.at };
       if (input.position) Object.assign(patch, { position: input.position, positionAt: input.at });
-      if (open.state === 'pending') Object.assign(patch, { state: 'raised', raisedAt: input.at });
-      const updated = await store.updateAlarm(open.id, OPEN, patch, open.state === 'pending' ? audit(input.at, `device:${input.device.id}`, 'raised', open.id, { counter: input.counter }) : undefined);
+      const raising = open.state === 'pending';
+      if (raising) Object.assign(patch, { state: 'raised', raisedAt: input.at });
+      const updated = await store.updateAlarm(open.id, raising ? ['pending'] : OPEN, patch, raising ? audit(input.at, actor, 'raised', open.id, { counter: input.counter }) : undefined);
       alarm = updated ?? open;
-      if (open.state === 'pending' && updated) await this.published(updated);
+      if (raising && updated) {
+        this.ctx.scheduler.clear(`prealarm:${open.id}`);
+        await this.changed(updated, 'raised');
+      } else if (updated && input.position) {
+        await this.ctx.publisher.publish(updated);
+      }
     } else {
-      alarm = await this.create({ ...base(input), state: 'raised', raisedAt: input.at }, `device:${input.device.id}`, 'raised');
+      const located = await this.located(input);
+      alarm = await this.create({ ...base(input), ...located, state: 'raised', raisedAt: input.at }, actor, 'raised', { counter: input.counter });
     }
     // Every alarm frame gets an answer, so a pendant that missed one keeps hearing the truth.
-    this.downlink(alarm, input.counter, alarm.state === 'acknowledged' ? 'help_coming' : 'received');
+    this.ctx.publisher.downlink(alarm, input.counter, alarm.state === 'acknowledged' ? 'help_coming' : 'received');
     return alarm;
   }
 
@@ -64,26 +106,73 @@ export class AlarmService {
   async devicePending(input: DeviceAlarmInput): Promise<Alarm> {
     const open = await this.ctx.store.findOpenAlarm(input.device.id, input.type);
     if (open) return open;
-    return this.create({ ...base(input), state: 'pending', raisedAt: null }, `device:${input.device.id}`, 'pending');
+    const located = await this.located(input);
+    const alarm = await this.create({ ...base(input), ...located, state: 'pending', raisedAt: null }, `device:${input.device.id}`, 'pending', { counter: input.counter });
+    this.ctx.scheduler.set(`prealarm:${alarm.id}`, alarm.createdAt + this.preAlarmMs, 'pre_alarm', alarm.id);
+    return alarm;
   }
 
   /** The worker cancelled during the pre-alarm; a raised alarm cannot be cancelled from the pendant. */
   async deviceCancel(input: DeviceAlarmInput): Promise<Alarm | undefined> {
-    const open = await this.ctx.store.findOpenAlarm(input.device.id, input.type);
+    const { store } = this.ctx;
+    const open = await store.findOpenAlarm(input.device.id, input.type);
     if (!open || open.incidentRef !== input.incidentRef) return undefined;
-    const updated = await this.ctx.store.updateAlarm(open.id, ['pending'], { state: 'cancelled', updatedAt: input.at, resolvedAt: input.at, lastCounter: input.counter }, audit(input.at, `device:${input.device.id}`, 'cancelled', open.id, { counter: input.counter }));
-    if (!updated) return undefined;
-    await this.published(updated);
-    this.downlink(updated, input.counter, 'closed');
+    const actor = `device:${input.device.id}`;
+    const updated = await store.updateAlarm(open.id, ['pending'], { state: 'cancelled', updatedAt: input.at, resolvedAt: input.at, lastCounter: input.counter }, audit(input.at, actor, 'cancelled', open.id, { counter: input.counter }));
+    if (!updated) {
+      // Too late: the alarm was raised (window over, or raised by the server). It stays open.
+      await store.appendAudit(audit(input.at, actor, 'cancel_refused', open.id, { counter: input.counter, state: open.state }));
+      return undefined;
+    }
+    this.ctx.scheduler.clear(`prealarm:${open.id}`);
+    await this.changed(updated, 'cancelled');
+    this.ctx.publisher.downlink(updated, input.counter, 'closed');
     return updated;
   }
 
-  async acknowledge(id: string, actor: string): Promise<AlarmResult> {
+  /** Raises (or merges into the open alarm of the same subject and type) an alarm the server detected. */
+  async raiseSystem(input: SystemAlarmInput): Promise<{ alarm: Alarm; created: boolean }> {
+    const open = await this.ctx.store.findOpenAlarmBySubject(input.subject, input.type);
+    if (open) return { alarm: open, created: false };
+    const a: NewAlarm = {
+      id: randomUUID(), type: input.type, state: 'raised', priority: alarmPriority(input.type), siteId: input.siteId ?? null,
+      deviceId: input.deviceId ?? null, workerId: input.workerId ?? null, incidentRef: null, lastCounter: null,
+      position: input.position ?? null, positionAt: input.position ? (input.positionAt ?? input.at) : null, createdAt: input.at, raisedAt: input.at,
+      updatedAt: input.at, acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, resolvedBy: null, resolution: null, comment: null,
+      subject: input.subject, text: input.text ?? null, sessionId: input.sessionId ?? null,
+    };
+    if (!a.position && a.deviceId) Object.assign(a, await this.located({ position: null, device: { id: a.deviceId } as DeviceRecord }));
+    return { alarm: await this.create(a, 'system', 'raised', input.data), created: true };
+  }
+
+  /**
+   * The condition behind a technical alarm ended (gateway back, notifier works again). An alarm nobody
+   * has taken yet is resolved automatically; one an operator acknowledged is annotated for them to close.
+   */
+  async restore(subject: string, type: AlarmType, detail: string): Promise<Alarm | undefined> {
+    const { store, clock } = this.ctx;
+    const open = await store.findOpenAlarmBySubject(subject, type);
+    if (!open) return undefined;
+    const now = clock.now();
+    if (TECHNICAL.has(type) && open.state === 'raised') {
+      const comment = `Restored automatically: ${detail}`;
+      const resolved = await store.updateAlarm(open.id, ['raised'], { state: 'resolved', resolvedAt: now, resolvedBy: 'system', resolution: 'genuine', comment, updatedAt: now }, audit(now, 'system', 'resolved', open.id, { reason: 'genuine', comment, restored: true }));
+      if (resolved) {
+        await this.changed(resolved, 'resolved');
+        return resolved;
+      }
+    }
+    await store.appendAudit(audit(now, 'system', 'restored', open.id, { detail }));
+    return open;
+  }
+
+  async acknowledge(id: string, actor: string, data?: Record<string, unknown>): Promise<AlarmResult> {
     const now = this.ctx.clock.now();
-    const alarm = await this.ctx.store.updateAlarm(id, ['pending', 'raised'], { state: 'acknowledged', acknowledgedAt: now, acknowledgedBy: actor, updatedAt: now }, audit(now, actor, 'acknowledged', id));
+    const alarm = await this.ctx.store.updateAlarm(id, ['pending', 'raised'], { state: 'acknowledged', acknowledgedAt: now, acknowledgedBy: actor, updatedAt: now }, audit(now, actor, 'acknowledged', id, data));
     if (!alarm) return this.failure(id, 'acknowledged');
-    await this.published(alarm);
-    if (alarm.lastCounter !== null) this.downlink(alarm, alarm.lastCounter, 'help_coming');
+    this.ctx.scheduler.clear(`prealarm:${id}`);
+    await this.changed(alarm, 'acknowledged');
+    this.ctx.publisher.downlink(alarm, alarm.lastCounter, 'help_coming');
     return { ok: true, alarm };
   }
 
@@ -99,9 +188,24 @@ export class AlarmService {
       audit(now, actor, 'resolved', id, { reason, comment: comment.trim() }),
     );
     if (!alarm) return this.failure(id, 'resolved');
-    await this.published(alarm);
-    if (alarm.lastCounter !== null) this.downlink(alarm, alarm.lastCounter, 'closed');
+    this.ctx.scheduler.clear(`prealarm:${id}`);
+    await this.changed(alarm, 'resolved');
+    this.ctx.publisher.downlink(alarm, alarm.lastCounter, 'closed');
     return { ok: true, alarm };
+  }
+
+  /** Attaches a newer position to an open alarm (positions keep coming during an alarm). */
+  async updatePosition(alarm: Alarm, position: PositionPayload, at: number): Promise<void> {
+    if (alarm.positionAt !== null && alarm.positionAt >= at) return;
+    const updated = await this.ctx.store.updateAlarm(alarm.id, OPEN, { position, positionAt: at, updatedAt: Math.max(alarm.updatedAt, at) }, undefined);
+    if (updated) await this.ctx.publisher.publish(updated);
+  }
+
+  /** The pre-alarm window plus grace passed without an alarm or cancel frame: the server raises it. */
+  private async expirePending(id: string): Promise<void> {
+    const now = this.ctx.clock.now();
+    const alarm = await this.ctx.store.updateAlarm(id, ['pending'], { state: 'raised', raisedAt: now, updatedAt: now }, audit(now, 'system', 'raised', id, { reason: 'pre_alarm_expired', afterS: this.preAlarmMs / 1000 }));
+    if (alarm) await this.changed(alarm, 'raised');
   }
 
   private async failure(id: string, what: string): Promise<AlarmResult> {
@@ -110,35 +214,29 @@ export class AlarmService {
     return { ok: false, code: 'conflict', message: `Alarm ${current.number} cannot be ${what}: it is ${current.state}` };
   }
 
-  private async create(a: NewAlarm, actor: string, action: string): Promise<Alarm> {
-    const alarm = await this.ctx.store.createAlarm(a, audit(a.createdAt, actor, action, a.id, { type: a.type }));
-    await this.published(alarm);
+  /** Without a position in the frame, the device's last stored one (with its own time, so its age shows). */
+  private async located(input: { position: PositionPayload | null; device: DeviceRecord }): Promise<Partial<Alarm>> {
+    if (input.position || !this.ctx.lastPosition) return {};
+    const last = await this.ctx.lastPosition(input.device.id);
+    return last ? { position: last.position, positionAt: last.at } : {};
+  }
+
+  private async create(a: NewAlarm, actor: string, action: 'raised' | 'pending', data?: Record<string, unknown>): Promise<Alarm> {
+    const alarm = await this.ctx.store.createAlarm(a, audit(a.createdAt, actor, action, a.id, { type: a.type, ...(data ?? {}) }));
+    await this.changed(alarm, action);
     return alarm;
   }
 
-  /** Tells MQTT subscribers, the site's gateways (sirens) and the consoles. */
-  private async published(alarm: Alarm): Promise<void> {
-    const { bus, store, live } = this.ctx;
-    const worker = alarm.workerId ? await store.getWorker(alarm.workerId) : undefined;
-    live.publish({ type: 'alarm', alarm: alarmView(alarm, worker) });
-    const payload: AlarmPayload = {
-      v: 1, id: alarm.id, number: alarm.number, type: alarm.type, state: alarm.state, priority: alarm.priority,
-      siteId: alarm.siteId, deviceId: alarm.deviceId, workerId: alarm.workerId, raisedAt: alarm.raisedAt ?? alarm.createdAt,
-      updatedAt: alarm.updatedAt, acknowledgedAt: alarm.acknowledgedAt, resolvedAt: alarm.resolvedAt, resolution: alarm.resolution,
-      position: alarm.position, positionAt: alarm.positionAt,
-    };
-    bus.send(topic.alarm(alarm.id), JSON.stringify(payload), { qos: 1 });
-    if (alarm.siteId) {
-      const open = (await store.listAlarms({ states: ['raised', 'acknowledged'] })).filter((a) => a.siteId === alarm.siteId);
-      const state: SiteStatePayload = { v: 1, siteId: alarm.siteId, openAlarms: open.length, types: [...new Set(open.map((a) => a.type))], at: this.ctx.clock.now() };
-      bus.send(topic.siteState(alarm.siteId), JSON.stringify(state), { qos: 1, retain: true });
+  private async changed(alarm: Alarm, action: AlarmAction): Promise<void> {
+    await this.ctx.publisher.publish(alarm);
+    for (const fn of this.listeners) {
+      try {
+        await fn(alarm, action);
+      } catch (e) {
+        // The escalation engine reconciles open alarms periodically, so a failure here delays, never loses.
+        this.ctx.log.error('alarm listener failed', { alarmId: alarm.id, action, error: e as Error });
+      }
     }
-  }
-
-  private downlink(alarm: Alarm, counter: number, command: DownlinkCommand): void {
-    if (!alarm.deviceId || !alarm.siteId) return;
-    const payload: DownlinkPayload = { v: 1, deviceId: alarm.deviceId, counter, command, param: 0 };
-    this.ctx.bus.send(topic.downlink(alarm.siteId), JSON.stringify(payload), { qos: 1 });
   }
 }
 
@@ -148,10 +246,10 @@ function base(input: DeviceAlarmInput): NewAlarm {
     siteId: input.device.siteId, deviceId: input.device.id, workerId: input.device.workerId,
     incidentRef: input.incidentRef, lastCounter: input.counter, position: input.position, positionAt: input.position ? input.at : null,
     createdAt: input.at, raisedAt: null, updatedAt: input.at, acknowledgedAt: null, acknowledgedBy: null,
-    resolvedAt: null, resolvedBy: null, resolution: null, comment: null,
+    resolvedAt: null, resolvedBy: null, resolution: null, comment: null, subject: `device:${input.device.id}`, text: null, sessionId: null,
   };
 }
 
-function audit(at: number, actor: string, action: string, alarmId: string, data?: Record<string, unknown>) {
-  return { at, actor, action, entity: 'alarm', entityId: alarmId, ...(data ? { data } : {}) };
+export function audit(at: number, actor: string, action: string, alarmId: string, data?: Record<string, unknown>): AuditEntry {
+  return { at, actor, action, entity: 'alarm', entityId: alarmId, ...(data && Object.keys(data).length ? { data } : {}) };
 }

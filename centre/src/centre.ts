@@ -1,33 +1,64 @@
 /**
- * The monitoring-centre service: store, rules, alarms, registry, MQTT and the HTTP API/console,
- * built here and nowhere else. Constructors do nothing; start() connects, stop() releases.
+ * The monitoring-centre service, built here and nowhere else: store, scheduler, alarms, sessions,
+ * supervision, positions, escalation with its outbox and notifiers, telemetry, registry, MQTT and the
+ * HTTP API. Constructors do nothing; start() connects and rebuilds every timer from the store; stop()
+ * releases everything.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Clock, SystemClock } from '../../common/clock';
+import { type Clock, every, SystemClock } from '../../common/clock';
 import type { MessageBus } from '../../common/bus';
 import { MqttBus } from '../../common/mqtt-bus';
 import { createLogger, type Logger } from '../../common/log';
 import { type CentreStatusPayload, topic, topicFilter } from '../../protocol/src';
+import { AlarmPublisher } from './alarm-publisher';
 import { AlarmService } from './alarms';
 import { Auth } from './auth';
-import type { CentreConfig } from './config';
-import { registerApi } from './http/api';
+import { type CentreConfig, resolveCentreConfig, type ResolvedCentreConfig } from './config';
+import { EscalationEngine } from './escalation/engine';
+import { NotifierHealth } from './escalation/health';
+import { Outbox } from './escalation/outbox';
+import { ResponderTokens } from './escalation/tokens';
+import { type ApiContext, registerApi } from './http/api';
 import { Router } from './http/router';
 import { type HttpServer, startHttp } from './http/server';
+import { EventWriter } from './event-writer';
 import { Ingest } from './ingest';
 import { type LiveHub, MemoryLiveHub } from './live';
+import { ConsoleNotifier } from './notify/console';
+import { EmailNotifier } from './notify/email';
+import { SmsNotifier } from './notify/sms/sms-notifier';
+import type { Notifier } from './notify/types';
+import { WebhookNotifier } from './notify/webhook';
+import { Positions } from './positions';
 import { Registry } from './registry';
+import { RegistryAdmin } from './registry-admin';
 import { Rules } from './rules';
+import { HeapScheduler, type Scheduler } from './scheduler';
+import { SessionService } from './sessions';
 import { SqliteStore } from './store/sqlite';
 import type { Store } from './store/types';
+import { Supervision } from './supervision';
+import { TelemetryCollector } from './telemetry/collector';
+import { InfluxTelemetrySink } from './telemetry/influx';
+import { NullTelemetrySink, type TelemetrySink } from './telemetry/types';
 
 export interface CentreDeps {
   clock?: Clock;
   log?: Logger;
   store?: Store;
   live?: LiveHub;
+  /** A message bus instead of connecting to config.mqtt (tests with an in-memory bus). */
+  bus?: MessageBus;
+  /** Notifiers instead of those built from config.notifiers (the console one is always added). */
+  notifiers?: Notifier[];
+  telemetry?: TelemetrySink;
+  /** False: serve no HTTP (benchmarks). */
+  http?: boolean;
 }
+
+const DAY = 86_400_000;
 
 export class Centre {
   readonly clock: Clock;
@@ -35,24 +66,38 @@ export class Centre {
   readonly store: Store;
   readonly live: LiveHub;
   readonly auth: Auth;
+  readonly config: ResolvedCentreConfig;
+  /** Names this process's claims in the outbox. */
+  readonly instance = `centre-${process.pid}-${randomBytes(4).toString('hex')}`;
   bus!: MessageBus;
+  scheduler!: Scheduler;
+  publisher!: AlarmPublisher;
   registry!: Registry;
+  admin!: RegistryAdmin;
   alarms!: AlarmService;
+  sessions!: SessionService;
+  supervision!: Supervision;
+  positions!: Positions;
+  outbox!: Outbox;
+  tokens!: ResponderTokens;
+  escalation!: EscalationEngine;
+  health!: NotifierHealth;
   ingest!: Ingest;
+  writer!: EventWriter;
+  readonly notifiers: Notifier[] = [];
+  private telemetry: TelemetrySink | undefined;
   private http: HttpServer | undefined;
-  private readonly instance = `centre-${process.pid}`;
+  private readonly stoppers: (() => void)[] = [];
 
-  constructor(
-    readonly config: CentreConfig,
-    deps: CentreDeps = {},
-  ) {
+  constructor(config: CentreConfig, private readonly deps: CentreDeps = {}) {
+    this.config = resolveCentreConfig(config);
     this.clock = deps.clock ?? new SystemClock();
     this.log = deps.log ?? createLogger('centre');
     if (deps.store) {
       this.store = deps.store;
     } else {
-      mkdirSync(config.dataDir, { recursive: true });
-      this.store = new SqliteStore(join(config.dataDir, 'centre.db'));
+      mkdirSync(this.config.dataDir, { recursive: true });
+      this.store = new SqliteStore(join(this.config.dataDir, 'centre.db'));
     }
     this.live = deps.live ?? new MemoryLiveHub();
     this.auth = new Auth({ store: this.store, clock: this.clock });
@@ -63,39 +108,52 @@ export class Centre {
   }
 
   async start(): Promise<void> {
-    const { store, clock, log } = this;
+    const { store, clock, log, config } = this;
     await store.migrate();
-    const offline: CentreStatusPayload = { v: 1, online: false, at: clock.now(), instance: this.instance };
-    this.bus = await MqttBus.connect({
-      url: this.config.mqtt.url,
-      clientId: this.config.mqtt.clientId,
-      ...(this.config.mqtt.username ? { username: this.config.mqtt.username } : {}),
-      ...(this.config.mqtt.password ? { password: this.config.mqtt.password } : {}),
-      will: { topic: topic.centreStatus(), payload: JSON.stringify(offline), qos: 1, retain: true },
-      log: log.child('mqtt'),
-    });
-    this.registry = new Registry({ store, clock, log, bus: this.bus });
-    this.alarms = new AlarmService({ store, bus: this.bus, clock, log: log.child('alarms'), live: this.live });
-    const rules = new Rules({ alarms: this.alarms });
-    this.ingest = new Ingest({ store, log: log.child('ingest'), onEvent: (e, m, d) => rules.onEvent(e, m, d) });
-    await this.bus.subscribe(topicFilter('uplink'), 1, (t, p) => this.ingest.handle(t, p));
-    const online: CentreStatusPayload = { v: 1, online: true, at: clock.now(), instance: this.instance };
-    await this.bus.publish(topic.centreStatus(), JSON.stringify(online), { qos: 1, retain: true });
-    await this.registry.publishAllKeyrings();
+    this.bus = this.deps.bus ?? (await this.connect());
+    this.build();
+    await this.startNotifiers();
+    await this.rebuild();
+    await this.outbox.start({ takeOver: true });
+    this.health.start();
 
-    const router = new Router({ authenticate: (t) => this.auth.authenticate(t), log: log.child('http') });
-    registerApi(router, {
-      store, auth: this.auth, alarms: this.alarms, live: this.live, log,
-      health: () => ({ mqtt: this.bus.connected, ingest: this.ingest.counters.snapshot() }),
-    });
-    this.http = await startHttp(router, this.config.http.host, this.config.http.port);
-    log.info('centre started', { http: `http://${this.config.http.host}:${this.http.port}`, mqtt: this.config.mqtt.url });
+    const bus = this.bus;
+    await bus.subscribe(topicFilter('uplink'), 1, (t, p) => this.ingest.handle(t, p));
+    await bus.subscribe(topicFilter('gatewayStatus'), 1, (t, p) => this.supervision.onGatewayStatus(t, p));
+    await bus.subscribe(topicFilter('input'), 1, (t, p) => this.supervision.onInput(t, p));
+    await bus.subscribe(topicFilter('integrationStatus'), 1, (t, p) => this.supervision.onIntegrationStatus(t, p));
+    const online: CentreStatusPayload = { v: 1, online: true, at: clock.now(), instance: this.instance };
+    await bus.publish(topic.centreStatus(), JSON.stringify(online), { qos: 1, retain: true });
+    await this.registry.publishAllKeyrings();
+    this.stoppers.push(this.registry.watch(config.registryPollS * 1000, async () => {
+      this.ingest.forget();
+      await this.positions.refresh();
+    }));
+    this.stoppers.push(every(clock, 60_000, () => void this.escalation.reconcile().catch((e: unknown) => log.error('reconcile failed', { error: e as Error }))));
+    this.stoppers.push(every(clock, 3600_000, () => void this.purge()));
+
+    if (this.deps.http !== false) {
+      const router = new Router({ authenticate: (t) => this.auth.authenticate(t), log: log.child('http') });
+      registerApi(router, { ...this.apiContext(), health: () => ({ mqtt: this.bus.connected, ingest: this.ingest.counters.snapshot(), events: this.writer.counters.snapshot(), outbox: this.outbox.counters.snapshot(), timers: this.scheduler.size, notifiers: Object.fromEntries(this.notifiers.map((n) => [n.channel, n.healthy()])) }) });
+      this.http = await startHttp(router, config.http.host, config.http.port);
+    }
+    log.info('centre started', { http: this.http ? `http://${config.http.host}:${this.http.port}` : 'off', mqtt: config.mqtt.url, instance: this.instance, timers: this.scheduler.size });
   }
 
   async stop(): Promise<void> {
     await this.http?.close();
     this.http = undefined;
-    if (this.bus) {
+    this.stoppers.splice(0).forEach((s) => s());
+    this.health?.stop();
+    this.outbox?.stop();
+    this.scheduler?.stop();
+    // Let work under way finish before the store closes (no new timers or deliveries start).
+    await this.scheduler?.idle();
+    await this.outbox?.idle();
+    await this.writer?.flush();
+    for (const n of this.notifiers) await n.stop().catch(() => undefined);
+    await this.telemetry?.close().catch(() => undefined);
+    if (this.bus && !this.deps.bus) {
       try {
         const offline: CentreStatusPayload = { v: 1, online: false, at: this.clock.now(), instance: this.instance };
         if (this.bus.connected) await this.bus.publish(topic.centreStatus(), JSON.stringify(offline), { qos: 1, retain: true });
@@ -105,5 +163,110 @@ export class Centre {
       await this.bus.close();
     }
     await this.store.close();
+  }
+
+  /** Runs the retention purge (hourly by itself); `now` lets a test look from the future. */
+  async purge(now = this.clock.now()): Promise<void> {
+    const r = this.config.retention;
+    try {
+      const n = await this.store.purge({ positionsBefore: now - r.positionsDays * DAY, eventsBefore: now - r.eventsDays * DAY, attemptsBefore: now - r.attemptsDays * DAY });
+      if (n.positions + n.events + n.attempts > 0) this.log.info('retention purge', n);
+    } catch (e) {
+      this.log.error('retention purge failed', { error: e as Error });
+    }
+  }
+
+  private async connect(): Promise<MessageBus> {
+    const offline: CentreStatusPayload = { v: 1, online: false, at: this.clock.now(), instance: this.instance };
+    const m = this.config.mqtt;
+    return MqttBus.connect({
+      url: m.url, clientId: m.clientId, ...(m.username ? { username: m.username } : {}), ...(m.password ? { password: m.password } : {}),
+      will: { topic: topic.centreStatus(), payload: JSON.stringify(offline), qos: 1, retain: true }, log: this.log.child('mqtt'),
+    });
+  }
+
+  private build(): void {
+    const { store, clock, log, config, live, bus } = this;
+    this.scheduler = new HeapScheduler({ clock, log: log.child('timers') });
+    const scheduler = this.scheduler;
+    this.registry = new Registry({ store, clock, log: log.child('registry'), bus });
+    this.admin = new RegistryAdmin({ store, clock });
+    this.publisher = new AlarmPublisher({ store, bus, clock, live, places: { describe: (p) => this.positions.describe(p) } });
+    this.alarms = new AlarmService({
+      store, clock, log: log.child('alarms'), publisher: this.publisher, scheduler, preAlarmTimeoutS: config.supervision.preAlarmTimeoutS,
+      lastPosition: (id) => this.positions.last(id),
+    });
+    this.outbox = new Outbox({ store, clock, log: log.child('outbox'), instance: this.instance, maxAttempts: config.escalation.maxAttempts });
+    this.writer = new EventWriter({ store, clock, log: log.child('events') });
+    const currentDevice = async (id: string) => this.ingest.known(id) ?? (await store.getDevice(id));
+    this.sessions = new SessionService({
+      store, clock, log: log.child('sessions'), scheduler, alarms: this.alarms, publisher: this.publisher, live, config: config.sessions, currentDevice,
+      notice: async (to, subject, text) => {
+        if (!this.outbox.channels().has('sms')) return false;
+        await this.outbox.enqueue([this.outbox.message({ channel: 'sms', to, contactName: 'worker', subject, text, priority: 3 })]);
+        return true;
+      },
+    });
+    const positions = new Positions({ store, clock, log: log.child('positions'), sessions: this.sessions, alarms: this.alarms });
+    this.positions = positions;
+    this.supervision = new Supervision({ store, clock, log: log.child('supervision'), scheduler, alarms: this.alarms, sessions: this.sessions, config: config.supervision, currentDevice });
+    this.tokens = new ResponderTokens({ store, clock, ttlH: config.escalation.responderTokenTtlH, publicUrl: config.escalation.publicUrl });
+    this.escalation = new EscalationEngine({ store, clock, log: log.child('escalation'), scheduler, alarms: this.alarms, outbox: this.outbox, tokens: this.tokens, live, config: config.escalation, places: positions });
+    this.health = new NotifierHealth({ clock, log: log.child('notifiers'), alarms: this.alarms, outbox: this.outbox, threshold: config.escalation.notifierFailuresBeforeAlarm });
+    this.telemetry = this.deps.telemetry ?? (config.telemetry?.influx ? new InfluxTelemetrySink({ ...config.telemetry.influx, retentionDays: config.retention.telemetryDays }, { clock, log: log.child('influx') }) : new NullTelemetrySink());
+    const collector = new TelemetryCollector(this.telemetry);
+    this.alarms.onChange(async (a, action) => {
+      if (action === 'raised' || (action === 'acknowledged' && a.raisedAt === null)) collector.alarm(a);
+    });
+    const rules = new Rules({ alarms: this.alarms, publisher: this.publisher, sessions: this.sessions, supervision: this.supervision, positions, telemetry: collector });
+    this.ingest = new Ingest({ store, log: log.child('ingest'), writer: this.writer, onEvent: (e, d, m) => rules.onEvent(e, d, m), positionAllowed: (d, t) => positions.allowed(d, t) });
+    this.notifiers.push(new ConsoleNotifier({ live, clock }), ...(this.deps.notifiers ?? this.configuredNotifiers()));
+    for (const n of this.notifiers) {
+      this.outbox.addNotifier(n);
+      n.onEvent((e) => {
+        void this.escalation.answer({ kind: e.kind === 'accepted' ? 'accepted' : 'rejected', channel: e.channel, at: e.at, via: e.channel, ...(e.notificationId ? { notificationId: e.notificationId } : {}), from: e.from, ...(e.alarmNumber ? { alarmNumber: e.alarmNumber } : {}), ...(e.text ? { text: e.text } : {}) })
+          .then((r) => (r.ok ? undefined : log.info('answer matched no open alarm', { channel: e.channel, code: r.code })))
+          .catch((err: unknown) => log.error('answer not processed', { channel: e.channel, error: err as Error }));
+      });
+    }
+  }
+
+  private apiContext(): Omit<ApiContext, 'health'> {
+    return {
+      store: this.store, auth: this.auth, alarms: this.alarms, live: this.live, log: this.log, clock: this.clock, sessions: this.sessions,
+      admin: this.admin, registry: this.registry, escalation: this.escalation, tokens: this.tokens, positions: this.positions, notifiers: this.notifiers,
+      devicesChanged: (id) => this.ingest.forget(id),
+    };
+  }
+
+  private configuredNotifiers(): Notifier[] {
+    const n = this.config.notifiers ?? {};
+    const { clock, log } = this;
+    const out: Notifier[] = [];
+    if (n.sms) out.push(new SmsNotifier({ path: n.sms.port, baudRate: n.sms.baudRate, ...(n.sms.pin ? { pin: n.sms.pin } : {}) }, { clock, log: log.child('sms') }));
+    if (n.email) out.push(new EmailNotifier(n.email));
+    const pub = this.config.escalation.publicUrl;
+    if (n.webhook) out.push(new WebhookNotifier({ secret: n.webhook.secret, timeoutMs: n.webhook.timeoutMs, answerUrl: pub ? `${pub.replace(/\/$/, '')}/api/webhooks/answer` : null }, { clock }));
+    return out;
+  }
+
+  private async startNotifiers(): Promise<void> {
+    if (this.telemetry instanceof InfluxTelemetrySink) await this.telemetry.start();
+    for (const n of this.notifiers) {
+      // A channel that cannot start is a notifier_failed alarm (health check), not a centre that will not start.
+      await n.start().catch((e: unknown) => this.log.error('notifier did not start', { channel: n.channel, error: e as Error }));
+    }
+  }
+
+  /** Every timer from the store: sessions, pre-alarms, supervision, escalations; then unfinished events. */
+  private async rebuild(): Promise<void> {
+    await this.positions.refresh();
+    const sessions = await this.sessions.rebuild();
+    const pending = await this.alarms.rebuildTimers();
+    await this.supervision.rebuild();
+    const escalations = await this.escalation.rebuild();
+    await this.health.rebuild(await this.store.listAlarms({ states: ['raised', 'acknowledged'], limit: 10_000 }));
+    const events = await this.ingest.recover();
+    this.log.info('timers rebuilt from the store', { sessions, pendingAlarms: pending, escalations, recoveredEvents: events, timers: this.scheduler.size });
   }
 }

@@ -1,13 +1,91 @@
-/** Centre configuration (YAML), validated once at start with every error reported by path. */
+/**
+ * Centre configuration (YAML), validated once at start with every error reported by path. Every
+ * section but dataDir, mqtt and http has defaults, so a minimal file stays three lines.
+ */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { type JsonSchema, validateConfig } from '../../common/schema';
+
+export interface SessionsConfig {
+  /** Reminder before a timed session ends (pendant haptic + SMS), minutes. */
+  reminderBeforeMin: number;
+  /** Time to confirm a check-in prompt before `check_in_missed`, seconds. */
+  checkInGraceS: number;
+  /** Check-in interval for protection mode switched on at the pendant (0 = none), minutes. */
+  protectionCheckInMin: number;
+  /** Longest timed session accepted, hours. */
+  maxDurationH: number;
+}
+
+export interface SupervisionConfig {
+  /** The pendants' heartbeat period while protected, seconds. */
+  heartbeatIntervalS: number;
+  /** `device_silent` after this many heartbeat periods without any frame. */
+  silentAfterHeartbeats: number;
+  /** `gateway_offline` after this many of the gateway's own heartbeat periods without a status. */
+  gatewayMissedHeartbeats: number;
+  lowBatteryPct: number;
+  /** A pre-alarm becomes an alarm on the server after this long without an alarm or cancel frame. */
+  preAlarmTimeoutS: number;
+}
+
+export interface EscalationConfig {
+  /** Ladder used when neither the worker nor the site names one. */
+  defaultLadderId: string | null;
+  /** Wait per call-list entry of a session, seconds. */
+  callListTimeoutS: number;
+  /** Period of the "every supervisor" rounds once a ladder is exhausted, seconds. */
+  broadcastRepeatS: number;
+  /** Public address of the centre, for responder links `/r/<token>` and webhook callbacks. */
+  publicUrl: string | null;
+  responderTokenTtlH: number;
+  /** Consecutive failures of a channel before a `notifier_failed` alarm. */
+  notifierFailuresBeforeAlarm: number;
+  maxAttempts: number;
+}
+
+export interface SmsConfig {
+  port: string;
+  baudRate: number;
+  pin?: string;
+}
+
+export interface EmailConfig {
+  host: string;
+  port: number;
+  secure: boolean;
+  username?: string;
+  password?: string;
+  from: string;
+  /** Accept self-signed certificates (a relay on the local network). */
+  insecureTls: boolean;
+}
+
+export interface WebhookConfig {
+  /** HMAC-SHA256 key for the `x-vigil-signature` header, at least 16 characters. */
+  secret: string;
+  timeoutMs: number;
+}
 
 export interface CentreConfig {
   dataDir: string;
   mqtt: { url: string | string[]; clientId: string; username?: string; password?: string };
   http: { host: string; port: number };
+  sessions?: SessionsConfig;
+  supervision?: SupervisionConfig;
+  escalation?: EscalationConfig;
+  notifiers?: { sms?: SmsConfig; email?: EmailConfig; webhook?: WebhookConfig };
+  telemetry?: { influx?: { url: string; database: string; username?: string; password?: string; flushMs: number } };
+  retention?: { positionsDays: number; eventsDays: number; attemptsDays: number; telemetryDays: number };
+  /** How often the registry is checked for changes made by other processes (`vigil device add`), seconds. */
+  registryPollS?: number;
 }
+
+/** The config with every default filled in (what the services receive). */
+export type ResolvedCentreConfig = Required<Omit<CentreConfig, 'notifiers' | 'telemetry'>> & Pick<CentreConfig, 'notifiers' | 'telemetry'>;
+
+const int = (minimum: number, maximum: number, dflt: number): JsonSchema => ({ type: 'integer', minimum, maximum, default: dflt });
+const section = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema => ({ type: 'object', additionalProperties: false, required, properties, ...(required.length ? {} : { default: {} }) });
 
 export const CENTRE_CONFIG_SCHEMA: JsonSchema = {
   type: 'object',
@@ -26,24 +104,59 @@ export const CENTRE_CONFIG_SCHEMA: JsonSchema = {
         password: { type: 'string' },
       },
     },
-    http: {
+    http: section({ host: { type: 'string', default: '127.0.0.1' }, port: int(0, 65535, 8080) }),
+    sessions: section({ reminderBeforeMin: int(0, 240, 5), checkInGraceS: int(10, 3600, 120), protectionCheckInMin: int(0, 1440, 0), maxDurationH: int(1, 72, 24) }),
+    supervision: section({
+      heartbeatIntervalS: int(5, 3600, 60), silentAfterHeartbeats: int(2, 20, 3), gatewayMissedHeartbeats: int(2, 20, 3),
+      lowBatteryPct: int(1, 90, 20), preAlarmTimeoutS: int(10, 600, 75),
+    }),
+    escalation: section({
+      defaultLadderId: { type: ['string', 'null'], default: null },
+      callListTimeoutS: int(1, 3600, 120),
+      broadcastRepeatS: int(1, 3600, 120),
+      publicUrl: { type: ['string', 'null'], pattern: '^https?://', default: null },
+      responderTokenTtlH: int(1, 720, 24),
+      notifierFailuresBeforeAlarm: int(1, 100, 3),
+      maxAttempts: int(1, 20, 3),
+    }),
+    notifiers: {
       type: 'object',
       additionalProperties: false,
       properties: {
-        host: { type: 'string', default: '127.0.0.1' },
-        port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
+        sms: section({ port: { type: 'string', minLength: 1 }, baudRate: int(1200, 921600, 115200), pin: { type: 'string', pattern: '^[0-9]{4,8}$' } }, ['port']),
+        email: section({
+          host: { type: 'string', minLength: 1 }, port: int(1, 65535, 587), secure: { type: 'boolean', default: false },
+          username: { type: 'string' }, password: { type: 'string' }, from: { type: 'string', minLength: 3 }, insecureTls: { type: 'boolean', default: false },
+        }, ['host', 'from']),
+        webhook: section({ secret: { type: 'string', minLength: 16 }, timeoutMs: int(100, 60000, 5000) }, ['secret']),
       },
-      default: {},
     },
+    telemetry: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        influx: section({
+          url: { type: 'string', pattern: '^https?://' }, database: { type: 'string', pattern: '^[A-Za-z0-9_]+$', default: 'vigil' },
+          username: { type: 'string' }, password: { type: 'string' }, flushMs: int(100, 60000, 1000),
+        }, ['url']),
+      },
+    },
+    retention: section({ positionsDays: int(1, 3650, 30), eventsDays: int(1, 3650, 90), attemptsDays: int(30, 3650, 400), telemetryDays: int(1, 3650, 30) }),
+    registryPollS: int(1, 3600, 30),
   },
 };
 
-export function loadCentreConfig(file: string): CentreConfig {
+export function loadCentreConfig(file: string): ResolvedCentreConfig {
   let raw: unknown;
   try {
     raw = parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new Error(`Cannot read ${file}: ${(e as Error).message}`);
   }
-  return validateConfig<CentreConfig>(CENTRE_CONFIG_SCHEMA, raw, file);
+  return validateConfig<ResolvedCentreConfig>(CENTRE_CONFIG_SCHEMA, raw, file);
+}
+
+/** Fills the defaults into a config built in code (tests, singlebox), validating it like a file. */
+export function resolveCentreConfig(config: CentreConfig, source = 'centre config'): ResolvedCentreConfig {
+  return validateConfig<ResolvedCentreConfig>(CENTRE_CONFIG_SCHEMA, structuredClone(config), source);
 }

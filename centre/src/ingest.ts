@@ -1,20 +1,50 @@
 /**
  * Uplinks from gateways: the payload is validated, the raw frame verified again with the centre's
- * own copy of the device key (a gateway cannot forge what the pendant did not send), stored once per
- * device + counter whatever the number of gateways that heard it, and then handed to the rules.
+ * own copy of the device key (a gateway cannot forge what the pendant did not send), stripped of its
+ * position unless the worker is protected or in an alarm (privacy), de-duplicated whatever the number
+ * of gateways that heard it, stored, and handed to the rules.
+ *
+ * Two paths. Frames whose rules must complete (alarms, pre-alarms, cancels, check-ins, protection,
+ * low battery) are committed one by one, de-duplicated by the store (device + counter), before the MQTT
+ * message is acknowledged: a crash means redelivery, and the store says whether the rules still have
+ * to run. Status frames (heartbeats, positions) are de-duplicated by an in-memory replay window per
+ * device and group-committed (event-writer.ts). Devices are cached in memory (key, site, last counter)
+ * and forgotten when the registry changes.
  */
 import type { Logger } from '../../common/log';
 import { RetryLater } from '../../common/bus';
-import { decodeUplink, formatDeviceId, fromHex, parseDeviceId, parsePayload, parseTopic, positionPayload, type UplinkMessage } from '../../protocol/src';
+import { advanceWindow, classifyCounter, decodeUplink, formatDeviceId, fromHex, parseDeviceId, parsePayload, parseTopic, positionPayload, type MessageType, type ReplayState, type UplinkMessage } from '../../protocol/src';
 import type { DeviceRecord, EventRecord, Store } from './store/types';
 import { Counters } from '../../common/counters';
+import type { EventWriter } from './event-writer';
 
-export type EventHandler = (event: EventRecord, msg: UplinkMessage, device: DeviceRecord) => Promise<void>;
+export type EventHandler = (event: EventRecord, device: DeviceRecord, msg: UplinkMessage | undefined) => Promise<void>;
+
+/** Frames whose rules must complete: stored as unhandled until they have (store.recordEvent). */
+const MUST_HANDLE: ReadonlySet<string> = new Set(['sos', 'fall', 'man_down', 'no_motion', 'duress', 'pre_alarm', 'cancel', 'check_in', 'protection_on', 'protection_off', 'low_battery']);
+
+interface CachedDevice {
+  device: DeviceRecord;
+  key: Uint8Array;
+  window: ReplayState | undefined;
+}
 
 export class Ingest {
   readonly counters = new Counters();
+  private readonly cache = new Map<string, CachedDevice>();
 
-  constructor(private readonly ctx: { store: Store; log: Logger; onEvent: EventHandler }) {}
+  constructor(private readonly ctx: { store: Store; log: Logger; onEvent: EventHandler; writer?: EventWriter; positionAllowed?: (device: DeviceRecord, type: MessageType) => Promise<boolean> }) {}
+
+  /** Forgets cached devices (registry changed: a key, site or worker may have changed, or a device was removed). */
+  forget(deviceId?: string): void {
+    if (deviceId === undefined) this.cache.clear();
+    else this.cache.delete(deviceId);
+  }
+
+  /** The device as the centre knows it now, including frames not yet group-committed. */
+  known(deviceId: string): DeviceRecord | undefined {
+    return this.cache.get(deviceId)?.device;
+  }
 
   async handle(topicName: string, raw: Uint8Array): Promise<void> {
     const parsedTopic = parseTopic(topicName);
@@ -29,37 +59,104 @@ export class Ingest {
       this.counters.inc('uplinks_topic_mismatch');
       return;
     }
-    const frameBytes = fromHex(p.frame)!;
     const deviceIdNum = parseDeviceId(p.frame.slice(2, 10));
-    let device: DeviceRecord | undefined;
+    let cached: CachedDevice | undefined;
     try {
-      device = deviceIdNum === undefined ? undefined : await this.ctx.store.getDevice(formatDeviceId(deviceIdNum));
+      cached = deviceIdNum === undefined ? undefined : await this.lookup(formatDeviceId(deviceIdNum));
     } catch (e) {
       throw new RetryLater(`store unavailable: ${(e as Error).message}`);
     }
-    const result = decodeUplink(frameBytes, (id) => (device && parseDeviceId(device.id) === id ? { key: fromHex(device.key)!, lastCounter: device.lastCounter >= 0 ? device.lastCounter : undefined } : undefined));
-    if (!result.ok || !device) {
+    const result = decodeUplink(fromHex(p.frame)!, (id) => (cached && deviceIdNum === id ? { key: cached.key, lastCounter: cached.device.lastCounter >= 0 ? cached.device.lastCounter : undefined } : undefined));
+    if (!result.ok || !cached) {
       this.counters.inc(`uplinks_rejected_${result.ok ? 'unknown_device' : result.code}`);
       this.ctx.log.warn('uplink frame rejected by the centre', { code: result.ok ? 'unknown_device' : result.code, gatewayId: p.gatewayId });
       return;
     }
     const msg = result.frame;
+    const device = cached.device;
     if (device.siteId !== null && device.siteId !== p.siteId) this.counters.inc('uplinks_foreign_site');
-    const event: EventRecord = {
-      deviceId: device.id, counter: msg.counter, type: msg.type, receivedAt: p.receivedAt, gatewayId: p.gatewayId, siteId: p.siteId,
-      rssiDbm: p.rssiDbm === null ? null : Math.round(p.rssiDbm), batteryPct: msg.batteryPct, position: positionPayload(msg), detail: msg.detail, ref: msg.ref,
-    };
-    let verdict: 'new' | 'duplicate';
+    const mustHandle = MUST_HANDLE.has(msg.type) || !this.ctx.writer;
     try {
-      verdict = await this.ctx.store.recordEvent(event);
+      if (!mustHandle) {
+        // Status frame: the in-memory window decides; older than the window is not news.
+        const verdict = classifyCounter(cached.window, msg.counter);
+        if (verdict !== 'new') {
+          this.counters.inc(verdict === 'duplicate' ? 'uplinks_duplicate' : 'uplinks_rejected_stale');
+          return;
+        }
+      }
+      const event = await this.event(p, msg, device, mustHandle);
+      const before = { ...device };
+      if (mustHandle) {
+        const verdict = await this.ctx.store.recordEvent(event);
+        if (verdict === 'duplicate' || verdict === 'stale') {
+          this.counters.inc(verdict === 'duplicate' ? 'uplinks_duplicate' : 'uplinks_rejected_stale');
+          return;
+        }
+        this.counters.inc(verdict === 'new' ? 'uplinks_accepted' : 'uplinks_rules_retried');
+        this.seen(cached, event);
+        await this.ctx.onEvent(event, before, msg);
+        await this.ctx.store.markEventHandled(event.deviceId, event.counter);
+        return;
+      }
+      this.seen(cached, event);
+      this.ctx.writer!.add(event);
+      this.counters.inc('uplinks_accepted');
+      await this.ctx.onEvent(event, before, msg);
     } catch (e) {
-      throw new RetryLater(`event not stored: ${(e as Error).message}`);
+      if (e instanceof RetryLater) throw e;
+      // Not acknowledged: the broker redelivers, the store answers 'retry', the rules run again.
+      throw new RetryLater(`event not handled: ${(e as Error).message}`);
     }
-    if (verdict === 'duplicate') {
-      this.counters.inc('uplinks_duplicate');
-      return;
+  }
+
+  /** Start-up: rules of events stored before a crash that never completed. */
+  async recover(): Promise<number> {
+    const events = await this.ctx.store.listUnhandledEvents(10_000);
+    for (const e of events) {
+      try {
+        const device = await this.ctx.store.getDevice(e.deviceId);
+        if (device) await this.ctx.onEvent(e, device, undefined);
+        await this.ctx.store.markEventHandled(e.deviceId, e.counter);
+      } catch (err) {
+        // Left unhandled: tried again at the next start or on redelivery; the other events go on.
+        this.ctx.log.error('rules failed again for a stored event', { deviceId: e.deviceId, counter: e.counter, error: err as Error });
+      }
     }
-    this.counters.inc('uplinks_accepted');
-    await this.ctx.onEvent(event, msg, device);
+    if (events.length) this.ctx.log.warn('rules re-run for events a previous process stored but did not finish', { events: events.length });
+    return events.length;
+  }
+
+  private async lookup(id: string): Promise<CachedDevice | undefined> {
+    const hit = this.cache.get(id);
+    if (hit) return hit;
+    const device = await this.ctx.store.getDevice(id);
+    if (!device) return undefined;
+    const c: CachedDevice = { device, key: fromHex(device.key)!, window: device.lastCounter >= 0 ? { last: device.lastCounter, mask: 1 } : undefined };
+    if (this.cache.size > 200_000) this.cache.clear();
+    this.cache.set(id, c);
+    return c;
+  }
+
+  private async event(p: { receivedAt: number; gatewayId: string; siteId: string; rssiDbm: number | null }, msg: UplinkMessage, device: DeviceRecord, mustHandle: boolean): Promise<EventRecord> {
+    let position = positionPayload(msg);
+    if (position && this.ctx.positionAllowed && !(await this.ctx.positionAllowed(device, msg.type))) {
+      position = null;
+      this.counters.inc('positions_withheld');
+    }
+    return {
+      deviceId: device.id, counter: msg.counter, type: msg.type, receivedAt: p.receivedAt, gatewayId: p.gatewayId, siteId: p.siteId,
+      rssiDbm: p.rssiDbm === null ? null : Math.round(p.rssiDbm), batteryPct: msg.batteryPct, position, detail: msg.detail, ref: msg.ref,
+      mustHandle: MUST_HANDLE.has(msg.type) && mustHandle,
+    };
+  }
+
+  /** What the store now knows, in the cache too (counter, last seen, battery, replay window). */
+  private seen(c: CachedDevice, e: EventRecord): void {
+    const d = c.device; // updated in place: rules got their own copy (`before`)
+    d.lastCounter = Math.max(d.lastCounter, e.counter);
+    d.lastSeenAt = Math.max(d.lastSeenAt ?? 0, e.receivedAt);
+    d.batteryPct = e.batteryPct ?? d.batteryPct;
+    if (classifyCounter(c.window, e.counter) === 'new') c.window = advanceWindow(c.window, e.counter);
   }
 }

@@ -2,9 +2,26 @@
  * Live updates for consoles (SSE). In one process this is an in-memory fan-out; the scale-out
  * issue puts the same interface on PostgreSQL LISTEN/NOTIFY so every node's consoles see everything.
  */
+import type { Session } from './store/types';
 import type { AlarmView } from './views';
 
-export type LiveEvent = { type: 'alarm'; alarm: AlarmView } | { type: 'device'; deviceId: string };
+/** A console push: a notification for operators (the console channel of an escalation). */
+export interface ConsoleNotification {
+  id: string;
+  alarmId: string;
+  alarmNumber: string;
+  to: string;
+  subject: string;
+  text: string;
+  link: string | null;
+}
+
+export type LiveEvent =
+  | { type: 'alarm'; alarm: AlarmView }
+  | { type: 'device'; deviceId: string }
+  | { type: 'session'; session: Session; action: string }
+  | { type: 'notification'; notification: ConsoleNotification }
+  | { type: 'attempt'; alarmId: string; status: string; channel: string; contactName: string; at: number };
 
 export interface LiveHub {
   publish(e: LiveEvent): void;

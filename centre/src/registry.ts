@@ -4,7 +4,7 @@
  * retained keyring for its gateways (SPEC §7).
  */
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../../common/clock';
+import { type Clock, every } from '../../common/clock';
 import type { MessageBus } from '../../common/bus';
 import type { Logger } from '../../common/log';
 import { formatDeviceId, type KeyringPayload, topic } from '../../protocol/src';
@@ -78,6 +78,35 @@ export class Registry {
 
   async publishAllKeyrings(): Promise<void> {
     for (const site of await this.ctx.store.listSites()) await this.publishKeyring(site.id);
+  }
+
+  /**
+   * Another process (`vigil device add` on the same database) may change the registry while the centre
+   * runs: every `periodMs` the registry version is compared, and on a change every site's keyring is
+   * republished (gateways learn new pendants within a period) and `onChange` refreshes caches.
+   */
+  watch(periodMs: number, onChange: () => Promise<void>): () => void {
+    let last: number | undefined;
+    let busy = false;
+    const tick = async (): Promise<void> => {
+      if (busy) return;
+      busy = true;
+      try {
+        const v = await this.ctx.store.registryVersion();
+        if (last !== undefined && v !== last) {
+          this.ctx.log.info('registry changed; republishing keyrings', { version: v });
+          await this.publishAllKeyrings();
+          await onChange();
+        }
+        last = v;
+      } catch (e) {
+        this.ctx.log.warn('registry check failed', { error: e as Error });
+      } finally {
+        busy = false;
+      }
+    };
+    void tick();
+    return every(this.ctx.clock, periodMs, () => void tick());
   }
 }
 

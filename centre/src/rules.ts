@@ -1,25 +1,44 @@
 /**
- * Device events → alarms. Alarm frames raise or merge into an alarm; a pre-alarm opens a pending
- * alarm; a cancel closes the pending one it refers to. Status frames update the device (sessions,
- * supervision and check-ins are layered on these in the rules issue).
+ * Device events → what they mean. Alarm frames raise or merge into an alarm; a pre-alarm opens a
+ * pending alarm; a cancel closes the pending one it refers to; protection and check-in frames drive
+ * the worker's session; every frame is a sign of life and a battery reading (supervision), may carry
+ * a position (positions), and feeds telemetry.
  */
-import { type AlarmType, isAlarmType, messageTypeByCode, type UplinkMessage } from '../../protocol/src';
+import { type AlarmType, type Flags, isAlarmType, messageTypeByCode, type UplinkMessage } from '../../protocol/src';
+import type { AlarmPublisher } from './alarm-publisher';
 import type { AlarmService } from './alarms';
+import type { Positions } from './positions';
+import type { SessionService } from './sessions';
 import type { DeviceRecord, EventRecord } from './store/types';
+import type { Supervision } from './supervision';
+import type { TelemetryCollector } from './telemetry/collector';
+
+const NO_FLAGS: Flags = { protection: false, charging: false, lowBattery: false, pending: false };
 
 export class Rules {
-  constructor(private readonly ctx: { alarms: AlarmService }) {}
+  constructor(private readonly ctx: { alarms: AlarmService; publisher?: AlarmPublisher; sessions?: SessionService; supervision?: Supervision; positions?: Positions; telemetry?: TelemetryCollector }) {}
 
-  async onEvent(event: EventRecord, msg: UplinkMessage, device: DeviceRecord): Promise<void> {
-    const input = { device, counter: event.counter, incidentRef: msg.ref, at: event.receivedAt, position: event.position };
-    if (isAlarmType(msg.type)) {
-      await this.ctx.alarms.deviceAlarm({ ...input, type: msg.type });
-      return;
+  /** `msg` is absent when re-running a stored event after a restart (its flags were not stored). */
+  async onEvent(event: EventRecord, device: DeviceRecord, msg: UplinkMessage | undefined): Promise<void> {
+    const { alarms, sessions, supervision, positions, telemetry } = this.ctx;
+    telemetry?.event(event, device);
+    this.ctx.publisher?.heard(device.id, event.counter);
+    const input = { device, counter: event.counter, incidentRef: msg?.ref ?? event.ref, at: event.receivedAt, position: event.position };
+    const type = event.type;
+    if (type === 'protection_on') await sessions?.deviceOn(device, event.receivedAt);
+    if (isAlarmType(type)) {
+      await alarms.deviceAlarm({ ...input, type });
+    } else if (type === 'pre_alarm' || type === 'cancel') {
+      const about = messageTypeByCode(event.detail)?.name as AlarmType | undefined;
+      if (about) {
+        if (type === 'pre_alarm') await alarms.devicePending({ ...input, type: about });
+        else await alarms.deviceCancel({ ...input, type: about });
+      }
+    } else if (type === 'check_in') {
+      await sessions?.deviceCheckIn(device, event.receivedAt);
     }
-    if (msg.type === 'pre_alarm' || msg.type === 'cancel') {
-      const about = messageTypeByCode(msg.detail)!.name as AlarmType;
-      if (msg.type === 'pre_alarm') await this.ctx.alarms.devicePending({ ...input, type: about });
-      else await this.ctx.alarms.deviceCancel({ ...input, type: about });
-    }
+    await supervision?.onDeviceFrame(device, { at: event.receivedAt, type, batteryPct: event.batteryPct, flags: msg?.flags ?? NO_FLAGS });
+    await positions?.onEvent(event, device);
+    if (type === 'protection_off') await sessions?.deviceOff(device);
   }
 }

@@ -23,6 +23,8 @@ export interface ApiRequest {
   params: Record<string, string>;
   query: URLSearchParams;
   body: unknown;
+  /** The body as received (signature checks). */
+  rawBody: Buffer | undefined;
   user: User | undefined;
   token: string | undefined;
   clientKey: string;
@@ -92,8 +94,8 @@ export class Router {
         if (!user) throw new HttpError(401, 'unauthenticated', 'Log in first');
         if (route.opts.auth !== 'any' && !route.opts.auth.includes(user.role)) throw new HttpError(403, 'forbidden', `Your role (${user.role}) may not do this`);
       }
-      const body = method === 'GET' || method === 'HEAD' ? undefined : await readJson(raw);
-      const req: ApiRequest = { method, path: url.pathname, params, query: url.searchParams, body, user, token, clientKey: raw.socket.remoteAddress ?? 'unknown', raw, res };
+      const { body, rawBody } = method === 'GET' || method === 'HEAD' ? { body: undefined, rawBody: undefined } : await readJson(raw);
+      const req: ApiRequest = { method, path: url.pathname, params, query: url.searchParams, body, rawBody, user, token, clientKey: raw.socket.remoteAddress ?? 'unknown', raw, res };
       const result = await route.handler(req);
       if (res.headersSent || res.writableEnded) return true;
       if (result && typeof result === 'object' && (result as { __reply?: boolean }).__reply) {
@@ -121,7 +123,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-function readJson(raw: IncomingMessage): Promise<unknown> {
+function readJson(raw: IncomingMessage): Promise<{ body: unknown; rawBody: Buffer | undefined }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -135,11 +137,12 @@ function readJson(raw: IncomingMessage): Promise<unknown> {
       chunks.push(c);
     });
     raw.on('end', () => {
-      if (size === 0) return resolve(undefined);
+      if (size === 0) return resolve({ body: undefined, rawBody: undefined });
       const type = String(raw.headers['content-type'] ?? '');
       if (!type.includes('application/json')) return reject(new HttpError(415, 'unsupported_media_type', 'Send JSON (content-type: application/json)'));
       try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        const rawBody = Buffer.concat(chunks);
+        resolve({ body: JSON.parse(rawBody.toString('utf8')), rawBody });
       } catch {
         reject(new HttpError(400, 'bad_json', 'The body is not valid JSON'));
       }

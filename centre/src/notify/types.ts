@@ -17,6 +17,8 @@ export interface Notification {
   text: string;
   /** Link to the responder page, when the channel can carry one. */
   link?: string;
+  /** Structured summary (alarm type, worker, place…) for machine receivers (webhooks). */
+  data?: Record<string, unknown>;
 }
 
 /** What happened to one attempt; answers (accepted/rejected) may arrive later as NotifierEvents. */
@@ -35,10 +37,17 @@ export interface NotifierEvent {
   kind: 'accepted' | 'rejected' | 'delivered' | 'failed';
   at: number;
   text?: string;
+  /** The alarm number the answer names ("YES 1042"), when it names one. */
+  alarmNumber?: string;
 }
 
 export interface Notifier {
   readonly channel: Channel;
+  /**
+   * What a crash between handing a message over and recording it does: `at-least-once` channels send
+   * it again after the restart (a duplicate is possible, a loss is not); `at-most-once` channels do not.
+   */
+  readonly delivery: 'at-least-once' | 'at-most-once';
   start(): Promise<void>;
   stop(): Promise<void>;
   send(n: Notification): Promise<DeliveryResult>;

@@ -4,12 +4,23 @@
  * contract suite (test/centre/store-contract.ts). Times are epoch milliseconds.
  */
 import type { AlarmState, AlarmType, MessageType, PositionPayload, ResolutionReason } from '../../../protocol/src';
+import type { EntityKind, EntityMap } from './records';
+import type {
+  AttemptRecord, Escalation, NewOutboxMessage, OutboxCompletion, OutboxMessage, PositionRecord, PurgeRequest,
+  ResponderToken, Session, SessionFilter, SessionState,
+} from './operations';
+
+export type * from './records';
+export type * from './operations';
+export { WORKER_CONTACT, ENTITY_KINDS, entitySite } from './records';
 
 export type UserRole = 'admin' | 'supervisor' | 'operator' | 'readonly';
 
 export interface Site {
   id: string;
   name: string;
+  /** Escalation ladder for the site's alarms (a worker's own ladder wins). */
+  ladderId?: string | null;
 }
 
 export interface Worker {
@@ -17,6 +28,7 @@ export interface Worker {
   name: string;
   phone: string | null;
   siteId: string | null;
+  ladderId?: string | null;
 }
 
 export type BoardKind = 'puckjs' | 'bangle2' | 'lora' | 'phone';
@@ -48,6 +60,12 @@ export interface EventRecord {
   position: PositionPayload | null;
   detail: number;
   ref: number;
+  /**
+   * True for frames whose rules must run to completion (alarms, pre-alarms, cancels, check-ins,
+   * protection changes): stored as unhandled until markEventHandled, so a crash or a store failure
+   * between storing and the rules means the rules run again (redelivery or start-up), never a lost alarm.
+   */
+  mustHandle?: boolean;
 }
 
 export interface Alarm {
@@ -75,6 +93,14 @@ export interface Alarm {
   resolvedBy: string | null;
   resolution: ResolutionReason | null;
   comment: string | null;
+  /**
+   * What the alarm is about, for merging: `device:<id>`, `session:<id>`, `gateway:<site>/<gw>`,
+   * `notifier:<channel>`, `integration:<id>`, `input:<site>/<gw>/<input>`. Null on old rows = device.
+   */
+  subject?: string | null;
+  /** Short text for people and receivers ("duress: do not call the worker", the session note). */
+  text?: string | null;
+  sessionId?: string | null;
 }
 
 export type NewAlarm = Omit<Alarm, 'number'>;
@@ -111,33 +137,67 @@ export interface AuthSession {
 export interface AlarmFilter {
   states?: AlarmState[];
   deviceId?: string;
+  siteId?: string;
   limit?: number;
 }
 
 export type Patch<T> = Partial<T>;
 
+/** Changes made under a condition: undefined means the condition failed and nothing changed. */
+export type Conditional<T> = Promise<T | undefined>;
+
 export interface Store {
   migrate(): Promise<void>;
   close(): Promise<void>;
 
+  // ---- registry: sites, workers, devices, and the other registry records (records.ts)
   upsertSite(site: Site): Promise<void>;
   listSites(): Promise<Site[]>;
+  getSite(id: string): Promise<Site | undefined>;
+  /** False when the site is still used (workers, devices). */
+  deleteSite(id: string): Promise<boolean>;
   upsertWorker(worker: Worker): Promise<void>;
   getWorker(id: string): Promise<Worker | undefined>;
   listWorkers(): Promise<Worker[]>;
+  deleteWorker(id: string): Promise<boolean>;
 
   addDevice(device: DeviceRecord): Promise<void>;
   getDevice(id: string): Promise<DeviceRecord | undefined>;
-  listDevices(filter?: { siteId?: string }): Promise<DeviceRecord[]>;
-  /** Idempotent ingest keyed by device + counter; also advances the device's last counter and last-seen. */
-  recordEvent(e: EventRecord): Promise<'new' | 'duplicate'>;
+  listDevices(filter?: { siteId?: string; workerId?: string }): Promise<DeviceRecord[]>;
+  /** Re-assigns a device (worker, site); returns the updated device. */
+  updateDevice(id: string, patch: Partial<Pick<DeviceRecord, 'workerId' | 'siteId' | 'board'>>): Promise<DeviceRecord | undefined>;
+  deleteDevice(id: string): Promise<boolean>;
+  /**
+   * Idempotent ingest keyed by device + counter; also advances the device's last counter and last-seen.
+   * `retry`: stored before but its rules never completed (mustHandle) — run them again.
+   * `stale`: the counter is at or below one purged by the retention (an old frame replayed), refused.
+   */
+  recordEvent(e: EventRecord): Promise<'new' | 'duplicate' | 'retry' | 'stale'>;
+  /** recordEvent for many events in one transaction (the group commit of status frames), verdicts in order. */
+  recordEvents(events: EventRecord[]): Promise<('new' | 'duplicate' | 'retry' | 'stale')[]>;
+  markEventHandled(deviceId: string, counter: number): Promise<void>;
+  /** Events stored with mustHandle whose rules never completed (start-up recovery), oldest first. */
+  listUnhandledEvents(limit: number): Promise<EventRecord[]>;
 
+  getEntity<K extends EntityKind>(kind: K, id: string): Promise<EntityMap[K] | undefined>;
+  listEntities<K extends EntityKind>(kind: K, filter?: { siteId?: string }): Promise<EntityMap[K][]>;
+  putEntity<K extends EntityKind>(kind: K, rec: EntityMap[K], audit?: AuditEntry): Promise<void>;
+  deleteEntity(kind: EntityKind, id: string, audit?: AuditEntry): Promise<boolean>;
+  /** Changes whenever sites, workers, devices or registry records change (from any process). */
+  registryVersion(): Promise<number>;
+
+  // ---- alarms
   /** Creates an alarm with the next alarm number and its audit entry, atomically. */
   createAlarm(alarm: NewAlarm, audit: AuditEntry): Promise<Alarm>;
   getAlarm(id: string): Promise<Alarm | undefined>;
+  getAlarmByNumber(number: string): Promise<Alarm | undefined>;
   /** The open (pending, raised or acknowledged) alarm of a device for a type, if any. */
   findOpenAlarm(deviceId: string, type: AlarmType): Promise<Alarm | undefined>;
+  /** The open alarm about a subject (alarm.subject) for a type, if any. */
+  findOpenAlarmBySubject(subject: string, type: AlarmType): Promise<Alarm | undefined>;
   listAlarms(filter?: AlarmFilter): Promise<Alarm[]>;
+  /** Open (raised or acknowledged) alarms of a site: how many and of which types (site state for sirens). */
+  siteAlarmSummary(siteId: string): Promise<{ openAlarms: number; types: AlarmType[] }>;
   /**
    * Conditional transition: applies `patch` only when the alarm is in one of `from` states, with its
    * audit entry, atomically. Returns the updated alarm, or undefined when the condition failed.
@@ -147,9 +207,68 @@ export interface Store {
   appendAudit(entry: AuditEntry): Promise<void>;
   listAudit(entity: string, entityId: string): Promise<StoredAuditEntry[]>;
 
+  // ---- sessions (protection mode, timed lone-work sessions, check-ins)
+  /** Starts a session unless its owner already has an active one (then returns that one). */
+  createWorkSession(s: Session, audit: AuditEntry): Promise<{ created: true; session: Session } | { created: false; session: Session }>;
+  getWorkSession(id: string): Promise<Session | undefined>;
+  findActiveWorkSession(owner: string): Promise<Session | undefined>;
+  listWorkSessions(filter?: SessionFilter): Promise<Session[]>;
+  /** Conditional on the session's state, with its audit entry, atomically. */
+  updateWorkSession(id: string, from: readonly SessionState[], patch: Patch<Session>, audit: AuditEntry | undefined): Conditional<Session>;
+
+  // ---- escalations and the notification outbox
+  /**
+   * Starts the escalation of an alarm with its first notifications and audit entries in one
+   * transaction. One escalation per alarm: when it exists already, nothing is written and the
+   * existing one is returned with created = false.
+   */
+  createEscalation(e: Escalation, outbox: NewOutboxMessage[], audit: AuditEntry[]): Promise<{ created: boolean; escalation: Escalation }>;
+  getEscalation(id: string): Promise<Escalation | undefined>;
+  getEscalationByAlarm(alarmId: string): Promise<Escalation | undefined>;
+  listEscalations(filter?: { states?: Escalation['state'][] }): Promise<Escalation[]>;
+  /**
+   * The step change of an escalation and the notifications it sends, atomically, only if the
+   * escalation is still at `version` (the store bumps it). With `cancelPending`, notifications of the
+   * escalation not yet sent are cancelled in the same transaction.
+   */
+  updateEscalation(id: string, version: number, patch: Patch<Escalation>, outbox: NewOutboxMessage[], audit: AuditEntry[], opts?: { cancelPending?: boolean }): Conditional<Escalation>;
+
+  /** Queues notifications that belong to no escalation (session reminders). */
+  enqueue(messages: NewOutboxMessage[]): Promise<void>;
+  /** Takes up to `limit` due notifications (priority first) for `leaseMs`; duress goes out first. */
+  claimOutbox(opts: { now: number; limit: number; leaseMs: number; by: string }): Promise<OutboxMessage[]>;
+  /**
+   * Re-claims notifications left `sending` by a process that died: those whose lease expired, or —
+   * when a lone centre restarts (`all`) — every one not claimed by `by`. The caller resends them
+   * (at-least-once channels) or completes them as failed (at-most-once channels).
+   */
+  reclaimAbandoned(opts: { now: number; by: string; leaseMs: number; all?: boolean }): Promise<OutboxMessage[]>;
+  /** Records the outcome of a claimed notification and its attempt, if the claim is still ours. */
+  completeOutbox(id: string, by: string, done: OutboxCompletion, attempt: AttemptRecord | undefined): Promise<boolean>;
+  getOutbox(id: string): Promise<OutboxMessage | undefined>;
+  listOutbox(filter: { alarmId?: string; escalationId?: string; states?: OutboxMessage['state'][] }): Promise<OutboxMessage[]>;
+  /** The latest notification sent to `address` on `channel` whose alarm is still open (reply matching). */
+  findReplyTarget(channel: OutboxMessage['channel'], address: string, alarmNumber?: string): Promise<OutboxMessage | undefined>;
+  recordAttempt(a: AttemptRecord): Promise<void>;
+  listAttempts(alarmId: string): Promise<(AttemptRecord & { seq: number })[]>;
+
+  // ---- responder tokens (the /r/<token> page) and secrets
+  putResponderToken(t: ResponderToken): Promise<void>;
+  getResponderToken(tokenHash: string): Promise<ResponderToken | undefined>;
+  revokeResponderTokens(alarmId: string, at: number): Promise<void>;
+  /** A random secret created once per installation and shared by all centre processes. */
+  secret(name: string): Promise<Buffer>;
+
+  // ---- positions and retention
+  addPosition(p: PositionRecord): Promise<void>;
+  latestPosition(deviceId: string): Promise<PositionRecord | undefined>;
+  purge(req: PurgeRequest): Promise<{ positions: number; events: number; attempts: number }>;
+
+  // ---- users and logins
   createUser(user: User): Promise<void>;
   getUserByName(username: string): Promise<User | undefined>;
   getUser(id: string): Promise<User | undefined>;
+  listUsers(): Promise<User[]>;
   createSession(s: AuthSession): Promise<void>;
   getSession(tokenHash: string): Promise<AuthSession | undefined>;
   deleteSession(tokenHash: string): Promise<void>;

@@ -1,0 +1,164 @@
+/**
+ * The notification outbox. Escalation steps write their notifications into the store in the same
+ * transaction as the step (store.createEscalation / updateEscalation), so a crash never loses a step
+ * nor sends one twice by re-running it; this dispatcher then delivers them: it claims due rows for a
+ * lease (duress first), hands each to its channel's Notifier, and records the outcome and the attempt.
+ *
+ * Delivery guarantee per channel (Notifier.delivery): a row left `sending` by a dead process is sent
+ * again for `at-least-once` channels (SMS, e-mail, webhook: a duplicate is possible only in the
+ * milliseconds between the channel taking the message and the store recording it, and carries the same
+ * idempotency key / Message-ID), and failed as `interrupted` for `at-most-once` ones (console push: the
+ * consoles of a dead process reconnect and re-read every open alarm anyway).
+ * A failed send is retried with backoff up to `maxAttempts`; the escalation engine meanwhile moves on
+ * to the next step at the first failure (onResult), so a broken channel costs no waiting.
+ */
+import { randomUUID } from 'node:crypto';
+import { type Clock, every, type TimerId } from '../../../common/clock';
+import type { Logger } from '../../../common/log';
+import { Counters } from '../../../common/counters';
+import type { Channel, DeliveryResult, Notifier } from '../notify/types';
+import type { NewOutboxMessage, OutboxMessage, Store } from '../store/types';
+
+export type ResultListener = (msg: OutboxMessage, result: DeliveryResult, final: boolean) => Promise<void>;
+
+const BACKOFF_MS = [5_000, 15_000, 60_000];
+
+export class Outbox {
+  readonly counters = new Counters();
+  private readonly notifiers = new Map<Channel, Notifier>();
+  private readonly listeners: ResultListener[] = [];
+  private stopPoll: (() => void) | undefined;
+  private kickTimer: TimerId | undefined;
+  private draining: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(private readonly ctx: { store: Store; clock: Clock; log: Logger; instance: string; maxAttempts: number; leaseMs?: number; pollMs?: number }) {}
+
+  addNotifier(n: Notifier): void {
+    this.notifiers.set(n.channel, n);
+  }
+
+  channels(): ReadonlySet<Channel> {
+    return new Set(this.notifiers.keys());
+  }
+
+  notifier(channel: Channel): Notifier | undefined {
+    return this.notifiers.get(channel);
+  }
+
+  onResult(fn: ResultListener): void {
+    this.listeners.push(fn);
+  }
+
+  /** A row for the outbox with the defaults filled in. */
+  message(m: Pick<NewOutboxMessage, 'channel' | 'to' | 'contactName' | 'subject' | 'text'> & Partial<NewOutboxMessage>): NewOutboxMessage {
+    return {
+      id: randomUUID(), alarmId: null, alarmNumber: null, escalationId: null, step: null, targetKey: null, contactId: null, link: null, data: null,
+      priority: 5, maxAttempts: this.ctx.maxAttempts, nextAttemptAt: this.ctx.clock.now(), createdAt: this.ctx.clock.now(), ...m,
+    };
+  }
+
+  async enqueue(messages: NewOutboxMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.ctx.store.enqueue(messages);
+    this.kick();
+  }
+
+  /** Start-up: whatever a previous process left half-sent, then the regular poll (retries, other writers). */
+  async start(opts: { takeOver: boolean }): Promise<void> {
+    const { store, clock, instance } = this.ctx;
+    const abandoned = await store.reclaimAbandoned({ now: clock.now(), by: instance, leaseMs: this.leaseMs, all: opts.takeOver });
+    this.counters.inc('reclaimed', abandoned.length);
+    await Promise.all(abandoned.map((m) => this.deliver(m, true)));
+    this.stopPoll = every(clock, this.ctx.pollMs ?? 1000, () => this.kick());
+    this.kick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.stopPoll?.();
+    this.ctx.clock.clearTimeout(this.kickTimer);
+  }
+
+  /** Resolves when nothing is being delivered (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  /** Delivers due rows soon (on the next turn, so a burst of enqueues is one drain). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    if (this.kickTimer !== undefined) return;
+    this.kickTimer = this.ctx.clock.setTimeout(() => {
+      this.kickTimer = undefined;
+      this.draining = this.drain().finally(() => {
+        this.draining = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+    }, 0);
+  }
+
+  private get leaseMs(): number {
+    return this.ctx.leaseMs ?? 60_000;
+  }
+
+  private async drain(): Promise<void> {
+    const { store, clock, instance, log } = this.ctx;
+    try {
+      const reclaimed = await store.reclaimAbandoned({ now: clock.now(), by: instance, leaseMs: this.leaseMs });
+      await Promise.all(reclaimed.map((m) => this.deliver(m, true)));
+      for (;;) {
+        const batch = await store.claimOutbox({ now: clock.now(), limit: 20, leaseMs: this.leaseMs, by: instance });
+        if (batch.length === 0) return;
+        await Promise.all(batch.map((m) => this.deliver(m, false)));
+      }
+    } catch (e) {
+      log.error('outbox drain failed; the poll retries', { error: e as Error });
+    }
+  }
+
+  private async deliver(m: OutboxMessage, reclaimed: boolean): Promise<void> {
+    const { store, clock, instance } = this.ctx;
+    const n = this.notifiers.get(m.channel);
+    let result: DeliveryResult;
+    if (!n) {
+      result = { status: 'failed', detail: `no ${m.channel} channel is configured` };
+    } else if (reclaimed && n.delivery === 'at-most-once') {
+      result = { status: 'failed', detail: 'interrupted by a restart (at-most-once channel)' };
+    } else {
+      try {
+        result = await n.send({
+          id: m.id, alarmId: m.alarmId ?? '', alarmNumber: m.alarmNumber ?? '', channel: m.channel, to: m.to, subject: m.subject, text: m.text,
+          ...(m.link ? { link: m.link } : {}), ...(m.data ? { data: m.data } : {}),
+        });
+      } catch (e) {
+        result = { status: 'failed', detail: (e as Error).message };
+      }
+    }
+    const now = clock.now();
+    const retry = result.status === 'failed' && n !== undefined && m.attempts < m.maxAttempts && !(reclaimed && n.delivery === 'at-most-once');
+    const attempt = { at: now, notificationId: m.id, alarmId: m.alarmId, channel: m.channel, to: m.to, contactName: m.contactName, status: result.status, detail: result.detail === undefined ? null : `${result.detail}${retry ? ' (will retry)' : ''}` };
+    const done = retry
+      ? { state: 'pending' as const, at: now, detail: result.detail ?? 'failed', nextAttemptAt: now + (BACKOFF_MS[m.attempts - 1] ?? 60_000) }
+      : { state: result.status, at: now, ...(result.detail ? { detail: result.detail } : {}) };
+    const ours = await store.completeOutbox(m.id, instance, done, attempt);
+    this.counters.inc(`${m.channel}_${result.status}`);
+    this.ctx.log.debug('notification recorded', { id: m.id, channel: m.channel, to: m.to, status: result.status, retry, ours });
+    if (!ours) return; // someone else re-claimed it after our lease ran out; their outcome counts
+    for (const fn of this.listeners) {
+      try {
+        await fn(m, result, !retry);
+      } catch (e) {
+        this.ctx.log.error('outbox result listener failed', { id: m.id, error: e as Error });
+      }
+    }
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Sessions API: start (timed or protection mode), extend, stop, check in; protection on/off for a
+ * worker; a worker's last position — shown only while the worker is protected or in an alarm.
+ * History beyond the active sessions is for admins only: sessions are not time sheets.
+ */
+import { check, type JsonSchema } from '../../../common/schema';
+import type { SessionResult, StartSessionRequest } from '../sessions';
+import type { ApiContext } from './api';
+import { field, OPERATORS } from './api';
+import { HttpError, reply, type Router } from './router';
+
+const contact = { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, phone: { type: 'string', pattern: '^\\+?[0-9 ().-]{3,30}$' }, email: { type: 'string', format: 'email' } } };
+const START: JsonSchema = {
+  type: 'object', additionalProperties: false,
+  properties: {
+    workerId: { type: 'string' }, deviceId: { type: 'string', pattern: '^[0-9a-f]{8}$' },
+    durationMin: { type: 'number', exclusiveMinimum: 0, maximum: 4320 }, plannedEndAt: { type: 'integer', minimum: 0 },
+    checkInIntervalMin: { type: 'number', minimum: 0, maximum: 1440 }, reminderBeforeMin: { type: 'number', minimum: 0, maximum: 240 },
+    note: { type: 'string', maxLength: 500 }, phone: { type: 'string', pattern: '^\\+?[0-9 ().-]{3,30}$' }, callList: { type: 'array', maxItems: 5, items: contact },
+  },
+};
+const EXTEND: JsonSchema = { type: 'object', additionalProperties: false, properties: { addMin: { type: 'number', exclusiveMinimum: 0, maximum: 4320 }, plannedEndAt: { type: 'integer', minimum: 0 } } };
+
+function result(r: SessionResult, status = 200): unknown {
+  if (r.ok) return reply(status, { session: r.session });
+  throw new HttpError(r.code === 'not_found' ? 404 : r.code === 'invalid' ? 400 : 409, r.code, r.message);
+}
+
+export function registerSessionApi(router: Router, ctx: ApiContext): void {
+  const { store, sessions } = ctx;
+  const actor = (req: { user?: { username: string } | undefined }): string => `user:${req.user!.username}`;
+
+  router.add('GET', '/api/sessions', async (req) => {
+    const all = req.query.get('state') === 'all';
+    if (all && req.user!.role !== 'admin') throw new HttpError(403, 'forbidden', 'Session history is for admins: sessions are not time sheets');
+    const workerId = req.query.get('workerId') ?? undefined;
+    return { sessions: await store.listWorkSessions({ ...(all ? { limit: 500 } : { states: ['active'] }), ...(workerId ? { workerId } : {}) }) };
+  }, { auth: 'any' });
+
+  router.add('GET', '/api/sessions/:id', async (req) => {
+    const s = await store.getWorkSession(req.params['id']!);
+    if (!s) throw new HttpError(404, 'not_found', `Unknown session '${req.params['id']}'`);
+    return { session: s };
+  }, { auth: 'any' });
+
+  router.add('POST', '/api/sessions', async (req) => {
+    const v = check<StartSessionRequest>(START, structuredClone(req.body ?? {}));
+    if (!v.ok) throw new HttpError(400, 'invalid', `Invalid: ${v.errors.join('; ')}`);
+    return result(await sessions.start(v.value, actor(req)), 201);
+  }, { auth: OPERATORS });
+
+  router.add('POST', '/api/sessions/:id/extend', async (req) => {
+    const v = check<{ addMin?: number; plannedEndAt?: number }>(EXTEND, structuredClone(req.body ?? {}));
+    if (!v.ok) throw new HttpError(400, 'invalid', `Invalid: ${v.errors.join('; ')}`);
+    return result(await sessions.extend(req.params['id']!, actor(req), v.value));
+  }, { auth: OPERATORS });
+
+  router.add('POST', '/api/sessions/:id/stop', async (req) => result(await sessions.stop(req.params['id']!, actor(req))), { auth: OPERATORS });
+  router.add('POST', '/api/sessions/:id/check-in', async (req) => result(await sessions.checkIn(req.params['id']!, actor(req))), { auth: OPERATORS });
+
+  /** `{on: true}` starts protection mode (no planned end) for the worker; `{on: false}` ends the active session. */
+  router.add('POST', '/api/workers/:id/protection', async (req) => {
+    const on = field(req.body, 'on');
+    if (typeof on !== 'boolean') throw new HttpError(400, 'invalid', 'on: true or false');
+    const id = req.params['id']!;
+    if (on) return result(await sessions.start({ workerId: id }, actor(req)), 201);
+    const s = await store.findActiveWorkSession(id);
+    if (!s) throw new HttpError(409, 'conflict', `Worker '${id}' is not protected`);
+    return result(await sessions.stop(s.id, actor(req)));
+  }, { auth: OPERATORS });
+
+  router.add('GET', '/api/workers/:id/position', async (req) => {
+    const id = req.params['id']!;
+    const devices = await store.listDevices({ workerId: id });
+    const shared = devices.some((d) => sessions.isProtected(d.id)) || (await store.listAlarms({ states: ['pending', 'raised', 'acknowledged'] })).some((a) => a.workerId === id);
+    if (!shared) throw new HttpError(403, 'not_shared', 'Positions are shared only while the worker is protected or in an alarm');
+    for (const d of devices) {
+      const last = await ctx.positions.last(d.id);
+      if (last) return { deviceId: d.id, position: last.position, at: last.at, ageS: Math.round((ctx.clock.now() - last.at) / 1000), place: await ctx.positions.describe(last.position) };
+    }
+    throw new HttpError(404, 'not_found', 'No position known');
+  }, { auth: OPERATORS });
+}

@@ -1,0 +1,110 @@
+/**
+ * SMS through a GSM modem: the real SmsNotifier on `serialport`, talking over a socat pseudo-terminal
+ * to a scripted modem on the other end.
+ */
+import { SystemClock } from '../../common/clock';
+import { createLogger } from '../../common/log';
+import { parseReply, SmsNotifier } from '../../centre/src/notify/sms/sms-notifier';
+import type { NotifierEvent } from '../../centre/src/notify/types';
+import { ScriptedModem } from '../helpers/centre-gsm-modem';
+import { ptyPair, type PtyPair } from '../helpers/centre-pty';
+import { waitForEvent, waitForValue } from '../helpers/wait';
+import { describeNotifier, notification, type NotifierPeer } from './notifier-contract';
+
+const PHONE = '+33612345678';
+
+async function smsPeer(opts: { before?: (m: ScriptedModem) => void } = {}): Promise<NotifierPeer & { modem: ScriptedModem; sms: SmsNotifier; pty: PtyPair }> {
+  const pty = await ptyPair();
+  const modem = await ScriptedModem.open(pty.b);
+  opts.before?.(modem);
+  const sms = new SmsNotifier({ path: pty.a, baudRate: 115200, commandTimeoutMs: 1000, sendTimeoutMs: 1500 }, { clock: new SystemClock(), log: createLogger('sms', 'silent') });
+  return {
+    notifier: sms, sms, modem, pty, address: PHONE,
+    nextReceived: () => waitForEvent<[{ to: string; text: string }]>(modem, 'sent', () => true, 10_000, 'an SMS at the modem').then(([m]) => m),
+    answer: async (kind) => modem.deliver(PHONE, kind === 'accepted' ? 'YES' : '2'),
+    breakChannel: async () => {
+      modem.silent = true;
+    },
+    close: async () => {
+      await modem.close();
+      await pty.close();
+    },
+  };
+}
+
+describeNotifier('SMS over a GSM modem (serialport ↔ socat pty ↔ scripted modem)', () => smsPeer());
+
+describe('SMS channel specifics', () => {
+  it('initialises the modem in text mode with new-message indications', async () => {
+    const p = await smsPeer();
+    try {
+      await p.notifier.start();
+      expect(p.modem.commands).toEqual(['AT', 'ATE0', 'AT+CMEE=1', 'AT+CPIN?', 'AT+CMGF=1', 'AT+CNMI=2,1,0,0,0', 'AT+CMGL="REC UNREAD"']);
+      expect(p.notifier.healthy()).toBe(true);
+    } finally {
+      await p.notifier.stop();
+      await p.close();
+    }
+  });
+
+  it('sends plain text only: accents transliterated, no Ctrl-Z or ESC smuggled into the modem', async () => {
+    const p = await smsPeer();
+    try {
+      await p.notifier.start();
+      const got = p.nextReceived();
+      const r = await p.notifier.send({ ...notification(p), text: 'Chloé — étage 2 · ok\x1a AT+CMGD=1\x1b' });
+      expect(r).toMatchObject({ status: 'sent', detail: 'message reference 1' });
+      expect((await got).text).toBe('Chloe - etage 2 - ok? AT+CMGD=1?');
+      expect(p.modem.commands.filter((c) => c.startsWith('AT+CMGD'))).toEqual([]);
+    } finally {
+      await p.notifier.stop();
+      await p.close();
+    }
+  });
+
+  it('reads answers that arrived while the centre was down, and names the alarm when the answer does', async () => {
+    const events: NotifierEvent[] = [];
+    const p = await smsPeer({ before: (m) => m.store('+33600000001', 'yes 1042') });
+    p.notifier.onEvent((e) => events.push(e));
+    try {
+      const stored = waitForValue<NotifierEvent>((fn) => p.notifier.onEvent(fn), () => true, 10_000, 'the stored answer');
+      await p.notifier.start();
+      expect(await stored).toMatchObject({ channel: 'sms', from: '+33600000001', kind: 'accepted', alarmNumber: '1042' });
+      expect(p.modem.commands).toContain('AT+CMGD=1');
+      const other = waitForValue<NotifierEvent>((fn) => p.notifier.onEvent(fn), (e) => e.from === '+33600000002', 10_000, 'a second answer');
+      p.modem.deliver('+33600000003', 'who is this?'); // not an answer: ignored
+      p.modem.deliver('+33600000002', 'NO sorry');
+      expect(await other).toMatchObject({ kind: 'rejected' });
+      expect(events.map((e) => e.from)).toEqual(['+33600000001', '+33600000002']);
+    } finally {
+      await p.notifier.stop();
+      await p.close();
+    }
+  });
+
+  it('fails a send the network refuses, and stays healthy (the modem answers)', async () => {
+    const p = await smsPeer();
+    try {
+      await p.notifier.start();
+      p.modem.failSends = true;
+      expect(await p.notifier.send(notification(p))).toEqual({ status: 'failed', detail: '+CMS ERROR: 500' });
+      expect(p.notifier.healthy()).toBe(true);
+      p.modem.failSends = false;
+      expect((await p.notifier.send(notification(p))).status).toBe('sent'); // nothing left half-open
+    } finally {
+      await p.notifier.stop();
+      await p.close();
+    }
+  });
+
+  it.each([
+    ['1', 'accepted', undefined], ['YES', 'accepted', undefined], ['oui', 'accepted', undefined], ['Yes 1042', 'accepted', '1042'], ['yes #1042 on my way', 'accepted', '1042'],
+    ['2', 'rejected', undefined], ['No', 'rejected', undefined], ['nein', 'rejected', undefined], ['NO 1043', 'rejected', '1043'],
+  ])('reads %j as %s', (text, kind, number) => {
+    expect(parseReply(text)).toEqual({ kind, ...(number ? { alarmNumber: number } : {}) });
+  });
+
+  it.each(['', 'maybe', '12', 'yesterday', 'not now'])('ignores %j', (text) => {
+    expect(parseReply(text)).toBeUndefined();
+  });
+});
