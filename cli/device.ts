@@ -36,7 +36,7 @@ async function openStore(dir: string): Promise<SqliteStore> {
   const file = join(dir, 'centre.db');
   // Never create a database by accident (a typo in --data would provision into nowhere).
   if (!existsSync(file)) throw new UsageError(`No centre database at ${file}: give the data directory of a centre that has run once`);
-  const store = new SqliteStore(file);
+  const store = new SqliteStore(file, { backgroundCheckpoints: false });
   await store.migrate();
   return store;
 }

@@ -25,7 +25,11 @@ export class Rules {
     this.ctx.publisher?.heard(device.id, event.counter);
     const input = { device, counter: event.counter, incidentRef: msg?.ref ?? event.ref, at: event.receivedAt, position: event.position };
     const type = event.type;
-    if (type === 'protection_on') await sessions?.deviceOn(device, event.receivedAt);
+    // Every frame carries the protection flag: the newest frame of a pendant that says "protected"
+    // starts protection here too, so a lost protection_on (or a pendant that boots protected) never
+    // leaves it unsupervised. Turning protection off needs the explicit frame.
+    const impliedOn = msg?.flags.protection === true && type !== 'protection_off' && event.counter > device.lastCounter && sessions !== undefined && !sessions.isProtected(device.id);
+    if (type === 'protection_on' || impliedOn) await sessions?.deviceOn(device, event.receivedAt);
     if (isAlarmType(type)) {
       await alarms.deviceAlarm({ ...input, type });
     } else if (type === 'pre_alarm' || type === 'cancel') {

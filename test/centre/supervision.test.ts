@@ -40,6 +40,21 @@ describe('supervision', () => {
     expect(await all('device_silent')).toEqual([]);
   });
 
+  it('watches a pendant whose frames say it is protected even if its protection_on was lost', async () => {
+    await h.frame('heartbeat', { flags: { protection: true } });
+    await h.advance(180 * S);
+    expect(await open('device_silent')).toHaveLength(1);
+  });
+
+  it('does not restart protection from a late frame older than the protection_off', async () => {
+    const on = await h.frame('protection_on');
+    await h.frame('protection_off', { counter: on + 5 });
+    // a heartbeat sent before the protection_off, delivered late (e.g. after a gateway outage)
+    await h.frame('heartbeat', { counter: on + 2, flags: { protection: true } });
+    await h.advance(3600 * S);
+    expect(await all('device_silent')).toEqual([]);
+  });
+
   it('annotates instead of closing a device_silent alarm an operator took', async () => {
     await h.frame('protection_on');
     await h.advance(180 * S);
