@@ -9,6 +9,8 @@ import type { ApiContext } from './api';
 import { field, OPERATORS } from './api';
 import { HttpError, type Router } from './router';
 
+const ANSWER = { type: 'object', required: ['answer'], properties: { answer: { enum: ['accepted', 'rejected'] } } };
+
 const NOT_FOUND = (): never => {
   throw new HttpError(404, 'not_found', 'Not found');
 };
@@ -30,14 +32,14 @@ export function registerEscalationApi(router: Router, ctx: ApiContext): void {
     const r = hook.handleCallback(req.rawBody, typeof header === 'string' ? header : undefined);
     if (!r.ok) throw new HttpError(r.status, r.status === 401 ? 'bad_signature' : 'invalid', r.message);
     return undefined;
-  });
+  }, { doc: { summary: 'A receiver\'s answer to a webhook notification, signed with x-vigil-signature (docs/centre.md)', tags: ['escalation'], body: { type: 'object', required: ['notificationId', 'answer'], properties: { notificationId: { type: 'string' }, answer: { enum: ['accepted', 'rejected'] } } }, errors: { 401: 'Bad or stale signature', 404: 'No webhook channel configured' } } });
 
   router.add('POST', '/api/notifications/:id/answer', (req) => {
     const kind = answerKind(req.body);
     const push = ctx.notifiers.find((n): n is ConsoleNotifier => n instanceof ConsoleNotifier);
     push?.answer(req.params['id']!, kind, req.user!.username);
     return undefined;
-  }, { auth: OPERATORS });
+  }, { auth: OPERATORS, doc: { summary: 'An operator answers a console push (accept = take the alarm)', tags: ['escalation'], params: { id: 'Notification id' }, body: ANSWER } });
 
   router.add('GET', '/api/responder/:token', async (req) => {
     const t = (await ctx.tokens.resolve(req.params['token']!)) ?? NOT_FOUND();
@@ -55,7 +57,7 @@ export function registerEscalationApi(router: Router, ctx: ApiContext): void {
       note: session?.note ?? null,
       contacted: attempts.map((a) => ({ name: a.contactName, channel: a.channel, status: a.status, at: a.at })),
     };
-  });
+  }, { doc: { summary: 'What the responder page shows to the holder of a responder link (no worker phone for duress)', tags: ['responder'], params: { token: 'The token of the link /r/<token>' }, response: { type: 'object' } } });
 
   router.add('POST', '/api/responder/:token/answer', async (req) => {
     const kind = answerKind(req.body);
@@ -65,5 +67,5 @@ export function registerEscalationApi(router: Router, ctx: ApiContext): void {
       throw new HttpError(409, 'closed', r.message);
     }
     return { accepted: r.accepted, alarm: { number: r.alarm.number, state: r.alarm.state, acknowledgedBy: r.alarm.acknowledgedBy } };
-  });
+  }, { doc: { summary: 'The responder accepts ("I am going") or declines', tags: ['responder'], params: { token: 'The token of the link' }, body: ANSWER, response: { type: 'object' }, errors: { 409: 'The alarm is closed' } } });
 }

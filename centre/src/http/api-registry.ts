@@ -13,6 +13,7 @@ import type { BoardKind, EntityKind, User } from '../store/types';
 import { check } from '../../../common/schema';
 import type { ApiContext } from './api';
 import { field } from './api';
+import { listOf, ref } from './openapi';
 import { HttpError, reply, type Router } from './router';
 
 const ADMIN = ['admin'] as const;
@@ -36,22 +37,23 @@ export function registerRegistryApi(router: Router, ctx: ApiContext): void {
   const { store, admin } = ctx;
   const actor = (req: { user?: { username: string } | undefined }): string => `user:${req.user!.username}`;
 
-  router.add('GET', '/api/sites', async () => ({ sites: await store.listSites() }), { auth: 'any' });
-  router.add('GET', '/api/sites/:id', async (req) => (await store.getSite(req.params['id']!)) ?? notFound('site', req.params['id']!), { auth: 'any' });
-  router.add('POST', '/api/sites', async (req) => unwrap(await admin.putSite(req.body, actor(req)), true), { auth: ADMIN });
-  router.add('PUT', '/api/sites/:id', async (req) => unwrap(await admin.putSite({ ...(req.body as object), id: req.params['id'] }, actor(req))), { auth: ADMIN });
-  router.add('DELETE', '/api/sites/:id', async (req) => removed(await admin.remove('site', req.params['id']!, actor(req))), { auth: ADMIN });
+  const id = { id: 'Its id' };
+  router.add('GET', '/api/sites', async () => ({ sites: await store.listSites() }), { auth: 'any', doc: { summary: 'Sites', response: listOf('sites', ref('Site')) } });
+  router.add('GET', '/api/sites/:id', async (req) => (await store.getSite(req.params['id']!)) ?? notFound('site', req.params['id']!), { auth: 'any', doc: { summary: 'One site', params: id, response: ref('Site') } });
+  router.add('POST', '/api/sites', async (req) => unwrap(await admin.putSite(req.body, actor(req)), true), { auth: ADMIN, doc: { summary: 'Create a site (or replace one with this id)', body: REGISTRY_SCHEMAS.site, status: 201, response: ref('Site') } });
+  router.add('PUT', '/api/sites/:id', async (req) => unwrap(await admin.putSite({ ...(req.body as object), id: req.params['id'] }, actor(req))), { auth: ADMIN, doc: { summary: 'Change a site', params: id, body: REGISTRY_SCHEMAS.site, response: ref('Site') } });
+  router.add('DELETE', '/api/sites/:id', async (req) => removed(await admin.remove('site', req.params['id']!, actor(req))), { auth: ADMIN, doc: { summary: 'Delete a site (refused while workers or devices belong to it)', params: id, errors: { 409: 'Still in use' } } });
 
-  router.add('GET', '/api/workers', async () => ({ workers: await store.listWorkers() }), { auth: 'any' });
-  router.add('GET', '/api/workers/:id', async (req) => (await store.getWorker(req.params['id']!)) ?? notFound('worker', req.params['id']!), { auth: 'any' });
-  router.add('POST', '/api/workers', async (req) => unwrap(await admin.putWorker(req.body, actor(req)), true), { auth: ADMIN });
-  router.add('PUT', '/api/workers/:id', async (req) => unwrap(await admin.putWorker({ ...(req.body as object), id: req.params['id'] }, actor(req))), { auth: ADMIN });
-  router.add('DELETE', '/api/workers/:id', async (req) => removed(await admin.remove('worker', req.params['id']!, actor(req))), { auth: ADMIN });
+  router.add('GET', '/api/workers', async () => ({ workers: await store.listWorkers() }), { auth: 'any', doc: { summary: 'Workers', response: listOf('workers', ref('Worker')) } });
+  router.add('GET', '/api/workers/:id', async (req) => (await store.getWorker(req.params['id']!)) ?? notFound('worker', req.params['id']!), { auth: 'any', doc: { summary: 'One worker', params: id, response: ref('Worker') } });
+  router.add('POST', '/api/workers', async (req) => unwrap(await admin.putWorker(req.body, actor(req)), true), { auth: ADMIN, doc: { summary: 'Create a worker', body: REGISTRY_SCHEMAS.worker, status: 201, response: ref('Worker') } });
+  router.add('PUT', '/api/workers/:id', async (req) => unwrap(await admin.putWorker({ ...(req.body as object), id: req.params['id'] }, actor(req))), { auth: ADMIN, doc: { summary: 'Change a worker', params: id, body: REGISTRY_SCHEMAS.worker, response: ref('Worker') } });
+  router.add('DELETE', '/api/workers/:id', async (req) => removed(await admin.remove('worker', req.params['id']!, actor(req))), { auth: ADMIN, doc: { summary: 'Delete a worker (refused while a device is assigned)', params: id, errors: { 409: 'Still in use' } } });
 
   // Devices: keys are shown once, at provisioning; listings never carry them.
   const publicDevice = <T extends { key: string }>(d: T): Omit<T, 'key'> => Object.fromEntries(Object.entries(d).filter(([k]) => k !== 'key')) as Omit<T, 'key'>;
-  router.add('GET', '/api/devices', async () => ({ devices: (await store.listDevices()).map(publicDevice) }), { auth: 'any' });
-  router.add('GET', '/api/devices/:id', async (req) => publicDevice((await store.getDevice(req.params['id']!)) ?? notFound('device', req.params['id']!)), { auth: 'any' });
+  router.add('GET', '/api/devices', async () => ({ devices: (await store.listDevices()).map(publicDevice) }), { auth: 'any', doc: { summary: 'Devices (pendants, phones), without their keys', response: listOf('devices', ref('Device')) } });
+  router.add('GET', '/api/devices/:id', async (req) => publicDevice((await store.getDevice(req.params['id']!)) ?? notFound('device', req.params['id']!)), { auth: 'any', doc: { summary: 'One device, without its key', params: id, response: ref('Device') } });
   router.add('POST', '/api/devices', async (req) => {
     const v = check<{ board: BoardKind; workerId: string | null; siteId: string | null; deviceId?: string; key?: string }>(REGISTRY_SCHEMAS.deviceNew, structuredClone(req.body));
     if (!v.ok) throw new HttpError(400, 'invalid', `Invalid: ${v.errors.join('; ')}`);
@@ -62,7 +64,13 @@ export function registerRegistryApi(router: Router, ctx: ApiContext): void {
       if (e instanceof RegistryError) throw new HttpError(e.code === 'duplicate_device' ? 409 : e.code === 'invalid' ? 400 : 404, e.code, e.message);
       throw e;
     }
-  }, { auth: ADMIN });
+  }, {
+    auth: ADMIN,
+    doc: {
+      summary: 'Provision a device: creates its id and key and answers them with the settings line — shown this once, never again', body: REGISTRY_SCHEMAS.deviceNew, status: 201,
+      response: { type: 'object', properties: { device: { type: 'object' }, settingsLine: { type: 'string' } } }, errors: { 409: 'Device id taken' },
+    },
+  });
   router.add('PUT', '/api/devices/:id', async (req) => {
     const id = req.params['id']!;
     const v = check<{ workerId: string | null; siteId: string | null }>(REGISTRY_SCHEMAS.device, structuredClone(req.body));
@@ -75,7 +83,7 @@ export function registerRegistryApi(router: Router, ctx: ApiContext): void {
     await store.appendAudit({ at: ctx.clock.now(), actor: actor(req), action: 'device_assigned', entity: 'device', entityId: id, data: v.value });
     for (const site of new Set([before.siteId, v.value.siteId])) if (site) await ctx.registry.publishKeyring(site);
     return publicDevice(d!);
-  }, { auth: ADMIN });
+  }, { auth: ADMIN, doc: { summary: 'Assign a device to a worker and site (the gateways get the new keyring)', params: id, body: REGISTRY_SCHEMAS.device, response: ref('Device') } });
   router.add('DELETE', '/api/devices/:id', async (req) => {
     const id = req.params['id']!;
     const d = (await store.getDevice(id)) ?? notFound('device', id);
@@ -84,22 +92,28 @@ export function registerRegistryApi(router: Router, ctx: ApiContext): void {
     await store.appendAudit({ at: ctx.clock.now(), actor: actor(req), action: 'device_decommissioned', entity: 'device', entityId: id });
     if (d.siteId) await ctx.registry.publishKeyring(d.siteId);
     return undefined;
-  }, { auth: ADMIN });
+  }, { auth: ADMIN, doc: { summary: 'Decommission a device: its key is withdrawn from the gateways', params: id } });
 
-  const kinds: [Exclude<EntityKind, 'gateway'>, string][] = [['contact', 'contacts'], ['ladder', 'ladders'], ['zone', 'zones'], ['beacon', 'beacons'], ['input', 'inputs']];
-  for (const [kind, plural] of kinds) {
-    router.add('GET', `/api/${plural}`, async (req) => ({ [plural]: await store.listEntities(kind, req.query.get('siteId') ? { siteId: req.query.get('siteId')! } : {}) }), { auth: 'any' });
-    router.add('GET', `/api/${plural}/:id`, async (req) => (await store.getEntity(kind, req.params['id']!)) ?? notFound(kind, req.params['id']!), { auth: 'any' });
-    router.add('POST', `/api/${plural}`, async (req) => unwrap(await admin.put(kind, req.body, actor(req)), true), { auth: ADMIN });
-    if (kind !== 'input') router.add('PUT', `/api/${plural}/:id`, async (req) => unwrap(await admin.put(kind, { ...(req.body as object), id: req.params['id'] }, actor(req))), { auth: ADMIN });
-    router.add('DELETE', `/api/${plural}/:id`, async (req) => removed(await admin.remove(kind, req.params['id']!, actor(req))), { auth: ADMIN });
+  const kinds: [Exclude<EntityKind, 'gateway'>, string, 'Contact' | 'Ladder' | 'Zone' | 'Beacon' | 'Input', string][] = [
+    ['contact', 'contacts', 'Contact', 'contacts (people and services called in an escalation)'], ['ladder', 'ladders', 'Ladder', 'escalation ladders'],
+    ['zone', 'zones', 'Zone', 'zones of the site plans'], ['beacon', 'beacons', 'Beacon', 'BLE beacons (each places a pendant in a zone)'],
+    ['input', 'inputs', 'Input', 'wired inputs (panic buttons on gateways; id = site/gateway/input, URL-encoded)'],
+  ];
+  const siteQuery = { siteId: { description: 'Only this site (and the records of every site)' } };
+  for (const [kind, plural, schema, what] of kinds) {
+    router.add('GET', `/api/${plural}`, async (req) => ({ [plural]: await store.listEntities(kind, req.query.get('siteId') ? { siteId: req.query.get('siteId')! } : {}) }), { auth: 'any', doc: { summary: `List ${what}`, query: siteQuery, response: listOf(plural, ref(schema)) } });
+    router.add('GET', `/api/${plural}/:id`, async (req) => (await store.getEntity(kind, req.params['id']!)) ?? notFound(kind, req.params['id']!), { auth: 'any', doc: { summary: `One of the ${what}`, params: id, response: ref(schema) } });
+    router.add('POST', `/api/${plural}`, async (req) => unwrap(await admin.put(kind, req.body, actor(req)), true), { auth: ADMIN, doc: { summary: `Create one of the ${what} (or replace the one with this id)`, body: REGISTRY_SCHEMAS[kind], status: 201, response: ref(schema) } });
+    if (kind !== 'input') router.add('PUT', `/api/${plural}/:id`, async (req) => unwrap(await admin.put(kind, { ...(req.body as object), id: req.params['id'] }, actor(req))), { auth: ADMIN, doc: { summary: `Change one of the ${what}`, params: id, body: REGISTRY_SCHEMAS[kind], response: ref(schema) } });
+    router.add('DELETE', `/api/${plural}/:id`, async (req) => removed(await admin.remove(kind, req.params['id']!, actor(req))), { auth: ADMIN, doc: { summary: `Delete one of the ${what} (refused while another record refers to it)`, params: id, errors: { 409: 'Still in use' } } });
   }
 
-  router.add('GET', '/api/gateways', async (req) => ({ gateways: await store.listEntities('gateway', req.query.get('siteId') ? { siteId: req.query.get('siteId')! } : {}) }), { auth: 'any' });
-  router.add('PUT', '/api/gateways/:siteId/:gatewayId', async (req) => unwrap(await admin.putGateway({ ...(req.body as object), siteId: req.params['siteId'], gatewayId: req.params['gatewayId'] }, actor(req))), { auth: ADMIN });
-  router.add('DELETE', '/api/gateways/:siteId/:gatewayId', async (req) => removed(await admin.remove('gateway', `${req.params['siteId']}/${req.params['gatewayId']}`, actor(req))), { auth: ADMIN });
+  const gw = { siteId: 'Site id', gatewayId: 'Gateway id' };
+  router.add('GET', '/api/gateways', async (req) => ({ gateways: await store.listEntities('gateway', req.query.get('siteId') ? { siteId: req.query.get('siteId')! } : {}) }), { auth: 'any', doc: { summary: 'Gateways with their liveness', query: siteQuery, response: listOf('gateways', ref('Gateway')) } });
+  router.add('PUT', '/api/gateways/:siteId/:gatewayId', async (req) => unwrap(await admin.putGateway({ ...(req.body as object), siteId: req.params['siteId'], gatewayId: req.params['gatewayId'] }, actor(req))), { auth: ADMIN, doc: { summary: 'Name a gateway', params: gw, body: { type: 'object', properties: { name: { type: ['string', 'null'] } } }, response: ref('Gateway') } });
+  router.add('DELETE', '/api/gateways/:siteId/:gatewayId', async (req) => removed(await admin.remove('gateway', `${req.params['siteId']}/${req.params['gatewayId']}`, actor(req))), { auth: ADMIN, doc: { summary: 'Forget a gateway', params: gw } });
 
-  router.add('GET', '/api/users', async () => ({ users: (await store.listUsers()).map(publicUser) }), { auth: ADMIN });
+  router.add('GET', '/api/users', async () => ({ users: (await store.listUsers()).map(publicUser) }), { auth: ADMIN, doc: { summary: 'Users of the console and API', tags: ['users'], response: listOf('users', ref('User')) } });
   router.add('POST', '/api/users', async (req) => {
     const username = field(req.body, 'username');
     const password = field(req.body, 'password');
@@ -113,5 +127,11 @@ export function registerRegistryApi(router: Router, ctx: ApiContext): void {
     await store.createUser(user);
     await store.appendAudit({ at: ctx.clock.now(), actor: actor(req), action: 'user_created', entity: 'user', entityId: user.id, data: { username, role } });
     return reply(201, publicUser(user));
-  }, { auth: ADMIN });
+  }, {
+    auth: ADMIN,
+    doc: {
+      summary: 'Create a user', tags: ['users'], status: 201, response: ref('User'), errors: { 409: 'User name taken' },
+      body: { type: 'object', required: ['username', 'password', 'role'], properties: { username: { type: 'string' }, password: { type: 'string', minLength: 8 }, role: { enum: ['admin', 'supervisor', 'operator', 'readonly'] }, name: { type: 'string' } } },
+    },
+  });
 }

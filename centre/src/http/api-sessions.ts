@@ -7,6 +7,7 @@ import { check, type JsonSchema } from '../../../common/schema';
 import type { SessionResult, StartSessionRequest } from '../sessions';
 import type { ApiContext } from './api';
 import { field, OPERATORS } from './api';
+import { listOf, ref } from './openapi';
 import { HttpError, reply, type Router } from './router';
 
 const contact = { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, phone: { type: 'string', pattern: '^\\+?[0-9 ().-]{3,30}$' }, email: { type: 'string', format: 'email' } } };
@@ -35,28 +36,35 @@ export function registerSessionApi(router: Router, ctx: ApiContext): void {
     if (all && req.user!.role !== 'admin') throw new HttpError(403, 'forbidden', 'Session history is for admins: sessions are not time sheets');
     const workerId = req.query.get('workerId') ?? undefined;
     return { sessions: await store.listWorkSessions({ ...(all ? { limit: 500 } : { states: ['active'] }), ...(workerId ? { workerId } : {}) }) };
-  }, { auth: 'any' });
+  }, {
+    auth: 'any',
+    doc: {
+      summary: 'Active sessions (protection mode, timed sessions); past ones only for admins — sessions are not time sheets', response: listOf('sessions', ref('Session')),
+      query: { state: { description: '`active` (default) or `all` (admins)', schema: { enum: ['active', 'all'] } }, workerId: { description: 'Only this worker' } },
+    },
+  });
 
   router.add('GET', '/api/sessions/:id', async (req) => {
     const s = await store.getWorkSession(req.params['id']!);
     if (!s) throw new HttpError(404, 'not_found', `Unknown session '${req.params['id']}'`);
     return { session: s };
-  }, { auth: 'any' });
+  }, { auth: 'any', doc: { summary: 'One session', params: { id: 'Session id' }, response: { type: 'object', properties: { session: ref('Session') } } } });
 
   router.add('POST', '/api/sessions', async (req) => {
     const v = check<StartSessionRequest>(START, structuredClone(req.body ?? {}));
     if (!v.ok) throw new HttpError(400, 'invalid', `Invalid: ${v.errors.join('; ')}`);
     return result(await sessions.start(v.value, actor(req)), 201);
-  }, { auth: OPERATORS });
+  }, { auth: OPERATORS, doc: { summary: 'Start a session for a worker: timed (duration or planned end), with check-ins, a note and a call list', body: START, status: 201, response: { type: 'object', properties: { session: ref('Session') } }, errors: { 409: 'The worker already has an active session' } } });
 
   router.add('POST', '/api/sessions/:id/extend', async (req) => {
     const v = check<{ addMin?: number; plannedEndAt?: number }>(EXTEND, structuredClone(req.body ?? {}));
     if (!v.ok) throw new HttpError(400, 'invalid', `Invalid: ${v.errors.join('; ')}`);
     return result(await sessions.extend(req.params['id']!, actor(req), v.value));
-  }, { auth: OPERATORS });
+  }, { auth: OPERATORS, doc: { summary: 'Extend a timed session', params: { id: 'Session id' }, body: EXTEND, response: { type: 'object', properties: { session: ref('Session') } }, errors: { 409: 'Not active' } } });
 
-  router.add('POST', '/api/sessions/:id/stop', async (req) => result(await sessions.stop(req.params['id']!, actor(req))), { auth: OPERATORS });
-  router.add('POST', '/api/sessions/:id/check-in', async (req) => result(await sessions.checkIn(req.params['id']!, actor(req))), { auth: OPERATORS });
+  const sessionDoc = (summary: string) => ({ summary, params: { id: 'Session id' }, response: { type: 'object', properties: { session: ref('Session') } }, errors: { 409: 'Not active' } });
+  router.add('POST', '/api/sessions/:id/stop', async (req) => result(await sessions.stop(req.params['id']!, actor(req))), { auth: OPERATORS, doc: sessionDoc('Stop a session') });
+  router.add('POST', '/api/sessions/:id/check-in', async (req) => result(await sessions.checkIn(req.params['id']!, actor(req))), { auth: OPERATORS, doc: sessionDoc('Confirm a check-in on the worker\'s behalf') });
 
   /** `{on: true}` starts protection mode (no planned end) for the worker; `{on: false}` ends the active session. */
   router.add('POST', '/api/workers/:id/protection', async (req) => {
@@ -67,7 +75,7 @@ export function registerSessionApi(router: Router, ctx: ApiContext): void {
     const s = await store.findActiveWorkSession(id);
     if (!s) throw new HttpError(409, 'conflict', `Worker '${id}' is not protected`);
     return result(await sessions.stop(s.id, actor(req)));
-  }, { auth: OPERATORS });
+  }, { auth: OPERATORS, doc: { summary: 'Protection mode on (a session without end) or off (ends the active session); the pendant is told', tags: ['workers'], params: { id: 'Worker id' }, body: { type: 'object', required: ['on'], properties: { on: { type: 'boolean' } } }, response: { type: 'object', properties: { session: ref('Session') } }, errors: { 409: 'Already protected / not protected' } } });
 
   router.add('GET', '/api/workers/:id/position', async (req) => {
     const id = req.params['id']!;
@@ -79,5 +87,12 @@ export function registerSessionApi(router: Router, ctx: ApiContext): void {
       if (last) return { deviceId: d.id, position: last.position, at: last.at, ageS: Math.round((ctx.clock.now() - last.at) / 1000), place: await ctx.positions.describe(last.position) };
     }
     throw new HttpError(404, 'not_found', 'No position known');
-  }, { auth: OPERATORS });
+  }, {
+    auth: OPERATORS,
+    doc: {
+      summary: 'The worker\'s last position — only while protected or in an alarm', tags: ['workers'], params: { id: 'Worker id' },
+      response: { type: 'object', properties: { deviceId: { type: 'string' }, position: { type: 'object' }, at: { type: 'integer' }, ageS: { type: 'integer' }, place: ref('Place') } },
+      errors: { 403: 'Not shared: the worker is neither protected nor in an alarm' },
+    },
+  });
 }

@@ -20,6 +20,7 @@ import { alarmView } from '../views';
 import { registerEscalationApi } from './api-escalation';
 import { registerRegistryApi } from './api-registry';
 import { registerSessionApi } from './api-sessions';
+import { arrayOf, listOf, ref, registerOpenApi } from './openapi';
 import { HttpError, reply, type Router } from './router';
 
 export const OPERATORS = ['admin', 'supervisor', 'operator'] as const;
@@ -50,7 +51,9 @@ export function field(body: unknown, name: string): unknown {
 export function registerApi(router: Router, ctx: ApiContext): void {
   const { store, auth, alarms, live } = ctx;
 
-  router.add('GET', '/api/health', () => ({ ok: true, ...ctx.health() }));
+  router.add('GET', '/api/health', () => ({ ok: true, ...ctx.health() }), {
+    doc: { summary: 'Health: MQTT connection, ingest and outbox counters, timers, notification channels', tags: ['meta'], response: { type: 'object' } },
+  });
 
   router.add('POST', '/api/login', async (req) => {
     const username = field(req.body, 'username');
@@ -60,14 +63,21 @@ export function registerApi(router: Router, ctx: ApiContext): void {
     const result = await auth.login(req.clientKey, username, password);
     if (!result) throw new HttpError(401, 'bad_credentials', 'Wrong user name or password');
     return result;
+  }, {
+    doc: {
+      summary: 'Log in: a bearer token for the Authorization header (never a cookie, so no cross-site request can use it)', tags: ['auth'],
+      body: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } },
+      response: { type: 'object', properties: { token: { type: 'string' }, expiresAt: { type: 'integer' }, user: ref('User') } },
+      errors: { 401: 'Wrong user name or password', 429: 'Too many failed logins from this client or for this user name' },
+    },
   });
 
   router.add('POST', '/api/logout', async (req) => {
     await auth.logout(req.token!);
     return undefined;
-  }, { auth: 'any' });
+  }, { auth: 'any', doc: { summary: 'Log out: the token stops working at once', tags: ['auth'] } });
 
-  router.add('GET', '/api/me', (req) => publicUser(req.user!), { auth: 'any' });
+  router.add('GET', '/api/me', (req) => publicUser(req.user!), { auth: 'any', doc: { summary: 'Who is logged in', tags: ['auth'], response: ref('User') } });
 
   const views = async (list: Alarm[]) => {
     const workers = new Map((await store.listWorkers()).map((w) => [w.id, w]));
@@ -86,7 +96,13 @@ export function registerApi(router: Router, ctx: ApiContext): void {
     const siteId = req.query.get('siteId') ?? undefined;
     const list = await store.listAlarms({ ...(state === 'all' ? {} : { states: ['pending', 'raised', 'acknowledged'] }), ...(siteId ? { siteId } : {}) });
     return { alarms: await views(list) };
-  }, { auth: 'any' });
+  }, {
+    auth: 'any',
+    doc: {
+      summary: 'Alarms (open by default), most urgent first: priority, then age', response: listOf('alarms', ref('AlarmView')),
+      query: { state: { description: '`open` (default) or `all`', schema: { enum: ['open', 'all'] } }, siteId: { description: 'Only this site' }, number: { description: 'The alarm with this short number' } },
+    },
+  });
 
   /** The alarm with its lifecycle timeline (audit), every notification attempt and answer, and its escalation with its own timeline. */
   router.add('GET', '/api/alarms/:id', async (req) => {
@@ -101,21 +117,36 @@ export function registerApi(router: Router, ctx: ApiContext): void {
       escalation: esc ? { timeline: await store.listAudit('escalation', alarm.id), state: esc.state, phase: esc.phase, step: esc.step, round: esc.round, nextAt: esc.nextAt, steps: esc.steps.map(({ name, channel, role, timeoutS }) => ({ name, channel, role, timeoutS })), broadcast: esc.broadcast.map(({ name, channel, role }) => ({ name, channel, role })) } : null,
       session: alarm.sessionId ? await store.getWorkSession(alarm.sessionId) : null,
     };
-  }, { auth: 'any' });
+  }, {
+    auth: 'any',
+    doc: {
+      summary: 'One alarm: its lifecycle timeline (audit), every notification attempt and answer, its escalation, its session', params: { id: 'Alarm id' },
+      response: { type: 'object', properties: { alarm: ref('AlarmView'), timeline: arrayOf(ref('AuditEntry')), attempts: arrayOf(ref('Attempt')), escalation: { type: ['object', 'null'] }, session: { anyOf: [ref('Session'), { type: 'null' }] } } },
+    },
+  });
 
   router.add('POST', '/api/alarms/:id/acknowledge', async (req) => {
     const r = await alarms.acknowledge(req.params['id']!, `user:${req.user!.username}`);
     if (!r.ok) throw new HttpError(r.code === 'not_found' ? 404 : 409, r.code, r.message);
     return { alarm: r.alarm };
-  }, { auth: OPERATORS });
+  }, { auth: OPERATORS, doc: { summary: 'Acknowledge: "I am handling it" (first acknowledgement wins; the pendant shows help is coming)', params: { id: 'Alarm id' }, response: { type: 'object', properties: { alarm: ref('Alarm') } }, errors: { 409: 'Already acknowledged or closed' } } });
 
   router.add('POST', '/api/alarms/:id/resolve', async (req) => {
     const r = await alarms.resolve(req.params['id']!, `user:${req.user!.username}`, field(req.body, 'reason'), field(req.body, 'comment'));
     if (!r.ok) throw new HttpError(r.code === 'not_found' ? 404 : r.code === 'invalid' ? 400 : 409, r.code, r.message);
     return { alarm: r.alarm };
-  }, { auth: OPERATORS });
+  }, {
+    auth: OPERATORS,
+    doc: {
+      summary: 'Resolve (close) with a reason and a comment — both required', params: { id: 'Alarm id' },
+      body: { type: 'object', required: ['reason', 'comment'], properties: { reason: { enum: ['false_alarm', 'genuine', 'dispatched', 'test'] }, comment: { type: 'string', minLength: 1, description: 'Not blank' } } },
+      response: { type: 'object', properties: { alarm: ref('Alarm') } }, errors: { 409: 'Already closed' },
+    },
+  });
 
-  router.add('POST', '/api/stream/ticket', (req) => reply(201, { ticket: auth.issueTicket(req.user!) }), { auth: 'any' });
+  router.add('POST', '/api/stream/ticket', (req) => reply(201, { ticket: auth.issueTicket(req.user!) }), {
+    auth: 'any', doc: { summary: 'A one-time ticket (30 s) for the live stream: EventSource cannot send an Authorization header', tags: ['stream'], status: 201, response: { type: 'object', properties: { ticket: { type: 'string' } } } },
+  });
 
   router.add('GET', '/api/stream', async (req) => {
     const user = await auth.redeemTicket(req.query.get('ticket') ?? '');
@@ -130,9 +161,15 @@ export function registerApi(router: Router, ctx: ApiContext): void {
       unsubscribe();
     });
     return undefined;
+  }, {
+    doc: {
+      summary: 'Live events (Server-Sent Events): hello, alarm, session, notification, attempt — only those of your sites and teams', tags: ['stream'],
+      query: { ticket: { description: 'From POST /api/stream/ticket', required: true } }, produces: 'text/event-stream', errors: { 401: 'No valid ticket' },
+    },
   });
 
   registerRegistryApi(router, ctx);
   registerSessionApi(router, ctx);
   registerEscalationApi(router, ctx);
+  registerOpenApi(router, { title: 'Vigil centre API', version: '1', description: 'Monitoring-centre API: alarms, workers, sessions, registry, users, reports. Roles per route in `x-roles`.' });
 }

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../../common/log';
 import type { User, UserRole } from '../store/types';
+import type { RouteDoc } from './openapi';
 
 export class HttpError extends Error {
   constructor(
@@ -39,6 +40,16 @@ export type Handler = (req: ApiRequest) => Promise<HandlerResult> | HandlerResul
 export interface RouteOptions {
   /** Roles allowed; `'any'` = any logged-in user; absent = public. */
   auth?: readonly UserRole[] | 'any';
+  /** What the route does, for /api/openapi.json (openapi.ts); a test fails for any route without one. */
+  doc?: RouteDoc;
+}
+
+/** A registered route as the OpenAPI document sees it. */
+export interface RouteInfo {
+  method: string;
+  /** As registered: `/api/alarms/:id`. */
+  pattern: string;
+  opts: RouteOptions;
 }
 
 export interface Reply {
@@ -53,6 +64,7 @@ export function reply(status: number, body: unknown, headers?: Record<string, st
 
 interface Route {
   method: string;
+  pattern: string;
   re: RegExp;
   names: string[];
   handler: Handler;
@@ -72,7 +84,12 @@ export class Router {
       names.push(n);
       return '([^/]+)';
     }) + '$');
-    this.routes.push({ method, re, names, handler, opts });
+    this.routes.push({ method, pattern, re, names, handler, opts });
+  }
+
+  /** Every registered route, in registration order. */
+  list(): RouteInfo[] {
+    return this.routes.map(({ method, pattern, opts }) => ({ method, pattern, opts }));
   }
 
   /** Returns false when no route matches the path (so the caller can serve files). */
