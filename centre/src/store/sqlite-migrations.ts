@@ -105,4 +105,19 @@ export const SQLITE_MIGRATIONS: string[] = [
      device_id TEXT NOT NULL, worker_id TEXT, at INTEGER NOT NULL, kind TEXT NOT NULL, lat REAL, lon REAL, beacon_id TEXT, zone_id TEXT, rssi_dbm INTEGER);
    CREATE INDEX positions_device ON positions(device_id, at);
    CREATE INDEX positions_at ON positions(at);`,
+  // issue 11 — the worker app: worker logins (not console users), pairing codes, phone logins, idempotency keys.
+  `CREATE TABLE worker_credentials (
+     worker_id TEXT PRIMARY KEY REFERENCES workers(id) ON DELETE CASCADE, username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+     created_at INTEGER NOT NULL, created_by TEXT NOT NULL);
+   CREATE TABLE worker_logins (
+     token_hash TEXT PRIMARY KEY, worker_id TEXT NOT NULL REFERENCES workers(id) ON DELETE CASCADE, via TEXT NOT NULL,
+     created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+   CREATE INDEX worker_logins_worker ON worker_logins(worker_id);
+   CREATE TABLE pairing_codes (
+     code_hash TEXT PRIMARY KEY, worker_id TEXT NOT NULL REFERENCES workers(id) ON DELETE CASCADE, created_at INTEGER NOT NULL,
+     created_by TEXT NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER);
+   CREATE TABLE app_actions (
+     key TEXT PRIMARY KEY, worker_id TEXT NOT NULL, action TEXT NOT NULL, at INTEGER NOT NULL, device_id TEXT, counter INTEGER,
+     status INTEGER, response TEXT);
+   CREATE INDEX app_actions_at ON app_actions(at);`,
 ];

@@ -9,9 +9,11 @@ import type {
   AttemptRecord, Escalation, NewOutboxMessage, OutboxCompletion, OutboxMessage, PositionRecord, PurgeRequest,
   ResponderToken, Session, SessionFilter, SessionState,
 } from './operations';
+import type { AppAction, AppEventInput, AppEventResult, PairingCode, WorkerCredential, WorkerLogin } from './app-records';
 
 export type * from './records';
 export type * from './operations';
+export type * from './app-records';
 export { WORKER_CONTACT, ENTITY_KINDS, entitySite } from './records';
 
 export type UserRole = 'admin' | 'supervisor' | 'operator' | 'readonly';
@@ -272,4 +274,29 @@ export interface Store {
   createSession(s: AuthSession): Promise<void>;
   getSession(tokenHash: string): Promise<AuthSession | undefined>;
   deleteSession(tokenHash: string): Promise<void>;
+
+  // ---- the worker app (app-records.ts): worker logins, pairing codes, idempotent phone actions
+  /** Creates or replaces the worker's login; false when the user name belongs to another worker. */
+  putWorkerCredential(c: WorkerCredential): Promise<boolean>;
+  getWorkerCredential(by: { workerId: string } | { username: string }): Promise<WorkerCredential | undefined>;
+  /** Removes the worker's login, every phone signed in as the worker and their unused pairing codes. */
+  deleteWorkerCredential(workerId: string): Promise<boolean>;
+  revokeWorkerLogins(workerId: string): Promise<number>;
+  createWorkerLogin(l: WorkerLogin): Promise<void>;
+  getWorkerLogin(tokenHash: string): Promise<WorkerLogin | undefined>;
+  touchWorkerLogin(tokenHash: string, expiresAt: number): Promise<void>;
+  deleteWorkerLogin(tokenHash: string): Promise<void>;
+  createPairingCode(p: PairingCode): Promise<void>;
+  /** Marks an unused, unexpired code used and returns it; undefined for any other code (once only). */
+  redeemPairingCode(codeHash: string, at: number): Conditional<PairingCode>;
+  getAppAction(key: string): Promise<AppAction | undefined>;
+  /** Records the answer to a keyed action; a key already recorded keeps its first answer (returns false). */
+  putAppAction(a: AppAction): Promise<boolean>;
+  /**
+   * A phone event, idempotent on its key: a new key gets the device's next counter and is stored as a
+   * device event (like a radio frame) in one transaction; a known key returns what it got the first time.
+   */
+  recordAppEvent(e: AppEventInput): Promise<AppEventResult>;
+  /** Retention of the app's own records: keys older than `before`, expired logins and pairing codes. */
+  purgeApp(before: number, now: number): Promise<number>;
 }
