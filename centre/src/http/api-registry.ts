@@ -94,7 +94,8 @@ export function registerRegistryApi(router: Router, ctx: ApiContext): void {
     return undefined;
   }, { auth: ADMIN, doc: { summary: 'Decommission a device: its key is withdrawn from the gateways', params: id } });
 
-  const kinds: [Exclude<EntityKind, 'gateway'>, string, 'Contact' | 'Ladder' | 'Zone' | 'Beacon' | 'Input', string][] = [
+  const kinds: [Exclude<EntityKind, 'gateway'>, string, 'Team' | 'Contact' | 'Ladder' | 'Zone' | 'Beacon' | 'Input', string][] = [
+    ['team', 'teams', 'Team', 'teams of workers (a supervisor sees the sites and teams of their scope)'],
     ['contact', 'contacts', 'Contact', 'contacts (people and services called in an escalation)'], ['ladder', 'ladders', 'Ladder', 'escalation ladders'],
     ['zone', 'zones', 'Zone', 'zones of the site plans'], ['beacon', 'beacons', 'Beacon', 'BLE beacons (each places a pendant in a zone)'],
     ['input', 'inputs', 'Input', 'wired inputs (panic buttons on gateways; id = site/gateway/input, URL-encoded)'],

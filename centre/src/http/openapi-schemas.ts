@@ -42,6 +42,7 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
     scope: { type: ['object', 'null'], description: 'Sites and teams a supervisor (or a scoped read-only user) sees; null = all', properties: { siteIds: { type: 'array', items: str }, teamIds: { type: 'array', items: str } } },
   }, ['id', 'username', 'name', 'role']),
   Site: REGISTRY_SCHEMAS.site,
+  Team: REGISTRY_SCHEMAS.team,
   Worker: REGISTRY_SCHEMAS.worker,
   Device: obj({ id: { type: 'string', description: '8 hex digits' }, board: { enum: ['puckjs', 'bangle2', 'lora', 'phone'] }, workerId: nstr, siteId: nstr, createdAt: int, lastCounter: int, lastSeenAt: nint, batteryPct: nint }, ['id', 'board']),
   Contact: REGISTRY_SCHEMAS.contact,

@@ -120,4 +120,14 @@ export const SQLITE_MIGRATIONS: string[] = [
      key TEXT PRIMARY KEY, worker_id TEXT NOT NULL, action TEXT NOT NULL, at INTEGER NOT NULL, device_id TEXT, counter INTEGER,
      status INTEGER, response TEXT);
    CREATE INDEX app_actions_at ON app_actions(at);`,
+  // issue 8 — the console: users' scopes (a supervisor's sites and teams), teams of workers, site floor plans, history indexes.
+  `ALTER TABLE users ADD COLUMN scope TEXT;
+   ALTER TABLE workers ADD COLUMN team_id TEXT;
+   CREATE INDEX workers_team ON workers(team_id);
+   CREATE TABLE floor_plans (
+     site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE, floor TEXT NOT NULL, content_type TEXT NOT NULL,
+     width_m REAL NOT NULL, height_m REAL NOT NULL, image BLOB NOT NULL, updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL,
+     PRIMARY KEY (site_id, floor));
+   CREATE INDEX alarms_created ON alarms(created_at);
+   CREATE INDEX alarms_worker_created ON alarms(worker_id, created_at);`,
 ];

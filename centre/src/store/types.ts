@@ -10,10 +10,12 @@ import type {
   ResponderToken, Session, SessionFilter, SessionState,
 } from './operations';
 import type { AppAction, AppEventInput, AppEventResult, PairingCode, WorkerCredential, WorkerLogin } from './app-records';
+import type { AlarmSearch, AlarmStats, FloorPlan, StoreScope, UserScope } from './console-records';
 
 export type * from './records';
 export type * from './operations';
 export type * from './app-records';
+export type * from './console-records';
 export { WORKER_CONTACT, ENTITY_KINDS, entitySite } from './records';
 
 export type UserRole = 'admin' | 'supervisor' | 'operator' | 'readonly';
@@ -31,6 +33,8 @@ export interface Worker {
   phone: string | null;
   siteId: string | null;
   ladderId?: string | null;
+  /** The worker's team (supervisors are scoped to sites and teams). */
+  teamId?: string | null;
 }
 
 export type BoardKind = 'puckjs' | 'bangle2' | 'lora' | 'phone';
@@ -127,6 +131,8 @@ export interface User {
   name: string;
   role: UserRole;
   passwordHash: string;
+  /** Supervisors (and optionally read-only users) see only these sites and teams; null or absent = everything. */
+  scope?: UserScope | null;
 }
 
 export interface AuthSession {
@@ -299,4 +305,20 @@ export interface Store {
   recordAppEvent(e: AppEventInput): Promise<AppEventResult>;
   /** Retention of the app's own records: keys older than `before`, expired logins and pairing codes. */
   purgeApp(before: number, now: number): Promise<number>;
+
+  // ---- the console (console-records.ts): users' changes, floor plans, history and statistics
+  /** Changes a user's name, role, scope or password hash; returns the user (undefined if unknown). */
+  updateUser(id: string, patch: Partial<Pick<User, 'name' | 'role' | 'scope' | 'passwordHash'>>): Promise<User | undefined>;
+  /** Deletes the user and every login of theirs. */
+  deleteUser(id: string): Promise<boolean>;
+  /** Ends the user's logins (all, or all but one): after a password change or reset. */
+  deleteUserSessions(userId: string, exceptTokenHash?: string): Promise<number>;
+  putFloorPlan(plan: Omit<FloorPlan, 'bytes'>, image: Buffer): Promise<void>;
+  listFloorPlans(siteId?: string): Promise<FloorPlan[]>;
+  getFloorPlanImage(siteId: string, floor: string): Promise<{ plan: FloorPlan; image: Buffer } | undefined>;
+  deleteFloorPlan(siteId: string, floor: string): Promise<boolean>;
+  /** Alarms by creation time, worker, site, type, state, resolution and scope; newest first, with the total. */
+  searchAlarms(q: AlarmSearch): Promise<{ alarms: Alarm[]; total: number }>;
+  /** Counts by type, resolution and site, and time-to-acknowledge percentiles, of the alarms created in [from, to). */
+  alarmStats(q: { from: number; to: number; siteId?: string; scope?: StoreScope }): Promise<AlarmStats>;
 }
