@@ -21,6 +21,7 @@ import { NotifierHealth } from './escalation/health';
 import { Outbox } from './escalation/outbox';
 import { ResponderTokens } from './escalation/tokens';
 import { type ApiContext, registerApi } from './http/api';
+import { registerAppApi } from './http/api-app';
 import { Router } from './http/router';
 import { type HttpServer, startHttp } from './http/server';
 import { EventWriter } from './event-writer';
@@ -135,6 +136,7 @@ export class Centre {
     if (this.deps.http !== false) {
       const router = new Router({ authenticate: (t) => this.auth.authenticate(t), log: log.child('http') });
       registerApi(router, { ...this.apiContext(), health: () => ({ mqtt: this.bus.connected, ingest: this.ingest.counters.snapshot(), events: this.writer.counters.snapshot(), outbox: this.outbox.counters.snapshot(), timers: this.scheduler.size, notifiers: Object.fromEntries(this.notifiers.map((n) => [n.channel, n.healthy()])) }) });
+      this.stoppers.push(registerAppApi(router, { ...this.apiContext(), config, supervision: this.supervision }));
       this.http = await startHttp(router, config.http.host, config.http.port);
     }
     log.info('centre started', { http: this.http ? `http://${config.http.host}:${this.http.port}` : 'off', mqtt: config.mqtt.url, instance: this.instance, timers: this.scheduler.size });

@@ -19,7 +19,7 @@ export function startHttp(router: Router, host: string, port: number): Promise<H
     res.setHeader('x-content-type-options', 'nosniff');
     void router.handle(req, res).then((handled) => {
       if (handled) return;
-      if (serveStatic([{ prefix: '/shared/', dir: join(WEB_DIR, 'shared') }, { prefix: '/', dir: join(WEB_DIR, 'console') }], req, res)) return;
+      if (serveStatic([{ prefix: '/shared/', dir: join(WEB_DIR, 'shared') }, { prefix: '/app/', dir: join(WEB_DIR, 'app') }, { prefix: '/responder/', dir: join(WEB_DIR, 'responder') }, { prefix: '/', dir: join(WEB_DIR, 'console') }], req, res)) return;
       sendJson(res, 404, { error: { code: 'not_found', message: 'Not found' } });
     });
   });

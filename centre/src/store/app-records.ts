@@ -68,4 +68,6 @@ export interface AppEventInput {
 
 export type AppEventResult =
   | { verdict: 'new' | 'duplicate' | 'retry'; counter: number; ref: number }
-  | { verdict: 'foreign' | 'unknown_device' };
+  /** The key belongs to another worker or device. */
+  | { verdict: 'foreign' }
+  | { verdict: 'unknown_device' };
