@@ -2,6 +2,7 @@
  * Answers to notifications: the signed webhook callback and an operator answering a console push.
  * The responder link's page, data and buttons (`/r/<token>`) are in api-responder.ts.
  */
+import { scopeOf } from '../auth-scope';
 import { ConsoleNotifier } from '../notify/console';
 import { SIGNATURE_HEADER, WebhookNotifier } from '../notify/webhook';
 import type { ApiContext } from './api';
@@ -27,8 +28,12 @@ export function registerEscalationApi(router: Router, ctx: ApiContext): void {
     return undefined;
   }, { doc: { summary: 'A receiver\'s answer to a webhook notification, signed with x-vigil-signature (docs/centre.md)', tags: ['escalation'], body: { type: 'object', required: ['notificationId', 'answer'], properties: { notificationId: { type: 'string' }, answer: { enum: ['accepted', 'rejected'] } } }, errors: { 401: 'Bad or stale signature', 404: 'No webhook channel configured' } } });
 
-  router.add('POST', '/api/notifications/:id/answer', (req) => {
+  router.add('POST', '/api/notifications/:id/answer', async (req) => {
     const kind = answerKind(req.body);
+    // Only a push about an alarm the user may see (a supervisor's sites and teams).
+    const n = await ctx.store.getOutbox(req.params['id']!);
+    const alarm = n?.alarmId ? await ctx.store.getAlarm(n.alarmId) : undefined;
+    if (!n || n.channel !== 'console' || !alarm || !(await scopeOf(req, ctx.store)).covers(alarm)) throw new HttpError(404, 'not_found', 'Unknown notification');
     const push = ctx.notifiers.find((n): n is ConsoleNotifier => n instanceof ConsoleNotifier);
     push?.answer(req.params['id']!, kind, req.user!.username);
     return undefined;

@@ -40,6 +40,8 @@ export type Handler = (req: ApiRequest) => Promise<HandlerResult> | HandlerResul
 export interface RouteOptions {
   /** Roles allowed; `'any'` = any logged-in user; absent = public. */
   auth?: readonly UserRole[] | 'any';
+  /** A non-JSON body (an image upload): accepted media types and size limit; the bytes are in `rawBody`. */
+  upload?: { types: readonly string[]; maxBytes: number };
   /** What the route does, for /api/openapi.json (openapi.ts); a test fails for any route without one. */
   doc?: RouteDoc;
 }
@@ -111,7 +113,7 @@ export class Router {
         if (!user) throw new HttpError(401, 'unauthenticated', 'Log in first');
         if (route.opts.auth !== 'any' && !route.opts.auth.includes(user.role)) throw new HttpError(403, 'forbidden', `Your role (${user.role}) may not do this`);
       }
-      const { body, rawBody } = method === 'GET' || method === 'HEAD' ? { body: undefined, rawBody: undefined } : await readJson(raw);
+      const { body, rawBody } = method === 'GET' || method === 'HEAD' ? { body: undefined, rawBody: undefined } : route.opts.upload ? await readUpload(raw, route.opts.upload) : await readJson(raw);
       const req: ApiRequest = { method, path: url.pathname, params, query: url.searchParams, body, rawBody, user, token, clientKey: raw.socket.remoteAddress ?? 'unknown', raw, res };
       const result = await route.handler(req);
       if (res.headersSent || res.writableEnded) return true;
@@ -138,6 +140,30 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
   res.end(text);
+}
+
+function readUpload(raw: IncomingMessage, upload: { types: readonly string[]; maxBytes: number }): Promise<{ body: unknown; rawBody: Buffer | undefined }> {
+  const type = String(raw.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!upload.types.includes(type)) return Promise.reject(new HttpError(415, 'unsupported_media_type', `Send one of ${upload.types.join(', ')}`));
+  return readBody(raw, upload.maxBytes).then((buf) => {
+    if (buf.length === 0) throw new HttpError(400, 'invalid', 'The body is empty');
+    return { body: undefined, rawBody: buf };
+  });
+}
+
+function readBody(raw: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    raw.on('data', (c: Buffer) => {
+      size += c.length;
+      // Too large: answer 413 at once and let the rest drain unread (destroying the socket would lose the answer).
+      if (size > maxBytes) reject(new HttpError(413, 'too_large', `Request body over ${maxBytes} bytes`));
+      else chunks.push(c);
+    });
+    raw.on('end', () => resolve(Buffer.concat(chunks)));
+    raw.on('error', reject);
+  });
 }
 
 function readJson(raw: IncomingMessage): Promise<{ body: unknown; rawBody: Buffer | undefined }> {
