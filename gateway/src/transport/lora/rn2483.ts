@@ -80,17 +80,23 @@ export class Rn2483Driver extends ModemDriver {
   }
 
   protected unsolicited(line: string): boolean {
-    const m = /^radio_rx\s+(\S*)$/.exec(line);
+    // Whatever follows (nothing for an empty packet), a `radio_rx` line ends this receive.
+    const m = /^radio_rx(?:\s+(.*))?$/.exec(line);
     if (m) {
       this.state = 'idle';
       this.receptions++;
-      const payload = hexPayload(m[1]!);
+      const payload = hexPayload((m[1] ?? '').trim());
       if (!payload || payload.length === 0) this.notice('bad_packet', line);
       // Link quality first (it belongs to this packet), then hand it up, then receive again. A downlink
       // queued by the packet handler runs before the receive restart: the pendant is listening now.
       void this.exclusive(async () => {
         const snrDb = await this.command('radio get snr', INTEGER, REFUSED).then(Number, () => null);
-        const rssiDbm = this.rssiSupported ? await this.command('radio get rssi', INTEGER, REFUSED).then(Number, () => ((this.rssiSupported = false), null)) : null;
+        const rssiDbm = this.rssiSupported
+          ? await this.command('radio get rssi', INTEGER, REFUSED).then(Number, (e: Error) => {
+              if (e.message.endsWith('invalid_param')) this.rssiSupported = false; // firmware before 1.0.5
+              return null;
+            })
+          : null;
         if (payload && payload.length > 0) this.opts.onPacket({ payload, rssiDbm, snrDb });
       })
         .catch(() => undefined)
