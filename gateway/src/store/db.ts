@@ -1,0 +1,50 @@
+/**
+ * The gateway's own SQLite database in its data directory: replay windows, the last keyring and the
+ * store-and-forward queue live in one file, so one transaction order covers them all — after a
+ * power cut the queue and the windows roll back together, never the window without its frame.
+ * WAL with synchronous=NORMAL survives a crash of the process; after a power cut the last commits
+ * may be gone, which the pendant covers: it repeats an alarm until the centre acknowledges it.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE replay (device_id INTEGER PRIMARY KEY, last INTEGER NOT NULL, mask INTEGER NOT NULL);
+   CREATE TABLE keyring (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL, payload TEXT NOT NULL);
+   CREATE TABLE outbox (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload BLOB NOT NULL,
+     key TEXT NOT NULL, priority INTEGER NOT NULL, queued_at INTEGER NOT NULL);
+   CREATE INDEX outbox_priority ON outbox(priority, seq);`,
+];
+
+export interface OpenDbOptions {
+  /** FULL makes every commit reach the disk before it returns (slower on SD cards). */
+  synchronous?: 'NORMAL' | 'FULL';
+}
+
+/** Opens (creating if needed) `<dataDir>/<name>` and brings its schema up to date. */
+export function openDb(dataDir: string, name = 'gateway.db', opts: OpenDbOptions = {}): Db {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, name));
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
+  db.pragma('busy_timeout = 5000');
+  migrate(db, MIGRATIONS);
+  return db;
+}
+
+export function migrate(db: Db, migrations: string[]): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+  let version = row?.version ?? 0;
+  if (!row) db.prepare('INSERT INTO schema_version (version) VALUES (0)').run();
+  for (; version < migrations.length; version++) {
+    db.transaction(() => {
+      db.exec(migrations[version]!);
+      db.prepare('UPDATE schema_version SET version = ?').run(version + 1);
+    })();
+  }
+}
