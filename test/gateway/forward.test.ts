@@ -13,7 +13,7 @@ import { createLogger } from '../../common/log';
 import { Forwarder } from '../../gateway/src/forward/forwarder';
 import { SqliteOutbox } from '../../gateway/src/forward/outbox';
 import { GatewayMqtt } from '../../gateway/src/mqtt-client';
-import { openDb } from '../../gateway/src/store/db';
+import { openGatewayDb } from '../../gateway/src/store/db';
 import { Mosquitto } from '../helpers/mosquitto';
 import { until, waitForEvent } from '../helpers/wait';
 
@@ -33,7 +33,7 @@ afterEach(async () => {
 /** A side of the gateway: its database, queue, MQTT connection and forwarder. */
 function gatewaySide(url: string) {
   const clock = new SystemClock();
-  const db = openDb(join(dir, 'gw'));
+  const db = openGatewayDb(join(dir, 'gw'));
   const outbox = new SqliteOutbox(db, { clock });
   const bus = new GatewayMqtt({ url, clientId: 'gw-test', will: { topic: 'vigil/v1/x', payload: '{}' }, reconnectPeriodMs: 100, log });
   const forwarder = new Forwarder({ outbox, bus, log, window: 8 });

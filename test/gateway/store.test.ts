@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtualClock } from '../../common/clock';
 import { SqliteOutbox } from '../../gateway/src/forward/outbox';
-import { openDb } from '../../gateway/src/store/db';
+import { openGatewayDb } from '../../gateway/src/store/db';
 import { SqliteKeyringCache } from '../../gateway/src/store/keyring-sqlite';
 import { SqliteReplayStore } from '../../gateway/src/store/replay-sqlite';
 import { Keyring } from '../../gateway/src/keyring';
@@ -15,7 +15,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('SQLite replay store', () => {
   it('classifies and advances atomically: new once, then duplicate; far behind is a replay', () => {
-    const db = openDb(dir);
+    const db = openGatewayDb(dir);
     const r = new SqliteReplayStore(db);
     expect(r.accept(0xbeef, 100)).toBe('new');
     expect(r.accept(0xbeef, 100)).toBe('duplicate');
@@ -29,10 +29,10 @@ describe('SQLite replay store', () => {
   });
 
   it('remembers windows across a restart', () => {
-    let db = openDb(dir);
+    let db = openGatewayDb(dir);
     new SqliteReplayStore(db).accept(7, 5000);
     db.close();
-    db = openDb(dir);
+    db = openGatewayDb(dir);
     const r = new SqliteReplayStore(db);
     expect(r.get(7)).toEqual({ last: 5000, mask: 1 });
     expect(r.accept(7, 5000)).toBe('duplicate');
@@ -40,8 +40,8 @@ describe('SQLite replay store', () => {
   });
 
   it('lets only one of two stores on the same file accept a frame', () => {
-    const a = openDb(dir);
-    const b = openDb(dir);
+    const a = openGatewayDb(dir);
+    const b = openGatewayDb(dir);
     const ra = new SqliteReplayStore(a);
     const rb = new SqliteReplayStore(b);
     expect([ra.accept(1, 10), rb.accept(1, 10)]).toEqual(['new', 'duplicate']);
@@ -52,7 +52,7 @@ describe('SQLite replay store', () => {
 
 describe('SQLite keyring cache', () => {
   it('gives a restarted gateway the last keyring, newest wins', () => {
-    const db = openDb(dir);
+    const db = openGatewayDb(dir);
     const k1 = new Keyring();
     k1.useCache(new SqliteKeyringCache(db));
     k1.apply({ v: 1, siteId: 's1', at: 5, devices: [{ deviceId: '0000beef', key: '00112233445566778899aabbccddeeff', lastCounter: 77 }] });
@@ -68,14 +68,14 @@ describe('SQLite keyring cache', () => {
 describe('SQLite outbox', () => {
   it('returns messages in order and forgets acknowledged ones, across a reopen', () => {
     const clock = new VirtualClock();
-    let db = openDb(dir);
+    let db = openGatewayDb(dir);
     let o = new SqliteOutbox(db, { clock });
     const seqs = [1, 2, 3].map((i) => o.enqueue('t', `m${i}`, 'dev', 1));
     o.remove(seqs[0]!);
     clock.advance(5000);
     expect(o.oldestAgeMs()).toBe(5000);
     db.close();
-    db = openDb(dir);
+    db = openGatewayDb(dir);
     o = new SqliteOutbox(db, { clock });
     expect(o.depth).toBe(2);
     expect(o.after(0, 10).map((m) => m.payload.toString())).toEqual(['m2', 'm3']);
@@ -84,7 +84,7 @@ describe('SQLite outbox', () => {
   });
 
   it('sheds the oldest routine messages when full, never alarms', () => {
-    const db = openDb(dir);
+    const db = openGatewayDb(dir);
     const o = new SqliteOutbox(db, { clock: new VirtualClock(), maxQueued: 3 });
     o.enqueue('t', 'heartbeat-1', 'a', 0);
     o.enqueue('t', 'sos-1', 'a', 1);

@@ -25,26 +25,31 @@ export interface OpenDbOptions {
   synchronous?: 'NORMAL' | 'FULL';
 }
 
-/** Opens (creating if needed) `<dataDir>/<name>` and brings its schema up to date. */
-export function openDb(dataDir: string, name = 'gateway.db', opts: OpenDbOptions = {}): Db {
+/** Opens (creating if needed) `<dataDir>/<file>` with WAL; the schema is each user's business (`migrate`). */
+export function openDb(dataDir: string, file: string, opts: OpenDbOptions = {}): Db {
   mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, name));
+  const db = new Database(join(dataDir, file));
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
-  migrate(db, MIGRATIONS);
   return db;
 }
 
-export function migrate(db: Db, migrations: string[]): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-  const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
-  let version = row?.version ?? 0;
-  if (!row) db.prepare('INSERT INTO schema_version (version) VALUES (0)').run();
-  for (; version < migrations.length; version++) {
+/** The gateway's database (`<dataDir>/gateway.db`) with its schema up to date. */
+export function openGatewayDb(dataDir: string, opts: OpenDbOptions = {}): Db {
+  const db = openDb(dataDir, 'gateway.db', opts);
+  migrate(db, 'gateway', MIGRATIONS);
+  return db;
+}
+
+/** Applies the migrations of `name` not yet applied, each in its own transaction. */
+export function migrate(db: Db, name: string, migrations: string[]): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_versions (name TEXT PRIMARY KEY, version INTEGER NOT NULL)');
+  const row = db.prepare<[string], { version: number }>('SELECT version FROM schema_versions WHERE name = ?').get(name);
+  for (let version = row?.version ?? 0; version < migrations.length; version++) {
     db.transaction(() => {
       db.exec(migrations[version]!);
-      db.prepare('UPDATE schema_version SET version = ?').run(version + 1);
+      db.prepare('INSERT INTO schema_versions (name, version) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET version = excluded.version').run(name, version + 1);
     })();
   }
 }
