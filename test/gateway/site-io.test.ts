@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ServerSerial, ServerTCP } from 'modbus-serial';
 import { VirtualClock } from '../../common/clock';
 import { createLogger } from '../../common/log';
+import type { ModbusEndpoint } from '../../gateway/src/siteio/modbus-link';
 import { type InputEvent, type SiteIoConfig, SiteIoModule } from '../../gateway/src/siteio/site-io';
 import type { TransportStatus } from '../../gateway/src/transport/types';
 import type { SiteStatePayload } from '../../protocol/src';
@@ -48,7 +49,7 @@ async function tcpServer(io: IoModule, fixedPort?: number): Promise<{ port: numb
 
 const state = (openAlarms: number, types: SiteStatePayload['types']): SiteStatePayload => ({ v: 1, siteId: 's1', openAlarms, types, at: Date.now() });
 
-function config(endpoint: Pick<SiteIoConfig, 'tcp'> | Pick<SiteIoConfig, 'rtu'>): SiteIoConfig {
+function config(endpoint: ModbusEndpoint): SiteIoConfig {
   return {
     id: 'io-1', unitId: 1, pollMs: 200, timeoutMs: 1000, ...endpoint,
     outputs: [
