@@ -61,7 +61,7 @@ function config(endpoint: ModbusEndpoint): SiteIoConfig {
       { id: 'panic-office', discreteInput: 0, debounceMs: 400 },
       { id: 'pull-cord-wc', discreteInput: 3, activeLow: true },
     ],
-  } as SiteIoConfig;
+  };
 }
 
 /** Advances virtual time one poll and waits for that poll's Modbus round trips. */
