@@ -72,9 +72,12 @@ export class Bridge {
   async handleFrame(f: RadioFrame): Promise<void> {
     this.counters.inc('frames_received');
     this.counters.inc(`frames_received_${f.transportId}`);
+    let window: ReplayState | undefined;
     const result = decodeUplink(f.payload, (id) => {
       const key = this.opts.keyring.key(id);
-      return key ? { key, lastCounter: this.window(id)?.last } : undefined;
+      if (!key) return undefined;
+      window = this.window(id);
+      return { key, lastCounter: window?.last };
     });
     if (!result.ok) {
       this.counters.inc(`dropped_${result.code}`);
@@ -86,7 +89,7 @@ export class Bridge {
     // The window advances only once the sink holds the frame, so a failed hand-over leaves the next
     // retransmission acceptable; copies arriving meanwhile are held off by the in-flight set.
     const key = `${msg.deviceId}:${msg.counter}`;
-    const verdict = classifyCounter(this.window(msg.deviceId), msg.counter);
+    const verdict = classifyCounter(window, msg.counter);
     if (verdict !== 'new' || this.inflight.has(key)) {
       this.counters.inc(verdict === 'replay' ? 'dropped_replay' : 'duplicates');
       return;

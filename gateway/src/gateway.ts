@@ -24,6 +24,7 @@ import { GatewayMqtt } from './mqtt-client';
 import type { ReplayStore } from './replay';
 import { type InputEvent, SiteIoModule } from './siteio/site-io';
 import { type Db, openGatewayDb } from './store/db';
+import { GroupCommit } from './store/group-commit';
 import { SqliteKeyringCache } from './store/keyring-sqlite';
 import { SqliteReplayStore } from './store/replay-sqlite';
 import { buildTransports } from './transport/factory';
@@ -57,6 +58,7 @@ export class Gateway {
   private db: Db | undefined;
   private stopHeartbeat: (() => void) | undefined;
   private startedAt = 0;
+  private uplinkTopic: string | undefined;
 
   constructor(
     readonly config: GatewayConfig,
@@ -73,7 +75,8 @@ export class Gateway {
     this.startedAt = clock.now();
     const db = (this.db = openGatewayDb(config.dataDir, config.storage?.synchronous ? { synchronous: config.storage.synchronous } : {}));
     this.keyring.useCache(this.deps.keyringCache ?? new SqliteKeyringCache(db));
-    const outbox = (this.outbox = new SqliteOutbox(db, { clock, ...(config.forward?.maxQueued ? { maxQueued: config.forward.maxQueued } : {}) }));
+    const group = new GroupCommit(db); // one commit for the outbox and the replay windows of the same moment
+    const outbox = (this.outbox = new SqliteOutbox(db, { clock, group, ...(config.forward?.maxQueued ? { maxQueued: config.forward.maxQueued } : {}) }));
     if (config.broker) {
       const b = config.broker;
       this.broker = new EmbeddedBroker({ listeners: b, users: b.users, log: log.child('broker'), ...(b.persistence === 'memory' ? {} : { dataDir: config.dataDir }) });
@@ -93,8 +96,8 @@ export class Gateway {
     this.bridge = new Bridge({
       siteId: config.siteId, gatewayId: config.gatewayId, clock, log: log.child('bridge'),
       transports: this.transports, keyring: this.keyring,
-      replay: this.deps.replay ?? new SqliteReplayStore(db),
-      sink: async (p) => this.queueUplink(p),
+      replay: this.deps.replay ?? new SqliteReplayStore(db, group),
+      sink: (p) => this.queueUplink(p),
     });
     this.subscribe(mqtt);
     mqtt.on('connect', () => void this.publishStatus());
@@ -141,6 +144,7 @@ export class Gateway {
     }
     await mqtt?.close();
     await this.broker?.stop();
+    this.outbox?.flush();
     this.db?.close();
     this.db = undefined;
   }
@@ -189,17 +193,19 @@ export class Gateway {
   }
 
   /** The bridge's sink: durably queued before the bridge advances the replay window. */
-  private queueUplink(p: UplinkPayload): void {
+  private async queueUplink(p: UplinkPayload): Promise<void> {
     const cls = messageTypeByName(p.decoded.type)?.cls;
-    this.outbox!.enqueue(topic.uplink(this.config.siteId, this.config.gatewayId), JSON.stringify(p), p.decoded.deviceId, cls === 'status' ? 0 : 1);
+    await this.outbox!.enqueue((this.uplinkTopic ??= topic.uplink(this.config.siteId, this.config.gatewayId)), JSON.stringify(p), p.decoded.deviceId, cls === 'status' ? 0 : 1);
     this.forwarder!.kick();
     if (cls !== 'status') this.log.info('alarm frame queued', { deviceId: p.decoded.deviceId, counter: p.decoded.counter, type: p.decoded.type, transport: p.transport, rssiDbm: p.rssiDbm, queued: this.outbox!.depth });
   }
 
   private queueInput(e: InputEvent): void {
     const payload: InputPayload = { v: 1, siteId: this.config.siteId, gatewayId: this.config.gatewayId, inputId: e.inputId, active: e.active, at: e.at };
-    this.outbox!.enqueue(topic.input(this.config.siteId, this.config.gatewayId), JSON.stringify(payload), `input:${e.inputId}`, 1);
-    this.forwarder!.kick();
+    this.outbox!.enqueue(topic.input(this.config.siteId, this.config.gatewayId), JSON.stringify(payload), `input:${e.inputId}`, 1).then(
+      () => this.forwarder!.kick(),
+      (err: unknown) => this.log.error('wired input could not be queued', { input: e.inputId, error: err as Error }),
+    );
     this.log.info('wired input', { input: e.inputId, active: e.active });
   }
 

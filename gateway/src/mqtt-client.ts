@@ -66,6 +66,8 @@ export class GatewayMqtt extends EventEmitter<Events> implements MessageBus {
     const client = mqtt.connect(urls[0]!, options);
     this.client = client;
     client.on('connect', () => {
+      // Small packets both ways: no Nagle delay on PUBACKs (see broker.ts).
+      (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
       this.connects++;
       this.setState('connected', undefined);
       this.resubscribe(client);
@@ -99,6 +101,20 @@ export class GatewayMqtt extends EventEmitter<Events> implements MessageBus {
     return new Promise((resolve, reject) => {
       client.publish(topic, typeof payload === 'string' ? payload : Buffer.from(payload), { qos: opts.qos, retain: opts.retain ?? false }, (err) => (err ? reject(err) : resolve()));
     });
+  }
+
+  /**
+   * Runs `fn`, which publishes several messages, with the socket corked: the packets leave in one
+   * write instead of one system call each.
+   */
+  batch(fn: () => void): void {
+    const stream = this.client?.stream as { cork?: () => void; uncork?: () => void } | undefined;
+    stream?.cork?.();
+    try {
+      fn();
+    } finally {
+      if (stream?.uncork) process.nextTick(() => stream.uncork!());
+    }
   }
 
   send(topic: string, payload: string | Uint8Array, opts: PublishOptions): void {

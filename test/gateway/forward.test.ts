@@ -43,6 +43,7 @@ function gatewaySide(url: string) {
     stop: async () => {
       forwarder.stop();
       await bus.close();
+      outbox.flush();
       db.close();
     },
   };
@@ -67,7 +68,7 @@ describe('store and forward', () => {
     const c = await centre(broker.url);
     const gw = gatewaySide(broker.url);
     try {
-      for (let i = 0; i < 50; i++) gw.outbox.enqueue('vigil/v1/test/a', `a${i}`, 'a', 1);
+      for (let i = 0; i < 50; i++) await gw.outbox.enqueue('vigil/v1/test/a', `a${i}`, 'a', 1);
       gw.start();
       await gw.forwarder.idle();
       await until(c.client, 'message', () => c.got.length === 50);
@@ -87,13 +88,13 @@ describe('store and forward', () => {
     const offline = waitForEvent(gw.bus, 'offline');
     await broker.stop();
     await offline;
-    for (let i = 0; i < 20; i++) gw.outbox.enqueue('vigil/v1/test/a', `x${i}`, 'a', 1);
+    for (let i = 0; i < 20; i++) await gw.outbox.enqueue('vigil/v1/test/a', `x${i}`, 'a', 1);
     gw.forwarder.kick();
     expect(gw.outbox.depth).toBe(20);
     expect(gw.forwarder.inFlight).toBe(0); // nothing handed to the client while offline
     await gw.stop(); // the gateway restarts during the outage
     gw = gatewaySide(broker.url);
-    for (let i = 20; i < 30; i++) gw.outbox.enqueue('vigil/v1/test/a', `x${i}`, 'a', 1);
+    for (let i = 20; i < 30; i++) await gw.outbox.enqueue('vigil/v1/test/a', `x${i}`, 'a', 1);
     gw.start();
     try {
       await broker.restart();
@@ -112,7 +113,7 @@ describe('store and forward', () => {
     broker = await Mosquitto.start({ dir, anonymous: false });
     const gw = gatewaySide(broker.url);
     try {
-      gw.outbox.enqueue('vigil/v1/test/a', 'kept', 'a', 1);
+      await gw.outbox.enqueue('vigil/v1/test/a', 'kept', 'a', 1);
       const refused = waitForEvent(gw.bus, 'state', (s: string) => s === 'refused');
       gw.start();
       await refused;

@@ -30,7 +30,9 @@ describe('SQLite replay store', () => {
 
   it('remembers windows across a restart', () => {
     let db = openGatewayDb(dir);
-    new SqliteReplayStore(db).accept(7, 5000);
+    const first = new SqliteReplayStore(db);
+    first.accept(7, 5000);
+    first.flush();
     db.close();
     db = openGatewayDb(dir);
     const r = new SqliteReplayStore(db);
@@ -39,14 +41,11 @@ describe('SQLite replay store', () => {
     db.close();
   });
 
-  it('lets only one of two stores on the same file accept a frame', () => {
+  it('keeps the database to one gateway process at a time', () => {
     const a = openGatewayDb(dir);
-    const b = openGatewayDb(dir);
-    const ra = new SqliteReplayStore(a);
-    const rb = new SqliteReplayStore(b);
-    expect([ra.accept(1, 10), rb.accept(1, 10)]).toEqual(['new', 'duplicate']);
+    expect(() => openGatewayDb(dir)).toThrow(/is in use by another gateway process/);
     a.close();
-    b.close();
+    openGatewayDb(dir).close(); // free again once the first one closed (or died)
   });
 });
 
@@ -66,12 +65,13 @@ describe('SQLite keyring cache', () => {
 });
 
 describe('SQLite outbox', () => {
-  it('returns messages in order and forgets acknowledged ones, across a reopen', () => {
+  it('returns messages in order and forgets acknowledged ones, across a reopen', async () => {
     const clock = new VirtualClock();
     let db = openGatewayDb(dir);
     let o = new SqliteOutbox(db, { clock });
-    const seqs = [1, 2, 3].map((i) => o.enqueue('t', `m${i}`, 'dev', 1));
+    const seqs = await Promise.all([1, 2, 3].map((i) => o.enqueue('t', `m${i}`, 'dev', 1)));
     o.remove(seqs[0]!);
+    o.flush();
     clock.advance(5000);
     expect(o.oldestAgeMs()).toBe(5000);
     db.close();
@@ -83,15 +83,14 @@ describe('SQLite outbox', () => {
     db.close();
   });
 
-  it('sheds the oldest routine messages when full, never alarms', () => {
+  it('sheds the oldest routine messages when full, never alarms', async () => {
     const db = openGatewayDb(dir);
     const o = new SqliteOutbox(db, { clock: new VirtualClock(), maxQueued: 3 });
-    o.enqueue('t', 'heartbeat-1', 'a', 0);
-    o.enqueue('t', 'sos-1', 'a', 1);
-    o.enqueue('t', 'heartbeat-2', 'a', 0);
-    o.enqueue('t', 'sos-2', 'a', 1);
-    o.enqueue('t', 'sos-3', 'a', 1);
-    o.enqueue('t', 'sos-4', 'a', 1);
+    await o.enqueue('t', 'heartbeat-1', 'a', 0);
+    await o.enqueue('t', 'sos-1', 'a', 1);
+    // written together in one group commit
+    await Promise.all([o.enqueue('t', 'heartbeat-2', 'a', 0), o.enqueue('t', 'sos-2', 'a', 1), o.enqueue('t', 'sos-3', 'a', 1)]);
+    await o.enqueue('t', 'sos-4', 'a', 1);
     expect(o.after(0, 10).map((m) => m.payload.toString())).toEqual(['sos-1', 'sos-2', 'sos-3', 'sos-4']);
     expect(o.shed).toBe(2);
     db.close();

@@ -159,6 +159,9 @@ export class EmbeddedBroker {
 
   private listen(server: Server | HttpServer, host: string, port: number): Promise<number> {
     server.on('connection', (socket: Socket) => {
+      // MQTT is small request/response packets: Nagle's algorithm with delayed ACKs would hold each
+      // PUBACK for up to 40 ms and cap a client at a window's worth of messages per 40 ms.
+      socket.setNoDelay?.(true);
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });

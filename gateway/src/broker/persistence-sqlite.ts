@@ -12,6 +12,7 @@
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { deserialize, serialize } from 'node:v8';
+import type { Statement } from 'better-sqlite3';
 import { type Db, migrate } from '../store/db';
 
 type Packet = Record<string, unknown> & { topic?: string; payload?: Buffer; messageId?: number; brokerId?: string; brokerCounter?: number };
@@ -43,6 +44,7 @@ const MIGRATIONS = [
    CREATE TABLE outgoing (seq INTEGER PRIMARY KEY AUTOINCREMENT, client_id TEXT NOT NULL, broker_id TEXT, broker_counter INTEGER, message_id INTEGER, packet BLOB NOT NULL);
    CREATE INDEX outgoing_client ON outgoing(client_id, seq);
    CREATE INDEX outgoing_broker ON outgoing(client_id, broker_id, broker_counter);
+   CREATE INDEX outgoing_message ON outgoing(client_id, message_id, seq);
    CREATE TABLE incoming (client_id TEXT NOT NULL, message_id INTEGER NOT NULL, packet BLOB NOT NULL, PRIMARY KEY (client_id, message_id));
    CREATE TABLE wills (client_id TEXT PRIMARY KEY, broker_id TEXT, packet BLOB NOT NULL);`,
 ];
@@ -62,6 +64,7 @@ export class SqlitePersistence {
   private subscriptions = new Map<string, Map<string, SubRecord>>();
   private trie: Trie = new QlobberSub(QLOBBER);
   private destroyed = false;
+  private readonly statements = new Map<string, Statement>();
 
   constructor(private readonly opts: SqlitePersistenceOptions) {}
 
@@ -69,8 +72,8 @@ export class SqlitePersistence {
     this.broker = broker;
     this.db = this.opts.open();
     migrate(this.db, 'aedes', MIGRATIONS);
-    for (const r of this.db.prepare<[], { topic: string; packet: Buffer }>('SELECT topic, packet FROM retained').iterate()) this.retained.set(r.topic, unpack(r.packet));
-    for (const r of this.db.prepare<[], { client_id: string; topic: string; record: Buffer }>('SELECT client_id, topic, record FROM subscriptions').iterate()) {
+    for (const r of this.stmt<[], { topic: string; packet: Buffer }>('SELECT topic, packet FROM retained').iterate()) this.retained.set(r.topic, unpack(r.packet));
+    for (const r of this.stmt<[], { client_id: string; topic: string; record: Buffer }>('SELECT client_id, topic, record FROM subscriptions').iterate()) {
       this.remember({ id: r.client_id }, { topic: r.topic, ...(deserialize(r.record) as SubRecord) });
     }
   }
@@ -79,10 +82,10 @@ export class SqlitePersistence {
     const packet = { ...pkt };
     const topic = packet.topic!;
     if (!packet.payload || packet.payload.length === 0) {
-      this.db.prepare('DELETE FROM retained WHERE topic = ?').run(topic);
+      this.stmt('DELETE FROM retained WHERE topic = ?').run(topic);
       this.retained.delete(topic);
     } else {
-      this.db.prepare('INSERT INTO retained (topic, packet) VALUES (?, ?) ON CONFLICT(topic) DO UPDATE SET packet = excluded.packet').run(topic, pack(packet));
+      this.stmt('INSERT INTO retained (topic, packet) VALUES (?, ?) ON CONFLICT(topic) DO UPDATE SET packet = excluded.packet').run(topic, pack(packet));
       this.retained.set(topic, packet);
     }
   }
@@ -104,7 +107,7 @@ export class SqlitePersistence {
   }
 
   async addSubscriptions(client: Client, subs: Sub[]): Promise<void> {
-    const upsert = this.db.prepare('INSERT INTO subscriptions (client_id, topic, record) VALUES (?, ?, ?) ON CONFLICT(client_id, topic) DO UPDATE SET record = excluded.record');
+    const upsert = this.stmt('INSERT INTO subscriptions (client_id, topic, record) VALUES (?, ?, ?) ON CONFLICT(client_id, topic) DO UPDATE SET record = excluded.record');
     this.db.transaction(() => {
       for (const sub of subs) upsert.run(client.id, sub.topic, serialize(record(sub)));
     })();
@@ -112,7 +115,7 @@ export class SqlitePersistence {
   }
 
   async removeSubscriptions(client: Client, topics: string[]): Promise<void> {
-    const del = this.db.prepare('DELETE FROM subscriptions WHERE client_id = ? AND topic = ?');
+    const del = this.stmt('DELETE FROM subscriptions WHERE client_id = ? AND topic = ?');
     this.db.transaction(() => {
       for (const topic of topics) del.run(client.id, topic);
     })();
@@ -150,7 +153,7 @@ export class SqlitePersistence {
   }
 
   async outgoingEnqueueCombi(subs: { clientId: string }[], packet: Packet): Promise<void> {
-    const ins = this.db.prepare('INSERT INTO outgoing (client_id, broker_id, broker_counter, message_id, packet) VALUES (?, ?, ?, NULL, ?)');
+    const ins = this.stmt('INSERT INTO outgoing (client_id, broker_id, broker_counter, message_id, packet) VALUES (?, ?, ?, NULL, ?)');
     const queued = pack(new PacketClass(packet));
     this.db.transaction(() => {
       for (const s of subs) ins.run(s.clientId, packet.brokerId ?? null, packet.brokerCounter ?? null, queued);
@@ -160,65 +163,65 @@ export class SqlitePersistence {
   /** Records the packet id given to a queued message, or replaces it (a PUBREL for the same id). */
   async outgoingUpdate(client: Client, packet: Packet): Promise<void> {
     if (packet.brokerId !== undefined) {
-      const exact = this.db.prepare('UPDATE outgoing SET message_id = ? WHERE seq = (SELECT seq FROM outgoing WHERE client_id = ? AND broker_id = ? AND broker_counter = ? ORDER BY seq LIMIT 1)');
+      const exact = this.stmt('UPDATE outgoing SET message_id = ? WHERE seq = (SELECT seq FROM outgoing WHERE client_id = ? AND broker_id = ? AND broker_counter = ? ORDER BY seq LIMIT 1)');
       if (exact.run(packet.messageId ?? null, client.id, packet.brokerId, packet.brokerCounter ?? null).changes > 0) return;
     }
-    const replace = this.db.prepare('UPDATE outgoing SET broker_id = ?, broker_counter = ?, message_id = ?, packet = ? WHERE seq = (SELECT seq FROM outgoing WHERE client_id = ? AND message_id = ? AND broker_id IS NOT ? ORDER BY seq LIMIT 1)');
+    const replace = this.stmt('UPDATE outgoing SET broker_id = ?, broker_counter = ?, message_id = ?, packet = ? WHERE seq = (SELECT seq FROM outgoing WHERE client_id = ? AND message_id = ? AND broker_id IS NOT ? ORDER BY seq LIMIT 1)');
     if (replace.run(packet.brokerId ?? null, packet.brokerCounter ?? null, packet.messageId ?? null, pack(packet), client.id, packet.messageId ?? null, packet.brokerId ?? null).changes > 0) return;
     throw new Error('no such packet');
   }
 
   async outgoingClearMessageId(client: Client, packet: Packet): Promise<Packet | undefined> {
-    const row = this.db.prepare<[string, number | null], { seq: number; message_id: number | null; packet: Buffer }>('SELECT seq, message_id, packet FROM outgoing WHERE client_id = ? AND message_id = ? ORDER BY seq LIMIT 1').get(client.id, packet.messageId ?? null);
+    const row = this.stmt<[string, number | null], { seq: number; message_id: number | null; packet: Buffer }>('SELECT seq, message_id, packet FROM outgoing WHERE client_id = ? AND message_id = ? ORDER BY seq LIMIT 1').get(client.id, packet.messageId ?? null);
     if (!row) return undefined;
-    this.db.prepare('DELETE FROM outgoing WHERE seq = ?').run(row.seq);
+    this.stmt('DELETE FROM outgoing WHERE seq = ?').run(row.seq);
     return withMessageId(row);
   }
 
   outgoingStream(client: Client): Readable {
-    const rows = this.db.prepare<[string], { message_id: number | null; packet: Buffer }>('SELECT message_id, packet FROM outgoing WHERE client_id = ? ORDER BY seq').all(client.id);
+    const rows = this.stmt<[string], { message_id: number | null; packet: Buffer }>('SELECT message_id, packet FROM outgoing WHERE client_id = ? ORDER BY seq').all(client.id);
     return Readable.from(rows.map(withMessageId));
   }
 
   async incomingStorePacket(client: Client, packet: Packet): Promise<void> {
     const p = new PacketClass(packet);
     p.messageId = packet.messageId;
-    this.db.prepare('INSERT INTO incoming (client_id, message_id, packet) VALUES (?, ?, ?) ON CONFLICT(client_id, message_id) DO UPDATE SET packet = excluded.packet').run(client.id, packet.messageId, pack(p));
+    this.stmt('INSERT INTO incoming (client_id, message_id, packet) VALUES (?, ?, ?) ON CONFLICT(client_id, message_id) DO UPDATE SET packet = excluded.packet').run(client.id, packet.messageId, pack(p));
   }
 
   async incomingGetPacket(client: Client, packet: Packet): Promise<Packet> {
-    const row = this.db.prepare<[string, number | undefined], { packet: Buffer }>('SELECT packet FROM incoming WHERE client_id = ? AND message_id = ?').get(client.id, packet.messageId);
+    const row = this.stmt<[string, number | undefined], { packet: Buffer }>('SELECT packet FROM incoming WHERE client_id = ? AND message_id = ?').get(client.id, packet.messageId);
     if (!row) throw new Error('no such packet');
     return unpack(row.packet);
   }
 
   async incomingDelPacket(client: Client, packet: Packet): Promise<void> {
-    if (this.db.prepare('DELETE FROM incoming WHERE client_id = ? AND message_id = ?').run(client.id, packet.messageId).changes === 0) throw new Error('no such packet');
+    if (this.stmt('DELETE FROM incoming WHERE client_id = ? AND message_id = ?').run(client.id, packet.messageId).changes === 0) throw new Error('no such packet');
   }
 
   async cleanIncoming(client: Client): Promise<void> {
-    this.db.prepare('DELETE FROM incoming WHERE client_id = ?').run(client.id);
+    this.stmt('DELETE FROM incoming WHERE client_id = ?').run(client.id);
   }
 
   async putWill(client: Client, packet: Packet): Promise<void> {
     packet.brokerId = this.broker!.id;
     packet.clientId = client.id;
-    this.db.prepare('INSERT INTO wills (client_id, broker_id, packet) VALUES (?, ?, ?) ON CONFLICT(client_id) DO UPDATE SET broker_id = excluded.broker_id, packet = excluded.packet').run(client.id, packet.brokerId, pack(packet));
+    this.stmt('INSERT INTO wills (client_id, broker_id, packet) VALUES (?, ?, ?) ON CONFLICT(client_id) DO UPDATE SET broker_id = excluded.broker_id, packet = excluded.packet').run(client.id, packet.brokerId, pack(packet));
   }
 
   async getWill(client: Client): Promise<Packet | undefined> {
-    const row = this.db.prepare<[string], { packet: Buffer }>('SELECT packet FROM wills WHERE client_id = ?').get(client.id);
+    const row = this.stmt<[string], { packet: Buffer }>('SELECT packet FROM wills WHERE client_id = ?').get(client.id);
     return row ? unpack(row.packet) : undefined;
   }
 
   async delWill(client: Client): Promise<Packet | undefined> {
     const will = await this.getWill(client);
-    this.db.prepare('DELETE FROM wills WHERE client_id = ?').run(client.id);
+    this.stmt('DELETE FROM wills WHERE client_id = ?').run(client.id);
     return will;
   }
 
   streamWill(brokers: Record<string, unknown> = {}): Readable {
-    const rows = this.db.prepare<[], { broker_id: string | null; packet: Buffer }>('SELECT broker_id, packet FROM wills').all();
+    const rows = this.stmt<[], { broker_id: string | null; packet: Buffer }>('SELECT broker_id, packet FROM wills').all();
     return Readable.from(rows.filter((r) => !brokers[r.broker_id ?? '']).map((r) => unpack(r.packet)));
   }
 
@@ -232,6 +235,16 @@ export class SqlitePersistence {
     if (this.destroyed) throw new Error('destroyed called twice!');
     this.destroyed = true;
     this.db?.close();
+  }
+
+  /** Prepared once per SQL text: preparing costs more than running these small statements. */
+  private stmt<P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R> {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st as unknown as Statement<P, R>;
   }
 
   /** Adds a subscription to the in-memory view, exactly as the in-memory persistence does. */

@@ -8,11 +8,13 @@
 import { Counters } from '../../../common/counters';
 import type { Logger } from '../../../common/log';
 import type { MessageBus } from '../../../common/bus';
-import type { SqliteOutbox } from './outbox';
+import type { OutboxEntry, SqliteOutbox } from './outbox';
 
 export interface ForwardBus extends MessageBus {
   on(event: 'connect' | 'offline', fn: () => void): unknown;
   off(event: 'connect' | 'offline', fn: () => void): unknown;
+  /** Publishes made inside `fn` may be written together (optional). */
+  batch?(fn: () => void): void;
 }
 
 export interface ForwarderOptions {
@@ -26,8 +28,9 @@ export interface ForwarderOptions {
 export class Forwarder {
   readonly counters = new Counters();
   private readonly inflight = new Set<number>();
-  /** Highest sequence handed to the client since the last (re)connect. */
+  /** Highest sequence read from the outbox; `buffer` holds those read and not yet sent. */
   private cursor = 0;
+  private buffer: OutboxEntry[] = [];
   private running = false;
   private draining = false;
   private idleWaiters: (() => void)[] = [];
@@ -69,26 +72,33 @@ export class Forwarder {
 
   private drain(): void {
     if (!this.running || this.draining) return;
+    if (this.opts.bus.batch) this.opts.bus.batch(() => this.drainNow());
+    else this.drainNow();
+    this.checkIdle();
+  }
+
+  private drainNow(): void {
     this.draining = true;
     try {
       const window = this.opts.window ?? 64;
       while (this.opts.bus.connected && this.inflight.size < window) {
-        const batch = this.opts.outbox.after(this.cursor, window - this.inflight.size);
-        if (batch.length === 0) break;
-        for (const m of batch) {
-          this.cursor = m.seq;
-          if (this.inflight.has(m.seq)) continue;
-          this.inflight.add(m.seq);
-          this.opts.bus.publish(m.topic, m.payload, { qos: 1 }).then(
-            () => this.acked(m.seq),
-            (e: unknown) => this.failed(m.seq, e as Error),
-          );
+        if (this.buffer.length === 0) {
+          // Read ahead a window's worth at a time rather than one row per acknowledgement.
+          this.buffer = this.opts.outbox.after(this.cursor, window);
+          if (this.buffer.length === 0) break;
+          this.cursor = this.buffer.at(-1)!.seq;
         }
+        const m = this.buffer.shift()!;
+        if (this.inflight.has(m.seq)) continue;
+        this.inflight.add(m.seq);
+        this.opts.bus.publish(m.topic, m.payload, { qos: 1 }).then(
+          () => this.acked(m.seq),
+          (e: unknown) => this.failed(m.seq, e as Error),
+        );
       }
     } finally {
       this.draining = false;
     }
-    this.checkIdle();
   }
 
   private acked(seq: number): void {
@@ -103,6 +113,7 @@ export class Forwarder {
     this.counters.inc('publish_failures');
     this.opts.log.warn('publish failed; will resend', { seq, error: e.message });
     // Resend from the oldest message not acknowledged.
+    this.buffer = [];
     this.cursor = Math.min(this.cursor, seq - 1, ...[...this.inflight].map((s) => s - 1));
     this.drain();
   }

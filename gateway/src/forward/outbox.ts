@@ -7,6 +7,7 @@
  */
 import type { Clock } from '../../../common/clock';
 import type { Db } from '../store/db';
+import { GroupCommit } from '../store/group-commit';
 
 export interface OutboxEntry {
   seq: number;
@@ -24,6 +25,8 @@ export interface OutboxOptions {
   clock: Clock;
   /** Routine messages beyond this many queued are shed, oldest first. */
   maxQueued?: number;
+  /** Shared with the other writers of the same database, so one commit covers them all. */
+  group?: GroupCommit;
 }
 
 export class SqliteOutbox {
@@ -36,12 +39,17 @@ export class SqliteOutbox {
   private readonly oldest;
   private readonly shedOldest;
   private readonly maxQueued: number;
+  /** Messages queued or being queued, minus those acknowledged. */
   private size: number;
+  /** Rows in the table, as of the last committed write. */
+  private rows: number;
+  private readonly group: GroupCommit;
 
   constructor(
     db: Db,
     private readonly opts: OutboxOptions,
   ) {
+    this.group = opts.group ?? new GroupCommit(db);
     this.insert = db.prepare<[string, Buffer, string, number, number]>('INSERT INTO outbox (topic, payload, key, priority, queued_at) VALUES (?, ?, ?, ?, ?)');
     this.selectAfter = db.prepare<[number, number], { seq: number; topic: string; payload: Buffer; key: string; queued_at: number }>('SELECT seq, topic, payload, key, queued_at FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?');
     this.deleteSeq = db.prepare<[number]>('DELETE FROM outbox WHERE seq = ?');
@@ -49,18 +57,25 @@ export class SqliteOutbox {
     this.oldest = db.prepare<[], { queued_at: number }>('SELECT queued_at FROM outbox ORDER BY seq LIMIT 1');
     this.shedOldest = db.prepare<[number]>('DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE priority = 0 ORDER BY seq LIMIT ?)');
     this.maxQueued = opts.maxQueued ?? 1_000_000;
-    this.size = this.countAll.get()!.n;
+    this.size = this.rows = this.countAll.get()!.n;
   }
 
-  /** Queues a message durably; returns its sequence number. */
-  enqueue(topic: string, payload: string | Uint8Array, key: string, priority: OutboxPriority): number {
-    const seq = Number(this.insert.run(topic, Buffer.from(payload), key, priority, this.opts.clock.now()).lastInsertRowid);
+  /** Queues a message; resolves with its sequence number once it is committed to disk. */
+  async enqueue(topic: string, payload: string | Uint8Array, key: string, priority: OutboxPriority): Promise<number> {
+    const bytes = Buffer.from(payload);
+    const queuedAt = this.opts.clock.now();
+    let seq = 0;
     this.size++;
-    if (this.size > this.maxQueued) {
-      const removed = this.shedOldest.run(this.size - this.maxQueued).changes;
-      this.shed += removed;
-      this.size -= removed;
-    }
+    await this.group.write(() => {
+      seq = Number(this.insert.run(topic, bytes, key, priority, queuedAt).lastInsertRowid);
+      this.rows++;
+      if (this.rows > this.maxQueued) {
+        const removed = this.shedOldest.run(this.rows - this.maxQueued).changes;
+        this.shed += removed;
+        this.rows -= removed;
+        this.size -= removed;
+      }
+    });
     return seq;
   }
 
@@ -69,9 +84,17 @@ export class SqliteOutbox {
     return this.selectAfter.all(afterSeq, limit).map((r) => ({ seq: r.seq, topic: r.topic, payload: r.payload, key: r.key, queuedAt: r.queued_at }));
   }
 
-  /** The broker has it: forget it. */
+  /** The broker has it: forget it (committed with the next group; if that is lost, it is sent again). */
   remove(seq: number): void {
-    this.size -= this.deleteSeq.run(seq).changes;
+    this.size--;
+    this.group.later(() => {
+      this.rows -= this.deleteSeq.run(seq).changes;
+    });
+  }
+
+  /** Commits pending writes now (before the database closes). */
+  flush(): void {
+    this.group.flush();
   }
 
   get depth(): number {

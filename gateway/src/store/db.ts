@@ -35,10 +35,25 @@ export function openDb(dataDir: string, file: string, opts: OpenDbOptions = {}):
   return db;
 }
 
-/** The gateway's database (`<dataDir>/gateway.db`) with its schema up to date. */
+/**
+ * The gateway's database (`<dataDir>/gateway.db`) with its schema up to date, locked for this
+ * process (SQLite exclusive locking, released by the OS if the process dies): a second gateway on
+ * the same data directory would double-forward frames and fight over the replay windows.
+ */
 export function openGatewayDb(dataDir: string, opts: OpenDbOptions = {}): Db {
-  const db = openDb(dataDir, 'gateway.db', opts);
-  migrate(db, 'gateway', MIGRATIONS);
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, 'gateway.db'));
+  try {
+    db.pragma('locking_mode = EXCLUSIVE'); // before WAL: no shared-memory index, the lock is ours
+    db.pragma('busy_timeout = 0');
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
+    migrate(db, 'gateway', MIGRATIONS); // writes, so takes the lock now
+  } catch (e) {
+    db.close();
+    if ((e as { code?: string }).code === 'SQLITE_BUSY') throw new Error(`${dataDir} is in use by another gateway process (stop it first)`);
+    throw e;
+  }
   return db;
 }
 
