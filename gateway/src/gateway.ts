@@ -167,6 +167,7 @@ export class Gateway {
       ...(this.broker ? { broker: { clients: this.broker.connectedClients, counters: { ...this.broker.counters } } } : {}),
       keyringDevices: this.keyring.size,
       rssBytes: process.memoryUsage.rss(),
+      heapUsedBytes: process.memoryUsage().heapUsed,
     };
   }
 

@@ -9,7 +9,7 @@ const healthy: HealthSnapshot = {
   outputs: { 'io-1': { siren: true } },
   bridge: { frames_received: 7, dropped_bad_tag: 2, duplicates: 1 },
   outbox: { depth: 0, oldestAgeMs: null, shed: 0, forwarded: 5, inFlight: 0 },
-  keyringDevices: 3, rssBytes: 50_000_000,
+  keyringDevices: 3, rssBytes: 50_000_000, heapUsedBytes: 20_000_000,
 };
 
 describe('gateway metrics', () => {

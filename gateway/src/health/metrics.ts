@@ -59,6 +59,7 @@ export function renderMetrics(h: HealthSnapshot): string {
     e.metric('vigil_gateway_broker_events_total', 'counter', 'Embedded broker counters: logins refused, publishes and subscriptions denied, errors.', Object.entries(h.broker.counters).map(([k, v]) => [{ event: k }, v]));
   }
   e.metric('process_resident_memory_bytes', 'gauge', 'Resident memory of the gateway process.', [[{}, h.rssBytes]]);
+  e.metric('nodejs_heap_used_bytes', 'gauge', 'JavaScript heap in use.', [[{}, h.heapUsedBytes]]);
   return e.text();
 }
 

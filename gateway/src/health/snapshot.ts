@@ -27,6 +27,7 @@ export interface HealthSnapshot {
   broker?: { clients: number; counters: Record<string, number> };
   keyringDevices: number;
   rssBytes: number;
+  heapUsedBytes: number;
 }
 
 /** Messages waiting longer than this mean the centre is not getting our alarms. */
