@@ -74,7 +74,7 @@ async function measure(extraEnv: Record<string, string>): Promise<Measured> {
   const child = spawn(process.execPath, [join(__dirname, '..', 'bin', 'vigil.js'), 'gateway', '--config', configFile], { env: { ...process.env, ...extraEnv, VIGIL_LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
   const log = new EventEmitter();
   let lines = '';
-  child.stderr!.on('data', (d: Buffer) => {
+  child.stderr.on('data', (d: Buffer) => {
     lines += d.toString();
     log.emit('line');
   });
