@@ -108,7 +108,15 @@ export class Mosquitto {
     this.proc = undefined;
     if (proc.exitCode !== null) return;
     await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
+      // Mosquitto 2.0.11 now and then misses a SIGTERM that arrives right after start-up: repeat it
+      // until it exits (it saves its persistence first), and only after 10 s give up and kill it.
+      const again = setInterval(() => proc.kill('SIGTERM'), 500);
+      const hard = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      proc.once('exit', () => {
+        clearInterval(again);
+        clearTimeout(hard);
+        resolve();
+      });
       proc.kill('SIGTERM');
     });
   }

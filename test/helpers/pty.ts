@@ -62,7 +62,12 @@ export class PtyPair {
     this.proc = undefined;
     if (proc.exitCode !== null) return;
     await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
+      // A signal that lands while socat is still setting up can be missed: repeat it until it exits.
+      const again = setInterval(() => proc.kill('SIGTERM'), 500);
+      proc.once('exit', () => {
+        clearInterval(again);
+        resolve();
+      });
       proc.kill('SIGTERM');
     });
   }
