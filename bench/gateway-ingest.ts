@@ -77,7 +77,7 @@ function centre(broker: Mosquitto, count: number): { proc: ChildProcess; ready: 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-mq-'));
   // No limits on queued or in-flight messages for the centre's session: every frame must arrive.
-  const broker = await Mosquitto.start({ dir, extra: ['max_queued_messages 0', 'max_inflight_messages 0'] });
+  const broker = await Mosquitto.start({ dir, extra: ['max_queued_messages 0', 'max_inflight_messages 0', 'set_tcp_nodelay true'] });
   const first = centre(broker, 2 * FRAMES); // registers the centre's persistent session
   await first.ready;
   await broker.stop(); // the centre's broker goes away: the gateway can only queue

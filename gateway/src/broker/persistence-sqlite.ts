@@ -14,6 +14,7 @@ import { Readable } from 'node:stream';
 import { deserialize, serialize } from 'node:v8';
 import type { Statement } from 'better-sqlite3';
 import { type Db, migrate } from '../store/db';
+import { GroupCommit } from '../store/group-commit';
 
 type Packet = Record<string, unknown> & { topic?: string; payload?: Buffer; messageId?: number; brokerId?: string; brokerCounter?: number };
 type Client = { id: string };
@@ -59,6 +60,7 @@ export interface SqlitePersistenceOptions {
 
 export class SqlitePersistence {
   private db!: Db;
+  private group!: GroupCommit;
   private broker: { id: string } | undefined;
   private retained = new Map<string, Packet>();
   private subscriptions = new Map<string, Map<string, SubRecord>>();
@@ -72,6 +74,7 @@ export class SqlitePersistence {
     this.broker = broker;
     this.db = this.opts.open();
     migrate(this.db, 'aedes', MIGRATIONS);
+    this.group = new GroupCommit(this.db);
     for (const r of this.stmt<[], { topic: string; packet: Buffer }>('SELECT topic, packet FROM retained').iterate()) this.retained.set(r.topic, unpack(r.packet));
     for (const r of this.stmt<[], { client_id: string; topic: string; record: Buffer }>('SELECT client_id, topic, record FROM subscriptions').iterate()) {
       this.remember({ id: r.client_id }, { topic: r.topic, ...(deserialize(r.record) as SubRecord) });
@@ -82,11 +85,11 @@ export class SqlitePersistence {
     const packet = { ...pkt };
     const topic = packet.topic!;
     if (!packet.payload || packet.payload.length === 0) {
-      this.stmt('DELETE FROM retained WHERE topic = ?').run(topic);
       this.retained.delete(topic);
+      await this.group.write(() => this.stmt('DELETE FROM retained WHERE topic = ?').run(topic));
     } else {
-      this.stmt('INSERT INTO retained (topic, packet) VALUES (?, ?) ON CONFLICT(topic) DO UPDATE SET packet = excluded.packet').run(topic, pack(packet));
       this.retained.set(topic, packet);
+      await this.group.write(() => this.stmt('INSERT INTO retained (topic, packet) VALUES (?, ?) ON CONFLICT(topic) DO UPDATE SET packet = excluded.packet').run(topic, pack(packet)));
     }
   }
 
@@ -108,17 +111,22 @@ export class SqlitePersistence {
 
   async addSubscriptions(client: Client, subs: Sub[]): Promise<void> {
     const upsert = this.stmt('INSERT INTO subscriptions (client_id, topic, record) VALUES (?, ?, ?) ON CONFLICT(client_id, topic) DO UPDATE SET record = excluded.record');
-    this.db.transaction(() => {
-      for (const sub of subs) upsert.run(client.id, sub.topic, serialize(record(sub)));
-    })();
     for (const sub of subs) this.remember(client, sub);
+    await this.group.write(() => {
+      for (const sub of subs) upsert.run(client.id, sub.topic, serialize(record(sub)));
+    });
   }
 
   async removeSubscriptions(client: Client, topics: string[]): Promise<void> {
     const del = this.stmt('DELETE FROM subscriptions WHERE client_id = ? AND topic = ?');
-    this.db.transaction(() => {
+    const written = this.group.write(() => {
       for (const topic of topics) del.run(client.id, topic);
-    })();
+    });
+    this.forget(client, topics);
+    await written;
+  }
+
+  private forget(client: Client, topics: string[]): void {
     const stored = this.subscriptions.get(client.id);
     if (!stored) return;
     for (const topic of topics) {
@@ -155,13 +163,19 @@ export class SqlitePersistence {
   async outgoingEnqueueCombi(subs: { clientId: string }[], packet: Packet): Promise<void> {
     const ins = this.stmt('INSERT INTO outgoing (client_id, broker_id, broker_counter, message_id, packet) VALUES (?, ?, ?, NULL, ?)');
     const queued = pack(new PacketClass(packet));
-    this.db.transaction(() => {
+    // On disk before the publisher gets its PUBACK: the centre will get this message after a restart.
+    await this.group.write(() => {
       for (const s of subs) ins.run(s.clientId, packet.brokerId ?? null, packet.brokerCounter ?? null, queued);
-    })();
+    });
   }
 
   /** Records the packet id given to a queued message, or replaces it (a PUBREL for the same id). */
   async outgoingUpdate(client: Client, packet: Packet): Promise<void> {
+    // Written in this turn's transaction without waiting: lost in a crash, the message goes out again.
+    this.group.now(() => this.update(client, packet));
+  }
+
+  private update(client: Client, packet: Packet): void {
     if (packet.brokerId !== undefined) {
       const exact = this.stmt('UPDATE outgoing SET message_id = ? WHERE seq = (SELECT seq FROM outgoing WHERE client_id = ? AND broker_id = ? AND broker_counter = ? ORDER BY seq LIMIT 1)');
       if (exact.run(packet.messageId ?? null, client.id, packet.brokerId, packet.brokerCounter ?? null).changes > 0) return;
@@ -174,7 +188,7 @@ export class SqlitePersistence {
   async outgoingClearMessageId(client: Client, packet: Packet): Promise<Packet | undefined> {
     const row = this.stmt<[string, number | null], { seq: number; message_id: number | null; packet: Buffer }>('SELECT seq, message_id, packet FROM outgoing WHERE client_id = ? AND message_id = ? ORDER BY seq LIMIT 1').get(client.id, packet.messageId ?? null);
     if (!row) return undefined;
-    this.stmt('DELETE FROM outgoing WHERE seq = ?').run(row.seq);
+    this.group.now(() => this.stmt('DELETE FROM outgoing WHERE seq = ?').run(row.seq));
     return withMessageId(row);
   }
 
@@ -186,7 +200,7 @@ export class SqlitePersistence {
   async incomingStorePacket(client: Client, packet: Packet): Promise<void> {
     const p = new PacketClass(packet);
     p.messageId = packet.messageId;
-    this.stmt('INSERT INTO incoming (client_id, message_id, packet) VALUES (?, ?, ?) ON CONFLICT(client_id, message_id) DO UPDATE SET packet = excluded.packet').run(client.id, packet.messageId, pack(p));
+    await this.group.write(() => this.stmt('INSERT INTO incoming (client_id, message_id, packet) VALUES (?, ?, ?) ON CONFLICT(client_id, message_id) DO UPDATE SET packet = excluded.packet').run(client.id, packet.messageId, pack(p)));
   }
 
   async incomingGetPacket(client: Client, packet: Packet): Promise<Packet> {
@@ -196,17 +210,17 @@ export class SqlitePersistence {
   }
 
   async incomingDelPacket(client: Client, packet: Packet): Promise<void> {
-    if (this.stmt('DELETE FROM incoming WHERE client_id = ? AND message_id = ?').run(client.id, packet.messageId).changes === 0) throw new Error('no such packet');
+    if (this.group.now(() => this.stmt('DELETE FROM incoming WHERE client_id = ? AND message_id = ?').run(client.id, packet.messageId)).changes === 0) throw new Error('no such packet');
   }
 
   async cleanIncoming(client: Client): Promise<void> {
-    this.stmt('DELETE FROM incoming WHERE client_id = ?').run(client.id);
+    await this.group.write(() => this.stmt('DELETE FROM incoming WHERE client_id = ?').run(client.id));
   }
 
   async putWill(client: Client, packet: Packet): Promise<void> {
     packet.brokerId = this.broker!.id;
     packet.clientId = client.id;
-    this.stmt('INSERT INTO wills (client_id, broker_id, packet) VALUES (?, ?, ?) ON CONFLICT(client_id) DO UPDATE SET broker_id = excluded.broker_id, packet = excluded.packet').run(client.id, packet.brokerId, pack(packet));
+    await this.group.write(() => this.stmt('INSERT INTO wills (client_id, broker_id, packet) VALUES (?, ?, ?) ON CONFLICT(client_id) DO UPDATE SET broker_id = excluded.broker_id, packet = excluded.packet').run(client.id, packet.brokerId, pack(packet)));
   }
 
   async getWill(client: Client): Promise<Packet | undefined> {
@@ -216,7 +230,7 @@ export class SqlitePersistence {
 
   async delWill(client: Client): Promise<Packet | undefined> {
     const will = await this.getWill(client);
-    this.stmt('DELETE FROM wills WHERE client_id = ?').run(client.id);
+    this.group.now(() => this.stmt('DELETE FROM wills WHERE client_id = ?').run(client.id));
     return will;
   }
 
@@ -234,6 +248,7 @@ export class SqlitePersistence {
   async destroy(): Promise<void> {
     if (this.destroyed) throw new Error('destroyed called twice!');
     this.destroyed = true;
+    this.group?.flush();
     this.db?.close();
   }
 

@@ -64,10 +64,9 @@ export class SqliteOutbox {
   async enqueue(topic: string, payload: string | Uint8Array, key: string, priority: OutboxPriority): Promise<number> {
     const bytes = Buffer.from(payload);
     const queuedAt = this.opts.clock.now();
-    let seq = 0;
     this.size++;
-    await this.group.write(() => {
-      seq = Number(this.insert.run(topic, bytes, key, priority, queuedAt).lastInsertRowid);
+    return this.group.write(() => {
+      const seq = Number(this.insert.run(topic, bytes, key, priority, queuedAt).lastInsertRowid);
       this.rows++;
       if (this.rows > this.maxQueued) {
         const removed = this.shedOldest.run(this.rows - this.maxQueued).changes;
@@ -75,8 +74,8 @@ export class SqliteOutbox {
         this.rows -= removed;
         this.size -= removed;
       }
+      return seq;
     });
-    return seq;
   }
 
   /** Up to `limit` messages queued after `afterSeq`, oldest first. */
@@ -84,10 +83,10 @@ export class SqliteOutbox {
     return this.selectAfter.all(afterSeq, limit).map((r) => ({ seq: r.seq, topic: r.topic, payload: r.payload, key: r.key, queuedAt: r.queued_at }));
   }
 
-  /** The broker has it: forget it (committed with the next group; if that is lost, it is sent again). */
+  /** The broker has it: forget it (committed with this turn's group; if that is lost, it is sent again). */
   remove(seq: number): void {
     this.size--;
-    this.group.later(() => {
+    this.group.now(() => {
       this.rows -= this.deleteSeq.run(seq).changes;
     });
   }

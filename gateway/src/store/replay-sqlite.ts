@@ -41,7 +41,7 @@ export class SqliteReplayStore implements ReplayStore {
     if (verdict === 'new') {
       const next = advanceWindow(state, counter);
       this.windows.set(deviceId, next);
-      this.group.later(() => void this.upsert.run(deviceId, next.last, next.mask));
+      this.group.now(() => void this.upsert.run(deviceId, next.last, next.mask));
     }
     return verdict;
   }
