@@ -29,12 +29,17 @@ function load(file: string | undefined, usage: string): GatewayConfig | number {
 
 export const gatewayCommand: Command = {
   summary: 'run a site gateway (radios → MQTT, embedded broker, site I/O); `survey` checks radio coverage',
-  usage: 'npx vigil gateway --config <gateway.yaml>\n       npx vigil gateway survey --config <gateway.yaml> [--seconds 120] [--json]',
+  usage: 'npx vigil gateway --config <gateway.yaml> [--check]\n       npx vigil gateway survey --config <gateway.yaml> [--seconds 120] [--json]',
   async run(args) {
     if (args[0] === 'survey') return survey(args.slice(1), this.usage);
-    const { values } = parseArgs({ args, options: { config: { type: 'string' } } });
+    const { values } = parseArgs({ args, options: { config: { type: 'string' }, check: { type: 'boolean', default: false } } });
     const config = load(values.config, this.usage);
     if (typeof config === 'number') return config;
+    if (values.check) {
+      const radios = config.transports.map((t) => `${t.id} (${t.type})`).join(', ') || 'none';
+      process.stdout.write(`Configuration OK: site ${config.siteId}, gateway ${config.gatewayId}, broker ${config.mqtt.url === 'embedded' ? 'embedded' : String(config.mqtt.url)}, radios: ${radios}, site I/O modules: ${(config.siteIo ?? []).length}\n`);
+      return 0;
+    }
     const gateway = new Gateway(config);
     try {
       await gateway.start();

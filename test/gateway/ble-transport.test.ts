@@ -2,7 +2,7 @@
  * The BLE transport: the real noble on this machine (no Bluetooth adapter: the `unavailable` path
  * is real), and real noble code over fake HCI bindings for scanning and GATT downlinks.
  */
-import { SystemClock } from '../../common/clock';
+import { SystemClock, VirtualClock } from '../../common/clock';
 import { createLogger } from '../../common/log';
 import { BleTransport } from '../../gateway/src/transport/ble';
 import type { RadioFrame, TransportStatus } from '../../gateway/src/transport/types';
@@ -124,5 +124,26 @@ describe('BLE transport over noble with fake HCI bindings', () => {
     } finally {
       await transport.stop();
     }
+  });
+
+  it('finds an adapter plugged in after start by trying again from scratch', async () => {
+    const clock = new VirtualClock();
+    const missing = new FakeNobleBindings('unsupported');
+    const plugged = new FakeNobleBindings('poweredOn');
+    const loads = [missing, plugged];
+    const transport = new BleTransport({ id: 'ble0', clock, log, retryMs: 30_000, loadNoble: () => loads.shift()!.noble() });
+    try {
+      await transport.start();
+      expect(transport.status()).toMatchObject({ state: 'unavailable', detail: expect.stringContaining('no Bluetooth LE adapter') });
+      const running = waitForEvent<[TransportStatus]>(transport, 'status', (s) => s.state === 'running');
+      clock.advance(30_000);
+      await running;
+      expect(missing.stopped).toBe(1); // the old HCI socket was let go
+      expect(plugged.scans).toEqual([{ serviceUuids: [], allowDuplicates: true }]);
+      expect(transport.counters.get('adapter_retries')).toBe(1);
+    } finally {
+      await transport.stop();
+    }
+    expect(clock.pending).toBe(0);
   });
 });

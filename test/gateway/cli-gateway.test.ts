@@ -37,6 +37,16 @@ describe('vigil gateway', () => {
     expect(existsSync(dataDir)).toBe(false);
   });
 
+  it('checks a good configuration without starting anything', () => {
+    const file = join(dir, 'gateway.yaml');
+    const dataDir = join(dir, 'data');
+    writeFileSync(file, stringify({ siteId: 's1', gatewayId: 'gw-1', dataDir, mqtt: { url: 'mqtts://centre.example:8883' }, transports: [{ type: 'lora', id: 'lora0', path: '/dev/ttyUSB0', modem: 'rak3172' }] }));
+    const r = spawnSync(process.execPath, [BIN, 'gateway', '--config', file, '--check'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Configuration OK: site s1, gateway gw-1, broker mqtts://centre.example:8883, radios: lora0 (lora)');
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
   it('reports cross-field problems the same way', () => {
     const file = join(dir, 'gateway.yaml');
     writeFileSync(file, stringify({ siteId: 's1', gatewayId: 'gw-1', dataDir: join(dir, 'data'), mqtt: { url: 'embedded' }, transports: [{ type: 'ble', id: 'radio' }, { type: 'ble', id: 'radio' }] }));

@@ -4,8 +4,8 @@
  * Uplinks: a continuous scan with duplicates allowed (every advert is a frame — SPEC §4.3), Vigil
  * manufacturer data picked out by company id, RSSI from the advert report. Downlinks: connect to
  * the pendant, write the downlink characteristic, disconnect — one connection at a time, each step
- * bounded by a timeout. Without a usable adapter the transport reports `unavailable` with the reason
- * and starts scanning by itself if the adapter appears later.
+ * bounded by a timeout. Without a usable adapter the transport reports `unavailable` with the reason,
+ * tries again every 30 s, and starts scanning by itself once the adapter is there.
  */
 import { EventEmitter } from 'node:events';
 import type { Clock, TimerId } from '../../../common/clock';
@@ -30,6 +30,8 @@ export interface BleTransportOptions {
   powerOnTimeoutMs?: number;
   /** Connect, discover, write: each step gets this long. */
   gattStepTimeoutMs?: number;
+  /** While the adapter is unavailable, how often to try again from scratch. */
+  retryMs?: number;
   /** Downlinks waiting for the radio beyond this many are refused with `busy`. */
   maxQueuedDownlinks?: number;
   /** The noble seam: only the BLE transport's own test replaces it (fake HCI bindings). */
@@ -60,6 +62,9 @@ export class BleTransport extends EventEmitter<TransportEvents> implements Radio
   private wanted = false;
   private scanning = false;
   private lastAdapterState: AdapterState | undefined;
+  private retryTimer: TimerId | undefined;
+  /** Adapter reports so far, to tell a silent adapter from one that answered. */
+  private stateChanges = 0;
   private readonly peripherals = new Map<string, Peripheral>();
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
@@ -84,24 +89,44 @@ export class BleTransport extends EventEmitter<TransportEvents> implements Radio
     if (this.wanted) return;
     this.wanted = true;
     this.setState({ state: 'starting', detail: 'waiting for the Bluetooth adapter' });
+    await this.open();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.wanted) return;
+    this.wanted = false;
+    this.opts.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (this.noble && this.scanning) await this.noble.stopScanningAsync().catch(() => undefined);
+    this.detach();
+    this.setState({ state: 'stopped' });
+  }
+
+  /** Loads noble, opens the adapter and waits (bounded) until it says what state it is in. */
+  private async open(): Promise<void> {
     let noble: Noble;
     try {
-      noble = this.noble ??= this.load();
+      noble = this.noble = this.load();
     } catch (e) {
-      return this.setState({ state: 'unavailable', detail: `Bluetooth stack could not be loaded: ${(e as Error).message}` });
+      this.setState({ state: 'unavailable', detail: `Bluetooth stack could not be loaded: ${(e as Error).message}` });
+      return this.retryLater();
     }
     noble.removeAllListeners('warning');
     noble.on('warning', this.onWarning);
     noble.on('discover', this.onDiscover);
     noble.on('scanStop', this.onScanStop);
+    const waitMs = this.opts.powerOnTimeoutMs ?? 5000;
     const settled = new Promise<void>((resolve) => {
+      const seen = this.stateChanges;
       const timer: TimerId = this.opts.clock.setTimeout(() => {
         this.off('status', onStatus);
-        if (this.state.state === 'starting') this.setState({ state: 'unavailable', detail: `the Bluetooth adapter did not report its state within ${this.opts.powerOnTimeoutMs ?? 5000} ms` });
+        if (this.stateChanges === seen) {
+          this.setState({ state: 'unavailable', detail: `the Bluetooth adapter did not report its state within ${waitMs} ms` });
+          this.retryLater();
+        }
         resolve();
-      }, this.opts.powerOnTimeoutMs ?? 5000);
-      const onStatus = (s: TransportStatus): void => {
-        if (s.state === 'starting') return;
+      }, waitMs);
+      const onStatus = (): void => {
         this.opts.clock.clearTimeout(timer);
         this.off('status', onStatus);
         resolve();
@@ -113,21 +138,36 @@ export class BleTransport extends EventEmitter<TransportEvents> implements Radio
     await settled;
   }
 
-  async stop(): Promise<void> {
-    if (!this.wanted) return;
-    this.wanted = false;
+  /** Lets go of the adapter (noble's HCI socket) so the next `open` starts afresh. */
+  private detach(): void {
     const noble = this.noble;
-    if (noble) {
-      noble.off('stateChange', this.onStateChange);
-      noble.off('discover', this.onDiscover);
-      noble.off('scanStop', this.onScanStop);
-      if (this.scanning) await noble.stopScanningAsync().catch(() => undefined);
-      this.scanning = false;
+    this.noble = undefined;
+    this.scanning = false;
+    this.lastAdapterState = undefined;
+    if (!noble) return;
+    noble.off('stateChange', this.onStateChange);
+    noble.off('discover', this.onDiscover);
+    noble.off('scanStop', this.onScanStop);
+    try {
       noble.stop();
-      this.noble = undefined; // a restart opens the adapter afresh
-      this.lastAdapterState = undefined;
+    } catch {
+      // already closed
     }
-    this.setState({ state: 'stopped' });
+  }
+
+  /**
+   * An adapter plugged in after start, or a permission fixed, is only seen by a fresh HCI socket:
+   * try again from scratch every `retryMs` while unavailable.
+   */
+  private retryLater(): void {
+    if (!this.wanted || this.retryTimer !== undefined) return;
+    this.retryTimer = this.opts.clock.setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.wanted || this.state.state === 'running') return;
+      this.counters.inc('adapter_retries');
+      this.detach();
+      void this.open();
+    }, this.opts.retryMs ?? 30_000);
   }
 
   status(): TransportStatus {
@@ -163,6 +203,7 @@ export class BleTransport extends EventEmitter<TransportEvents> implements Radio
 
   private async adapterState(s: AdapterState): Promise<void> {
     if (!this.wanted) return;
+    this.stateChanges++;
     if (s === 'poweredOn') {
       this.lastAdapterState = s;
       if (await this.scan()) this.setState({ state: 'running', detail: `scanning on ${this.opts.hciDeviceId === undefined ? 'the default adapter' : `hci${this.opts.hciDeviceId}`}` });
@@ -178,6 +219,7 @@ export class BleTransport extends EventEmitter<TransportEvents> implements Radio
     this.lastAdapterState = s;
     this.counters.inc('adapter_unavailable');
     this.setState({ state: 'unavailable', detail: UNAVAILABLE_REASON[s] });
+    this.retryLater();
     this.opts.log.warn('bluetooth adapter unavailable', { transport: this.id, state: s });
   }
 
