@@ -3,7 +3,7 @@
  * instance on a fresh database file. Started by persistence-sqlite.test.ts in a child process:
  *   node --import tsx --test test/gateway/aedes-persistence-suite.ts
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -12,6 +12,7 @@ import { openDb } from '../../gateway/src/store/db';
 
 const abstractSuite = require('aedes-persistence/abstract.js') as (opts: { test: typeof test; persistence: () => unknown; testAsync: boolean }) => void;
 const root = mkdtempSync(join(tmpdir(), 'vigil-aedes-suite-'));
+process.on('exit', () => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 
 abstractSuite({
