@@ -25,6 +25,8 @@ function fakeRig(state: 'poweredOn' | 'poweredOff' = 'poweredOn', gattStepTimeou
 
 describe('BLE transport on this machine (no Bluetooth adapter)', () => {
   it('reports unavailable with the reason, refuses downlinks, and stops cleanly', async () => {
+    // noble's HCI layer prints its own "adapter does not support BLE" hint with console.log
+    const quiet = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     const t = new BleTransport({ id: 'ble0', clock: new SystemClock(), log, powerOnTimeoutMs: 5000 });
     await t.start();
     expect(t.status().state).toBe('unavailable');
@@ -32,6 +34,7 @@ describe('BLE transport on this machine (no Bluetooth adapter)', () => {
     await expect(t.send('c0:ff:ee:00:00:01', new Uint8Array(16))).rejects.toMatchObject({ code: 'not_running' });
     await t.stop();
     expect(t.status().state).toBe('stopped');
+    quiet.mockRestore();
   });
 });
 
