@@ -27,7 +27,7 @@ async function rig(model: ModemModelName, extra: { bytewise?: boolean; clock?: S
   const modem = await ScriptedModem.open({ model, path: pty.modemPath, ...(extra.bytewise ? { bytewise: true } : {}), ...(extra.noRssi ? { noRssi: true } : {}) });
   if (process.env['LORA_LOG']) modem.on('command', (c) => process.stderr.write(`modem got ${c}\n`));
   const clock = extra.clock ?? new SystemClock();
-  const transport = new LoraTransport({ id: 'lora0', path: pty.gatewayPath, modem: model, clock, log, rxWindowMs: 2000, downlinkHoldMs: 60_000, reconnectInitialMs: 1000, watchdogMs: extra.watchdogMs ?? 3_600_000 });
+  const transport = new LoraTransport({ id: 'lora0', path: pty.gatewayPath, modem: model, clock, log, downlinkHoldMs: 60_000, reconnectInitialMs: 1000, watchdogMs: extra.watchdogMs ?? 3_600_000 });
   const listening = waitForEvent(modem, 'receiving', (on: boolean) => on, 10_000, 'the modem to be told to receive');
   await transport.start();
   await listening;
@@ -83,7 +83,9 @@ describe.each<ModemModelName>(['rn2483', 'rak3172'])('LoRa transport with a scri
       const tx = waitForEvent<[Uint8Array]>(r.modem, 'transmit');
       await r.transport.send(f.address, DOWN);
       expect(Buffer.from((await tx)[0]).equals(Buffer.from(DOWN))).toBe(true);
+      expect(r.modem.transmittedInverted).toEqual([true]); // downlinks with inverted IQ (SPEC §4.4)
       if (!r.modem.receiving) await waitForEvent(r.modem, 'receiving', (on: boolean) => on);
+      expect(model === 'rn2483' ? r.modem.settings['iqi'] : r.modem.settings['iqinver']).toBe(model === 'rn2483' ? 'off' : '0'); // listening with normal IQ again
       expect(r.transport.counters.get('downlinks_sent')).toBe(1);
     } finally {
       await r.close();
@@ -104,11 +106,33 @@ describe('LoRa transport downlink timing and failures', () => {
       expect(r.transport.counters.get('downlinks_held')).toBe(1);
       expect(r.modem.transmitted).toHaveLength(0);
       await waitForEvent(r.modem, 'receiving', (on: boolean) => on);
-      const tx = waitForEvent(r.modem, 'transmit');
+      const next = waitForEvent<[RadioFrame]>(r.transport, 'frame');
       r.modem.receive(FRAME); // its next uplink (an alarm repeats until acknowledged)
+      await next;
+      expect(r.modem.transmitted).toHaveLength(0); // not before the 50 ms turnaround
+      const tx = waitForEvent(r.modem, 'transmit');
+      clock.advance(50);
       await tx;
       await sent;
       expect(r.modem.transmitted).toHaveLength(1);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('holds a downlink that would not end before the pendant stops listening (1 s window, ~165 ms on air)', async () => {
+    const clock = new VirtualClock();
+    const r = await rig('rak3172', { clock });
+    try {
+      const first = waitForEvent<[RadioFrame]>(r.transport, 'frame');
+      r.modem.receive(FRAME);
+      await first;
+      clock.advance(900);
+      const sent = r.transport.send('0000beef', DOWN);
+      expect(r.transport.counters.get('downlinks_held')).toBe(1);
+      clock.advance(60_000);
+      await expect(sent).rejects.toMatchObject({ code: 'timeout' });
+      expect(r.modem.transmitted).toHaveLength(0);
     } finally {
       await r.close();
     }

@@ -29,6 +29,9 @@ type ModemEvents = { command: [string]; receiving: [boolean]; transmit: [Uint8Ar
 export class ScriptedModem extends EventEmitter<ModemEvents> {
   readonly commands: string[] = [];
   readonly transmitted: Uint8Array[] = [];
+  /** For each transmission: was IQ inverted (as downlinks must be, SPEC §4.4)? */
+  readonly transmittedInverted: boolean[] = [];
+  private iqInverted = false;
   readonly settings: Record<string, string> = {};
   receiving = false;
   /** Packets that arrived while the modem was not listening. */
@@ -115,9 +118,10 @@ export class ScriptedModem extends EventEmitter<ModemEvents> {
     if (cmd === 'mac pause') return this.reply('4294967245');
     if ((m = /^radio set (\w+) (\S+)$/.exec(cmd))) {
       const [, key, value] = m as unknown as [string, string, string];
-      const valid: Record<string, RegExp> = { mod: /^(lora|fsk)$/, freq: /^8[67]\d{7}$/, sf: /^sf(7|8|9|10|11|12)$/, bw: /^(125|250|500)$/, cr: /^4\/[5-8]$/, prlen: /^\d+$/, pwr: /^-?\d+$/, crc: /^(on|off)$/, sync: /^[0-9a-fA-F]{1,2}$/, wdt: /^\d+$/ };
+      const valid: Record<string, RegExp> = { mod: /^(lora|fsk)$/, freq: /^8[67]\d{7}$/, sf: /^sf(7|8|9|10|11|12)$/, bw: /^(125|250|500)$/, cr: /^4\/[5-8]$/, prlen: /^\d+$/, pwr: /^-?\d+$/, crc: /^(on|off)$/, sync: /^[0-9a-fA-F]{1,2}$/, wdt: /^\d+$/, iqi: /^(on|off)$/ };
       if (!valid[key]?.test(value)) return this.reply('invalid_param');
       this.settings[key] = value;
+      if (key === 'iqi') this.iqInverted = value === 'on';
       return this.reply('ok');
     }
     if (cmd === 'radio rx 0') {
@@ -129,8 +133,10 @@ export class ScriptedModem extends EventEmitter<ModemEvents> {
     if ((m = /^radio tx ([0-9A-F]+)$/.exec(cmd))) {
       const bytes = Uint8Array.from(Buffer.from(m[1]!, 'hex'));
       this.reply('ok');
+      const inverted = this.iqInverted;
       setImmediate(() => {
         this.transmitted.push(bytes);
+        this.transmittedInverted.push(inverted);
         this.emit('transmit', bytes);
         this.reply('radio_tx_ok');
       });
@@ -155,6 +161,11 @@ export class ScriptedModem extends EventEmitter<ModemEvents> {
       Object.assign(this.settings, { freq: m[1], sf: m[2], bw: m[3], cr: m[4], prlen: m[5], pwr: m[6] });
       return this.reply('OK');
     }
+    if ((m = /^AT\+IQINVER=([01])$/.exec(cmd))) {
+      this.iqInverted = m[1] === '1';
+      this.settings['iqinver'] = m[1]!;
+      return this.reply('OK');
+    }
     if ((m = /^AT\+PRECV=(\d+)$/.exec(cmd))) {
       if (this.nwm !== 0) return this.reply('AT_MODE_NO_SUPPORT');
       this.reply('OK');
@@ -163,8 +174,10 @@ export class ScriptedModem extends EventEmitter<ModemEvents> {
     if ((m = /^AT\+PSEND=([0-9A-F]+)$/.exec(cmd))) {
       const bytes = Uint8Array.from(Buffer.from(m[1]!, 'hex'));
       this.reply('OK');
+      const inverted = this.iqInverted;
       setImmediate(() => {
         this.transmitted.push(bytes);
+        this.transmittedInverted.push(inverted);
         this.emit('transmit', bytes);
         this.reply('+EVT:TXP2P DONE');
       });

@@ -21,6 +21,8 @@ export interface RadioSettings {
 }
 
 /**
+ * SPEC §4.4 (LoRa P2P): uplinks with normal IQ, downlinks with inverted IQ, so pendants never hear
+ * each other and gateways never hear each other; private sync word 0x12.
  * EU868 869.525 MHz: the g3 sub-band (869.4–869.65 MHz) allows 10 % duty cycle at up to 27 dBm ERP
  * (ETSI EN 300 220, ERC/REC 70-03 annex 1 band h1.6), so repeated alarms and their downlinks fit.
  * SF9/BW125: a 24-byte frame takes ≈ 267 ms on air (../shared/ESPRUINO.md §3).
@@ -33,6 +35,19 @@ export const DEFAULT_RADIO: RadioSettings = {
   txPowerDbm: 14,
   preambleLength: 8,
 };
+
+/**
+ * LoRa time on air in ms (Semtech AN1200.13): symbol time 2^SF/BW; preamble + 4.25 symbols; payload
+ * 8 + ceil((8·PL − 4·SF + 28 + 16·CRC) / (4·(SF − 2·DE)))·(CR + 4) symbols, explicit header, CRC on,
+ * low-data-rate optimisation (DE) for SF11/12 at 125 kHz.
+ */
+export function loraAirtimeMs(payloadBytes: number, r: RadioSettings): number {
+  const symbolMs = 2 ** r.spreadingFactor / r.bandwidthKhz;
+  const de = r.spreadingFactor >= 11 && r.bandwidthKhz <= 125 ? 1 : 0;
+  const cr = Number(r.codingRate.split('/')[1]) - 4;
+  const n = Math.ceil((8 * payloadBytes - 4 * r.spreadingFactor + 28 + 16) / (4 * (r.spreadingFactor - 2 * de)));
+  return (r.preambleLength + 4.25 + 8 + Math.max(n * (cr + 4), 0)) * symbolMs;
+}
 
 export interface ModemPacket {
   payload: Uint8Array;

@@ -1,7 +1,7 @@
 /**
  * RAKwireless RAK3172 (STM32WLE5) with RUI3 firmware in LoRa P2P mode (RUI3 AT Command Manual,
  * "LoRa P2P" section). Replies end with `OK` or an `AT_…_ERROR` line; events start with `+EVT:`.
- * `AT+PRECV=65534` receives continuously and keeps receiving around transmissions.
+ * `AT+PRECV=65534` receives continuously; a transmission stops it, inverts IQ, sends and resumes.
  *
  * | we send                         | modem answers                                         |
  * |---------------------------------|-------------------------------------------------------|
@@ -10,6 +10,8 @@
  * | AT+NWM=?                        | AT+NWM=1 · OK  (0 = LoRa P2P, 1 = LoRaWAN)            |
  * | AT+NWM=0                        | OK, then the module restarts in P2P mode              |
  * | AT+P2P=freq:sf:bw:cr:prlen:pwr  | OK · AT_PARAM_ERROR                                   |
+ * | AT+IQINVER=0 / 1                | OK (normal IQ to receive, inverted to transmit)       |
+ * | AT+PRECV=0                      | OK (stop receiving)                                   |
  * | AT+PRECV=65534                  | OK · AT_BUSY_ERROR; then +EVT:RXP2P:<rssi>:<snr>:<hex> |
  * | AT+PSEND=<hex>                  | OK · AT_BUSY_ERROR; then +EVT:TXP2P DONE              |
  *
@@ -41,6 +43,7 @@ export class Rak3172Driver extends ModemDriver {
       }
       const r = this.opts.radio;
       await this.command(`AT+P2P=${r.frequencyHz}:${r.spreadingFactor}:${r.bandwidthKhz}:${CODING_RATE[r.codingRate]}:${r.preambleLength}:${r.txPowerDbm}`, OK, ERROR);
+      await this.command('AT+IQINVER=0', OK, ERROR); // uplinks arrive with normal IQ (SPEC §4.4)
       await this.command(`AT+PRECV=${RECEIVE_CONTINUOUSLY}`, OK, ERROR);
       return version;
     });
@@ -48,9 +51,17 @@ export class Rak3172Driver extends ModemDriver {
 
   async transmit(payload: Uint8Array): Promise<void> {
     return this.exclusive(async () => {
-      await this.twoStep(`AT+PSEND=${toUpperHex(payload)}`, OK, ERROR, "'AT+PSEND' result", this.txTimeoutMs, (l) => (/^\+EVT:TXP2P[ _]DONE$/i.test(l) ? true : undefined));
-      // Some RUI3 releases end continuous receive after a transmission; asking again is harmless.
-      await this.command(`AT+PRECV=${RECEIVE_CONTINUOUSLY}`, OK, (l) => ERROR(l) && l !== 'AT_BUSY_ERROR').catch(() => undefined);
+      // Stop receiving, invert IQ for the downlink (SPEC §4.4), send, and listen again with normal IQ.
+      await this.command('AT+PRECV=0', OK, ERROR);
+      try {
+        await this.command('AT+IQINVER=1', OK, ERROR);
+        await this.twoStep(`AT+PSEND=${toUpperHex(payload)}`, OK, ERROR, "'AT+PSEND' result", this.txTimeoutMs, (l) => (/^\+EVT:TXP2P[ _]DONE$/i.test(l) ? true : undefined));
+      } finally {
+        if (!this.closed) {
+          await this.command('AT+IQINVER=0', OK, ERROR).catch(() => undefined);
+          await this.command(`AT+PRECV=${RECEIVE_CONTINUOUSLY}`, OK, ERROR).catch(() => undefined);
+        }
+      }
     });
   }
 

@@ -2,14 +2,15 @@
  * Microchip RN2483 (and RN2903) in raw LoRa mode (RN2483 command reference DS40001784, §2.5 "mac",
  * §2.6 "radio"). The LoRaWAN stack is paused (`mac pause`), the radio is configured, then
  * `radio rx 0` receives until a packet arrives: `ok`, later `radio_rx <hex>`, after which the modem
- * is idle until told to receive again. A transmission interrupts receive (`radio rxstop`), sends
- * (`radio tx <hex>` → `ok`, then `radio_tx_ok` or `radio_err`) and receives again.
+ * is idle until told to receive again. A transmission interrupts receive (`radio rxstop`), inverts
+ * IQ, sends (`radio tx <hex>` → `ok`, then `radio_tx_ok` or `radio_err`), and receives again with
+ * normal IQ (SPEC §4.4).
  *
  * | we send                      | modem answers                                  |
  * |------------------------------|------------------------------------------------|
  * | sys get ver                  | RN2483 1.0.5 Oct 31 2018 15:06:52              |
  * | mac pause                    | 4294967245 (ms it stays paused)                |
- * | radio set mod/freq/sf/bw/cr/prlen/pwr/crc/sync/wdt … | ok · invalid_param      |
+ * | radio set mod/freq/sf/bw/cr/prlen/pwr/crc/sync/wdt/iqi … | ok · invalid_param  |
  * | radio rx 0                   | ok · busy; later radio_rx <hex> · radio_err    |
  * | radio rxstop                 | ok                                             |
  * | radio get snr / radio get rssi | -5 / -97 (rssi only on firmware ≥ 1.0.5)     |
@@ -51,6 +52,8 @@ export class Rn2483Driver extends ModemDriver {
         'radio set sync 12',
         // no receive watchdog: `radio rx 0` then waits for a packet indefinitely
         'radio set wdt 0',
+        // receive uplinks with normal IQ; only our own transmissions are inverted (SPEC §4.4)
+        'radio set iqi off',
       ]) {
         await this.command(cmd, OK, REFUSED);
       }
@@ -66,10 +69,14 @@ export class Rn2483Driver extends ModemDriver {
         this.state = 'idle';
       }
       try {
+        await this.command('radio set iqi on', OK, REFUSED); // downlinks go out with inverted IQ
         const sent = await this.twoStep(`radio tx ${toUpperHex(payload)}`, OK, REFUSED, "'radio tx' result", this.txTimeoutMs, (l) => (l === 'radio_tx_ok' ? true : l === 'radio_err' ? false : undefined));
         if (!sent) throw new TransportError('io', 'rn2483 radio_err: transmission failed');
       } finally {
-        if (!this.closed) await this.receive().catch(() => undefined);
+        if (!this.closed) {
+          await this.command('radio set iqi off', OK, REFUSED).catch(() => undefined);
+          await this.receive().catch(() => undefined);
+        }
       }
     });
   }

@@ -14,7 +14,7 @@ import { Counters } from '../../../../common/counters';
 import type { Logger } from '../../../../common/log';
 import { TransportError, type RadioTransport, type TransportEvents, type TransportStatus } from '../types';
 import { LineParser } from './line-parser';
-import { DEFAULT_RADIO, type ModemDriver, type ModemModel, type ModemPacket, type RadioSettings } from './modem';
+import { DEFAULT_RADIO, loraAirtimeMs, type ModemDriver, type ModemModel, type ModemPacket, type RadioSettings } from './modem';
 import { Rak3172Driver } from './rak3172';
 import { Rn2483Driver } from './rn2483';
 import { openNodeSerialLink, type OpenSerialLink, type SerialLink } from './serial-link';
@@ -27,8 +27,14 @@ export interface LoraTransportOptions {
   radio?: Partial<RadioSettings>;
   clock: Clock;
   log: Logger;
-  /** How long a pendant listens after each uplink. */
+  /**
+   * How long a pendant listens after each uplink (SPEC §4.4: 1 s after a status frame, 3 s after an
+   * alarm; the type is encrypted, so the shorter one is the safe default). A downlink is sent at once
+   * only if it ends inside this window.
+   */
   rxWindowMs?: number;
+  /** A downlink starts no sooner than this after the uplink (SPEC §4.4 gateway turnaround). */
+  turnaroundMs?: number;
   /** How long a downlink waits for the pendant's next uplink. */
   downlinkHoldMs?: number;
   reconnectInitialMs?: number;
@@ -70,6 +76,7 @@ export class LoraTransport extends EventEmitter<TransportEvents> implements Radi
   private readonly lastHeard = new Map<string, number>();
   private readonly held = new Map<string, HeldDownlink>();
   private readonly rxWindowMs: number;
+  private readonly turnaroundMs: number;
   private readonly holdMs: number;
 
   constructor(private readonly opts: LoraTransportOptions) {
@@ -77,7 +84,8 @@ export class LoraTransport extends EventEmitter<TransportEvents> implements Radi
     this.id = opts.id;
     this.radio = { ...DEFAULT_RADIO, ...opts.radio };
     this.backoffMs = opts.reconnectInitialMs ?? 1000;
-    this.rxWindowMs = opts.rxWindowMs ?? 2000;
+    this.rxWindowMs = opts.rxWindowMs ?? 1000;
+    this.turnaroundMs = opts.turnaroundMs ?? 50;
     this.holdMs = opts.downlinkHoldMs ?? 120_000;
   }
 
@@ -104,7 +112,7 @@ export class LoraTransport extends EventEmitter<TransportEvents> implements Radi
   async send(address: string, payload: Uint8Array): Promise<void> {
     if (this.state.state !== 'running' || !this.driver) throw new TransportError('not_running', `${this.id} is ${this.state.state}`);
     const heardAt = this.lastHeard.get(address);
-    if (heardAt !== undefined && this.opts.clock.now() - heardAt <= this.rxWindowMs) return this.transmit(payload);
+    if (heardAt !== undefined && this.fitsWindow(heardAt, payload.length)) return this.transmitAfter(heardAt + this.turnaroundMs, payload);
     return new Promise<void>((resolve, reject) => {
       const previous = this.held.get(address);
       if (previous) this.dropHeld(address, previous, new TransportError('busy', `superseded by a newer downlink for ${address}`));
@@ -116,6 +124,18 @@ export class LoraTransport extends EventEmitter<TransportEvents> implements Radi
       this.held.set(address, { payload: payload.slice(), resolve, reject, timer });
       this.counters.inc('downlinks_held');
     });
+  }
+
+  /** Would a downlink started now (or after the turnaround) end inside the pendant's window? */
+  private fitsWindow(heardAt: number, bytes: number): boolean {
+    const start = Math.max(this.opts.clock.now(), heardAt + this.turnaroundMs);
+    return start + loraAirtimeMs(bytes, this.radio) <= heardAt + this.rxWindowMs;
+  }
+
+  private transmitAfter(atMs: number, payload: Uint8Array): Promise<void> {
+    const delayMs = atMs - this.opts.clock.now();
+    if (delayMs <= 0) return this.transmit(payload);
+    return new Promise((resolve, reject) => this.opts.clock.setTimeout(() => this.transmit(payload).then(resolve, reject), delayMs));
   }
 
   private async transmit(payload: Uint8Array): Promise<void> {
@@ -227,7 +247,7 @@ export class LoraTransport extends EventEmitter<TransportEvents> implements Radi
     if (held) {
       this.held.delete(address);
       this.opts.clock.clearTimeout(held.timer);
-      this.transmit(held.payload).then(held.resolve, held.reject);
+      this.transmitAfter(receivedAt + this.turnaroundMs, held.payload).then(held.resolve, held.reject);
     }
     this.emit('frame', { payload: p.payload, kind: 'lora', transportId: this.id, address, rssiDbm: p.rssiDbm, snrDb: p.snrDb, receivedAt });
   }
