@@ -49,6 +49,7 @@ describeTransport('virtual BLE air (simulator)', async (): Promise<TransportHarn
     transmitForeign: async () => {
       advertise(0x004c, new Uint8Array(23).fill(2));
       await clock.advanceAsync(250);
+      return Uint8Array.of(0x4c, 0x00, ...new Uint8Array(23).fill(2));
     },
     received: () => (board.evaluate('writes') as ArrayLike<number>[]).map((w) => Uint8Array.from(Array.from(w))),
     quiesce: () => clock.advanceAsync(10),
@@ -75,7 +76,11 @@ describeTransport('BLE over noble (fake HCI bindings)', async (): Promise<Transp
   return {
     transport,
     transmit: (frame) => carried(transport, frame, () => bindings.advertise('c0ffee000001', mfr(BLE_COMPANY_ID, frame), -64)),
-    transmitForeign: async () => bindings.advertise('c0ffee000001', mfr(0x0059, new Uint8Array(24).fill(9)), -64),
+    transmitForeign: async () => {
+      const data = mfr(0x0059, new Uint8Array(24).fill(9));
+      bindings.advertise('c0ffee000001', data, -64);
+      return Uint8Array.from(data);
+    },
     received: () => bindings.writes.map((w) => Uint8Array.from(w.data)),
     quiesce: () => new Promise((resolve) => setImmediate(resolve)),
     drive: (p) => p,
@@ -99,6 +104,7 @@ function describeLora(model: ModemModelName): void {
       transmitForeign: async () => {
         if (transport.status().state === 'running' && !modem.receiving) await waitForEvent(modem, 'receiving', (on: boolean) => on);
         modem.receive(new Uint8Array(0), -110, -4); // an empty packet: noise that passed the CRC
+        return new Uint8Array(0);
       },
       received: () => modem.transmitted,
       // Proving that nothing arrives takes a quiet period on real I/O (not a synchronisation wait).
