@@ -4,7 +4,7 @@
  * type is a table row here rather than hand-written SQL for every field.
  */
 import Database from 'better-sqlite3';
-import { Checkpointer } from './sqlite-checkpointer';
+import { Checkpointer } from '../../../common/sqlite-checkpointer';
 import type { AuditEntry } from './types';
 
 export type Row = Record<string, unknown>;

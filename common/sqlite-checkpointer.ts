@@ -1,7 +1,7 @@
 /**
  * WAL checkpoints off the event loop. SQLite normally checkpoints inside whichever commit crosses
  * 1,000 WAL pages, and a checkpoint fsyncs: on a virtual disk that is tens of milliseconds during
- * which no frame is handled — the tail of the alarm latency. Instead the main connection never
+ * which no frame is handled — the tail of the alarm latency (centre store, gateway queue, broker). Instead the main connection never
  * checkpoints (`wal_autocheckpoint = 0`) and a worker thread with its own connection runs a PASSIVE
  * checkpoint every `intervalMs` (it never blocks writers). Durability is unchanged: a commit is in
  * the WAL either way; only where the fsync happens moves.
