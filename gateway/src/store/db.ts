@@ -44,15 +44,21 @@ export function openDb(dataDir: string, file: string, opts: OpenDbOptions = {}):
  * A WAL checkpoint fsyncs; done inside a commit it stalls the event loop for tens of milliseconds
  * (the tail of the radio-in → MQTT-out latency). The connection stops checkpointing by itself and a
  * worker thread checkpoints every second instead (common/sqlite-checkpointer.ts). Closing the
- * database stops the thread, which checkpoints what is left.
+ * database stops the thread and checkpoints what is left on this connection; once `close()` returns
+ * nothing touches the files any more.
  */
 function checkpointInBackground(db: Db, path: string): void {
   db.pragma('wal_autocheckpoint = 0');
   const checkpointer = new Checkpointer(path);
   const close = db.close.bind(db);
   db.close = (): Db => {
+    checkpointer.stop();
+    try {
+      if (db.open && !db.inTransaction) db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // A statement still reading (or a busy lock) leaves the WAL for the next open to checkpoint.
+    }
     close();
-    void checkpointer.stop().catch(() => undefined);
     return db;
   };
 }
