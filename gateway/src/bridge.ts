@@ -15,6 +15,7 @@ import {
   formatDeviceId,
   parseDeviceId,
   positionPayload,
+  type ReplayState,
   toHex,
   type UplinkMessage,
   type UplinkPayload,
@@ -71,9 +72,12 @@ export class Bridge {
   async handleFrame(f: RadioFrame): Promise<void> {
     this.counters.inc('frames_received');
     this.counters.inc(`frames_received_${f.transportId}`);
+    let window: ReplayState | undefined;
     const result = decodeUplink(f.payload, (id) => {
       const key = this.opts.keyring.key(id);
-      return key ? { key, lastCounter: this.opts.replay.get(id)?.last } : undefined;
+      if (!key) return undefined;
+      window = this.window(id);
+      return { key, lastCounter: window?.last };
     });
     if (!result.ok) {
       this.counters.inc(`dropped_${result.code}`);
@@ -85,7 +89,7 @@ export class Bridge {
     // The window advances only once the sink holds the frame, so a failed hand-over leaves the next
     // retransmission acceptable; copies arriving meanwhile are held off by the in-flight set.
     const key = `${msg.deviceId}:${msg.counter}`;
-    const verdict = classifyCounter(this.opts.replay.get(msg.deviceId), msg.counter);
+    const verdict = classifyCounter(window, msg.counter);
     if (verdict !== 'new' || this.inflight.has(key)) {
       this.counters.inc(verdict === 'replay' ? 'dropped_replay' : 'duplicates');
       return;
@@ -127,6 +131,14 @@ export class Bridge {
       this.opts.log.warn('downlink failed', { deviceId: cmd.deviceId, command: cmd.command, transport: route.transport.id, error: e as Error });
       return 'failed';
     }
+  }
+
+  /** The device's replay window; for a device this gateway never accepted, the centre's last counter. */
+  private window(deviceId: number): ReplayState | undefined {
+    const own = this.opts.replay.get(deviceId);
+    if (own) return own;
+    const last = this.opts.keyring.lastCounter(deviceId);
+    return last === undefined ? undefined : { last, mask: 0xffffffff };
   }
 
   private learnRoute(deviceId: number, f: RadioFrame): void {

@@ -12,11 +12,19 @@ export interface KeyringCache {
 
 export class Keyring extends EventEmitter<{ applied: [] }> {
   private devices = new Map<number, Uint8Array>();
+  private lastCounters = new Map<number, number>();
   private at = 0;
 
-  constructor(private readonly cache?: KeyringCache) {
+  constructor(private cache?: KeyringCache) {
     super();
     const cached = cache?.load();
+    if (cached) this.apply(cached, false);
+  }
+
+  /** Keeps future keyrings in `cache` and loads the one it holds, unless a newer one is here already. */
+  useCache(cache: KeyringCache): void {
+    this.cache = cache;
+    const cached = cache.load();
     if (cached) this.apply(cached, false);
   }
 
@@ -24,12 +32,16 @@ export class Keyring extends EventEmitter<{ applied: [] }> {
   apply(payload: KeyringPayload, persist = true): boolean {
     if (payload.at < this.at) return false;
     const next = new Map<number, Uint8Array>();
+    const counters = new Map<number, number>();
     for (const d of payload.devices) {
       const id = parseDeviceId(d.deviceId);
       const key = fromHex(d.key);
-      if (id !== undefined && key && key.length === 16) next.set(id, key);
+      if (id === undefined || !key || key.length !== 16) continue;
+      next.set(id, key);
+      if (d.lastCounter !== undefined) counters.set(id, d.lastCounter);
     }
     this.devices = next;
+    this.lastCounters = counters;
     this.at = payload.at;
     if (persist) this.cache?.save(payload);
     this.emit('applied');
@@ -38,6 +50,14 @@ export class Keyring extends EventEmitter<{ applied: [] }> {
 
   key(deviceId: number): Uint8Array | undefined {
     return this.devices.get(deviceId);
+  }
+
+  /**
+   * The last counter the centre accepted from this device, when it said so: a gateway that has never
+   * heard the device rebuilds full counters from it (SPEC §3.4.1) and refuses anything at or below it.
+   */
+  lastCounter(deviceId: number): number | undefined {
+    return this.lastCounters.get(deviceId);
   }
 
   get size(): number {

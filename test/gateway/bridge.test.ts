@@ -25,7 +25,7 @@ function setup() {
     },
   });
   bridge.start();
-  return { clock, ble, lora, bridge, published, setFailSink: (v: boolean) => (failSink = v) };
+  return { clock, ble, lora, bridge, keyring, published, setFailSink: (v: boolean) => (failSink = v) };
 }
 
 describe('bridge', () => {
@@ -81,5 +81,16 @@ describe('bridge', () => {
     expect(await bridge.handleDownlink({ v: 1, deviceId: '0000dead', counter: 1, command: 'received', param: 0 })).toBe('unknown_device');
     clock.advance(11 * 60_000);
     expect(await bridge.handleDownlink({ v: 1, deviceId: '0000beef', counter: 5, command: 'closed', param: 0 })).toBe('no_route');
+  });
+
+  it("starts a device it never heard from the centre's last counter: full counters rebuilt, older frames refused", async () => {
+    const { bridge, keyring, published, clock } = setup();
+    const last = 2 ** 24 + 5; // the pendant's counter already passed the 24 bits on air
+    keyring.apply({ v: 1, siteId: 's1', at: 2, devices: [{ deviceId: '0000beef', key: KEY_HEX, lastCounter: last }] });
+    const frame = (c: number) => ({ payload: encodeUplink({ deviceId: 0xbeef, counter: c, type: 'sos' }, KEY), kind: 'ble' as const, transportId: 'ble0', address: 'x', rssiDbm: -60, snrDb: null, receivedAt: clock.now() });
+    await bridge.handleFrame(frame(last)); // the centre has it already
+    await bridge.handleFrame(frame(last + 1));
+    expect(published.map((p) => p.decoded.counter)).toEqual([last + 1]);
+    expect(bridge.counters.get('duplicates')).toBe(1);
   });
 });

@@ -1,9 +1,11 @@
 /** A radio transport held in memory, for bridge tests: frames are injected, downlinks recorded. */
 import { EventEmitter } from 'node:events';
-import { TransportError, type RadioKind, type RadioTransport, type TransportEvents, type TransportStatus } from '../../gateway/src/transport/types';
+import { TransportError, type RadioFrame, type RadioKind, type RadioTransport, type TransportEvents, type TransportStatus } from '../../gateway/src/transport/types';
 
 export class MemoryTransport extends EventEmitter<TransportEvents> implements RadioTransport {
   readonly sent: { address: string; payload: Uint8Array }[] = [];
+  /** Emits `sent` after each downlink, for tests that wait on it. */
+  readonly sends = new EventEmitter();
   private state: TransportStatus = { state: 'stopped' };
   failSends = false;
 
@@ -28,10 +30,16 @@ export class MemoryTransport extends EventEmitter<TransportEvents> implements Ra
     if (this.state.state !== 'running') throw new TransportError('not_running', 'stopped');
     if (this.failSends) throw new TransportError('unreachable', `${address} unreachable`);
     this.sent.push({ address, payload: payload.slice() });
+    this.sends.emit('sent');
   }
 
   status(): TransportStatus {
     return this.state;
+  }
+
+  /** Hears a frame and waits until `bridge` has handled it (queued or dropped). */
+  async hearAndSettle(payload: Uint8Array, address: string, rssiDbm: number, receivedAt: number, bridge: { handleFrame(f: RadioFrame): Promise<void> }): Promise<void> {
+    await bridge.handleFrame({ payload, kind: this.kind, transportId: this.id, address, rssiDbm, snrDb: null, receivedAt });
   }
 
   hear(payload: Uint8Array, address: string, rssiDbm: number, receivedAt: number): void {

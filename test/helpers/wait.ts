@@ -51,3 +51,9 @@ export function waitForEvents<T extends unknown[]>(emitter: EventEmitter, event:
     return seen.length >= count;
   }, timeoutMs, what).then(() => seen);
 }
+
+/** Resolves at once if `condition` already holds, otherwise at the first `event` after which it does. */
+export function until(emitter: EventEmitter, event: string, condition: () => boolean, timeoutMs = 10_000, what = `a condition after '${event}'`): Promise<void> {
+  if (condition()) return Promise.resolve();
+  return waitForEvent(emitter, event, () => condition(), timeoutMs, what).then(() => undefined);
+}

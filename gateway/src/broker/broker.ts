@@ -14,6 +14,8 @@ import { verifyPassword } from '../../../common/passwords';
 import { createLogger, type Logger } from '../../../common/log';
 import { canPublish, canSubscribe, type Identity } from './acl';
 import type { Role } from '../../../protocol/src';
+import { openDb } from '../store/db';
+import { SqlitePersistence } from './persistence-sqlite';
 
 export interface BrokerUser {
   username: string;
@@ -33,7 +35,12 @@ export interface BrokerOptions {
   id?: string;
   listeners: BrokerListeners;
   users: BrokerUser[];
-  /** Aedes persistence instance (memory when absent). */
+  /**
+   * Where persistent sessions, queued QoS 1 messages and retained messages live: `<dataDir>/broker.db`
+   * (SQLite, survives restarts). Without it, and without `persistence`, they are kept in memory.
+   */
+  dataDir?: string;
+  /** An Aedes persistence instance, e.g. Redis for a broker cluster (overrides dataDir). */
   persistence?: unknown;
   /** Aedes mqemitter instance (in-process when absent). */
   mq?: unknown;
@@ -51,7 +58,8 @@ export class EmbeddedBroker {
   private readonly log: Logger;
   readonly ports: { tcp?: number; ws?: number; tls?: number } = {};
   /** Rejections by reason, for the health endpoint. */
-  readonly counters = { authFailed: 0, publishDenied: 0, subscribeDenied: 0 };
+  readonly counters = { authFailed: 0, publishDenied: 0, subscribeDenied: 0, connections: 0, errors: 0 };
+  private ownPersistence: SqlitePersistence | undefined;
 
   constructor(private readonly opts: BrokerOptions) {
     this.log = opts.log ?? createLogger('broker');
@@ -59,9 +67,12 @@ export class EmbeddedBroker {
 
   async start(): Promise<void> {
     const users = new Map(this.opts.users.map((u) => [u.username, u]));
+    const dataDir = this.opts.dataDir;
+    if (!this.opts.persistence && dataDir !== undefined) this.ownPersistence = new SqlitePersistence({ open: () => openDb(dataDir, 'broker.db') });
+    const persistence = this.opts.persistence ?? this.ownPersistence;
     const options: AedesOptions = {
       ...(this.opts.id ? { id: this.opts.id } : {}),
-      ...(this.opts.persistence ? { persistence: this.opts.persistence } : {}),
+      ...(persistence ? { persistence } : {}),
       ...(this.opts.mq ? { mq: this.opts.mq } : {}),
       authenticate: (client, username, password, done) => {
         const user = username === undefined ? undefined : users.get(username);
@@ -99,6 +110,12 @@ export class EmbeddedBroker {
     };
     const aedes = await Aedes.createBroker(options);
     this.aedes = aedes;
+    // A persistence failure surfaces as an 'error' event; unhandled it would end the process.
+    (aedes as unknown as NodeJS.EventEmitter).on('error', (e: Error) => {
+      this.counters.errors++;
+      this.log.error('broker error', { error: e.message });
+    });
+    aedes.on('client', () => this.counters.connections++);
     const { tcp, ws, tls } = this.opts.listeners;
     if (tcp) this.ports.tcp = await this.listen(createServer(aedes.handle), tcp.host, tcp.port);
     if (tls) {
@@ -130,6 +147,8 @@ export class EmbeddedBroker {
     const aedes = this.aedes;
     this.aedes = undefined;
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    await this.ownPersistence?.destroy().catch(() => undefined);
+    this.ownPersistence = undefined;
     this.wss?.clients.forEach((c) => c.terminate());
     this.wss?.close();
     for (const s of this.sockets) s.destroy();
@@ -140,6 +159,9 @@ export class EmbeddedBroker {
 
   private listen(server: Server | HttpServer, host: string, port: number): Promise<number> {
     server.on('connection', (socket: Socket) => {
+      // MQTT is small request/response packets: Nagle's algorithm with delayed ACKs would hold each
+      // PUBACK for up to 40 ms and cap a client at a window's worth of messages per 40 ms.
+      socket.setNoDelay?.(true);
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });

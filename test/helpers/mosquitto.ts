@@ -1,0 +1,123 @@
+/**
+ * A real Mosquitto broker (Debian `mosquitto`) in a temp dir on a free loopback port, standing in
+ * for the centre's remote broker: it can be stopped and started again on the same port with its
+ * persistence, like a broker that goes down for maintenance. Readiness is Mosquitto's own
+ * "running" log line.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface MosquittoOptions {
+  dir: string;
+  /** Extra configuration lines (listeners, auth). Default: anonymous on one TCP port. */
+  extra?: string[];
+  anonymous?: boolean;
+}
+
+export class Mosquitto {
+  private proc: ChildProcess | undefined;
+  readonly configFile: string;
+  log = '';
+
+  private constructor(
+    readonly port: number,
+    opts: MosquittoOptions,
+  ) {
+    this.configFile = join(opts.dir, 'mosquitto.conf');
+    writeFileSync(
+      this.configFile,
+      [
+        `listener ${port} 127.0.0.1`,
+        `allow_anonymous ${opts.anonymous === false ? 'false' : 'true'}`,
+        'persistence true',
+        `persistence_location ${opts.dir}/`,
+        // Run as root, Mosquitto drops to the `mosquitto` user and could not write its temp dir.
+        ...(process.getuid?.() === 0 ? ['user root'] : []),
+        'log_dest stderr',
+        'log_type error',
+        'log_type warning',
+        'log_type notice',
+        'log_type information',
+        ...(opts.extra ?? []),
+        '',
+      ].join('\n'),
+    );
+  }
+
+  static async start(opts: MosquittoOptions): Promise<Mosquitto> {
+    const m = new Mosquitto(await freePort(), opts);
+    await m.restart();
+    return m;
+  }
+
+  get url(): string {
+    return `mqtt://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.proc !== undefined;
+  }
+
+  async restart(): Promise<void> {
+    if (this.proc) return;
+    const proc = spawn('/usr/sbin/mosquitto', ['-c', this.configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.proc = proc;
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (e: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.proc = undefined;
+        reject(e);
+      };
+      const timer = setTimeout(() => fail(new Error(`mosquitto did not start within 10 s:\n${this.log}`)), 10_000);
+      proc.once('error', (e) => fail(new Error(`cannot run mosquitto (apt-get install mosquitto): ${e.message}`)));
+      proc.once('exit', (code) => fail(new Error(`mosquitto exited with ${code}:\n${this.log}`)));
+      proc.stderr.on('data', (d: Buffer) => {
+        this.log += d.toString();
+        if (!settled && /mosquitto version [\d.]+ running/.test(this.log)) {
+          settled = true;
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    proc.once('exit', () => {
+      if (this.proc === proc) this.proc = undefined;
+    });
+  }
+
+  /** Stops the broker (SIGTERM: it saves its persistence first) and waits for it to exit. */
+  async stop(): Promise<void> {
+    const proc = this.proc;
+    if (!proc) return;
+    this.proc = undefined;
+    if (proc.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      // Mosquitto 2.0.11 now and then misses a SIGTERM that arrives right after start-up: repeat it
+      // until it exits (it saves its persistence first), and only after 10 s give up and kill it.
+      const again = setInterval(() => proc.kill('SIGTERM'), 500);
+      const hard = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      proc.once('exit', () => {
+        clearInterval(again);
+        clearTimeout(hard);
+        resolve();
+      });
+      proc.kill('SIGTERM');
+    });
+  }
+}
