@@ -45,6 +45,30 @@ describe('worker app: alarm and responder page (Chromium, 390×844)', () => {
     expect(problems(page)).toEqual([]);
   });
 
+  it('takes the countdown from the settings: at most 45 s; 0 sends the alarm at once', async () => {
+    const page = await openApp(web, h, PIA, { permissions: ['geolocation'], geolocation: HERE });
+    await pause(page);
+    await page.locator('#open-settings').click();
+    const input = page.locator('#settings input[name=countdown]');
+    expect(await input.inputValue()).toBe('10');
+    await input.fill('90');
+    await input.dispatchEvent('change');
+    expect(await input.inputValue()).toBe('45');
+    await input.fill('0');
+    await input.dispatchEvent('change');
+    await page.locator('#settings-done').click();
+
+    const raised = nextAlarm(h, (a) => a.state === 'raised', 'the alarm');
+    await page.locator('#alarm-button').click();
+    const alarm = await raised;
+    // No pre-alarm first: nothing to cancel, the alarm itself with the position.
+    expect(alarm).toMatchObject({ type: 'sos', workerId: PIA.id, position: { kind: 'gps', lat: HERE.latitude } });
+    expect(alarm.raisedAt).toBe(alarm.createdAt);
+    expect(await page.locator('#countdown').isVisible()).toBe(false);
+    await page.locator(`[data-alarm="${alarm.id}"]`, { hasText: `The centre has your alarm (${alarm.number})` }).waitFor();
+    expect(problems(page)).toEqual([]);
+  });
+
   it('raises the alarm with the position of that moment; the responder accepts on the page and the worker sees who is coming', async () => {
     const page = await openApp(web, h, PIA, { permissions: ['geolocation'], geolocation: HERE });
     // A session with a note and a first contact, so the alarm has someone to call and something to say.
