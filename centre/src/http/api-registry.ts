@@ -85,7 +85,7 @@ export function registerRegistryApi(router: Router, ctx: ApiContext): void {
     auth: ADMIN,
     doc: {
       summary: 'Provision a device: creates its id and key and answers them with the settings line — shown this once, never again', body: REGISTRY_SCHEMAS.deviceNew, status: 201,
-      response: { type: 'object', properties: { device: { type: 'object' }, settingsLine: { type: 'string' } } }, errors: { 409: 'Device id taken' },
+      response: { type: 'object', properties: { device: { type: 'object', description: 'With its key, this once' }, settings: { type: 'string', description: 'The settings line for the pendant (docs/firmware.md)' } } }, errors: { 409: 'Device id taken' },
     },
   });
   router.add('PUT', '/api/devices/:id', async (req) => {
