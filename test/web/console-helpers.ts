@@ -12,7 +12,7 @@ import type { LiveEvent } from '../../centre/src/live';
 import type { AlarmView } from '../../centre/src/views';
 import type { SingleBox } from '../../cli/singlebox';
 import type { ScenarioRun } from '../../simulator/src/scenario/runner';
-import { loadScenario } from '../../simulator/src/scenario/schema';
+import { loadScenario, type Scenario } from '../../simulator/src/scenario/schema';
 import { REPO_ROOT } from '../../simulator/src/trace';
 import type { VirtualAir } from '../../simulator/src/air';
 import { login } from '../helpers/http';
@@ -29,9 +29,10 @@ export interface ConsoleSystem {
   stop(): Promise<void>;
 }
 
-export async function startSystem(scenario: string): Promise<ConsoleSystem> {
+/** The system playing a scenario file of simulator/scenarios (by name) or a scenario given whole. */
+export async function startSystem(scenario: string | Scenario): Promise<ConsoleSystem> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-console-'));
-  const s = loadScenario(join(REPO_ROOT, 'simulator', 'scenarios', `${scenario}.yaml`));
+  const s = typeof scenario === 'string' ? loadScenario(join(REPO_ROOT, 'simulator', 'scenarios', `${scenario}.yaml`)) : scenario;
   const { run, box } = await startScenario(s, { clock: 'virtual', dataDir, users: [{ ...OPERATOR, role: 'operator' }] });
   await box.centre.auth.createUser({ ...READER, role: 'readonly' });
   await box.centre.auth.createUser({ ...ADMIN, role: 'admin' });
