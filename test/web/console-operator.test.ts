@@ -47,6 +47,9 @@ describe(`console: an operator handles a ${TYPE} alarm from a virtual pendant (C
     expect(alarm.place).not.toBeNull();
     await expect(card.locator('.place').innerText()).resolves.toContain(alarm.place!.label);
     await expect(card.innerText()).resolves.toContain('Bram de Vries');
+    // New and unacknowledged: highlighted, and the page sounded it (WebAudio, unlocked by the login click).
+    await page.locator(`.alarm-card.fresh[data-id="${alarm.id}"]`).waitFor();
+    await page.locator('body[data-sound=on]:not([data-beeps="0"])').waitFor({ state: 'attached' });
     await playing;
     await screenshot(page, 'console-queue');
     expect(problems(page)).toEqual([]);

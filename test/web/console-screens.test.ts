@@ -115,12 +115,34 @@ describe('console screens (Chromium)', () => {
     await page.close();
   });
 
+  it('says plainly when it is not live, and catches up when the connection returns', async () => {
+    const page = await openConsole(web, sys.base, OPERATOR);
+    await page.locator('.alarm-card').nth(2).waitFor();
+    // The network drops: the stream ends and no new ticket can be had.
+    await page.route('**/api/stream/ticket', (route) => route.abort('internetdisconnected'));
+    await page.evaluate(() => (globalThis as unknown as { document: { dispatchEvent(e: unknown): void } }).document.dispatchEvent(new (globalThis as unknown as { Event: new (t: string) => unknown }).Event('vigil:reconnect')));
+    await page.locator('body[data-live=down]').waitFor({ state: 'attached', timeout: 15_000 });
+    await page.locator('#not-live').waitFor();
+    await expect(page.locator('#not-live').innerText()).resolves.toContain('NOT LIVE');
+    await screenshot(page, 'console-not-live');
+    // Meanwhile an alarm is acknowledged elsewhere: the page learns of it on reconnecting.
+    const sos = (await sys.box.centre.store.listAlarms({ states: ['raised'] })).find((a) => a.type === 'sos')!;
+    await sys.box.centre.alarms.acknowledge(sos.id, 'user:someone');
+    await page.unroute('**/api/stream/ticket');
+    await page.locator('body[data-live=live]').waitFor({ state: 'attached', timeout: 15_000 });
+    await page.locator('#not-live').waitFor({ state: 'hidden' });
+    await page.locator(`.alarm-card[data-id="${sos.id}"][data-state=acknowledged]`).waitFor();
+    // The aborted ticket requests were the test's doing.
+    expect(problems(page).filter((p) => !p.includes('/api/stream/ticket'))).toEqual([]);
+    await page.close();
+  });
+
   it('works at phone width (390×844) without sideways scrolling', async () => {
     const page = await openConsole(web, sys.base, OPERATOR, { viewport: PHONE, mobile: true });
     await page.locator('.alarm-card').nth(2).waitFor();
     expect(await contentWidth(page)).toBeLessThanOrEqual(PHONE.width);
     await screenshot(page, 'console-phone-queue');
-    await page.locator('.alarm-card[data-type=sos]').first().click();
+    await page.locator('.alarm-card[data-type=sos][data-state=raised], .alarm-card[data-type=fall][data-state=raised]').first().click();
     await page.locator('#acknowledge').waitFor();
     await page.locator('#map.leaflet-container .leaflet-interactive').first().waitFor();
     expect(await contentWidth(page)).toBeLessThanOrEqual(PHONE.width);

@@ -50,6 +50,8 @@ async function start(user) {
     },
   });
   keepSounding(waitingAlarm);
+  // "Reconnect now" on the not-live banner (and tests, to drop the stream as a network would).
+  document.addEventListener('vigil:reconnect', () => live && live.reconnect());
   await refresh().catch(() => undefined);
   await route();
 }

@@ -48,7 +48,8 @@ export function showLiveState(s, downSince) {
   el.className = 'live ' + s;
   const banner = document.getElementById('not-live');
   const since = downSince || Date.now();
-  const text = () => fill(banner, icon('warn'), h('strong', t('live.notLive')), ' ', t('live.notLiveDetail', { since: time(since) }));
+  const text = () => fill(banner, icon('warn'), h('strong', t('live.notLive')), ' ', t('live.notLiveDetail', { since: time(since) }),
+    h('button.small#reconnect', { type: 'button', onclick: () => document.dispatchEvent(new Event('vigil:reconnect')) }, t('live.reconnect')));
   clearInterval(downTimer);
   banner.hidden = s === 'live' || (s === 'connecting' && Date.now() - since < 3000);
   if (s !== 'live') {
