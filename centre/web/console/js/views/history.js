@@ -29,7 +29,7 @@ export function render(main) {
     try {
       const r = await api.get('/api/reports/alarms' + qs({ ...query(), limit: PAGE, offset: q.offset }));
       fill(results,
-        h('p.summary#history-total', t('history.total', { n: number(r.total) })),
+        h('p.summary#history-total', t(new Intl.PluralRules(VigilI18n.language).select(r.total) === 'one' ? 'history.totalOne' : 'history.total', { n: number(r.total) })),
         table([
           { head: '#', cell: (a) => a.number },
           { head: t('history.created'), cell: (a) => dateTime(a.createdAt) },
