@@ -115,4 +115,23 @@ describe('console administration and supervisor scope (Chromium)', () => {
     expect(problems(page)).toEqual([]);
     await page.close();
   });
+
+  it('tells on the alarm page who was notified and how each answered', async () => {
+    const alarm = (await h.centre.store.listAlarms({ states: ['raised'] })).find((a) => a.workerId === 'nora')!;
+    await h.advance(121_000); // Nora does not answer her own step: the ladder moves on to Pete
+    h.sms.reply('+44 7700 900001', 'accepted');
+    await h.settle();
+    const page = await logIn(web, h.base, SUE);
+    await page.goto(`${h.base}/#/alarm/${alarm.id}`);
+    const timeline = page.locator('#timeline');
+    await timeline.locator('li', { hasText: 'Porter Pete accepted (coming)' }).waitFor();
+    const text = await timeline.innerText();
+    expect(text).toContain('Step 1 of 2: Nora North by SMS');
+    expect(text).toContain('Nora North: no answer');
+    expect(text).toContain('Step 2 of 2: Porter Pete by SMS');
+    await expect(page.locator('.plan').innerText()).resolves.toMatch(/Nora North[\s\S]*no answer[\s\S]*Porter Pete[\s\S]*accepted/);
+    await screenshot(page, 'console-alarm-ladder', { fullPage: true });
+    expect(problems(page)).toEqual([]);
+    await page.close();
+  });
 });

@@ -23,7 +23,7 @@ function attemptEntry(a) {
     at: a.at,
     tone: ATTEMPT_TONE[a.status] || '',
     text: t('tl.attempt.' + a.status, { contact: a.contactName, channel: t('channel.' + a.channel), to: a.to }),
-    quote: a.detail && a.status !== 'sent' ? a.detail : null,
+    quote: a.detail && ['failed', 'no_answer', 'rejected'].includes(a.status) ? a.detail : null,
   };
 }
 
@@ -48,16 +48,16 @@ export function planOf(detail) {
     const last = mine[mine.length - 1];
     return last ? last.status : null;
   };
+  const running = esc.state === 'running';
   const row = (s, i, current) => {
     const o = outcome(s.name, s.channel);
     const cls = o === 'accepted' ? 'good' : o === 'rejected' || o === 'no_answer' || o === 'failed' ? 'bad' : 'waiting';
     return h('li.' + cls + (current ? '.current' : ''),
       h('span.step', i === null ? '•' : String(i + 1)),
       h('strong', s.name),
-      h('span.outcome', o ? t('attempt.' + o) : current ? t('plan.calling') : t('plan.waiting')),
+      h('span.outcome', o ? t('attempt.' + o) : current ? t('plan.calling') : running ? t('plan.waiting') : '—'),
       h('small.muted', t('channel.' + s.channel) + (s.timeoutS ? ' · ' + duration(s.timeoutS) : '')));
   };
-  const running = esc.state === 'running';
   return h('div.plan',
     h('p.muted', t('plan.state.' + (running ? 'running' : 'stopped')), running && esc.nextAt ? ' · ' + t('plan.next', { time: time(esc.nextAt) }) : ''),
     h('ol', esc.steps.map((s, i) => row(s, i, running && esc.phase === 'ladder' && esc.step === i)), esc.broadcast.map((s) => row(s, null, running && esc.phase === 'broadcast'))));

@@ -3,7 +3,7 @@
 // alarm says in large letters not to call the worker, and offers no call or SMS to them.
 import { api } from '../api.js';
 import { fill, h, icon, select, t } from '../dom.js';
-import { ago, dateTime, reasonName, time, typeName } from '../fmt.js';
+import { actor, ago, dateTime, reasonName, time, typeName } from '../fmt.js';
 import { can, siteName, state, teamName } from '../state.js';
 import { elapsed, priorityClass, startTicker, toast } from '../ui.js';
 import { whereOf } from './alarm-map.js';
@@ -76,7 +76,7 @@ export async function render(main, [id]) {
   function actions(a, duress, phone) {
     const out = [h('h2', t('alarm.actions'))];
     if (!OPEN.has(a.state)) {
-      out.push(h('p.closed#closed', t('alarm.closed', { state: t('state.' + a.state), who: a.resolvedBy ? a.resolvedBy.replace(/^user:/, '') : '—', time: a.resolvedAt ? dateTime(a.resolvedAt) : '' }),
+      out.push(h('p.closed#closed', t('alarm.closed', { state: t('state.' + a.state), who: actor(a.resolvedBy), time: a.resolvedAt ? dateTime(a.resolvedAt) : '' }),
         a.resolution ? h('q', reasonName(a.resolution) + (a.comment ? ' — ' + a.comment : '')) : null));
       return out;
     }
@@ -87,7 +87,7 @@ export async function render(main, [id]) {
     if (a.state === 'raised' || a.state === 'pending') {
       out.push(h('button.primary.big.ack#acknowledge', { type: 'button', onclick: (e) => act(e.currentTarget, () => api.post('/api/alarms/' + a.id + '/acknowledge')) }, icon('check'), t('alarm.acknowledge')));
     } else {
-      out.push(h('p.muted', t('alarm.acknowledgedBy', { who: (a.acknowledgedBy || '').replace(/^user:/, ''), time: time(a.acknowledgedAt) })));
+      out.push(h('p.muted', t('alarm.acknowledgedBy', { who: actor(a.acknowledgedBy), time: time(a.acknowledgedAt) })));
     }
     if (!duress && phone) {
       out.push(h('div.contact-worker',
