@@ -16,10 +16,13 @@ import { PHONE, type PageOptions, type WebBrowser } from './browser';
 export const PIA = { id: 'w2', name: 'Pia Phone', username: 'pia', password: 'pia-pass-1', phone: '+44 7700 900456' };
 export const OLE = { id: 'w3', name: 'Ole Other', username: 'ole', password: 'ole-pass-1', phone: '+44 7700 900789' };
 
-export async function startAppCentre(opts: { responderTokenTtlH?: number } = {}): Promise<{ h: Harness; admin: string }> {
+export async function startAppCentre(opts: { responderTokenTtlH?: number; tileUrl?: string } = {}): Promise<{ h: Harness; admin: string }> {
   const h = await startHarness({
     http: true,
-    config: { escalation: { publicUrl: 'https://centre.example.org', callListTimeoutS: 60, broadcastRepeatS: 120, defaultLadderId: null, responderTokenTtlH: opts.responderTokenTtlH ?? 24, notifierFailuresBeforeAlarm: 3, maxAttempts: 3 } },
+    config: {
+      escalation: { publicUrl: 'https://centre.example.org', callListTimeoutS: 60, broadcastRepeatS: 120, defaultLadderId: null, responderTokenTtlH: opts.responderTokenTtlH ?? 24, notifierFailuresBeforeAlarm: 3, maxAttempts: 3 },
+      ...(opts.tileUrl ? { console: { tileUrl: opts.tileUrl, tileAttribution: '© Test tiles', tileMaxZoom: 19 } } : {}),
+    },
   });
   const store = h.centre.store;
   await store.putEntity('contact', { id: 'sue', name: 'Sue Supervisor', kind: 'supervisor', siteId: SITE, phone: '+44 7700 900100', email: null, webhookUrl: null, language: null });

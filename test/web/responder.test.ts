@@ -6,10 +6,13 @@
  */
 import type { Harness } from '../helpers/centre-harness';
 import { openBrowser, PHONE, problems, type WebBrowser } from './browser';
-import { nextAlarm, startAppCentre, text } from './app-helpers';
+import { call } from '../helpers/http';
+import { nextAlarm, PIA, startAppCentre, text } from './app-helpers';
 
 const SUE = '+447700900100';
 const ARC = '+442079460000';
+const HERE = { lat: 51.50136, lon: -0.14189 };
+const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
 describe('responder page (Chromium, 390×844)', () => {
   let h: Harness;
@@ -69,6 +72,41 @@ describe('responder page (Chromium, 390×844)', () => {
     const acknowledged = nextAlarm(h, (x) => x.state === 'acknowledged', 'the late acceptance');
     await page.locator('#accept').click();
     expect((await acknowledged).acknowledgedBy).toBe('contact:Sue Supervisor');
+    expect(problems(page)).toEqual([]);
+  });
+
+  it("shows a phone's position on the centre's map tiles, with its accuracy and age", async () => {
+    await h.stop();
+    ({ h } = await startAppCentre({ tileUrl: '/tiles/{z}/{x}/{y}.png' }));
+    const pia = (await call<{ token: string }>(h.base, 'POST', '/api/app/login', { body: { username: PIA.username, password: PIA.password } })).body.token;
+    const raised = nextAlarm(h, (x) => x.state === 'raised', 'the alarm');
+    const sent = await call(h.base, 'POST', '/api/app/events', { token: pia, body: { key: 'responder-map-1', kind: 'alarm', alarmType: 'sos', position: { lat: HERE.lat, lon: HERE.lon, accuracyM: 25, takenAt: h.clock.now() } } });
+    expect(sent.status).toBe(201);
+    await raised;
+    await h.settle();
+    const token = h.sms.sent[0]!.link!.split('/r/')[1]!;
+
+    const page = await web.page({ viewport: PHONE, mobile: true });
+    page.setDefaultTimeout(10_000);
+    // The centre's tile server, played by the test: every tile is a 1×1 PNG, and the test sees which were asked for.
+    const asked: string[] = [];
+    await page.route('**/tiles/**', async (route) => {
+      asked.push(new URL(route.request().url()).pathname);
+      await route.fulfill({ status: 200, contentType: 'image/png', body: Buffer.from(PNG_1PX, 'base64') });
+    });
+    await h.advance(5 * 60_000);
+    await page.clock.install({ time: h.clock.now() });
+    await page.goto(`${h.base}/r/${token}`);
+    await page.locator('#map img.tile').first().waitFor();
+    // The tile under the position at zoom 17 (slippy-map tile numbers, OpenStreetMap's scheme).
+    const n = 2 ** 17;
+    const x = Math.floor(((HERE.lon + 180) / 360) * n);
+    const r = (HERE.lat * Math.PI) / 180;
+    const y = Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n);
+    await page.waitForFunction(`document.querySelectorAll('#map img.tile').length === 25`);
+    expect(asked).toContain(`/tiles/17/${x}/${y}.png`);
+    expect(await text(page, '#map .credit')).toBe('© Test tiles');
+    expect(await text(page, '#where')).toMatch(/^51\.50136, -0\.14189 \(within 25 m\)\. Position taken 5 min ago\.$/);
     expect(problems(page)).toEqual([]);
   });
 

@@ -83,6 +83,8 @@ export function registerResponderApi(router: Router, ctx: AppRouteContext): void
       accuracyM: typeof accuracy === 'number' ? accuracy : null,
       place: await ctx.positions.describe(alarm.position ?? null),
       note: session?.note ?? null,
+      // The console's tile server, when the centre has one (else the page draws a plain grid with a scale).
+      map: ctx.config.console.tileUrl ? { tileUrl: ctx.config.console.tileUrl, attribution: ctx.config.console.tileAttribution, maxZoom: ctx.config.console.tileMaxZoom } : null,
       contacted: [...latest.values()].map((a) => ({ name: a.contactName, channel: a.channel, status: a.status, at: a.at })),
       serverNow: now,
     };
