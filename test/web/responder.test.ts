@@ -1,10 +1,11 @@
 /**
  * The responder page /r/<token> in real headless Chromium at phone size, for alarms from a pendant
  * (the app's own path is in app-alarm.test.ts): "I can't" moves the ladder on at once, exactly like
- * an SMS answer; a silent (duress) alarm hides the worker's phone and says not to call; the page
+ * an SMS answer; a phone's position on the centre's map tiles, a pendant's zone from its beacon, each
+ * with its age; a silent (duress) alarm hides the worker's phone and says not to call; the page
  * follows the browser's language; a link past its lifetime is the same bare 404 as a wrong one.
  */
-import type { Harness } from '../helpers/centre-harness';
+import { type Harness, SITE } from '../helpers/centre-harness';
 import { openBrowser, PHONE, problems, type WebBrowser } from './browser';
 import { call } from '../helpers/http';
 import { nextAlarm, PIA, startAppCentre, text } from './app-helpers';
@@ -107,6 +108,22 @@ describe('responder page (Chromium, 390×844)', () => {
     expect(asked).toContain(`/tiles/17/${x}/${y}.png`);
     expect(await text(page, '#map .credit')).toBe('© Test tiles');
     expect(await text(page, '#where')).toMatch(/^51\.50136, -0\.14189 \(within 25 m\)\. Position taken 5 min ago\.$/);
+    expect(problems(page)).toEqual([]);
+  });
+
+  it('names the zone (and the place on the site plan) of a pendant located by a beacon, with its age', async () => {
+    const beacon = (1 << 16) | 7;
+    await h.centre.store.putEntity('zone', { id: 'boiler', siteId: SITE, name: 'Boiler room', floor: '-1', lat: null, lon: null, x: 12, y: 4 });
+    await h.centre.store.putEntity('beacon', { id: String(beacon), siteId: SITE, zoneId: 'boiler', name: 'B7' });
+    await h.centre.positions.refresh();
+    await h.frame('protection_on');
+    await h.frame('heartbeat', { position: { kind: 'beacon', beaconId: beacon, rssiDbm: -61, ageS: 4 } });
+    await h.advance(50_000);
+    const a = await pendantAlarm('sos');
+    const page = await open(a.token);
+    // Heard 4 s before the heartbeat, 50 s before the alarm: 54 s old.
+    expect(await text(page, '#where')).toBe('Boiler room, floor -1 (site plan: 12 m, 4 m). Position taken 54 s ago.');
+    expect(await page.locator('#map').isVisible()).toBe(false);
     expect(problems(page)).toEqual([]);
   });
 
