@@ -131,12 +131,16 @@
         el('button', { type: 'button', onclick: () => s.actions.editNote(false) }, t('app.cancel')),
         el('button', { type: 'button', class: 'primary', id: 'note-save', onclick: () => s.actions.saveNote(area.value) }, t('app.save'))));
     }
+    // Protection mode (started at the pendant) has no end to extend: extending would give it one.
+    const timed = ses.plannedEndAt !== null;
     const until = el('input', { type: 'time', id: 'extend-until', 'aria-label': t('app.session.extendTo') });
     controls.append(el('div', { class: 'row' },
-      el('button', { type: 'button', class: 'primary', id: 'extend-1h', onclick: () => s.actions.extend(60) }, t('app.session.extend1h')),
-      el('button', { type: 'button', id: 'edit-note', onclick: () => s.actions.editNote(true) }, t('app.session.editNote'))),
-    el('div', { class: 'row' }, el('label', { class: 'inline' }, t('app.session.extendTo'), ' ', until),
-      el('button', { type: 'button', id: 'extend-to', onclick: () => s.actions.extendTo(until.value) }, t('app.session.extend'))));
+      timed ? el('button', { type: 'button', class: 'primary', id: 'extend-1h', onclick: () => s.actions.extend(60) }, t('app.session.extend1h')) : null,
+      el('button', { type: 'button', id: 'edit-note', onclick: () => s.actions.editNote(true) }, t('app.session.editNote'))));
+    if (timed) {
+      controls.append(el('div', { class: 'row' }, el('label', { class: 'inline' }, t('app.session.extendTo'), ' ', until),
+        el('button', { type: 'button', id: 'extend-to', onclick: () => s.actions.extendTo(until.value) }, t('app.session.extend'))));
+    }
     controls.append(s.confirmStop
       ? el('div', { class: 'row confirm' }, el('span', {}, t('app.session.stopSure')),
         el('button', { type: 'button', class: 'danger', id: 'stop-yes', onclick: () => s.actions.stop(true) }, t('app.session.stopYes')),
