@@ -6,6 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { startHarness, type Harness } from '../helpers/centre-harness';
+import { call } from '../helpers/http';
 import { openBrowser, problems, screenshot, PHONE, type WebBrowser } from './browser';
 import { PLAN_SVG } from './console-helpers';
 
@@ -86,11 +87,36 @@ describe('console administration and supervisor scope (Chromium)', () => {
     await page.locator('.plan-list li', { hasText: '48 × 30 m' }).waitFor();
     expect((await h.centre.store.listFloorPlans('north')).map((p) => [p.floor, p.widthM, p.heightM])).toEqual([['0', 48, 30]]);
 
+    // Edit and delete: a zone on the plan, renamed, then removed; a team created then deleted.
+    await create(page, 'zones', { id: 'gate', name: 'Gate', siteId: 'north', floor: '0', x: '10', y: '5', w: '4', h: '3' });
+    await save(page);
+    expect(await h.centre.store.getEntity('zone', 'gate')).toMatchObject({ siteId: 'north', floor: '0', x: 10, y: 5, w: 4, h: 3, lat: null });
+    await page.locator('.admin-list tr', { hasText: 'Gate' }).click();
+    await page.locator('#edit-form input[name=name]').fill('Main gate');
+    await save(page);
+    expect((await h.centre.store.getEntity('zone', 'gate'))!.name).toBe('Main gate');
+    await create(page, 'teams', { id: 'night', name: 'Night shift' });
+    await save(page);
+    await page.locator('.admin-list tr', { hasText: 'Night shift' }).click();
+    page.once('dialog', (d) => void d.accept());
+    await page.locator('#edit-form button.danger').click();
+    await page.locator('.admin-list tr', { hasText: 'Night shift' }).waitFor({ state: 'detached' });
+    expect(await h.centre.store.getEntity('team', 'night')).toBeUndefined();
+
     await create(page, 'users', { username: SUE.username, name: 'Sue Supervisor', password: SUE.password, role: 'supervisor' });
     await page.locator('#edit-form input[data-kind=sites][value=north]').check();
     await screenshot(page, 'console-admin-user');
     await save(page);
     expect((await h.centre.store.getUserByName('sue'))!.scope).toEqual({ siteIds: ['north'], teamIds: [] });
+    // A password reset from the user's editor: the new one works.
+    await page.locator('.admin-list tr', { hasText: 'Sue Supervisor' }).click();
+    await page.locator('.password-reset input[name=reset]').fill('sue-new-pass-1');
+    await page.locator('.password-reset button[type=submit]').click();
+    await page.locator('.toast', { hasText: 'Password reset' }).waitFor();
+    expect((await call(h.base, 'POST', '/api/login', { body: { username: 'sue', password: 'sue-new-pass-1' } })).status).toBe(200);
+    await page.locator('.password-reset input[name=reset]').fill(SUE.password);
+    await page.locator('.password-reset button[type=submit]').click();
+    await page.locator('.toast', { hasText: 'Password reset' }).nth(1).waitFor();
     expect(problems(page)).toEqual([]);
     await page.close();
   });

@@ -115,6 +115,22 @@ describe('console screens (Chromium)', () => {
     await page.close();
   });
 
+  it('asks plainly for the click browsers need before a page may make sound', async () => {
+    const page = await openConsole(web, sys.base, OPERATOR);
+    await page.locator('body[data-sound=on]').waitFor({ state: 'attached' }); // the login click counted
+    await page.reload(); // still logged in (this tab), but no click yet on this page
+    await page.locator('.alarm-card').first().waitFor();
+    await page.locator('#sound-off').waitFor();
+    await expect(page.locator('#sound-off').innerText()).resolves.toContain('click here once');
+    // One click where the banner is (any click on the page would do: it is the gesture browsers need).
+    const box = (await page.locator('#sound-off').boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.locator('body[data-sound=on]').waitFor({ state: 'attached' });
+    await page.locator('#sound-off').waitFor({ state: 'hidden' });
+    expect(problems(page)).toEqual([]);
+    await page.close();
+  });
+
   it('says plainly when it is not live, and catches up when the connection returns', async () => {
     const page = await openConsole(web, sys.base, OPERATOR);
     await page.locator('.alarm-card').nth(2).waitFor();
