@@ -165,6 +165,14 @@ describe('console screens (Chromium)', () => {
     await screenshot(page, 'console-phone-alarm');
     await page.locator('#acknowledge').click();
     await page.locator('#alarm-state[data-state=acknowledged]').waitFor();
+    for (const view of ['history', 'stats', 'account']) {
+      await page.goto(`${sys.base}/#/${view}`);
+      await page.locator(view === 'history' ? '#results table' : view === 'stats' ? '.kpis' : '.account form').waitFor();
+      expect([view, (await contentWidth(page)) <= PHONE.width]).toEqual([view, true]);
+    }
+    await page.goto(`${sys.base}/#/history`);
+    await page.locator('#results table').waitFor();
+    await screenshot(page, 'console-phone-history');
     expect(problems(page)).toEqual([]);
     await page.close();
   });
