@@ -157,6 +157,12 @@ describe('console administration and supervisor scope (Chromium)', () => {
     expect(text).toContain('Step 2 of 2: Porter Pete by SMS');
     await expect(page.locator('.plan').innerText()).resolves.toMatch(/Nora North[\s\S]*no answer[\s\S]*Porter Pete[\s\S]*accepted/);
     await screenshot(page, 'console-alarm-ladder', { fullPage: true });
+    // An SMS to the worker through the centre's modem, written on the page.
+    await page.locator('form.sms-form textarea[name=text]').fill('Nora, Pete is on his way to you.');
+    await page.locator('form.sms-form button[type=submit]').click();
+    await page.locator('#timeline li', { hasText: 'SMS to the worker by sue' }).waitFor();
+    await h.settle();
+    expect(h.sms.sent.filter((n) => n.to === '+44 7700 900555').map((n) => n.text)).toContain('Nora, Pete is on his way to you.');
     expect(problems(page)).toEqual([]);
     await page.close();
   });

@@ -7,6 +7,7 @@
  * but has no Acknowledge button, and the API refuses them. (Without the recordings in
  * /work/shared/data/falls the test uses the SOS scenario — a pendant button press — instead.)
  */
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { fallsDataAvailable } from '../../simulator/src/trace';
 import { call, login } from '../helpers/http';
@@ -81,6 +82,13 @@ describe(`console: an operator handles a ${TYPE} alarm from a virtual pendant (C
     await screenshot(page, 'console-alarm', { fullPage: true });
   });
 
+  it('writes a note on the timeline', async () => {
+    await page.locator('form.note-form textarea[name=text]').fill('Called Bram: no answer. First aider on the way.');
+    await page.locator('form.note-form button[type=submit]').click();
+    await page.locator('#timeline li', { hasText: `Note by ${OPERATOR.username}` }).waitFor();
+    await expect(page.locator('#timeline').innerText()).resolves.toContain('Called Bram: no answer. First aider on the way.');
+  });
+
   it('refuses to resolve without a comment, in the page and in the API', async () => {
     await page.locator('#resolve-form select[name=reason]').selectOption('false_alarm');
     await page.locator('#resolve').click();
@@ -111,6 +119,13 @@ describe(`console: an operator handles a ${TYPE} alarm from a virtual pendant (C
     expect(text).toContain('False alarm');
     expect(text).toContain('first aider checked him');
     await screenshot(page, 'console-history');
+    // The same search as CSV, for spreadsheets: a byte-order mark, then the headings and the row.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#csv').click()]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    expect(csv).toContain('Number,Type,State');
+    expect(csv).toContain(`${alarmNumber},Fall,Resolved`);
+    expect(csv).toContain('"Bram slipped on the wet floor; first aider checked him, no injury."');
     const month = new Date((await sys.box.centre.store.getAlarm(alarmId))!.createdAt).toISOString().slice(0, 7);
     await page.goto(`${sys.base}/#/stats/${month}`);
     await page.locator('.kpi.total .value', { hasText: /^1$/ }).waitFor();
