@@ -121,7 +121,7 @@ describe(`console: an operator handles a ${TYPE} alarm from a virtual pendant (C
     await screenshot(page, 'console-history');
     // The same search as CSV, for spreadsheets: a byte-order mark, then the headings and the row.
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#csv').click()]);
-    const csv = readFileSync((await download.path())!, 'utf8');
+    const csv = readFileSync(await download.path(), 'utf8');
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     expect(csv).toContain('Number,Type,State');
     expect(csv).toContain(`${alarmNumber},Fall,Resolved`);
