@@ -59,7 +59,16 @@ export async function signIn(page: Page, who: { username: string; password: stri
 
 /** Stops the page's clock where it is: from now on its timers run only through runFor. */
 export async function pause(page: Page): Promise<void> {
-  await page.clock.pauseAt((await page.evaluate<number>('Date.now()')) + 1);
+  // The page's clock runs on between reading it and pausing; on a loaded machine by more than the
+  // margin, which Playwright refuses ("fast-forward to the past"): read it again and retry.
+  for (;;) {
+    try {
+      await page.clock.pauseAt((await page.evaluate<number>('Date.now()')) + 50);
+      return;
+    } catch (e) {
+      if (!/to the past/.test(String(e))) throw e;
+    }
+  }
 }
 
 /** Lets the app's own timers run for `ms` of its time (its poll, countdowns), then the page settle. */
