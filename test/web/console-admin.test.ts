@@ -166,4 +166,18 @@ describe('console administration and supervisor scope (Chromium)', () => {
     expect(problems(page)).toEqual([]);
     await page.close();
   });
+
+  it('shows a GPS position on a blank grid with a scale when no map tiles are configured', async () => {
+    await h.frame('fall', { position: { kind: 'gps', lat: 51.50136, lon: -0.14189 } });
+    const alarm = (await h.centre.store.listAlarms({ states: ['pending', 'raised'] })).find((a) => a.type === 'fall')!;
+    const page = await logIn(web, h.base, ADA);
+    await page.goto(`${h.base}/#/alarm/${alarm.id}`);
+    await page.locator('#map.leaflet-container.blank[data-kind=map] .leaflet-interactive').first().waitFor();
+    await page.locator('#map .leaflet-control-scale').waitFor();
+    expect(await page.locator('#map img.leaflet-tile').count()).toBe(0); // nothing fetched from a tile server
+    await expect(page.locator('#map .worker-label').innerText()).resolves.toBe('Wendy Worker');
+    await screenshot(page, 'console-alarm-gps');
+    expect(problems(page)).toEqual([]);
+    await page.close();
+  });
 });
