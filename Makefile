@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_STAMP := node_modules/.vigil-installed
 VIGIL := node bin/vigil.js
 
-.PHONY: demo test lint typecheck unit bench firmware flash install clean
+.PHONY: demo test lint typecheck unit bench firmware flash install clean screenshots
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -25,6 +25,10 @@ lint: install
 
 unit: install
 	npx jest --ci
+
+# Re-takes docs/screenshots/*.png from the browser tests (an ordinary test run writes them to a temp dir).
+screenshots: install
+	VIGIL_SCREENSHOTS=1 npx jest --ci test/web
 
 firmware: install
 	npx tsx firmware/tools/build.ts

@@ -13,11 +13,17 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env['VIGIL_CHROMIUM'] ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
-export const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
+/**
+ * `make screenshots` (VIGIL_SCREENSHOTS=1) writes the guides' pictures into docs/screenshots; an
+ * ordinary test run still takes them (a page that cannot be drawn fails) but into a temporary
+ * directory, so `make test` never rewrites tracked files.
+ */
+export const SCREENSHOTS = process.env.VIGIL_SCREENSHOTS === '1' ? join(__dirname, '..', '..', 'docs', 'screenshots') : join(tmpdir(), 'vigil-screenshots');
 
 /** A phone (the size the console and the worker app are tested at). */
 export const PHONE = { width: 390, height: 844 };
@@ -93,7 +99,7 @@ export function problems(page: Page): string[] {
   return [...(problemLog.get(page) ?? [])];
 }
 
-/** Saves a PNG under docs/screenshots/<name>.png (the operator's guide shows them). */
+/** Saves a PNG `<name>.png` under SCREENSHOTS (the guides in docs/ show them). */
 export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
