@@ -2,7 +2,9 @@
  * The operator screen's picture of the workers: for each worker the user may see, one status —
  * alarm, pending (a pre-alarm runs), silent (protected but nothing heard), protected, off — with
  * battery, last seen and, only while protected or in an alarm (privacy), the last position and its
- * time. Computed from the store and the live session state at each request.
+ * time. A supervisor sees the position and the session's times and note only while an alarm of the
+ * worker is open (centre/src/privacy.ts). Computed from the store and the live session state at each
+ * request.
  */
 import type { Scope } from '../auth-scope';
 import type { Positions } from '../positions';
@@ -27,7 +29,8 @@ export interface WorkerStatusView {
   /** Position and its time: only while the worker is protected or in an alarm. */
   positionAt: number | null;
   place: Place | null;
-  session: Pick<Session, 'id' | 'kind' | 'startedAt' | 'plannedEndAt' | 'nextCheckInAt' | 'note'> | null;
+  /** `withheld`: a supervisor outside an alarm of the worker learns only that a session runs. */
+  session: Pick<Session, 'id' | 'kind' | 'startedAt' | 'plannedEndAt' | 'nextCheckInAt' | 'note'> | { id: string; kind: Session['kind']; withheld: true } | null;
   devices: { id: string; board: string; batteryPct: number | null; lastSeenAt: number | null }[];
 }
 
@@ -36,6 +39,8 @@ const OPEN = ['pending', 'raised', 'acknowledged'] as const;
 
 export async function workerStatuses(ctx: {
   store: Store; sessions: SessionService; positions: Positions; now: number; silentAfterMs: number; scope: Scope; openAlarms?: Alarm[];
+  /** A supervisor's view: whereabouts only during an alarm of the worker. */
+  whereaboutsOnlyInAlarm?: boolean;
 }): Promise<WorkerStatusView[]> {
   const { store, scope } = ctx;
   const workers = (await store.listWorkers()).filter((w) => scope.worker(w.id));
@@ -49,7 +54,7 @@ export async function workerStatuses(ctx: {
 
 async function statusOf(
   w: Worker,
-  ctx: { sessions: SessionService; positions: Positions; now: number; silentAfterMs: number; devices: Awaited<ReturnType<Store['listDevices']>>; session: Session | undefined; alarms: Alarm[] },
+  ctx: { sessions: SessionService; positions: Positions; now: number; silentAfterMs: number; devices: Awaited<ReturnType<Store['listDevices']>>; session: Session | undefined; alarms: Alarm[]; whereaboutsOnlyInAlarm?: boolean },
 ): Promise<WorkerStatusView> {
   const { devices, session, alarms } = ctx;
   const protectedNow = !!session || devices.some((d) => ctx.sessions.isProtected(d.id));
@@ -61,7 +66,8 @@ async function statusOf(
   const status: WorkerStatus = person.some((a) => a.state !== 'pending') ? 'alarm' : person.length ? 'pending' : silent ? 'silent' : protectedNow ? 'protected' : 'off';
   let positionAt: number | null = null;
   let place: Place | null = null;
-  if (protectedNow || person.length) {
+  const shown = ctx.whereaboutsOnlyInAlarm ? alarms.length > 0 : protectedNow || person.length > 0;
+  if (shown) {
     // The newest of the alarm's position and the device's last stored one.
     for (const a of person) if (a.position && a.positionAt !== null && (positionAt === null || a.positionAt > positionAt)) [positionAt, place] = [a.positionAt, await ctx.positions.describe(a.position)];
     for (const d of devices) {
@@ -72,7 +78,9 @@ async function statusOf(
   return {
     id: w.id, name: w.name, phone: w.phone, siteId: w.siteId, teamId: w.teamId ?? null, status, alarmId: sorted[0]?.id ?? null,
     batteryPct: batteries.length ? Math.min(...batteries) : null, lastSeenAt, positionAt, place,
-    session: session ? { id: session.id, kind: session.kind, startedAt: session.startedAt, plannedEndAt: session.plannedEndAt, nextCheckInAt: session.nextCheckInAt, note: session.note } : null,
+    session: !session ? null : shown || !ctx.whereaboutsOnlyInAlarm
+      ? { id: session.id, kind: session.kind, startedAt: session.startedAt, plannedEndAt: session.plannedEndAt, nextCheckInAt: session.nextCheckInAt, note: session.note }
+      : { id: session.id, kind: session.kind, withheld: true },
     devices: devices.map((d) => ({ id: d.id, board: d.board, batteryPct: d.batteryPct, lastSeenAt: d.lastSeenAt })),
   };
 }

@@ -7,6 +7,7 @@
  */
 import { publicUser } from '../auth';
 import { scopeOf } from '../auth-scope';
+import { sessionsFor } from '../privacy';
 import type { LiveEvent } from '../live';
 import type { ApiContext } from './api';
 import { HttpError, reply, type Router } from './router';
@@ -44,7 +45,11 @@ export function registerStreamApi(router: Router, ctx: ApiContext): void {
         case 'alarm':
           return chain = chain.then(() => (scope.covers(e.alarm) ? send(e) : undefined));
         case 'session':
-          return chain = chain.then(() => (scope.covers(e.session) ? send(e) : undefined));
+          return chain = chain.then(async () => {
+            if (!scope.covers(e.session)) return;
+            const [session] = await sessionsFor(user, [e.session], store);
+            send({ ...e, session } as LiveEvent);
+          }).catch(() => undefined);
         case 'notification':
           return byAlarm(e, e.notification.alarmId);
         case 'attempt':

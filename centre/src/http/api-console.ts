@@ -7,6 +7,7 @@
  */
 import type { ResolvedCentreConfig } from '../config';
 import { scopeOf } from '../auth-scope';
+import { whereaboutsOnlyInAlarm } from '../privacy';
 import type { Outbox } from '../escalation/outbox';
 import type { Alarm } from '../store/types';
 import { alarmView } from '../views';
@@ -57,7 +58,7 @@ export function registerConsoleApi(router: Router, ctx: ApiContext, extras: Cons
     return {
       now,
       alarms,
-      workers: await workerStatuses({ store, sessions: ctx.sessions, positions: ctx.positions, now, silentAfterMs, scope, openAlarms: open }),
+      workers: await workerStatuses({ store, sessions: ctx.sessions, positions: ctx.positions, now, silentAfterMs, scope, openAlarms: open, whereaboutsOnlyInAlarm: whereaboutsOnlyInAlarm(req.user) }),
       sites: (await store.listSites()).filter((s) => siteVisible(s.id)),
       teams: (await store.listEntities('team')).filter((t) => scope.team(t)),
     };

@@ -5,6 +5,7 @@
  */
 import { check, type JsonSchema } from '../../../common/schema';
 import { scopeOf } from '../auth-scope';
+import { sessionsFor, subjectsInAlarm, whereaboutsOnlyInAlarm } from '../privacy';
 import type { SessionResult, StartSessionRequest } from '../sessions';
 import type { Session } from '../store/types';
 import type { ApiContext } from './api';
@@ -47,18 +48,20 @@ export function registerSessionApi(router: Router, ctx: ApiContext): void {
     if (all && req.user!.role !== 'admin') throw new HttpError(403, 'forbidden', 'Session history is for admins: sessions are not time sheets');
     const workerId = req.query.get('workerId') ?? undefined;
     const scope = await scopeOf(req, store);
-    return { sessions: (await store.listWorkSessions({ ...(all ? { limit: 500 } : { states: ['active'] }), ...(workerId ? { workerId } : {}) })).filter((x) => scope.covers(x)) };
+    const list = (await store.listWorkSessions({ ...(all ? { limit: 500 } : { states: ['active'] }), ...(workerId ? { workerId } : {}) })).filter((x) => scope.covers(x));
+    return { sessions: await sessionsFor(req.user, list, store) };
   }, {
     auth: 'any',
     doc: {
-      summary: 'Active sessions (protection mode, timed sessions); past ones only for admins — sessions are not time sheets', response: listOf('sessions', ref('Session')),
+      summary: 'Active sessions (protection mode, timed sessions); past ones only for admins — sessions are not time sheets. A supervisor gets times, note and call list only for a worker with an open alarm; otherwise `{id, workerId, deviceId, siteId, kind, state, withheld: true}`', response: listOf('sessions', ref('Session')),
       query: { state: { description: '`active` (default) or `all` (admins)', schema: { enum: ['active', 'all'] } }, workerId: { description: 'Only this worker' } },
     },
   });
 
   router.add('GET', '/api/sessions/:id', async (req) => {
-    return { session: await visibleSession(req) };
-  }, { auth: 'any', doc: { summary: 'One session', params: { id: 'Session id' }, response: { type: 'object', properties: { session: ref('Session') } } } });
+    const [session] = await sessionsFor(req.user, [await visibleSession(req)], store);
+    return { session };
+  }, { auth: 'any', doc: { summary: 'One session (withheld for a supervisor as in the list, outside an alarm of its worker)', params: { id: 'Session id' }, response: { type: 'object', properties: { session: ref('Session') } } } });
 
   router.add('POST', '/api/sessions', async (req) => {
     const v = check<StartSessionRequest>(START, structuredClone(req.body ?? {}));
@@ -97,7 +100,9 @@ export function registerSessionApi(router: Router, ctx: ApiContext): void {
     const id = req.params['id']!;
     await visibleWorker(req, id);
     const devices = await store.listDevices({ workerId: id });
-    const shared = devices.some((d) => sessions.isProtected(d.id)) || (await store.listAlarms({ states: ['pending', 'raised', 'acknowledged'] })).some((a) => a.workerId === id);
+    const inAlarm = (await subjectsInAlarm(store)).workers.has(id);
+    if (whereaboutsOnlyInAlarm(req.user) && !inAlarm) throw new HttpError(403, 'not_shared', 'A supervisor sees a worker\'s position only while an alarm of that worker is open');
+    const shared = inAlarm || devices.some((d) => sessions.isProtected(d.id));
     if (!shared) throw new HttpError(403, 'not_shared', 'Positions are shared only while the worker is protected or in an alarm');
     for (const d of devices) {
       const last = await ctx.positions.last(d.id);
@@ -107,9 +112,9 @@ export function registerSessionApi(router: Router, ctx: ApiContext): void {
   }, {
     auth: OPERATORS,
     doc: {
-      summary: 'The worker\'s last position — only while protected or in an alarm', tags: ['workers'], params: { id: 'Worker id' },
+      summary: 'The worker\'s last position — only while protected or in an alarm (for a supervisor: only in an alarm)', tags: ['workers'], params: { id: 'Worker id' },
       response: { type: 'object', properties: { deviceId: { type: 'string' }, position: { type: 'object' }, at: { type: 'integer' }, ageS: { type: 'integer' }, place: ref('Place') } },
-      errors: { 403: 'Not shared: the worker is neither protected nor in an alarm' },
+      errors: { 403: 'Not shared: the worker is neither protected nor in an alarm (a supervisor: not in an alarm)' },
     },
   });
 }
