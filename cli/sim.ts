@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { type Clock, SystemClock } from '../common/clock';
 import { createLogger, type Logger } from '../common/log';
 import { VirtualAir } from '../simulator/src/air';
+import { beaconIdOf, ibeaconAdvert } from '../simulator/src/ibeacon';
 import { WholeMsClock } from '../simulator/src/scenario/clock-pump';
 import { MotionLibrary } from '../simulator/src/scenario/motion';
 import { ScenarioRun, type ScenarioReport, type SystemUnderTest } from '../simulator/src/scenario/runner';
@@ -35,12 +36,17 @@ export interface ScenarioOptions {
 }
 
 /** The system under test: singlebox with the scenario's gateways, set up for its workers. */
-async function systemFor(s: Scenario, box: SingleBox, opts: ScenarioOptions): Promise<SystemUnderTest> {
+async function systemFor(s: Scenario, box: SingleBox, air: VirtualAir, opts: ScenarioOptions): Promise<SystemUnderTest> {
   const { centre } = box;
   return {
     baseUrl: `http://127.0.0.1:${centre.httpPort}`,
     async setup(scn, admin) {
       await centre.store.upsertSite({ id: scn.site.id, name: scn.site.name });
+      for (const z of scn.zones) {
+        await centre.store.putEntity('zone', { id: z.id, siteId: scn.site.id, name: z.name, floor: z.floor, lat: null, lon: null, x: z.x, y: z.y, w: z.w, h: z.h });
+        await centre.store.putEntity('beacon', { id: beaconIdOf(z.beacon.major, z.beacon.minor), siteId: scn.site.id, zoneId: z.id, name: null });
+        air.addBeacon(`beacon-${z.id}`, { x: z.beacon.x, y: z.beacon.y }, ibeaconAdvert(z.beacon.major, z.beacon.minor));
+      }
       await centre.auth.createUser({ username: admin.username, password: admin.password, name: 'Scenario operator', role: 'admin' });
       for (const u of opts.users ?? []) await centre.auth.createUser(u);
       const devices = new Map<string, { id: string; key: string }>();
@@ -74,7 +80,7 @@ export async function startScenario(s: Scenario, opts: ScenarioOptions): Promise
     extraGateways: extra.map((g) => ({ gatewayId: g.id, position: { x: g.x, y: g.y } })),
     httpHost: opts.httpHost ?? '127.0.0.1', httpPort: opts.httpPort ?? 0, mqttPort: opts.mqttPort ?? 0, air, clock, log,
   });
-  const system = await systemFor(s, box, opts);
+  const system = await systemFor(s, box, air, opts);
   const run = new ScenarioRun(s, { clock, air, motion: new MotionLibrary(opts.fallsDir ?? DEFAULT_FALLS_DIR), system, ...(opts.onLine ? { onLine: opts.onLine } : {}) });
   try {
     await run.start();

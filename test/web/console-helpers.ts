@@ -15,6 +15,7 @@ import type { ScenarioRun } from '../../simulator/src/scenario/runner';
 import { loadScenario, type Scenario } from '../../simulator/src/scenario/schema';
 import { REPO_ROOT } from '../../simulator/src/trace';
 import type { VirtualAir } from '../../simulator/src/air';
+import { DEFAULT_BEACON_UUID, ibeaconAdvert } from '../../simulator/src/ibeacon';
 import { login } from '../helpers/http';
 import { DESKTOP, type PageOptions, type WebBrowser } from './browser';
 
@@ -73,12 +74,7 @@ export function whenAlarm(box: SingleBox, match: (a: AlarmView) => boolean): Pro
   });
 }
 
-/** iBeacon advertising data (Apple's layout): UUID, major, minor, measured power. */
-function ibeacon(major: number, minor: number): Uint8Array {
-  const uuid = 'f7826da64fa24e988024bc5b71e0893e'.match(/../g)!.map((x) => parseInt(x, 16));
-  return Uint8Array.from([2, 1, 6, 26, 0xff, 0x4c, 0x00, 0x02, 0x15, ...uuid, major >> 8, major & 255, minor >> 8, minor & 255, 0xc5]);
-}
-
+const ibeacon = (major: number, minor: number): Uint8Array => ibeaconAdvert(major, minor, DEFAULT_BEACON_UUID, -59);
 const beaconId = (major: number, minor: number): string => String((major << 16) | minor);
 
 /** A 48 × 30 m warehouse drawn in SVG: the floor plan an admin would upload. */

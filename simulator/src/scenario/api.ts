@@ -9,6 +9,8 @@ export interface ApiAlarm {
   deviceId: string | null;
   createdAt: number;
   raisedAt: number | null;
+  /** Where the centre places the alarm (a zone from a beacon, or coordinates). */
+  place: { zoneId: string | null } | null;
 }
 
 export class Api {

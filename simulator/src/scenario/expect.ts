@@ -10,15 +10,15 @@ export interface ExpectationResult {
 }
 
 function matches(a: ApiAlarm, m: AlarmMatch): boolean {
-  return (m.worker === undefined || a.workerId === m.worker) && (m.type === undefined || a.type === m.type) && (m.state === undefined || a.state === m.state);
+  return (m.worker === undefined || a.workerId === m.worker) && (m.type === undefined || a.type === m.type) && (m.state === undefined || a.state === m.state) && (m.zone === undefined || a.place?.zoneId === m.zone);
 }
 
 function describe(m: AlarmMatch): string {
-  return [m.type ?? 'any', 'alarm', m.worker ? `of ${m.worker}` : '', m.state ? `in state ${m.state}` : ''].filter(Boolean).join(' ');
+  return [m.type ?? 'any', 'alarm', m.worker ? `of ${m.worker}` : '', m.state ? `in state ${m.state}` : '', m.zone ? `in zone ${m.zone}` : ''].filter(Boolean).join(' ');
 }
 
 function summary(alarms: ApiAlarm[]): string {
-  return alarms.length === 0 ? 'no alarms' : alarms.map((a) => `${a.type}/${a.workerId ?? '-'}/${a.state}`).join(', ');
+  return alarms.length === 0 ? 'no alarms' : alarms.map((a) => `${a.type}/${a.workerId ?? '-'}/${a.state}${a.place?.zoneId ? `/${a.place.zoneId}` : ''}`).join(', ');
 }
 
 export async function checkExpectations(s: Scenario, api: Api, workers: Map<string, ScenarioWorker>, startMs: number): Promise<ExpectationResult[]> {

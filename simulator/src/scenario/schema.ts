@@ -35,6 +35,8 @@ export interface AlarmMatch {
   worker?: string;
   type?: string;
   state?: string;
+  /** The zone the centre placed the alarm in (from the pendant's beacon scan). */
+  zone?: string;
 }
 
 export interface Expectation {
@@ -67,11 +69,29 @@ export interface WorkerSpec {
   idle: 'walk' | 'stand';
 }
 
+/**
+ * A zone of the site (centre registry) with an iBeacon on the virtual air, so pendants scanning for
+ * beacons report where they are and the centre names the place (docs/simulator.md).
+ */
+export interface ZoneSpec {
+  id: string;
+  name: string;
+  floor: string;
+  /** The zone's rectangle on the site plan, metres. */
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  /** The beacon: its iBeacon major/minor and where it stands on the air's map, metres. */
+  beacon: { major: number; minor: number; x: number; y: number };
+}
+
 export interface Scenario {
   name: string;
   description: string;
   durationS: number;
   site: { id: string; name: string };
+  zones: ZoneSpec[];
   gateways: { id: string; x: number; y: number }[];
   workers: WorkerSpec[];
   script: ScriptStep[];
@@ -79,7 +99,7 @@ export interface Scenario {
 }
 
 const id = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' };
-const match = { type: 'object', additionalProperties: false, properties: { worker: { type: 'string' }, type: { type: 'string' }, state: { type: 'string' } } };
+const match = { type: 'object', additionalProperties: false, properties: { worker: { type: 'string' }, type: { type: 'string' }, state: { type: 'string' }, zone: { type: 'string' } } };
 
 export const SCENARIO_SCHEMA: JsonSchema = {
   type: 'object',
@@ -90,6 +110,20 @@ export const SCENARIO_SCHEMA: JsonSchema = {
     description: { type: 'string', default: '' },
     durationS: { type: 'number', exclusiveMinimum: 0, maximum: 86400 },
     site: { type: 'object', additionalProperties: false, required: ['id', 'name'], properties: { id, name: { type: 'string' } }, default: { id: 'site-1', name: 'Site 1' } },
+    zones: {
+      type: 'array', default: [],
+      items: {
+        type: 'object', additionalProperties: false, required: ['id', 'name', 'x', 'y', 'w', 'h', 'beacon'],
+        properties: {
+          id, name: { type: 'string', minLength: 1 }, floor: { type: 'string', default: '0' },
+          x: { type: 'number' }, y: { type: 'number' }, w: { type: 'number', exclusiveMinimum: 0 }, h: { type: 'number', exclusiveMinimum: 0 },
+          beacon: {
+            type: 'object', additionalProperties: false, required: ['major', 'minor', 'x', 'y'],
+            properties: { major: { type: 'integer', minimum: 0, maximum: 65535 }, minor: { type: 'integer', minimum: 0, maximum: 65535 }, x: { type: 'number' }, y: { type: 'number' } },
+          },
+        },
+      },
+    },
     gateways: {
       type: 'array', minItems: 1,
       items: { type: 'object', additionalProperties: false, required: ['id', 'x', 'y'], properties: { id, x: { type: 'number' }, y: { type: 'number' } } },
@@ -156,6 +190,12 @@ export function parseScenario(text: string, source: string): Scenario {
       if (s.do === 'battery' && s.pct === undefined) errors.push(`script.${i}.pct: is required for battery`);
       if ((s.do === 'acknowledge' || s.do === 'resolve') && !s.type) errors.push(`script.${i}.type: is required for ${s.do}`);
       if (s.at > r.value.durationS) errors.push(`script.${i}.at: ${s.at} s is after the end (durationS ${r.value.durationS})`);
+    });
+    const beacons = new Set<number>();
+    r.value.zones.forEach((z, i) => {
+      const b = z.beacon.major * 65536 + z.beacon.minor;
+      if (beacons.has(b)) errors.push(`zones.${i}.beacon: major ${z.beacon.major} minor ${z.beacon.minor} appears twice`);
+      beacons.add(b);
     });
     const gw = new Set<string>();
     r.value.gateways.forEach((g, i) => {
