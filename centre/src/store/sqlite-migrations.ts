@@ -105,4 +105,10 @@ export const SQLITE_MIGRATIONS: string[] = [
      device_id TEXT NOT NULL, worker_id TEXT, at INTEGER NOT NULL, kind TEXT NOT NULL, lat REAL, lon REAL, beacon_id TEXT, zone_id TEXT, rssi_dbm INTEGER);
    CREATE INDEX positions_device ON positions(device_id, at);
    CREATE INDEX positions_at ON positions(at);`,
+  // 3: issue 12 (scale-out) — one open alarm per subject and type as a constraint (workers on several
+  // machines cannot merge by reading first), the partition an escalation belongs to, live-stream tickets
+  // shared by every process of the centre.
+  `CREATE UNIQUE INDEX alarms_one_open ON alarms(subject, type) WHERE state IN ('pending', 'raised', 'acknowledged');
+   ALTER TABLE escalations ADD COLUMN partition_key TEXT;
+   CREATE TABLE stream_tickets (ticket_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, expires_at INTEGER NOT NULL);`,
 ];
