@@ -224,16 +224,16 @@ export function describeStore(name: string, build: () => Promise<Store>): void {
       expect((await store.claimOutbox({ now: 100, limit: 50, leaseMs: 60, by: 'w9', channels: ['email'] })).map((m) => m.id)).toHaveLength(10);
     });
 
-    it("re-claims at once the notifications of a claimer that is no longer alive, and leaves the live ones' alone", async () => {
+    it("re-claims at once the notifications of a claimer known dead, and leaves the others' alone", async () => {
       await store.createAlarm(alarm('a1', 10), audit('a1'));
       await store.enqueue([msg('m1'), msg('m2', { createdAt: 11 })]);
       await store.claimOutbox({ now: 100, limit: 1, leaseMs: 60_000, by: 'dead' });
       await store.claimOutbox({ now: 100, limit: 1, leaseMs: 60_000, by: 'alive' });
       expect(await store.reclaimAbandoned({ now: 200, by: 'alive', leaseMs: 60_000 })).toEqual([]); // leases still running
-      const taken = await store.reclaimAbandoned({ now: 200, by: 'alive', leaseMs: 60_000, liveClaimers: ['alive'] });
+      const taken = await store.reclaimAbandoned({ now: 200, by: 'alive', leaseMs: 60_000, deadClaimers: ['dead', 'gone-long-ago'] });
       expect(taken.map((m) => [m.id, m.claimedBy, m.attempts])).toEqual([['m1', 'alive', 2]]);
       expect(await store.completeOutbox('m1', 'dead', { state: 'sent', at: 201 }, undefined)).toBe(false);
-      expect(await store.reclaimAbandoned({ now: 300, by: 'alive', leaseMs: 60_000, liveClaimers: ['alive'] })).toEqual([]);
+      expect(await store.reclaimAbandoned({ now: 300, by: 'alive', leaseMs: 60_000, deadClaimers: ['dead'] })).toEqual([]);
     });
 
     it('advances an escalation once when workers race on the same version', async () => {

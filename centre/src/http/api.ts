@@ -115,7 +115,7 @@ export function registerApi(router: Router, ctx: ApiContext): void {
     return { alarm: r.alarm };
   }, { auth: OPERATORS });
 
-  router.add('POST', '/api/stream/ticket', (req) => reply(201, { ticket: auth.issueTicket(req.user!) }), { auth: 'any' });
+  router.add('POST', '/api/stream/ticket', async (req) => reply(201, { ticket: await auth.issueTicket(req.user!) }), { auth: 'any' });
 
   router.add('GET', '/api/stream', async (req) => {
     const user = await auth.redeemTicket(req.query.get('ticket') ?? '');

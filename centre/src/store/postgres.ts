@@ -111,12 +111,12 @@ export class PostgresStore extends PgWorkStore implements Store {
     return rows.map((r) => this.fromRow(OUTBOX, r)).sort(byPriority);
   }
 
-  async reclaimAbandoned(opts: { now: number; by: string; leaseMs: number; all?: boolean; liveClaimers?: readonly string[]; channels?: readonly OutboxMessage['channel'][] }): Promise<OutboxMessage[]> {
+  async reclaimAbandoned(opts: { now: number; by: string; leaseMs: number; all?: boolean; deadClaimers?: readonly string[]; channels?: readonly OutboxMessage['channel'][] }): Promise<OutboxMessage[]> {
     if (opts.channels?.length === 0) return [];
     const args: unknown[] = [opts.by, opts.now + opts.leaseMs, opts.now];
     const why = ['claimed_until < $3'];
     if (opts.all) why.push('claimed_by IS DISTINCT FROM $1');
-    else if (opts.liveClaimers) why.push(`NOT (claimed_by = ANY($${args.push(opts.liveClaimers)}))`);
+    else if (opts.deadClaimers?.length) why.push(`claimed_by = ANY($${args.push(opts.deadClaimers)})`);
     const channels = opts.channels ? `AND channel = ANY($${args.push(opts.channels)})` : '';
     const rows = await this.tx(async (db) => (await db.query(
       `UPDATE outbox SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1

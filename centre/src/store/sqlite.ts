@@ -97,14 +97,14 @@ export class SqliteStore extends SqliteWorkStore implements Store {
     });
   }
 
-  async reclaimAbandoned(opts: { now: number; by: string; leaseMs: number; all?: boolean; liveClaimers?: readonly string[]; channels?: readonly OutboxMessage['channel'][] }): Promise<OutboxMessage[]> {
+  async reclaimAbandoned(opts: { now: number; by: string; leaseMs: number; all?: boolean; deadClaimers?: readonly string[]; channels?: readonly OutboxMessage['channel'][] }): Promise<OutboxMessage[]> {
     return this.tx(() => {
       const rows = (opts.all
         ? this.stmt("SELECT * FROM outbox WHERE state = 'sending' AND (claimed_until < ? OR claimed_by IS NOT ?) ORDER BY priority, created_at").all(opts.now, opts.by)
         : this.stmt("SELECT * FROM outbox WHERE state = 'sending' AND claimed_until < ? ORDER BY priority, created_at").all(opts.now)) as Row[];
-      const live = opts.liveClaimers ? new Set(opts.liveClaimers) : undefined;
-      const dead = live && !opts.all
-        ? (this.stmt("SELECT * FROM outbox WHERE state = 'sending' AND claimed_until >= ? ORDER BY priority, created_at").all(opts.now) as Row[]).filter((r) => !live.has(r['claimed_by'] as string))
+      const gone = opts.deadClaimers?.length ? new Set(opts.deadClaimers) : undefined;
+      const dead = gone && !opts.all
+        ? (this.stmt("SELECT * FROM outbox WHERE state = 'sending' AND claimed_until >= ? ORDER BY priority, created_at").all(opts.now) as Row[]).filter((r) => gone.has(r['claimed_by'] as string))
         : [];
       const channels = opts.channels ? new Set<string>(opts.channels) : undefined;
       return [...rows, ...dead].filter((r) => !channels || channels.has(r['channel'] as string)).map((r) => this.claim(r, opts));

@@ -249,10 +249,10 @@ export interface Store {
   /**
    * Re-claims notifications left `sending` by a process that died: those whose lease expired, or —
    * when a lone centre restarts (`all`) — every one not claimed by `by`, or — in a cluster — every one
-   * whose claimer is not among `liveClaimers` (the workers known alive). The caller resends them
-   * (at-least-once channels) or completes them as failed (at-most-once channels).
+   * claimed by a worker known to have died (`deadClaimers`). The caller resends them (at-least-once
+   * channels) or completes them as failed (at-most-once channels).
    */
-  reclaimAbandoned(opts: { now: number; by: string; leaseMs: number; all?: boolean; liveClaimers?: readonly string[]; channels?: readonly OutboxMessage['channel'][] }): Promise<OutboxMessage[]>;
+  reclaimAbandoned(opts: { now: number; by: string; leaseMs: number; all?: boolean; deadClaimers?: readonly string[]; channels?: readonly OutboxMessage['channel'][] }): Promise<OutboxMessage[]>;
   /** Records the outcome of a claimed notification and its attempt, if the claim is still ours. */
   completeOutbox(id: string, by: string, done: OutboxCompletion, attempt: AttemptRecord | undefined): Promise<boolean>;
   getOutbox(id: string): Promise<OutboxMessage | undefined>;
