@@ -16,25 +16,30 @@ const SITE_STATE_MS = 250;
 /** Downlinks a duress alarm may send: `received` stops the pendant repeating (it shows nothing for duress), `closed` ends it. */
 const DURESS_SAFE: ReadonlySet<DownlinkCommand> = new Set(['received', 'closed']);
 
+/** Status commands in the order they go out when several wait for the same pendant. */
+const COMMAND_ORDER: readonly DownlinkCommand[] = ['protection', 'check_in_request', 'session_reminder'];
+
 /**
- * A downlink frame's nonce is (device, counter, command): the same three with another parameter would
- * reuse a nonce with different content. Commands the server starts (reminders, prompts) answer the
- * device's latest counter, so this remembers what was sent per (device, counter, command) and refuses
- * a different parameter until the pendant has sent a newer frame.
+ * A pendant acts on at most one status command per counter, in counter order (SPEC §4.6): commands the
+ * server starts (protection, check-in prompt, session reminder) answer the pendant's latest counter, so
+ * this remembers which command went out on which (device, counter) and holds any other one until the
+ * pendant sends a newer frame. Sending the same command again on the same counter is a harmless repeat
+ * (identical bytes, SPEC §3.3).
  */
 export class DownlinkGuard {
-  private readonly sent = new Map<string, number>();
-  refused = 0;
+  private readonly sent = new Map<string, string>();
+  held = 0;
 
   allow(deviceId: string, counter: number, command: DownlinkCommand, param: number): boolean {
-    const key = `${deviceId}|${counter}|${command}`;
+    const key = `${deviceId}|${counter}`;
+    const what = `${command}:${param}`;
     const prev = this.sent.get(key);
-    if (prev !== undefined && prev !== param) {
-      this.refused++;
+    if (prev !== undefined && prev !== what) {
+      this.held++;
       return false;
     }
     if (this.sent.size > 50_000) this.sent.clear();
-    this.sent.set(key, param);
+    this.sent.set(key, what);
     return true;
   }
 }
@@ -43,7 +48,7 @@ export class AlarmPublisher {
   readonly guard = new DownlinkGuard();
   private readonly siteStateAt = new Map<string, number>();
   private readonly siteStateTimers = new Map<string, TimerId>();
-  /** Commands refused by the guard, per device (latest per command), sent with the pendant's next frame. */
+  /** Commands held by the guard, per device (latest per command), sent one per new frame of the pendant. */
   private readonly waiting = new Map<string, Map<DownlinkCommand, { siteId: string; param: number }>>();
 
   constructor(private readonly ctx: {
@@ -105,13 +110,13 @@ export class AlarmPublisher {
    */
   downlink(alarm: Alarm, counter: number | null, command: DownlinkCommand): void {
     if (!alarm.deviceId || !alarm.siteId || counter === null) return;
-    this.command(alarm.siteId, alarm.deviceId, counter, alarm.type === 'duress' && !DURESS_SAFE.has(command) ? 'received' : command, 0);
+    // Answers to an incident are accepted for any of its counters (SPEC §4.6): no guard needed.
+    this.send(alarm.siteId, alarm.deviceId, counter, alarm.type === 'duress' && !DURESS_SAFE.has(command) ? 'received' : command, 0);
   }
 
   /**
-   * A command for a pendant (session reminder, check-in prompt, protection). When the guard refuses it
-   * (same counter and command already used with another parameter), it waits for the pendant's next
-   * frame — which a gateway needs anyway to reach a BLE pendant.
+   * A command for a pendant (session reminder, check-in prompt, protection). When the guard holds it
+   * (another command already answers this counter), it waits for the pendant's next frame.
    */
   command(siteId: string, deviceId: string, counter: number, command: DownlinkCommand, param: number): boolean {
     if (this.ctx.route?.({ siteId, deviceId, counter, command, param })) return true;
@@ -122,17 +127,25 @@ export class AlarmPublisher {
       return false;
     }
     this.waiting.get(deviceId)?.delete(command);
-    const payload: DownlinkPayload = { v: 1, deviceId, counter, command, param };
-    this.ctx.bus.send(topic.downlink(siteId), JSON.stringify(payload), { qos: 1 });
+    this.send(siteId, deviceId, counter, command, param);
     return true;
   }
 
-  /** A new frame from the pendant: commands that waited for a fresh counter go out with it. */
+  private send(siteId: string, deviceId: string, counter: number, command: DownlinkCommand, param: number): void {
+    const payload: DownlinkPayload = { v: 1, deviceId, counter, command, param };
+    this.ctx.bus.send(topic.downlink(siteId), JSON.stringify(payload), { qos: 1 });
+  }
+
+  /** A new frame from the pendant: the most important waiting command goes out with it, the others wait for the next ones. */
   heard(deviceId: string, counter: number): void {
     const q = this.waiting.get(deviceId);
     if (!q) return;
-    this.waiting.delete(deviceId);
-    for (const [command, c] of q) this.command(c.siteId, deviceId, counter, command, c.param);
+    const command = COMMAND_ORDER.find((c) => q.has(c));
+    if (!command) return;
+    const c = q.get(command)!;
+    q.delete(command);
+    if (q.size === 0) this.waiting.delete(deviceId);
+    this.command(c.siteId, deviceId, counter, command, c.param);
   }
 }
 

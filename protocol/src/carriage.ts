@@ -55,18 +55,33 @@ export const LORA_SETTINGS: readonly Setting[] = [
   { name: 'gatewayTurnaroundMs', value: LORA_P2P_DEFAULTS.gatewayTurnaroundMs, description: 'a gateway starts a downlink no sooner than this after the uplink ended, and only if it ends inside the window' },
 ];
 
+/** Radio parameters the time on air depends on; absent ones take the SPEC §4.4 defaults. */
+export interface LoraAirtimeParams {
+  spreadingFactor?: number;
+  bandwidthHz?: number;
+  /** Coding-rate denominator: 5 = 4/5 … 8 = 4/8. */
+  codingRate?: number;
+  preambleSymbols?: number;
+  crc?: boolean;
+  explicitHeader?: boolean;
+}
+
 /**
  * LoRa time on air in ms (Semtech AN1200.13): symbol time 2^SF/BW, preamble + 4.25 symbols, and
  * 8 + ceil((8·PL − 4·SF + 28 + 16·CRC − 20·IH) / (4·(SF − 2·DE)))·(CR + 4) payload symbols, with
- * low-data-rate optimisation DE on for SF11/12 at 125 kHz.
+ * low-data-rate optimisation DE on for SF11/12 at 125 kHz. The one implementation: the gateway's duty
+ * and receive-window arithmetic and the simulator's modems use it too.
  */
-export function loraAirtimeMs(payloadBytes: number, sf: number = LORA_P2P_DEFAULTS.spreadingFactor, bandwidthHz: number = LORA_P2P_DEFAULTS.bandwidthHz): number {
+export function loraAirtimeMs(payloadBytes: number, radio: LoraAirtimeParams | number = {}): number {
+  const r: LoraAirtimeParams = typeof radio === 'number' ? { spreadingFactor: radio } : radio;
+  const sf = r.spreadingFactor ?? LORA_P2P_DEFAULTS.spreadingFactor;
+  const bandwidthHz = r.bandwidthHz ?? LORA_P2P_DEFAULTS.bandwidthHz;
   const tSym = (2 ** sf / bandwidthHz) * 1000;
   const de = sf >= 11 && bandwidthHz <= 125_000 ? 1 : 0;
-  const ih = LORA_P2P_DEFAULTS.explicitHeader ? 0 : 1;
-  const crc = LORA_P2P_DEFAULTS.crc ? 1 : 0;
-  const cr = LORA_P2P_DEFAULTS.codingRate - 4;
+  const ih = (r.explicitHeader ?? LORA_P2P_DEFAULTS.explicitHeader) ? 0 : 1;
+  const crc = (r.crc ?? LORA_P2P_DEFAULTS.crc) ? 1 : 0;
+  const cr = (r.codingRate ?? LORA_P2P_DEFAULTS.codingRate) - 4;
   const n = Math.ceil((8 * payloadBytes - 4 * sf + 28 + 16 * crc - 20 * ih) / (4 * (sf - 2 * de)));
   const payloadSymbols = 8 + Math.max(n * (cr + 4), 0);
-  return (LORA_P2P_DEFAULTS.preambleSymbols + 4.25) * tSym + payloadSymbols * tSym;
+  return ((r.preambleSymbols ?? LORA_P2P_DEFAULTS.preambleSymbols) + 4.25) * tSym + payloadSymbols * tSym;
 }

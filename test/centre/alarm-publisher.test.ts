@@ -32,13 +32,14 @@ describe('alarm publication', () => {
     ]);
   });
 
-  it('refuses a second parameter for the same device, counter and command', () => {
+  it('lets one status command answer each counter, repeats of it included, and holds any other', () => {
     const g = new DownlinkGuard();
     expect(g.allow('d', 7, 'protection', 1)).toBe(true);
     expect(g.allow('d', 7, 'protection', 1)).toBe(true); // the same frame again is fine
     expect(g.allow('d', 7, 'protection', 0)).toBe(false);
+    expect(g.allow('d', 7, 'session_reminder', 5)).toBe(false); // the pendant would ignore it (SPEC §4.6)
     expect(g.allow('d', 8, 'protection', 0)).toBe(true);
-    expect(g.allow('d', 7, 'received', 0)).toBe(true);
-    expect(g.refused).toBe(1);
+    expect(g.allow('e', 7, 'session_reminder', 5)).toBe(true);
+    expect(g.held).toBe(2);
   });
 });

@@ -34,7 +34,9 @@ describe('sessions', () => {
     expect(h.bus.on('/downlink')).toEqual([]);
     expect(h.sms.sent).toEqual([]);
     await h.advance(1);
-    expect(h.bus.on('/downlink')).toEqual([{ v: 1, deviceId: '0000beef', counter: 1, command: 'session_reminder', param: 5 }]);
+    // counter 1 already carries 'protection': the pendant takes one command per counter (SPEC §4.6), so
+    // the reminder waits for a newer frame — which a dead pendant never sends; the SMS still goes
+    expect(h.bus.on('/downlink')).toEqual([]);
     expect(h.sms.sent.map((n) => [n.to, n.text])).toEqual([
       ['+447700900123', `Vigil: your lone-work session ends in 5 min (${new Date(start + 60 * MIN).toISOString().slice(11, 16)} UTC). Extend or stop it in the app, or an alarm is raised.`],
     ]);
@@ -54,23 +56,27 @@ describe('sessions', () => {
   it('moves the reminder and the expiry when extended, and clears them when stopped', async () => {
     const r = await h.centre.sessions.start({ workerId: 'w1', durationMin: 30 }, 'user:op');
     if (!r.ok) throw new Error(r.message);
+    const reminders = () => h.bus.on('/downlink').filter((d) => d['command'] === 'session_reminder');
     await h.advance(26 * MIN);
-    expect(h.bus.on('/downlink').filter((d) => d['command'] === 'session_reminder')).toHaveLength(1);
+    expect(reminders()).toHaveLength(0); // held: counter 1 carries 'protection'
+    await h.frame('heartbeat');
+    expect(reminders()).toEqual([{ v: 1, deviceId: '0000beef', counter: 2, command: 'session_reminder', param: 5 }]);
     const ext = await h.centre.sessions.extend(r.session.id, 'user:op', { addMin: 60 });
     expect(ext.ok && ext.session.plannedEndAt).toBe(r.session.startedAt + 90 * MIN);
+    await h.frame('heartbeat');
     await h.advance(59 * MIN - 1);
-    expect(h.bus.on('/downlink').filter((d) => d['command'] === 'session_reminder')).toHaveLength(1);
+    expect(reminders()).toHaveLength(1);
     await h.advance(1);
-    expect(h.bus.on('/downlink').filter((d) => d['command'] === 'session_reminder')).toHaveLength(2);
+    expect(reminders()).toHaveLength(2);
     expect(h.centre.scheduler.dueAt(`session:${r.session.id}:end`)).toBe(r.session.startedAt + 90 * MIN);
     const stop = await h.centre.sessions.stop(r.session.id, 'user:op');
     expect(stop.ok).toBe(true);
     await h.advance(60 * MIN);
     expect(alarmsOn('session_expired')).toEqual([]);
-    // 'protection 1' was sent for counter 1: 'protection 0' must not reuse that nonce, so it waits for the next frame
+    // the last frame's counter already carries the reminder: 'protection 0' waits for the next frame
     expect(h.bus.on('/downlink').filter((d) => d['command'] === 'protection')).toEqual([{ v: 1, deviceId: '0000beef', counter: 1, command: 'protection', param: 1 }]);
     await h.frame('heartbeat');
-    expect(h.bus.on('/downlink').at(-1)).toEqual({ v: 1, deviceId: '0000beef', counter: 2, command: 'protection', param: 0 });
+    expect(h.bus.on('/downlink').at(-1)).toEqual({ v: 1, deviceId: '0000beef', counter: 4, command: 'protection', param: 0 });
     expect(h.centre.scheduler.dueAt(`session:${r.session.id}:end`)).toBeUndefined();
     expect((await h.centre.store.listAudit('session', r.session.id)).map((a) => a.action)).toEqual(['session_started', 'session_reminder', 'session_extended', 'session_reminder', 'session_stopped']);
   });
@@ -80,7 +86,9 @@ describe('sessions', () => {
     if (!r.ok) throw new Error(r.message);
     h.bus.clear();
     await h.advance(30 * MIN);
-    expect(h.bus.on('/downlink')).toEqual([{ v: 1, deviceId: '0000beef', counter: 1, command: 'check_in_request', param: 120 }]);
+    expect(h.bus.on('/downlink')).toEqual([]); // counter 1 carries 'protection': the prompt waits for a newer frame
+    await h.frame('heartbeat');
+    expect(h.bus.on('/downlink')).toEqual([{ v: 1, deviceId: '0000beef', counter: 2, command: 'check_in_request', param: 120 }]);
     await h.advance(60_000);
     await h.frame('check_in');
     await h.advance(2 * MIN);

@@ -84,6 +84,19 @@ describe('Puck.js SOS and delivery', () => {
     expect(rig.board.errors).toEqual([]);
   });
 
+  it('ignores a command recorded before a reboot (its counter is behind the new reserved block)', () => {
+    const rig = boot();
+    rig.clock.advance(61_000);
+    const hb = rig.of('heartbeat').at(-1)!;
+    rig.board.reboot();
+    rig.clock.advance(1000);
+    expect(rig.board.evaluate('VApp.st.p')).toBe(1);
+    rig.down('protection', hb.counter, 0); // replayed by someone who recorded it earlier
+    expect(rig.board.evaluate('VApp.st.p')).toBe(1);
+    rig.down('protection', rig.last().counter, 0); // a real, current command still works
+    expect(rig.board.evaluate('VApp.st.p')).toBe(0);
+  });
+
   it('stops the slow repeat `keep` seconds after "received" when "closed" never comes', () => {
     const rig = boot({ settings: { keep: 120 } });
     rig.board.press('BTN', 2300);

@@ -4,7 +4,7 @@
  * type is a table row here rather than hand-written SQL for every field.
  */
 import Database from 'better-sqlite3';
-import { Checkpointer } from './sqlite-checkpointer';
+import { Checkpointer } from '../../../common/sqlite-checkpointer';
 import type { AuditEntry } from './types';
 
 export type Row = Record<string, unknown>;
@@ -47,10 +47,11 @@ export class SqliteBase {
   }
 
   /** Stops the checkpoint thread, checkpoints what is left, closes. */
-  protected async closeDb(): Promise<void> {
-    await this.checkpointer?.stop();
+  protected closeDb(): Promise<void> {
+    this.checkpointer?.stop();
     if (this.checkpointer) this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
+    return Promise.resolve();
   }
 
   /** Prepared once per SQL text: preparing costs more than running for the small statements of ingest. */

@@ -116,7 +116,7 @@ var VApp = (function () {
       i.g = c;
       save();
       if (!i.s) VHw.fx(c + 2); // 3 received, 4 help coming
-    } else if (m.c > cmdC) {
+    } else if (m.c > cmdC && m.c > VCtr.peek() - 17) { // SPEC §4.6: one of the last 16 counters, one command each
       cmdC = m.c;
       if (c == 4 && st.p && !i) {
         ciEnd = getTime() + (m.p || C.ciS);

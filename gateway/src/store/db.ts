@@ -8,6 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Checkpointer } from '../../../common/sqlite-checkpointer';
 
 export type Db = Database.Database;
 
@@ -23,37 +24,79 @@ const MIGRATIONS: string[] = [
 export interface OpenDbOptions {
   /** FULL makes every commit reach the disk before it returns (slower on SD cards). */
   synchronous?: 'NORMAL' | 'FULL';
+  /** Checkpoint the WAL on a worker thread (default), not inside whichever commit fills it. */
+  backgroundCheckpoints?: boolean;
 }
 
 /** Opens (creating if needed) `<dataDir>/<file>` with WAL; the schema is each user's business (`migrate`). */
 export function openDb(dataDir: string, file: string, opts: OpenDbOptions = {}): Db {
   mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, file));
+  const path = join(dataDir, file);
+  const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
+  if (opts.backgroundCheckpoints !== false) checkpointInBackground(db, path);
   return db;
 }
 
 /**
- * The gateway's database (`<dataDir>/gateway.db`) with its schema up to date, locked for this
- * process (SQLite exclusive locking, released by the OS if the process dies): a second gateway on
- * the same data directory would double-forward frames and fight over the replay windows.
+ * A WAL checkpoint fsyncs; done inside a commit it stalls the event loop for tens of milliseconds
+ * (the tail of the radio-in → MQTT-out latency). The connection stops checkpointing by itself and a
+ * worker thread checkpoints every second instead (common/sqlite-checkpointer.ts). Closing the
+ * database stops the thread and checkpoints what is left on this connection; once `close()` returns
+ * nothing touches the files any more.
+ */
+function checkpointInBackground(db: Db, path: string): void {
+  db.pragma('wal_autocheckpoint = 0');
+  const checkpointer = new Checkpointer(path);
+  const close = db.close.bind(db);
+  db.close = (): Db => {
+    checkpointer.stop();
+    try {
+      if (db.open && !db.inTransaction) db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // A statement still reading (or a busy lock) leaves the WAL for the next open to checkpoint.
+    }
+    close();
+    return db;
+  };
+}
+
+/**
+ * The gateway's database (`<dataDir>/gateway.db`) with its schema up to date, reserved for this
+ * process: a second gateway on the same data directory would double-forward frames and fight over
+ * the replay windows. The reservation is a separate `gateway.lock` database held with SQLite's
+ * exclusive locking (released by the OS if the process dies), so `gateway.db` itself stays open to
+ * the background checkpoint thread.
  */
 export function openGatewayDb(dataDir: string, opts: OpenDbOptions = {}): Db {
   mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, 'gateway.db'));
+  const lock = new Database(join(dataDir, 'gateway.lock'));
   try {
-    db.pragma('locking_mode = EXCLUSIVE'); // before WAL: no shared-memory index, the lock is ours
-    db.pragma('busy_timeout = 0');
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
-    migrate(db, 'gateway', MIGRATIONS); // writes, so takes the lock now
+    lock.pragma('locking_mode = EXCLUSIVE');
+    lock.pragma('busy_timeout = 0');
+    lock.exec('CREATE TABLE IF NOT EXISTS owner (pid INTEGER, at INTEGER); DELETE FROM owner;');
+    lock.prepare('INSERT INTO owner (pid, at) VALUES (?, ?)').run(process.pid, Date.now()); // a write takes the lock until close
   } catch (e) {
-    db.close();
+    lock.close();
     if ((e as { code?: string }).code === 'SQLITE_BUSY') throw new Error(`${dataDir} is in use by another gateway process (stop it first)`);
     throw e;
   }
+  let db: Db;
+  try {
+    db = openDb(dataDir, 'gateway.db', opts);
+    migrate(db, 'gateway', MIGRATIONS);
+  } catch (e) {
+    lock.close();
+    throw e;
+  }
+  const close = db.close.bind(db);
+  db.close = (): Db => {
+    close();
+    lock.close();
+    return db;
+  };
   return db;
 }
 

@@ -13,6 +13,7 @@
  * radios with the same frequency, spreading factor and bandwidth.
  */
 import type { VirtualBoard } from './board';
+import { loraAirtimeMs as protocolAirtimeMs } from '../../../protocol/src';
 
 export interface LoraParams {
   freqHz: number;
@@ -26,10 +27,7 @@ export interface LoraParams {
 
 /** Time on air of a LoRa packet (Semtech AN1200.13): explicit header, CRC on, LDRO at SF11/12 on 125 kHz. */
 export function loraAirtimeMs(p: Pick<LoraParams, 'sf' | 'bwKHz' | 'cr' | 'preamble'>, payloadBytes: number): number {
-  const tSym = 2 ** p.sf / p.bwKHz; // ms
-  const de = p.sf >= 11 && p.bwKHz === 125 ? 1 : 0;
-  const n = 8 + Math.max(Math.ceil((8 * payloadBytes - 4 * p.sf + 28 + 16) / (4 * (p.sf - 2 * de))) * p.cr, 0);
-  return (p.preamble + 4.25) * tSym + n * tSym;
+  return protocolAirtimeMs(payloadBytes, { spreadingFactor: p.sf, bandwidthHz: p.bwKHz * 1000, codingRate: p.cr, preambleSymbols: p.preamble });
 }
 
 /** What the air gives a modem: a way to transmit. Set by VirtualAir.attachBoard. */

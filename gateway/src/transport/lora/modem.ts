@@ -7,6 +7,7 @@
 import type { Clock } from '../../../../common/clock';
 import { TransportError } from '../types';
 import { type Matcher, MORE, Waitress } from './waitress';
+import { loraAirtimeMs as protocolAirtimeMs } from '../../../../protocol/src';
 
 export type CodingRate = '4/5' | '4/6' | '4/7' | '4/8';
 
@@ -36,17 +37,14 @@ export const DEFAULT_RADIO: RadioSettings = {
   preambleLength: 8,
 };
 
-/**
- * LoRa time on air in ms (Semtech AN1200.13): symbol time 2^SF/BW; preamble + 4.25 symbols; payload
- * 8 + ceil((8·PL − 4·SF + 28 + 16·CRC) / (4·(SF − 2·DE)))·(CR + 4) symbols, explicit header, CRC on,
- * low-data-rate optimisation (DE) for SF11/12 at 125 kHz.
- */
+/** Time on air of `payloadBytes` with these settings (the protocol's formula, SPEC §4.4). */
 export function loraAirtimeMs(payloadBytes: number, r: RadioSettings): number {
-  const symbolMs = 2 ** r.spreadingFactor / r.bandwidthKhz;
-  const de = r.spreadingFactor >= 11 && r.bandwidthKhz <= 125 ? 1 : 0;
-  const cr = Number(r.codingRate.split('/')[1]) - 4;
-  const n = Math.ceil((8 * payloadBytes - 4 * r.spreadingFactor + 28 + 16) / (4 * (r.spreadingFactor - 2 * de)));
-  return (r.preambleLength + 4.25 + 8 + Math.max(n * (cr + 4), 0)) * symbolMs;
+  return protocolAirtimeMs(payloadBytes, {
+    spreadingFactor: r.spreadingFactor,
+    bandwidthHz: r.bandwidthKhz * 1000,
+    codingRate: Number(r.codingRate.split('/')[1]),
+    preambleSymbols: r.preambleLength,
+  });
 }
 
 export interface ModemPacket {
