@@ -11,6 +11,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { freePort } from './mosquitto';
 
 /** Where Debian puts the server binaries (not on PATH): /usr/lib/postgresql/<major>/bin. */
@@ -125,8 +126,7 @@ export class Postgres {
 
   /** Creates a database (each test its own); returns its connection string. */
   async createDatabase(name: string): Promise<string> {
-    const { Client } = await import('pg');
-    const c = new Client({ connectionString: this.url() });
+    const c = new pg.Client({ connectionString: this.url() });
     await c.connect();
     try {
       await c.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
