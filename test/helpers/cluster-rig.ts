@@ -76,6 +76,7 @@ export interface SseAlarm {
   deviceId: string | null;
   state: string;
   number: string;
+  incidentRef?: number | null;
 }
 
 /** A console's live stream: every `alarm` event, in order. */

@@ -103,7 +103,8 @@ export async function startBrokerNode(dir: string, name: string, port: number, r
 }
 
 export interface WorkerOptions {
-  storeUrl: string;
+  /** postgres://… (a cluster); absent: SQLite in the worker's data dir. */
+  storeUrl?: string;
   brokerUrls: string[];
   clientId: string;
   username: string;
@@ -118,7 +119,7 @@ export interface WorkerOptions {
 export function writeWorkerConfig(dir: string, name: string, o: WorkerOptions): string {
   const file = join(dir, `${name}.yaml`);
   const config = {
-    dataDir: join(dir, name), store: o.storeUrl,
+    dataDir: join(dir, name), ...(o.storeUrl ? { store: o.storeUrl } : {}),
     mqtt: { url: o.brokerUrls, clientId: o.clientId, username: o.username, password: o.password },
     http: { host: '127.0.0.1', port: o.httpPort },
     ...(o.cluster ? { cluster: o.cluster } : {}),
