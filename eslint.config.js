@@ -69,6 +69,14 @@ module.exports = tseslint.config(
     languageOptions: { ecmaVersion: 2022, sourceType: 'script', globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', sessionStorage: 'readonly', localStorage: 'readonly', EventSource: 'readonly', location: 'readonly', alert: 'readonly', setTimeout: 'readonly', setInterval: 'readonly', clearTimeout: 'readonly', clearInterval: 'readonly', console: 'readonly', navigator: 'readonly', URL: 'readonly', Audio: 'readonly', Date: 'readonly', Intl: 'readonly' } },
   },
   {
+    // The console is plain ES modules served as files (no build step); Leaflet and the shared i18n are classic scripts.
+    files: ['centre/web/console/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: { L: 'readonly', VigilI18n: 'readonly', AudioContext: 'readonly', Blob: 'readonly', URLSearchParams: 'readonly', requestAnimationFrame: 'readonly', history: 'readonly', Event: 'readonly', CustomEvent: 'readonly', HTMLElement: 'readonly', Node: 'readonly', FileReader: 'readonly', Image: 'readonly', getComputedStyle: 'readonly', matchMedia: 'readonly', addEventListener: 'readonly', removeEventListener: 'readonly', confirm: 'readonly', FormData: 'readonly', MutationObserver: 'readonly' },
+    },
+  },
+  {
     files: ['*.js', 'bin/*.js'],
     extends: [js.configs.recommended],
     languageOptions: { ecmaVersion: 2022, sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' } },

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createLogger } from '../common/log';
+import { hashPassword } from '../common/passwords';
 import { PostgresStore } from '../centre/src/store/postgres';
 import { SqliteStore } from '../centre/src/store/sqlite';
 import type { Store } from '../centre/src/store/types';
@@ -74,7 +75,7 @@ async function seed(store: Store, devices: { id: string; key: string }[], hookUr
   await store.putEntity('contact', { id: 'desk', name: 'desk', kind: 'person', siteId: SITE, phone: null, email: null, webhookUrl: `${hookUrl}/desk`, language: null });
   await store.putEntity('ladder', { id: 'ladder', name: 'Ladder', steps: [{ contactId: 'desk', channel: 'webhook', timeoutS: 60 }], fallback: null });
   await store.upsertSite({ id: SITE, name: 'Fleet', ladderId: 'ladder' });
-  await store.createUser({ id: 'u-op', username: 'op', name: 'op', role: 'operator', passwordHash: (await import('../common/passwords')).hashPassword('op-password') });
+  await store.createUser({ id: 'u-op', username: 'op', name: 'op', role: 'operator', passwordHash: hashPassword('op-password') });
   const createdAt = Date.now();
   if (store instanceof PostgresStore) {
     // 50,000 round trips with fsync on take minutes; one statement per 5,000 devices takes seconds.

@@ -8,6 +8,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../common/log';
+import { hashPassword } from '../common/passwords';
+import type { Store } from '../centre/src/store/types';
 import { loadScenario } from '../simulator/src/scenario/schema';
 import { DEFAULT_FALLS_DIR, fallsDataAvailable, REPO_ROOT } from '../simulator/src/trace';
 import type { Command } from './main';
@@ -15,6 +17,15 @@ import { untilSignal } from './signals';
 import { startScenario } from './sim';
 
 export const DEMO_SCENARIO = join(REPO_ROOT, 'simulator', 'scenarios', 'demo.yaml');
+
+/** A worker without a pendant, for trying the worker app (/app/): the phone is their device. */
+export const DEMO_APP_WORKER = { id: 'dana', name: 'Dana Phone', phone: '+44 7700 900555', username: 'dana', password: 'dana' };
+
+export async function addDemoAppWorker(store: Store, siteId: string, now: number): Promise<void> {
+  const w = DEMO_APP_WORKER;
+  await store.upsertWorker({ id: w.id, name: w.name, phone: w.phone, siteId });
+  await store.putWorkerCredential({ workerId: w.id, username: w.username, passwordHash: hashPassword(w.password), createdAt: now, createdBy: 'demo' });
+}
 
 export const demoCommand: Command = {
   summary: 'run everything on this machine with simulated pendants (console on :8080)',
@@ -37,12 +48,14 @@ export const demoCommand: Command = {
       users: [{ username: 'demo', password: 'demo', name: 'Demo operator', role: 'admin' }],
       onLine: (l) => process.stdout.write(`${l}\n`),
     });
+    await addDemoAppWorker(box.centre.store, scenario.site.id, Date.now());
     const url = `http://127.0.0.1:${box.centre.httpPort}`;
     process.stdout.write(
       [
         '',
         'Vigil demo is running.',
         `  Console:   ${url}   (log in as demo / demo)`,
+        `  Worker app: ${url}/app/   (log in as ${DEMO_APP_WORKER.username} / ${DEMO_APP_WORKER.password}: ${DEMO_APP_WORKER.name}, a worker with only a phone)`,
         `  MQTT:      mqtt://127.0.0.1:${box.mqttPort}`,
         `  Data:      ${dataDir}  (reset at every start)`,
         `  Scenario:  ${scenario.name} — ${scenario.description.trim()}`,

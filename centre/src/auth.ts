@@ -8,7 +8,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../../common/clock';
 import { hashPassword, verifyPassword } from '../../common/passwords';
-import type { Store, User, UserRole } from './store/types';
+import type { Store, User, UserRole, UserScope } from './store/types';
 
 export interface LoginResult {
   token: string;
@@ -21,10 +21,19 @@ export interface PublicUser {
   username: string;
   name: string;
   role: UserRole;
+  scope: UserScope | null;
 }
 
 export function publicUser(u: User): PublicUser {
-  return { id: u.id, username: u.username, name: u.name, role: u.role };
+  return { id: u.id, username: u.username, name: u.name, role: u.role, scope: u.scope ?? null };
+}
+
+/** Why a password is refused, or undefined (at least 8 characters, not the user name). */
+export function passwordProblem(password: unknown, username?: string): string | undefined {
+  if (typeof password !== 'string' || password.length < 8) return 'password: at least 8 characters';
+  if (password.length > 200) return 'password: at most 200 characters';
+  if (username !== undefined && password.toLowerCase() === username.toLowerCase()) return 'password: must not be the user name';
+  return undefined;
 }
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -41,8 +50,8 @@ export class Auth {
     this.attemptWindowMs = ctx.attemptWindowMs ?? 5 * 60_000;
   }
 
-  async createUser(u: { username: string; password: string; name?: string; role: UserRole }): Promise<User> {
-    const user: User = { id: randomUUID(), username: u.username, name: u.name ?? u.username, role: u.role, passwordHash: hashPassword(u.password) };
+  async createUser(u: { username: string; password: string; name?: string; role: UserRole; scope?: UserScope | null }): Promise<User> {
+    const user: User = { id: randomUUID(), username: u.username, name: u.name ?? u.username, role: u.role, passwordHash: hashPassword(u.password), scope: u.scope ?? null };
     await this.ctx.store.createUser(user);
     return user;
   }
@@ -70,6 +79,27 @@ export class Auth {
     const session = await this.ctx.store.getSession(sha256(token));
     if (!session || session.expiresAt <= this.ctx.clock.now()) return undefined;
     return this.ctx.store.getUser(session.userId);
+  }
+
+  /**
+   * Sets a user's password and ends their logins — all of them after an admin's reset, all but the
+   * caller's own when users change their own password (`keepToken`).
+   */
+  async setPassword(userId: string, password: string, keepToken?: string): Promise<void> {
+    await this.ctx.store.updateUser(userId, { passwordHash: hashPassword(password) });
+    await this.ctx.store.deleteUserSessions(userId, keepToken === undefined ? undefined : sha256(keepToken));
+  }
+
+  /**
+   * Whether `password` is the user's current one (changing one's own password asks for it); a wrong
+   * one counts against the same login limit, so a stolen token cannot be used to guess the password.
+   */
+  async checkPassword(clientKey: string, user: User, password: string): Promise<boolean> {
+    const u = await this.ctx.store.getUser(user.id);
+    if (u && verifyPassword(password, u.passwordHash)) return true;
+    const now = this.ctx.clock.now();
+    for (const k of [clientKey, `user:${user.username}`]) this.attempts.set(k, [...(this.attempts.get(k) ?? []).filter((t) => now - t < this.attemptWindowMs), now]);
+    return false;
   }
 
   async logout(token: string): Promise<void> {

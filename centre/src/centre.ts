@@ -22,6 +22,8 @@ import { NotifierHealth } from './escalation/health';
 import { Outbox } from './escalation/outbox';
 import { ResponderTokens } from './escalation/tokens';
 import { type ApiContext, registerApi } from './http/api';
+import { registerConsoleApi } from './http/api-console';
+import { registerAppApi } from './http/api-app';
 import { Router } from './http/router';
 import { type HttpServer, startHttp } from './http/server';
 import { EventWriter } from './event-writer';
@@ -171,7 +173,10 @@ export class Centre {
 
     if (this.deps.http !== false) {
       const router = new Router({ authenticate: (t) => this.auth.authenticate(t), log: log.child('http') });
-      registerApi(router, { ...this.apiContext(), health: () => ({ mqtt: this.bus.connected, ingest: this.ingest.counters.snapshot(), events: this.writer.counters.snapshot(), outbox: this.outbox.counters.snapshot(), timers: this.scheduler.size, notifiers: Object.fromEntries(this.notifiers.map((n) => [n.channel, n.healthy()])) }) });
+      const api: ApiContext = { ...this.apiContext(), health: () => ({ mqtt: this.bus.connected, ingest: this.ingest.counters.snapshot(), events: this.writer.counters.snapshot(), outbox: this.outbox.counters.snapshot(), timers: this.scheduler.size, notifiers: Object.fromEntries(this.notifiers.map((n) => [n.channel, n.healthy()])) }) };
+      registerApi(router, api);
+      registerConsoleApi(router, api, { config, outbox: this.outbox });
+      this.stoppers.push(registerAppApi(router, { ...this.apiContext(), config, supervision: this.supervision }));
       this.http = await startHttp(router, config.http.host, config.http.port);
     }
     log.info('centre started', {

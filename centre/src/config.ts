@@ -77,6 +77,15 @@ export interface ClusterSettings {
   renewS: number;
 }
 
+/** The web console (docs/console.md). */
+export interface ConsoleConfig {
+  /** Map tiles for the alarm page, e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png` or a local tile server; null = no tiles: a grid with a scale. */
+  tileUrl: string | null;
+  /** Attribution the tile provider requires, shown on the map. */
+  tileAttribution: string;
+  tileMaxZoom: number;
+}
+
 export interface CentreConfig {
   dataDir: string;
   /**
@@ -96,6 +105,7 @@ export interface CentreConfig {
   retention?: { positionsDays: number; eventsDays: number; attemptsDays: number; telemetryDays: number };
   /** How often the registry is checked for changes made by other processes (`vigil device add`), seconds. */
   registryPollS?: number;
+  console?: ConsoleConfig;
 }
 
 /** The config with every default filled in (what the services receive). */
@@ -162,6 +172,11 @@ export const CENTRE_CONFIG_SCHEMA: JsonSchema = {
     },
     retention: section({ positionsDays: int(1, 3650, 30), eventsDays: int(1, 3650, 90), attemptsDays: int(30, 3650, 400), telemetryDays: int(1, 3650, 30) }),
     registryPollS: int(1, 3600, 30),
+    console: section({
+      tileUrl: { type: ['string', 'null'], pattern: '^(https?:)?//.*\\{z\\}.*\\{x\\}.*\\{y\\}|^/.*\\{z\\}.*\\{x\\}.*\\{y\\}', default: null },
+      tileAttribution: { type: 'string', maxLength: 300, default: '' },
+      tileMaxZoom: int(1, 22, 19),
+    }),
   },
 };
 

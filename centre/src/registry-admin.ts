@@ -29,6 +29,7 @@ export class RegistryAdmin {
     const w = v.value;
     if (w.siteId && !(await this.ctx.store.getSite(w.siteId))) return missing('site', w.siteId);
     if (w.ladderId && !(await this.ctx.store.getEntity('ladder', w.ladderId))) return missing('ladder', w.ladderId);
+    if (w.teamId && !(await this.ctx.store.getEntity('team', w.teamId))) return missing('team', w.teamId);
     await this.ctx.store.upsertWorker(w);
     await this.audit(actor, 'worker_saved', 'worker', w.id);
     return { ok: true, value: w };
@@ -101,6 +102,14 @@ export class RegistryAdmin {
   /** What still refers to a record, in words; undefined when nothing does. */
   private async usedBy(kind: string, id: string): Promise<string | undefined> {
     const { store } = this.ctx;
+    if (kind === 'site') {
+      const teams = (await store.listEntities('team')).filter((t) => t.siteId === id);
+      if (teams.length) return teams.map((t) => `team '${t.id}'`).join(', ');
+    }
+    if (kind === 'team') {
+      const workers = (await store.listWorkers()).filter((w) => w.teamId === id);
+      if (workers.length) return workers.map((w) => `worker '${w.id}'`).join(', ');
+    }
     if (kind === 'contact') {
       const ladders = (await store.listEntities('ladder')).filter((l) => [...l.steps, ...(l.fallback ? [l.fallback] : [])].some((s) => s.contactId === id));
       if (ladders.length) return `ladder ${ladders.map((l) => `'${l.id}'`).join(', ')}`;

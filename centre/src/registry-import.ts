@@ -13,6 +13,7 @@ import type { Store } from './store/types';
 
 export interface RegistryFile {
   sites?: unknown[];
+  teams?: unknown[];
   contacts?: unknown[];
   ladders?: unknown[];
   workers?: unknown[];
@@ -23,13 +24,13 @@ export interface RegistryFile {
 }
 
 const SECTIONS: [keyof RegistryFile, RegistrySchemaName][] = [
-  ['sites', 'site'], ['contacts', 'contact'], ['ladders', 'ladder'], ['workers', 'worker'], ['zones', 'zone'], ['beacons', 'beacon'], ['gateways', 'gateway'], ['inputs', 'input'],
+  ['sites', 'site'], ['teams', 'team'], ['contacts', 'contact'], ['ladders', 'ladder'], ['workers', 'worker'], ['zones', 'zone'], ['beacons', 'beacon'], ['gateways', 'gateway'], ['inputs', 'input'],
 ];
 
 export type ImportResult = { ok: true; counts: Record<string, number> } | { ok: false; errors: string[] };
 
 export async function importRegistry(file: unknown, ctx: { store: Store; clock: Clock; actor?: string }): Promise<ImportResult> {
-  if (!file || typeof file !== 'object' || Array.isArray(file)) return { ok: false, errors: ['(root): must be a mapping of sections (sites, contacts, ladders, workers, zones, beacons, gateways, inputs)'] };
+  if (!file || typeof file !== 'object' || Array.isArray(file)) return { ok: false, errors: ['(root): must be a mapping of sections (sites, teams, contacts, ladders, workers, zones, beacons, gateways, inputs)'] };
   const f = file as Record<string, unknown>;
   const errors: string[] = [];
   for (const key of Object.keys(f)) if (!SECTIONS.some(([s]) => s === key)) errors.push(`${key}: is not a known section`);
@@ -63,6 +64,7 @@ export async function importRegistry(file: unknown, ctx: { store: Store; clock: 
   for (const [i, c] of list('contacts').entries()) await apply('contacts', i, await admin.put('contact', c, actor));
   for (const [i, l] of list('ladders').entries()) await apply('ladders', i, await admin.put('ladder', l, actor));
   for (const [i, s] of list('sites').entries()) await apply('sites', i, await admin.putSite(s, actor));
+  for (const [i, t] of list('teams').entries()) await apply('teams', i, await admin.put('team', t, actor));
   for (const [i, w] of list('workers').entries()) await apply('workers', i, await admin.putWorker(w, actor));
   for (const [i, z] of list('zones').entries()) await apply('zones', i, await admin.put('zone', z, actor));
   for (const [i, b] of list('beacons').entries()) await apply('beacons', i, await admin.put('beacon', b, actor));

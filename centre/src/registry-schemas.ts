@@ -21,7 +21,8 @@ const obj = (required: string[], properties: Record<string, JsonSchema>): JsonSc
 
 export const REGISTRY_SCHEMAS = {
   site: obj(['id', 'name'], { id, name: text(100), ladderId: nullableId }),
-  worker: obj(['id', 'name'], { id, name: text(100), phone, siteId: nullableId, ladderId: nullableId }),
+  worker: obj(['id', 'name'], { id, name: text(100), phone, siteId: nullableId, ladderId: nullableId, teamId: nullableId }),
+  team: obj(['id', 'name'], { id, name: text(100), siteId: nullableId }),
   device: obj([], { workerId: nullableId, siteId: nullableId }),
   deviceNew: obj(['board'], {
     board: { enum: ['puckjs', 'bangle2', 'lora', 'phone'] }, workerId: nullableId, siteId: nullableId,
@@ -33,7 +34,11 @@ export const REGISTRY_SCHEMAS = {
     language: { type: ['string', 'null'], pattern: '^[a-z]{2}$', default: null },
   }),
   ladder: obj(['id', 'name', 'steps'], { id, name: text(100), steps: { type: 'array', maxItems: 20, items: step }, fallback: optionalStep }),
-  zone: obj(['id', 'siteId', 'name'], { id, siteId: id, name: text(100), floor: nullable(20), lat: { ...num, minimum: -90, maximum: 90 }, lon: { ...num, minimum: -180, maximum: 180 }, x: num, y: num }),
+  // x, y: the zone's centre on the floor plan (metres); w, h: its extent, drawn as a rectangle when given.
+  zone: obj(['id', 'siteId', 'name'], {
+    id, siteId: id, name: text(100), floor: nullable(20), lat: { ...num, minimum: -90, maximum: 90 }, lon: { ...num, minimum: -180, maximum: 180 }, x: num, y: num,
+    w: { ...num, minimum: 0 }, h: { ...num, minimum: 0 },
+  }),
   beacon: obj(['id', 'siteId'], { id: { type: 'string', pattern: '^[0-9]{1,10}$' }, siteId: id, zoneId: nullableId, name: nullable(100) }),
   gateway: obj(['siteId', 'gatewayId'], { siteId: id, gatewayId: id, name: nullable(100) }),
   input: obj(['siteId', 'gatewayId', 'inputId', 'name'], { siteId: id, gatewayId: id, inputId: id, name: text(100), zoneId: nullableId, workerId: nullableId }),

@@ -106,7 +106,9 @@ export class SessionService {
       device = await store.getDevice(req.deviceId);
       if (!device) return { ok: false, code: 'not_found', message: `Unknown device '${req.deviceId}'` };
     } else if (worker) {
-      device = (await store.listDevices({ workerId: worker.id })).find((d) => d.board !== 'phone') ?? (await store.listDevices({ workerId: worker.id }))[0];
+      // The worker's pendant. A phone is a session's device only when the app asks for it (the phone
+      // watching for falls): a phone that is not sending would otherwise raise device_silent.
+      device = (await store.listDevices({ workerId: worker.id })).find((d) => d.board !== 'phone');
     }
     if (!worker && !device) return { ok: false, code: 'invalid', message: 'a session needs a workerId or a deviceId' };
     const workerId = worker?.id ?? device?.workerId ?? null;

@@ -1,9 +1,12 @@
 /**
- * The store contract (test/centre/store-contract.ts) on a real PostgreSQL started for this file:
- * each test gets a fresh schema, so the suite runs exactly as on SQLite.
+ * The store contracts — the core (test/centre/store-contract.ts), the worker app's and the console's
+ * (test/web/*-store-contract.ts) — on a real PostgreSQL started for this file: each test gets a fresh
+ * schema, so the suites run exactly as on SQLite.
  */
 import { PostgresStore } from '../../centre/src/store/postgres';
 import { describeStore } from '../centre/store-contract';
+import { describeAppStore } from '../web/app-store-contract';
+import { describeConsoleStore } from '../web/console-store-contract';
 import { Postgres } from '../helpers/postgres';
 
 let pg: Postgres | undefined;
@@ -29,3 +32,5 @@ async function freshStore(): Promise<PostgresStore> {
 }
 
 describeStore('PostgreSQL', freshStore);
+describeAppStore('PostgreSQL', freshStore);
+describeConsoleStore('PostgreSQL', freshStore);

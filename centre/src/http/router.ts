@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../../common/log';
 import type { User, UserRole } from '../store/types';
+import type { RouteDoc } from './openapi';
 
 export class HttpError extends Error {
   constructor(
@@ -39,6 +40,18 @@ export type Handler = (req: ApiRequest) => Promise<HandlerResult> | HandlerResul
 export interface RouteOptions {
   /** Roles allowed; `'any'` = any logged-in user; absent = public. */
   auth?: readonly UserRole[] | 'any';
+  /** A non-JSON body (an image upload): accepted media types and size limit; the bytes are in `rawBody`. */
+  upload?: { types: readonly string[]; maxBytes: number };
+  /** What the route does, for /api/openapi.json (openapi.ts); a test fails for any route without one. */
+  doc?: RouteDoc;
+}
+
+/** A registered route as the OpenAPI document sees it. */
+export interface RouteInfo {
+  method: string;
+  /** As registered: `/api/alarms/:id`. */
+  pattern: string;
+  opts: RouteOptions;
 }
 
 export interface Reply {
@@ -53,6 +66,7 @@ export function reply(status: number, body: unknown, headers?: Record<string, st
 
 interface Route {
   method: string;
+  pattern: string;
   re: RegExp;
   names: string[];
   handler: Handler;
@@ -72,7 +86,12 @@ export class Router {
       names.push(n);
       return '([^/]+)';
     }) + '$');
-    this.routes.push({ method, re, names, handler, opts });
+    this.routes.push({ method, pattern, re, names, handler, opts });
+  }
+
+  /** Every registered route, in registration order. */
+  list(): RouteInfo[] {
+    return this.routes.map(({ method, pattern, opts }) => ({ method, pattern, opts }));
   }
 
   /** Returns false when no route matches the path (so the caller can serve files). */
@@ -94,7 +113,7 @@ export class Router {
         if (!user) throw new HttpError(401, 'unauthenticated', 'Log in first');
         if (route.opts.auth !== 'any' && !route.opts.auth.includes(user.role)) throw new HttpError(403, 'forbidden', `Your role (${user.role}) may not do this`);
       }
-      const { body, rawBody } = method === 'GET' || method === 'HEAD' ? { body: undefined, rawBody: undefined } : await readJson(raw);
+      const { body, rawBody } = method === 'GET' || method === 'HEAD' ? { body: undefined, rawBody: undefined } : route.opts.upload ? await readUpload(raw, route.opts.upload) : await readJson(raw);
       const req: ApiRequest = { method, path: url.pathname, params, query: url.searchParams, body, rawBody, user, token, clientKey: raw.socket.remoteAddress ?? 'unknown', raw, res };
       const result = await route.handler(req);
       if (res.headersSent || res.writableEnded) return true;
@@ -121,6 +140,30 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
   res.end(text);
+}
+
+function readUpload(raw: IncomingMessage, upload: { types: readonly string[]; maxBytes: number }): Promise<{ body: unknown; rawBody: Buffer | undefined }> {
+  const type = String(raw.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!upload.types.includes(type)) return Promise.reject(new HttpError(415, 'unsupported_media_type', `Send one of ${upload.types.join(', ')}`));
+  return readBody(raw, upload.maxBytes).then((buf) => {
+    if (buf.length === 0) throw new HttpError(400, 'invalid', 'The body is empty');
+    return { body: undefined, rawBody: buf };
+  });
+}
+
+function readBody(raw: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    raw.on('data', (c: Buffer) => {
+      size += c.length;
+      // Too large: answer 413 at once and let the rest drain unread (destroying the socket would lose the answer).
+      if (size > maxBytes) reject(new HttpError(413, 'too_large', `Request body over ${maxBytes} bytes`));
+      else chunks.push(c);
+    });
+    raw.on('end', () => resolve(Buffer.concat(chunks)));
+    raw.on('error', reject);
+  });
 }
 
 function readJson(raw: IncomingMessage): Promise<{ body: unknown; rawBody: Buffer | undefined }> {

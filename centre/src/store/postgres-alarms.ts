@@ -19,7 +19,7 @@ export const PG_ALARMS = pgTable<Required<Alarm>>({
   json: ['position'],
 });
 
-const USERS = pgTable<User>({ table: 'users', columns: { id: 'id', username: 'username', name: 'name', role: 'role', passwordHash: 'password_hash' } });
+export const PG_USERS = pgTable<Required<User>>({ table: 'users', columns: { id: 'id', username: 'username', name: 'name', role: 'role', passwordHash: 'password_hash', scope: 'scope' }, json: ['scope'] });
 
 /** Every column but the number, which the sequence gives. */
 const INSERT_COLUMNS = (Object.entries(PG_ALARMS.columns) as [keyof Alarm & string, string][]).filter(([f]) => f !== 'number');
@@ -113,21 +113,21 @@ export class PgAlarmStore extends PgRegistryStore {
   }
 
   async createUser(u: User): Promise<void> {
-    await this.tx((db) => this.insertRow(db, USERS, u));
+    await this.tx((db) => this.insertRow(db, PG_USERS, { scope: null, ...u }));
   }
 
   async getUserByName(username: string): Promise<User | undefined> {
     const r = await this.row('SELECT * FROM users WHERE username = $1', [username]);
-    return r ? this.fromRow(USERS, r) : undefined;
+    return r ? this.fromRow(PG_USERS, r) : undefined;
   }
 
   async getUser(id: string): Promise<User | undefined> {
     const r = await this.row('SELECT * FROM users WHERE id = $1', [id]);
-    return r ? this.fromRow(USERS, r) : undefined;
+    return r ? this.fromRow(PG_USERS, r) : undefined;
   }
 
   async listUsers(): Promise<User[]> {
-    return (await this.rows('SELECT * FROM users ORDER BY username')).map((r) => this.fromRow(USERS, r));
+    return (await this.rows('SELECT * FROM users ORDER BY username')).map((r) => this.fromRow(PG_USERS, r));
   }
 
   async createSession(s: AuthSession): Promise<void> {

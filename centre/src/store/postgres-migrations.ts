@@ -112,4 +112,29 @@ export const PG_MIGRATIONS: string[] = [
      id TEXT PRIMARY KEY, client_id TEXT NOT NULL, http_url TEXT, channels TEXT NOT NULL, started_at BIGINT NOT NULL, seen_at BIGINT NOT NULL, stopped_at BIGINT);
    CREATE TABLE cluster_leases (bucket INTEGER PRIMARY KEY, holder TEXT, token BIGINT NOT NULL DEFAULT 0, expires_at BIGINT NOT NULL DEFAULT 0, acquired_at BIGINT);
    CREATE TABLE live_overflow (seq BIGSERIAL PRIMARY KEY, at BIGINT NOT NULL, payload TEXT NOT NULL);`,
+  // 2: issue 11 — the worker app: worker logins (not console users), pairing codes, phone logins, idempotency keys.
+  `CREATE TABLE worker_credentials (
+     worker_id TEXT PRIMARY KEY REFERENCES workers(id) ON DELETE CASCADE, username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+     created_at BIGINT NOT NULL, created_by TEXT NOT NULL);
+   CREATE TABLE worker_logins (
+     token_hash TEXT PRIMARY KEY, worker_id TEXT NOT NULL REFERENCES workers(id) ON DELETE CASCADE, via TEXT NOT NULL,
+     created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);
+   CREATE INDEX worker_logins_worker ON worker_logins(worker_id);
+   CREATE TABLE pairing_codes (
+     code_hash TEXT PRIMARY KEY, worker_id TEXT NOT NULL REFERENCES workers(id) ON DELETE CASCADE, created_at BIGINT NOT NULL,
+     created_by TEXT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT);
+   CREATE TABLE app_actions (
+     key TEXT PRIMARY KEY, worker_id TEXT NOT NULL, action TEXT NOT NULL, at BIGINT NOT NULL, device_id TEXT, counter BIGINT,
+     status INTEGER, response JSONB);
+   CREATE INDEX app_actions_at ON app_actions(at);`,
+  // 3: issue 8 — the console: users' scopes (a supervisor's sites and teams), teams of workers, site floor plans, history indexes.
+  `ALTER TABLE users ADD COLUMN scope JSONB;
+   ALTER TABLE workers ADD COLUMN team_id TEXT;
+   CREATE INDEX workers_team ON workers(team_id);
+   CREATE TABLE floor_plans (
+     site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE, floor TEXT NOT NULL, content_type TEXT NOT NULL,
+     width_m DOUBLE PRECISION NOT NULL, height_m DOUBLE PRECISION NOT NULL, image BYTEA NOT NULL, updated_at BIGINT NOT NULL, updated_by TEXT NOT NULL,
+     PRIMARY KEY (site_id, floor));
+   CREATE INDEX alarms_created ON alarms(created_at);
+   CREATE INDEX alarms_worker_created ON alarms(worker_id, created_at);`,
 ];

@@ -9,7 +9,7 @@ const DEVICES = pgTable<DeviceRecord>({
   columns: { id: 'id', key: 'key', board: 'board', workerId: 'worker_id', siteId: 'site_id', createdAt: 'created_at', lastCounter: 'last_counter', lastSeenAt: 'last_seen_at', batteryPct: 'battery_pct' },
 });
 const SITES = pgTable<Required<Site>>({ table: 'sites', columns: { id: 'id', name: 'name', ladderId: 'ladder_id' } });
-const WORKERS = pgTable<Required<Worker>>({ table: 'workers', columns: { id: 'id', name: 'name', phone: 'phone', siteId: 'site_id', ladderId: 'ladder_id' } });
+const WORKERS = pgTable<Required<Worker>>({ table: 'workers', columns: { id: 'id', name: 'name', phone: 'phone', siteId: 'site_id', ladderId: 'ladder_id', teamId: 'team_id' } });
 
 /** Serialises migrations of workers starting together (pg_advisory_xact_lock key). */
 const MIGRATION_LOCK = 0x5616_0012;
@@ -87,8 +87,8 @@ export class PgRegistryStore extends PgBase {
 
   async upsertWorker(w: Worker): Promise<void> {
     await this.tx((db) => db.query(
-      'INSERT INTO workers (id, name, phone, site_id, ladder_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET name = excluded.name, phone = excluded.phone, site_id = excluded.site_id, ladder_id = excluded.ladder_id',
-      [w.id, w.name, w.phone, w.siteId, w.ladderId ?? null],
+      'INSERT INTO workers (id, name, phone, site_id, ladder_id, team_id) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET name = excluded.name, phone = excluded.phone, site_id = excluded.site_id, ladder_id = excluded.ladder_id, team_id = excluded.team_id',
+      [w.id, w.name, w.phone, w.siteId, w.ladderId ?? null, w.teamId ?? null],
     ));
   }
 

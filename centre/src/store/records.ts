@@ -4,6 +4,7 @@
  * (one table, `kind` + `id`), so a new kind is a new row in ENTITY_KINDS and a schema in the API.
  */
 import type { Channel } from '../notify/types';
+import type { Team } from './console-records';
 
 /** `supervisor`s are alerted when a ladder is exhausted; `monitoring_centre` and `police` come first for duress. */
 export type ContactKind = 'person' | 'supervisor' | 'monitoring_centre' | 'police';
@@ -45,9 +46,12 @@ export interface Zone {
   floor: string | null;
   lat: number | null;
   lon: number | null;
-  /** Position on the site's floor plan, in metres from its origin. */
+  /** Position on the site's floor plan, in metres from its origin (bottom-left corner). */
   x: number | null;
   y: number | null;
+  /** Extent around (x, y) in metres, drawn as a rectangle on the plan; absent or null = a point. */
+  w?: number | null;
+  h?: number | null;
 }
 
 export interface Beacon {
@@ -85,6 +89,7 @@ export interface InputPoint {
 }
 
 export interface EntityMap {
+  team: Team;
   contact: Contact;
   ladder: Ladder;
   zone: Zone;
@@ -94,7 +99,7 @@ export interface EntityMap {
 }
 
 export type EntityKind = keyof EntityMap;
-export const ENTITY_KINDS: readonly EntityKind[] = ['contact', 'ladder', 'zone', 'beacon', 'gateway', 'input'];
+export const ENTITY_KINDS: readonly EntityKind[] = ['team', 'contact', 'ladder', 'zone', 'beacon', 'gateway', 'input'];
 
 /** The site an entity belongs to (null: all sites), for filtering and for the scale-out partitions. */
 export function entitySite(kind: EntityKind, rec: EntityMap[EntityKind]): string | null {

@@ -19,7 +19,7 @@ export const ALARMS = defineTable<Required<Alarm>>({
   json: ['position'],
 });
 
-const USERS = defineTable<User>({ table: 'users', columns: { id: 'id', username: 'username', name: 'name', role: 'role', passwordHash: 'password_hash' } });
+const USERS = defineTable<Required<User>>({ table: 'users', columns: { id: 'id', username: 'username', name: 'name', role: 'role', passwordHash: 'password_hash', scope: 'scope' }, json: ['scope'] });
 
 export class SqliteAlarmStore extends SqliteRegistryStore {
   protected toAlarm(r: Row): Alarm {
@@ -112,7 +112,7 @@ export class SqliteAlarmStore extends SqliteRegistryStore {
   }
 
   async createUser(u: User): Promise<void> {
-    this.insertRow(USERS, u);
+    this.insertRow(USERS, { scope: null, ...u });
   }
 
   async getUserByName(username: string): Promise<User | undefined> {

@@ -105,7 +105,32 @@ export const SQLITE_MIGRATIONS: string[] = [
      device_id TEXT NOT NULL, worker_id TEXT, at INTEGER NOT NULL, kind TEXT NOT NULL, lat REAL, lon REAL, beacon_id TEXT, zone_id TEXT, rssi_dbm INTEGER);
    CREATE INDEX positions_device ON positions(device_id, at);
    CREATE INDEX positions_at ON positions(at);`,
-  // 3: issue 12 (scale-out) — one open alarm per subject and type as a constraint (workers on several
+  // issue 11 — the worker app: worker logins (not console users), pairing codes, phone logins, idempotency keys.
+  `CREATE TABLE worker_credentials (
+     worker_id TEXT PRIMARY KEY REFERENCES workers(id) ON DELETE CASCADE, username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+     created_at INTEGER NOT NULL, created_by TEXT NOT NULL);
+   CREATE TABLE worker_logins (
+     token_hash TEXT PRIMARY KEY, worker_id TEXT NOT NULL REFERENCES workers(id) ON DELETE CASCADE, via TEXT NOT NULL,
+     created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+   CREATE INDEX worker_logins_worker ON worker_logins(worker_id);
+   CREATE TABLE pairing_codes (
+     code_hash TEXT PRIMARY KEY, worker_id TEXT NOT NULL REFERENCES workers(id) ON DELETE CASCADE, created_at INTEGER NOT NULL,
+     created_by TEXT NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER);
+   CREATE TABLE app_actions (
+     key TEXT PRIMARY KEY, worker_id TEXT NOT NULL, action TEXT NOT NULL, at INTEGER NOT NULL, device_id TEXT, counter INTEGER,
+     status INTEGER, response TEXT);
+   CREATE INDEX app_actions_at ON app_actions(at);`,
+  // issue 8 — the console: users' scopes (a supervisor's sites and teams), teams of workers, site floor plans, history indexes.
+  `ALTER TABLE users ADD COLUMN scope TEXT;
+   ALTER TABLE workers ADD COLUMN team_id TEXT;
+   CREATE INDEX workers_team ON workers(team_id);
+   CREATE TABLE floor_plans (
+     site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE, floor TEXT NOT NULL, content_type TEXT NOT NULL,
+     width_m REAL NOT NULL, height_m REAL NOT NULL, image BLOB NOT NULL, updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL,
+     PRIMARY KEY (site_id, floor));
+   CREATE INDEX alarms_created ON alarms(created_at);
+   CREATE INDEX alarms_worker_created ON alarms(worker_id, created_at);`,
+  // 5: issue 12 (scale-out) — one open alarm per subject and type as a constraint (workers on several
   // machines cannot merge by reading first), the partition an escalation belongs to, live-stream tickets
   // shared by every process of the centre.
   `CREATE UNIQUE INDEX alarms_one_open ON alarms(subject, type) WHERE state IN ('pending', 'raised', 'acknowledged');

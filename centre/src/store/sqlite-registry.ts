@@ -9,7 +9,7 @@ const DEVICES = defineTable<DeviceRecord>({
   columns: { id: 'id', key: 'key', board: 'board', workerId: 'worker_id', siteId: 'site_id', createdAt: 'created_at', lastCounter: 'last_counter', lastSeenAt: 'last_seen_at', batteryPct: 'battery_pct' },
 });
 const SITES = defineTable<Required<Site>>({ table: 'sites', columns: { id: 'id', name: 'name', ladderId: 'ladder_id' } });
-const WORKERS = defineTable<Required<Worker>>({ table: 'workers', columns: { id: 'id', name: 'name', phone: 'phone', siteId: 'site_id', ladderId: 'ladder_id' } });
+const WORKERS = defineTable<Required<Worker>>({ table: 'workers', columns: { id: 'id', name: 'name', phone: 'phone', siteId: 'site_id', ladderId: 'ladder_id', teamId: 'team_id' } });
 
 export class SqliteRegistryStore extends SqliteBase {
   async migrate(): Promise<void> {
@@ -46,8 +46,8 @@ export class SqliteRegistryStore extends SqliteBase {
   }
 
   async upsertWorker(w: Worker): Promise<void> {
-    this.stmt('INSERT INTO workers (id, name, phone, site_id, ladder_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, phone = excluded.phone, site_id = excluded.site_id, ladder_id = excluded.ladder_id')
-      .run(w.id, w.name, w.phone, w.siteId, w.ladderId ?? null);
+    this.stmt('INSERT INTO workers (id, name, phone, site_id, ladder_id, team_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, phone = excluded.phone, site_id = excluded.site_id, ladder_id = excluded.ladder_id, team_id = excluded.team_id')
+      .run(w.id, w.name, w.phone, w.siteId, w.ladderId ?? null, w.teamId ?? null);
   }
 
   async getWorker(id: string): Promise<Worker | undefined> {

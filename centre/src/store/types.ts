@@ -9,9 +9,13 @@ import type {
   AttemptRecord, Escalation, NewOutboxMessage, OutboxCompletion, OutboxMessage, PositionRecord, PurgeRequest,
   ResponderToken, Session, SessionFilter, SessionState,
 } from './operations';
+import type { AppAction, AppEventInput, AppEventResult, PairingCode, WorkerCredential, WorkerLogin } from './app-records';
+import type { AlarmSearch, AlarmStats, FloorPlan, StoreScope, UserScope } from './console-records';
 
 export type * from './records';
 export type * from './operations';
+export type * from './app-records';
+export type * from './console-records';
 export { WORKER_CONTACT, ENTITY_KINDS, entitySite } from './records';
 
 export type UserRole = 'admin' | 'supervisor' | 'operator' | 'readonly';
@@ -29,6 +33,8 @@ export interface Worker {
   phone: string | null;
   siteId: string | null;
   ladderId?: string | null;
+  /** The worker's team (supervisors are scoped to sites and teams). */
+  teamId?: string | null;
 }
 
 export type BoardKind = 'puckjs' | 'bangle2' | 'lora' | 'phone';
@@ -125,6 +131,8 @@ export interface User {
   name: string;
   role: UserRole;
   passwordHash: string;
+  /** Supervisors (and optionally read-only users) see only these sites and teams; null or absent = everything. */
+  scope?: UserScope | null;
 }
 
 export interface AuthSession {
@@ -286,6 +294,47 @@ export interface Store {
   putStreamTicket(t: StreamTicket): Promise<void>;
   /** Redeems a ticket once: its user if it exists and has not expired at `now`; it is gone afterwards. */
   takeStreamTicket(ticketHash: string, now: number): Promise<string | undefined>;
+
+  // ---- the worker app (app-records.ts): worker logins, pairing codes, idempotent phone actions
+  /** Creates or replaces the worker's login; false when the user name belongs to another worker. */
+  putWorkerCredential(c: WorkerCredential): Promise<boolean>;
+  getWorkerCredential(by: { workerId: string } | { username: string }): Promise<WorkerCredential | undefined>;
+  /** Removes the worker's login, every phone signed in as the worker and their unused pairing codes. */
+  deleteWorkerCredential(workerId: string): Promise<boolean>;
+  revokeWorkerLogins(workerId: string): Promise<number>;
+  createWorkerLogin(l: WorkerLogin): Promise<void>;
+  getWorkerLogin(tokenHash: string): Promise<WorkerLogin | undefined>;
+  touchWorkerLogin(tokenHash: string, expiresAt: number): Promise<void>;
+  deleteWorkerLogin(tokenHash: string): Promise<void>;
+  createPairingCode(p: PairingCode): Promise<void>;
+  /** Marks an unused, unexpired code used and returns it; undefined for any other code (once only). */
+  redeemPairingCode(codeHash: string, at: number): Conditional<PairingCode>;
+  getAppAction(key: string): Promise<AppAction | undefined>;
+  /** Records the answer to a keyed action; a key already recorded keeps its first answer (returns false). */
+  putAppAction(a: AppAction): Promise<boolean>;
+  /**
+   * A phone event, idempotent on its key: a new key gets the device's next counter and is stored as a
+   * device event (like a radio frame) in one transaction; a known key returns what it got the first time.
+   */
+  recordAppEvent(e: AppEventInput): Promise<AppEventResult>;
+  /** Retention of the app's own records: keys older than `before`, expired logins and pairing codes. */
+  purgeApp(before: number, now: number): Promise<number>;
+
+  // ---- the console (console-records.ts): users' changes, floor plans, history and statistics
+  /** Changes a user's name, role, scope or password hash; returns the user (undefined if unknown). */
+  updateUser(id: string, patch: Partial<Pick<User, 'name' | 'role' | 'scope' | 'passwordHash'>>): Promise<User | undefined>;
+  /** Deletes the user and every login of theirs. */
+  deleteUser(id: string): Promise<boolean>;
+  /** Ends the user's logins (all, or all but one): after a password change or reset. */
+  deleteUserSessions(userId: string, exceptTokenHash?: string): Promise<number>;
+  putFloorPlan(plan: Omit<FloorPlan, 'bytes'>, image: Buffer): Promise<void>;
+  listFloorPlans(siteId?: string): Promise<FloorPlan[]>;
+  getFloorPlanImage(siteId: string, floor: string): Promise<{ plan: FloorPlan; image: Buffer } | undefined>;
+  deleteFloorPlan(siteId: string, floor: string): Promise<boolean>;
+  /** Alarms by creation time, worker, site, type, state, resolution and scope; newest first, with the total. */
+  searchAlarms(q: AlarmSearch): Promise<{ alarms: Alarm[]; total: number }>;
+  /** Counts by type, resolution and site, and time-to-acknowledge percentiles, of the alarms created in [from, to). */
+  alarmStats(q: { from: number; to: number; siteId?: string; scope?: StoreScope }): Promise<AlarmStats>;
 }
 
 export interface StreamTicket {

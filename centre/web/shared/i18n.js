@@ -30,11 +30,16 @@
     return res.json();
   }
 
-  /** Loads `app`'s catalogue in `lang` (or the user's language); resolves to the language used. */
+  /**
+   * Loads `app`'s catalogue — or several, e.g. ['common', 'console'], merged in that order — in `lang`
+   * (or the user's language); resolves to the language used.
+   */
   async function load(app, lang) {
+    const apps = Array.isArray(app) ? app : [app];
     current = lang && LANGUAGES[lang] ? lang : pick();
-    fallback = await fetchCatalogue(app, 'en');
-    strings = current === 'en' ? fallback : await fetchCatalogue(app, current).catch(() => fallback);
+    const merged = async (l) => Object.assign({}, ...(await Promise.all(apps.map((a) => fetchCatalogue(a, l)))));
+    fallback = await merged('en');
+    strings = current === 'en' ? fallback : await merged(current).catch(() => fallback);
     if (root.document) root.document.documentElement.lang = current;
     return current;
   }

@@ -1,0 +1,100 @@
+// The console's start: language, login, the frame (header, banners), the live stream and the views
+// by address: #/ operator screen, #/alarm/<id>, #/history, #/stats, #/admin/<section>, #/account.
+import { api, token, whenLoggedOut } from './api.js';
+import { fill, h, t } from './dom.js';
+import { connectLive } from './live.js';
+import { keepSounding, unlockSound } from './sound.js';
+import { applyAlarm, refresh, refreshSoon, state, waitingAlarm } from './state.js';
+import { renderShell, showLiveState } from './shell.js';
+import { renderLogin } from './views/login.js';
+
+const VIEWS = {
+  '': () => import('./views/queue.js'),
+  alarm: () => import('./views/alarm.js'),
+  history: () => import('./views/history.js'),
+  stats: () => import('./views/stats.js'),
+  admin: () => import('./views/admin.js'),
+  account: () => import('./views/account.js'),
+};
+
+const root = document.getElementById('app');
+let live = null;
+let cleanup = null;
+let main = null;
+
+async function route() {
+  if (!state.user) return;
+  const [name, ...params] = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  const load = VIEWS[name] || VIEWS[''];
+  if (cleanup) cleanup();
+  cleanup = null;
+  document.body.dataset.view = name || 'queue';
+  for (const a of document.querySelectorAll('nav.tabs a')) a.classList.toggle('current', a.dataset.view === (name || 'queue'));
+  const view = await load();
+  fill(main, h('p.loading', t('common.loading')));
+  cleanup = (await view.render(main, params)) || null;
+  main.focus({ preventScroll: true });
+}
+
+async function start(user) {
+  state.user = user;
+  state.settings = await api.get('/api/console/settings');
+  main = renderShell(root, { onLogout: logout, onLanguage: changeLanguage });
+  live = connectLive({
+    onState: showLiveState,
+    onConnect: () => void refresh().catch(() => undefined),
+    onEvent: (type, e) => {
+      if (type === 'alarm') applyAlarm(e.alarm);
+      else if (type === 'session' || type === 'device') refreshSoon();
+      document.dispatchEvent(new CustomEvent('vigil:live', { detail: { type, event: e } }));
+    },
+  });
+  keepSounding(waitingAlarm);
+  // "Reconnect now" on the not-live banner (and tests, to drop the stream as a network would).
+  document.addEventListener('vigil:reconnect', () => live && live.reconnect());
+  await refresh().catch(() => undefined);
+  await route();
+}
+
+async function logout() {
+  await api.post('/api/logout').catch(() => undefined);
+  token.set(null);
+  location.hash = '#/';
+  location.reload();
+}
+
+async function changeLanguage(lang) {
+  VigilI18n.setLanguage(lang);
+  await VigilI18n.load(['common', 'console'], lang);
+  main = renderShell(root, { onLogout: logout, onLanguage: changeLanguage });
+  showLiveState(document.body.dataset.live);
+  await route();
+}
+
+function showLogin() {
+  if (live) live.stop();
+  state.user = null;
+  renderLogin(root, async (result) => {
+    token.set(result.token);
+    unlockSound(); // the login click lets the page make sound
+    await start(result.user);
+  });
+}
+
+async function boot() {
+  await VigilI18n.load(['common', 'console']);
+  document.title = t('console.title');
+  whenLoggedOut(showLogin);
+  addEventListener('hashchange', () => void route());
+  // Any click lets the page make sound (browsers require one); the banner asks for it.
+  addEventListener('pointerdown', () => unlockSound(), { capture: true });
+  addEventListener('keydown', () => unlockSound(), { capture: true });
+  if (!token.get()) return showLogin();
+  try {
+    await start(await api.get('/api/me'));
+  } catch {
+    showLogin();
+  }
+}
+
+void boot();

@@ -1,0 +1,75 @@
+// Monthly statistics, computed by the centre: alarms by type, genuine vs false, time to acknowledge
+// (median and 95th percentile), per site. One month at a time, in the user's time zone.
+import { api, qs } from '../api.js';
+import { fill, h, t } from '../dom.js';
+import { duration, month, number, percent, serverNow, typeName } from '../fmt.js';
+import { table } from '../ui.js';
+
+/** #/stats shows this month (on the centre's clock); #/stats/2026-01 that month. */
+export function render(main, [ym]) {
+  const now = new Date(serverNow());
+  const wanted = /^(\d{4})-(\d{2})$/.exec(ym || '');
+  let y = wanted ? Number(wanted[1]) : now.getFullYear();
+  let m = wanted ? Number(wanted[2]) - 1 : now.getMonth();
+  const body = h('div#stats-body');
+  const label = h('strong.month');
+  const move = (d) => {
+    m += d;
+    if (m < 0) [m, y] = [11, y - 1];
+    if (m > 11) [m, y] = [0, y + 1];
+    void load();
+  };
+  const ack = (g) => (g.p50S === null ? '—' : duration(g.p50S));
+  const ack95 = (g) => (g.p95S === null ? '—' : duration(g.p95S));
+
+  async function load() {
+    const from = new Date(y, m, 1).getTime();
+    const to = new Date(y, m + 1, 1).getTime();
+    label.textContent = month(from);
+    fill(body, h('p.loading', t('common.loading')));
+    try {
+      const s = await api.get('/api/reports/stats' + qs({ from, to }));
+      const r = s.byResolution;
+      const types = Object.entries(s.byType).sort((a, b) => b[1].total - a[1].total);
+      const max = Math.max(1, ...types.map(([, g]) => g.total));
+      fill(body,
+        h('div.kpis',
+          kpi('total', t('stats.total'), number(s.total), t('stats.open', { n: s.open })),
+          kpi('genuine', t('reason.genuine'), number(r.genuine + r.dispatched), percent(r.genuine + r.dispatched, s.total)),
+          kpi('false', t('reason.false_alarm'), number(r.false_alarm), percent(r.false_alarm, s.total)),
+          kpi('p50', t('stats.p50'), ack(s), t('stats.acknowledged', { n: s.acknowledged })),
+          kpi(s.p95S !== null && s.p95S > 120 ? 'hot' : 'p95', t('stats.p95'), ack95(s), ''),
+          kpi('cancelled', t('stats.cancelled'), number(s.cancelled), t('stats.cancelledHint'))),
+        h('div.stats-grid',
+          h('section.card', h('h2', t('stats.byType')), types.length ? h('ul.bars', types.map(([type, g]) => h('li', h('span', typeName(type)), h('span.bar', h('i', { style: 'width:' + (100 * g.total / max) + '%' })), h('b', g.total)))) : h('p.empty', t('stats.none')),
+            table([
+              { head: t('history.type'), cell: ([type]) => typeName(type) },
+              { head: t('stats.total'), cls: 'num', cell: ([, g]) => g.total },
+              { head: t('reason.genuine'), cls: 'num', cell: ([, g]) => g.byResolution.genuine + g.byResolution.dispatched },
+              { head: t('reason.false_alarm'), cls: 'num', cell: ([, g]) => g.byResolution.false_alarm },
+              { head: t('stats.p50'), cls: 'num', cell: ([, g]) => ack(g) },
+              { head: t('stats.p95'), cls: 'num', cell: ([, g]) => ack95(g) },
+            ], types)),
+          h('section.card', h('h2', t('stats.bySite')), table([
+            { head: t('workers.site'), cell: (g) => g.siteName || t('stats.noSite') },
+            { head: t('stats.total'), cls: 'num', cell: (g) => g.total },
+            { head: t('reason.false_alarm'), cls: 'num', cell: (g) => percent(g.byResolution.false_alarm, g.total) },
+            { head: t('stats.p50'), cls: 'num', cell: ack },
+            { head: t('stats.p95'), cls: 'num', cell: ack95 },
+          ], s.bySite, { empty: t('stats.none') }))),
+        h('p.method.muted', t('stats.method')));
+    } catch (err) {
+      fill(body, h('p.error', err.message));
+    }
+  }
+
+  function kpi(cls, name, value, sub) {
+    return h('div.kpi.' + cls, h('span.label', name), h('strong.value', value), h('small', sub));
+  }
+
+  fill(main, h('div.page.stats',
+    h('div.stats-head', h('h1', t('nav.stats')),
+      h('div.month-nav', h('button', { type: 'button', 'aria-label': t('stats.prev'), onclick: () => move(-1) }, '‹'), label, h('button', { type: 'button', 'aria-label': t('stats.next'), onclick: () => move(1) }, '›'))),
+    body));
+  void load();
+}

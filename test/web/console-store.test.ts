@@ -1,0 +1,4 @@
+import { SqliteStore } from '../../centre/src/store/sqlite';
+import { describeConsoleStore } from './console-store-contract';
+
+describeConsoleStore('SQLite', async () => new SqliteStore(':memory:'));
