@@ -83,6 +83,14 @@ export class Ingest {
       return;
     }
     const deviceIdNum = parseDeviceId(p.frame.slice(2, 10));
+    // A status frame of a device another worker owns is that worker's alone: no lookup, no decryption.
+    // The gateway's decoding only decides what this worker skips, never what it trusts: the owner
+    // receives the same frame and verifies it (a frame mislabelled as a heartbeat loses only the copy
+    // kept here in case the owner dies).
+    if (deviceIdNum !== undefined && this.ctx.writer && !MUST_HANDLE.has(p.decoded.type) && !this.ownership.owns(devicePartition(formatDeviceId(deviceIdNum)))) {
+      this.counters.inc('uplinks_left_to_owner');
+      return;
+    }
     let cached: CachedDevice | undefined;
     try {
       cached = deviceIdNum === undefined ? undefined : await this.lookup(formatDeviceId(deviceIdNum));
@@ -190,10 +198,28 @@ export class Ingest {
     if (hit) return hit;
     const device = await this.ctx.store.getDevice(id);
     if (!device) return undefined;
-    const c: CachedDevice = { device, key: fromHex(device.key)!, window: device.lastCounter >= 0 ? { last: device.lastCounter, mask: 1 } : undefined };
+    const c = this.cacheEntry(device);
     if (this.cache.size > 200_000) this.cache.clear();
     this.cache.set(id, c);
     return c;
+  }
+
+  /**
+   * Loads the devices `owns` selects in one query: a worker taking buckets over would otherwise look
+   * each of thousands of pendants up at its first frame, one round trip at a time.
+   */
+  async warm(owns: (partition: string) => boolean): Promise<number> {
+    let n = 0;
+    for (const device of await this.ctx.store.listDevices()) {
+      if (this.cache.has(device.id) || !owns(devicePartition(device.id)) || this.cache.size > 200_000) continue;
+      this.cache.set(device.id, this.cacheEntry(device));
+      n++;
+    }
+    return n;
+  }
+
+  private cacheEntry(device: DeviceRecord): CachedDevice {
+    return { device, key: fromHex(device.key)!, window: device.lastCounter >= 0 ? { last: device.lastCounter, mask: 1 } : undefined };
   }
 
   private async event(p: { receivedAt: number; gatewayId: string; siteId: string; rssiDbm: number | null }, msg: UplinkMessage, device: DeviceRecord, mustHandle: boolean): Promise<EventRecord> {

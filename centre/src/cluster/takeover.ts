@@ -1,6 +1,6 @@
 /**
- * What bucket moves mean for a centre worker's services. Taking buckets over: forget cached devices
- * of those buckets (the database is ahead), rebuild their timers from the rows — sessions, pending
+ * What bucket moves mean for a centre worker's services. Taking buckets over: reload the cached
+ * devices of those buckets (the database is ahead) in one query, rebuild their timers from the rows — sessions, pending
  * pre-alarms, device and gateway silence, escalations — and run the events stored but not handled
  * (frames other workers stored while the bucket had no live owner). Losing buckets: drop their timers.
  * The same rebuild, for every bucket owned, is the resync after the cluster channel reconnected, and
@@ -105,11 +105,12 @@ export class ClusterRole {
   private async rebuild(owns: (partition: string) => boolean): Promise<Record<string, number>> {
     const { centre } = this;
     centre.ingest.forgetWhere((id) => owns(devicePartition(id)));
+    const devices = await centre.ingest.warm(owns);
     const sessions = await centre.sessions.rebuild(owns);
     const pendingAlarms = await centre.alarms.rebuildTimers(owns);
     await centre.supervision.rebuild(owns);
     const escalations = await centre.escalation.rebuild(owns);
     const events = await centre.ingest.recover(owns);
-    return { sessions, pendingAlarms, escalations, events, timers: centre.scheduler.size };
+    return { devices, sessions, pendingAlarms, escalations, events, timers: centre.scheduler.size };
   }
 }
