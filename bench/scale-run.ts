@@ -36,6 +36,8 @@ export interface ScaleRunOptions {
   durationS: number;
   /** After the run, how long alarms may take to show and be answered. */
   drainS: number;
+  /** Longest warm-up before measuring anyway. */
+  warmupMaxS: number;
   progress: (line: string) => void;
 }
 
@@ -47,6 +49,7 @@ export interface ScaleFigures {
   framesPerS: number;
   /** Pendant frames stored by the centre, per second of the run. */
   eventsPerS: number;
+  /** Of the alarms raised in the measured window (after the warm-up). */
   alarmP50Ms: number | null;
   alarmP99Ms: number | null;
   alarmsSent: number;
@@ -61,6 +64,10 @@ export interface ScaleFigures {
   redeliveries: number;
   kills: string[];
   setupS: number;
+  /** Until the centre had caught up with every pendant's first (protected) heartbeat; alarms of that time apart. */
+  warmupS: number;
+  warmupAlarmP50Ms: number | null;
+  warmupAlarmP99Ms: number | null;
 }
 
 const SITE = 'fleet';
@@ -155,10 +162,23 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleFigures> {
     sse.on('alarm', (a) => {
       if (a.deviceId && a.state === 'raised') f.alarmVisible(a.deviceId, a.incidentRef ?? null, Date.now());
     });
+    const events00 = await countEvents(o.mode, dir, storeUrl);
+    const t1 = Date.now();
+    f.start();
+    const ticker = setInterval(() => o.progress(`${o.mode}: ${((Date.now() - t1) / 1000).toFixed(0)} s, frames ${f.framesSent}, alarms ${f.alarms.length} (${f.alarms.filter((a) => a.visibleAt !== null).length} shown, ${f.alarms.length - f.unacknowledged()} answered)`), 10_000);
+    // Warm-up: every pendant's first heartbeat says "protected" and opens a protection session (a
+    // shift starting all at once). Measured from when the centre has caught up with that storm.
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 2000));
+      const elapsed = (Date.now() - t1) / 1000;
+      const stored = (await countEvents(o.mode, dir, storeUrl)) - events00;
+      if ((elapsed >= o.heartbeatS && stored >= 0.97 * f.framesSent) || elapsed >= o.warmupMaxS) break;
+    }
+    const warmupS = (Date.now() - t1) / 1000;
+    o.progress(`${o.mode}: warmed up in ${warmupS.toFixed(0)} s; measuring`);
+    const frames0 = f.framesSent;
     const events0 = await countEvents(o.mode, dir, storeUrl);
     const started = Date.now();
-    f.start();
-    const ticker = setInterval(() => o.progress(`${o.mode}: ${((Date.now() - started) / 1000).toFixed(0)} s, frames ${f.framesSent}, alarms ${f.alarms.length} (${f.alarms.filter((a) => a.visibleAt !== null).length} shown, ${f.alarms.length - f.unacknowledged()} answered)`), 10_000);
     if (cluster) {
       const at = (share: number): Promise<void> => new Promise((r) => setTimeout(r, o.durationS * 1000 * share));
       await at(0.35);
@@ -175,13 +195,14 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleFigures> {
     }
     f.stopNew();
     const elapsedS = (Date.now() - started) / 1000;
-    const framesPerS = f.framesSent / elapsedS;
+    const framesPerS = (f.framesSent - frames0) / elapsedS;
     // Drain: every alarm shown and answered (or the drain time over).
     const drainEnd = Date.now() + o.drainS * 1000;
     while (Date.now() < drainEnd && (f.unacknowledged() > 0 || f.alarms.some((a) => a.visibleAt === null))) {
       await new Promise((r) => setTimeout(r, 250));
     }
     clearInterval(ticker);
+    // events of the measured window (frames still arriving after it are counted: the drain is short next to it)
     const stored = (await countEvents(o.mode, dir, storeUrl)) - events0;
     const raised = await listAlarms(o.mode, dir, storeUrl);
     const byDevice = new Map<string, number>();
@@ -191,7 +212,9 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleFigures> {
     let duplicateNotifications = 0;
     for (const a of raised) duplicateNotifications += Math.max(0, hooks.notificationsPer(a.id, 'desk') - 1);
     const distinctKeys = new Set(hooks.hooks.map((h) => h.key)).size;
-    const latencies = f.alarms.filter((a) => a.visibleAt !== null).map((a) => a.visibleAt! - a.sentAt);
+    const measured = f.alarms.filter((a) => a.sentAt >= started);
+    const latencies = measured.filter((a) => a.visibleAt !== null).map((a) => a.visibleAt! - a.sentAt);
+    const warm = f.alarms.filter((a) => a.sentAt < started && a.visibleAt !== null).map((a) => a.visibleAt! - a.sentAt);
     return {
       pendants: o.pendants, workers: workers.length, brokers: brokers.length, durationS: Math.round(elapsedS),
       framesPerS: Math.round(framesPerS * 10) / 10, eventsPerS: Math.round((stored / elapsedS) * 10) / 10,
@@ -199,6 +222,7 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleFigures> {
       alarmsSent: f.alarms.length, alarmsRaised: raised.length, lostAlarms: lost,
       duplicateAlarms: [...byDevice.entries()].filter(([d]) => alarmed.has(d)).reduce((n, [d, c]) => n + Math.max(0, c - f.alarms.filter((a) => a.deviceId === d).length), 0),
       duplicateNotifications, redeliveries: hooks.hooks.length - distinctKeys, kills, setupS: Math.round(setupS),
+      warmupS: Math.round(warmupS), warmupAlarmP50Ms: round(percentile(warm, 50)), warmupAlarmP99Ms: round(percentile(warm, 99)),
     };
   } finally {
     fleet?.stop();

@@ -6,7 +6,8 @@
  * bench/results/scale.json. Exit status 1 if an alarm was lost or a notification sent twice.
  *
  * Settings: SCALE_PENDANTS (50,000), SCALE_HEARTBEAT_S (60), SCALE_ALARM_RATE (alarms/s, 1),
- * SCALE_DURATION_S (120), SCALE_DRAIN_S (60), SCALE_SINGLE=0 to skip the single-node run.
+ * SCALE_DURATION_S (120, measured after a warm-up: every pendant's first heartbeat opens its protection
+ * session), SCALE_WARMUP_MAX_S (300), SCALE_DRAIN_S (60), SCALE_SINGLE=0 to skip the single-node run.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
   const env = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
   const common = {
     pendants: env('SCALE_PENDANTS', 50_000), heartbeatS: env('SCALE_HEARTBEAT_S', 60), alarmRatePerS: env('SCALE_ALARM_RATE', 1),
-    durationS: env('SCALE_DURATION_S', 120), drainS: env('SCALE_DRAIN_S', 60), progress: (l: string) => process.stderr.write(`${l}\n`),
+    durationS: env('SCALE_DURATION_S', 120), drainS: env('SCALE_DRAIN_S', 60), warmupMaxS: env('SCALE_WARMUP_MAX_S', 300), progress: (l: string) => process.stderr.write(`${l}\n`),
   };
   const cluster = await runScale({ ...common, mode: 'cluster' });
   process.stderr.write(`cluster: ${JSON.stringify(cluster)}\n`);
