@@ -7,7 +7,8 @@
  *
  * Settings: SCALE_PENDANTS (50,000), SCALE_HEARTBEAT_S (60), SCALE_ALARM_RATE (alarms/s, 1),
  * SCALE_DURATION_S (120, measured after a warm-up: every pendant's first heartbeat opens its protection
- * session), SCALE_WARMUP_MAX_S (300), SCALE_DRAIN_S (60), SCALE_SINGLE=0 to skip the single-node run.
+ * session), SCALE_WARMUP_MAX_S (300), SCALE_DRAIN_S (60), SCALE_SINGLE=0 to skip the single-node run,
+ * SCALE_CLUSTER=0 to run the single node only.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +20,12 @@ async function main(): Promise<void> {
     pendants: env('SCALE_PENDANTS', 50_000), heartbeatS: env('SCALE_HEARTBEAT_S', 60), alarmRatePerS: env('SCALE_ALARM_RATE', 1),
     durationS: env('SCALE_DURATION_S', 120), drainS: env('SCALE_DRAIN_S', 60), warmupMaxS: env('SCALE_WARMUP_MAX_S', 300), progress: (l: string) => process.stderr.write(`${l}\n`),
   };
+  if (process.env['SCALE_CLUSTER'] === '0') {
+    const alone = await runScale({ ...common, mode: 'single' });
+    process.stdout.write(JSON.stringify({ singleNode: alone }) + '\n');
+    if (alone.lostAlarms > 0 || alone.duplicateNotifications > 0 || alone.duplicateAlarms > 0) process.exitCode = 1;
+    return;
+  }
   const cluster = await runScale({ ...common, mode: 'cluster' });
   process.stderr.write(`cluster: ${JSON.stringify(cluster)}\n`);
   let single: ScaleFigures | undefined;
