@@ -50,7 +50,11 @@ describe('broker nodes over Redis', () => {
 
   it('delivers across nodes, and the QoS 1 messages of a node killed under traffic after failing over', async () => {
     // The centre (subscriber) on node A first; the gateway (publisher) on node B only.
-    const centre = await MqttBus.connect({ url: urls, clientId: 'centre-1', username: 'centre', password: 'centre-pw', log, reconnectPeriodMs: 200 });
+    // Its will must not outlive its move to node B (a stale will would say a live centre is offline).
+    const centre = await MqttBus.connect({
+      url: urls, clientId: 'centre-1', username: 'centre', password: 'centre-pw', log, reconnectPeriodMs: 200,
+      will: { topic: topic.centreStatus(), payload: '{"will":"centre-1"}', qos: 1, retain: false },
+    });
     const gw = await MqttBus.connect({ url: urls[1]!, clientId: 'gw-1', username: 'gw-1', password: 'gw-pw', log });
     buses.push(centre, gw);
     const got = new EventEmitter<{ msg: [string] }>();
@@ -69,7 +73,13 @@ describe('broker nodes over Redis', () => {
     const watcher = await MqttBus.connect({ url: urls[1]!, clientId: 'watch-will', username: 'watch', password: 'watch-pw', log, clean: true });
     buses.push(watcher);
     const wills = new EventEmitter<{ msg: [string] }>();
-    await watcher.subscribe(topic.gatewayStatus('s1', 'gw-2'), 1, (_t, payload) => void wills.emit('msg', Buffer.from(payload).toString()));
+    const seenWills: string[] = [];
+    const onWill = (_t: string, payload: Uint8Array): void => {
+      seenWills.push(Buffer.from(payload).toString());
+      wills.emit('msg', Buffer.from(payload).toString());
+    };
+    await watcher.subscribe(topicFilter('gatewayStatus'), 1, onWill);
+    await watcher.subscribe(topic.centreStatus(), 1, onWill);
     const gw2 = await MqttBus.connect({
       url: urls[0]!, clientId: 'gw-2', username: 'gw-2', password: 'gw2-pw', log, reconnectPeriodMs: 60_000,
       will: { topic: topic.gatewayStatus('s1', 'gw-2'), payload: '{"state":"offline"}', qos: 1, retain: false },
@@ -84,6 +94,11 @@ describe('broker nodes over Redis', () => {
     expect(received.filter((m) => m === 'm5')).toHaveLength(1);
     await willSeen;
     expect(nodes[1]!.alive).toBe(true);
+    // Published after node B's sweep of node A's wills: everything that sweep sent has arrived before it.
+    const marker = waitForEvent<[string]>(wills, 'msg', (m) => m === 'marker', 10_000, 'the marker after the sweep');
+    await gw.publish(topic.gatewayStatus('s1', 'gw-1'), 'marker', { qos: 1 });
+    await marker;
+    expect(seenWills.filter((m) => m.includes('centre-1'))).toEqual([]);
   }, 60_000);
 
   it('shares retained messages between nodes', async () => {
