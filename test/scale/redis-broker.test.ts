@@ -3,7 +3,8 @@
  * subscriber on the other; when the subscriber's node is killed with SIGKILL, the QoS 1 messages
  * published meanwhile wait in Redis for its persistent session and arrive after it failed over to the
  * other node (its list of broker URLs); the will of a client that died with its node is published by
- * the surviving node (which must survive doing it); retained messages are shared.
+ * the surviving node (which must survive doing it), and the will of a client that moved is not;
+ * retained messages are shared.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
