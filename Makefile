@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_STAMP := node_modules/.vigil-installed
 VIGIL := node bin/vigil.js
 
-.PHONY: demo test lint typecheck unit bench firmware flash install clean screenshots
+.PHONY: demo test lint typecheck unit bench bench-scale firmware flash install clean screenshots
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -34,7 +34,12 @@ firmware: install
 	npx tsx firmware/tools/build.ts
 
 bench: install
-	@ls bench/*.ts >/dev/null 2>&1 && for b in bench/*.ts; do echo "== $$b"; npx tsx $$b || exit 1; done || echo "no benchmarks yet"
+	@ls bench/*.ts >/dev/null 2>&1 && for b in $$(ls bench/*.ts | grep -v '^bench/scale'); do echo "== $$b"; npx tsx $$b || exit 1; done || echo "no benchmarks yet"
+
+# Three centre workers on PostgreSQL, two broker nodes on Redis, 50,000 pendants, a kill -9 of each
+# (docs/scale.md); then a single node for comparison. Needs postgresql and redis-server installed.
+bench-scale: install
+	npx tsx bench/scale.ts
 
 # make flash BOARD=puckjs|bangle2|lora PORT=<BLE address or /dev/ttyACM0> [SETTINGS=vigil.json]
 # Uploads firmware/dist/$(BOARD).js pretokenised, saved to flash so it runs at every power-on

@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Command> = {
   frame: () => (require('./frame') as Record<string, Command>)['frameCommand']!,
   device: () => (require('./device') as Record<string, Command>)['deviceCommand']!,
   arc: () => (require('./arc') as Record<string, Command>)['arcCommand']!,
+  broker: () => (require('./broker') as Record<string, Command>)['brokerCommand']!,
   'hash-password': () => (require('./hash-password') as Record<string, Command>)['hashPasswordCommand']!,
 };
 

@@ -51,7 +51,14 @@ export class AlarmPublisher {
   /** Commands held by the guard, per device (latest per command), sent one per new frame of the pendant. */
   private readonly waiting = new Map<string, Map<DownlinkCommand, { siteId: string; param: number }>>();
 
-  constructor(private readonly ctx: { store: Store; bus: MessageBus; clock: Clock; live: LiveHub; places?: PlaceResolver }) {}
+  constructor(private readonly ctx: {
+    store: Store; bus: MessageBus; clock: Clock; live: LiveHub; places?: PlaceResolver;
+    /**
+     * In a cluster: hands a command for a device another worker owns to that worker (true) — only the
+     * owner answers a pendant, so the nonce guard below sees every command of the device.
+     */
+    route?: (c: { siteId: string; deviceId: string; counter: number; command: DownlinkCommand; param: number }) => boolean;
+  }) {}
 
   async publish(alarm: Alarm): Promise<void> {
     const { bus, store, live } = this.ctx;
@@ -112,6 +119,7 @@ export class AlarmPublisher {
    * (another command already answers this counter), it waits for the pendant's next frame.
    */
   command(siteId: string, deviceId: string, counter: number, command: DownlinkCommand, param: number): boolean {
+    if (this.ctx.route?.({ siteId, deviceId, counter, command, param })) return true;
     if (!this.guard.allow(deviceId, counter, command, param)) {
       const q = this.waiting.get(deviceId) ?? new Map<DownlinkCommand, { siteId: string; param: number }>();
       q.set(command, { siteId, param });

@@ -16,6 +16,7 @@ import { alarmPriority, type AlarmType, type PositionPayload, RESOLUTION_REASONS
 import type { AlarmPublisher } from './alarm-publisher';
 import type { Scheduler } from './scheduler';
 import type { Alarm, AuditEntry, DeviceRecord, NewAlarm, Store } from './store/types';
+import { alarmPartition } from './cluster/partition';
 
 export type AlarmResult = { ok: true; alarm: Alarm } | { ok: false; code: 'not_found' | 'conflict' | 'invalid'; message: string };
 export type AlarmAction = 'pending' | 'raised' | 'merged' | 'acknowledged' | 'resolved' | 'cancelled';
@@ -68,9 +69,9 @@ export class AlarmService {
   }
 
   /** Re-arms pre-alarm expiry for every pending alarm (start-up). */
-  async rebuildTimers(): Promise<number> {
-    const pending = await this.ctx.store.listAlarms({ states: ['pending'], limit: 100_000 });
-    for (const a of pending) this.ctx.scheduler.set(`prealarm:${a.id}`, a.createdAt + this.preAlarmMs, 'pre_alarm', a.id);
+  async rebuildTimers(owns: (partition: string) => boolean = () => true): Promise<number> {
+    const pending = (await this.ctx.store.listAlarms({ states: ['pending'], limit: 100_000 })).filter((a) => owns(alarmPartition(a)));
+    for (const a of pending) this.ctx.scheduler.set(`prealarm:${a.id}`, a.createdAt + this.preAlarmMs, 'pre_alarm', a.id, alarmPartition(a));
     return pending.length;
   }
 
@@ -95,7 +96,10 @@ export class AlarmService {
       }
     } else {
       const located = await this.located(input);
-      alarm = await this.create({ ...base(input), ...located, state: 'raised', raisedAt: input.at }, actor, 'raised', { counter: input.counter });
+      const fresh = { ...base(input), ...located, state: 'raised' as const, raisedAt: input.at };
+      alarm = await this.create(fresh, actor, 'raised', { counter: input.counter });
+      // Raised meanwhile by another worker (the store keeps one open alarm per subject): merge into it.
+      if (alarm.id !== fresh.id) return this.deviceAlarm(input);
     }
     // Every alarm frame gets an answer, so a pendant that missed one keeps hearing the truth.
     this.ctx.publisher.downlink(alarm, input.counter, alarm.state === 'acknowledged' ? 'help_coming' : 'received');
@@ -107,8 +111,10 @@ export class AlarmService {
     const open = await this.ctx.store.findOpenAlarm(input.device.id, input.type);
     if (open) return open;
     const located = await this.located(input);
-    const alarm = await this.create({ ...base(input), ...located, state: 'pending', raisedAt: null }, `device:${input.device.id}`, 'pending', { counter: input.counter });
-    this.ctx.scheduler.set(`prealarm:${alarm.id}`, alarm.createdAt + this.preAlarmMs, 'pre_alarm', alarm.id);
+    const fresh = { ...base(input), ...located, state: 'pending' as const, raisedAt: null };
+    const alarm = await this.create(fresh, `device:${input.device.id}`, 'pending', { counter: input.counter });
+    if (alarm.id !== fresh.id) return alarm;
+    this.ctx.scheduler.set(`prealarm:${alarm.id}`, alarm.createdAt + this.preAlarmMs, 'pre_alarm', alarm.id, alarmPartition(alarm));
     return alarm;
   }
 
@@ -142,7 +148,8 @@ export class AlarmService {
       subject: input.subject, text: input.text ?? null, sessionId: input.sessionId ?? null,
     };
     if (!a.position && a.deviceId) Object.assign(a, await this.located({ position: null, device: { id: a.deviceId } as DeviceRecord }));
-    return { alarm: await this.create(a, 'system', 'raised', input.data), created: true };
+    const alarm = await this.create(a, 'system', 'raised', input.data);
+    return { alarm, created: alarm.id === a.id };
   }
 
   /**
@@ -223,6 +230,7 @@ export class AlarmService {
 
   private async create(a: NewAlarm, actor: string, action: 'raised' | 'pending', data?: Record<string, unknown>): Promise<Alarm> {
     const alarm = await this.ctx.store.createAlarm(a, audit(a.createdAt, actor, action, a.id, { type: a.type, ...(data ?? {}) }));
+    if (alarm.id !== a.id) return alarm; // the open alarm of this subject, raised by another worker: the caller merges
     await this.changed(alarm, action);
     return alarm;
   }

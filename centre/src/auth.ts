@@ -1,7 +1,9 @@
 /**
  * Console and API logins: scrypt password hashes, random bearer tokens stored only as SHA-256
  * hashes with an expiry, login attempts limited per client and user name, and one-time tickets for
- * the live stream (EventSource cannot send an Authorization header).
+ * the live stream (EventSource cannot send an Authorization header). Tokens and tickets live in the
+ * store, so a console logs in on one centre worker and streams from another (docs/scale.md); the
+ * attempt limits are per worker.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../../common/clock';
@@ -38,7 +40,6 @@ const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex
 
 export class Auth {
   private readonly attempts = new Map<string, number[]>();
-  private readonly tickets = new Map<string, { userId: string; expiresAt: number }>();
   private readonly sessionTtlMs: number;
   private readonly maxAttempts: number;
   private readonly attemptWindowMs: number;
@@ -105,18 +106,16 @@ export class Auth {
     await this.ctx.store.deleteSession(sha256(token));
   }
 
-  issueTicket(user: User): string {
+  /** A one-time ticket for the live stream, valid 30 s on every worker; stored only as a hash. */
+  async issueTicket(user: User): Promise<string> {
     const ticket = randomBytes(24).toString('hex');
-    const now = this.ctx.clock.now();
-    for (const [k, v] of this.tickets) if (v.expiresAt < now) this.tickets.delete(k);
-    this.tickets.set(ticket, { userId: user.id, expiresAt: now + 30_000 });
+    await this.ctx.store.putStreamTicket({ ticketHash: sha256(ticket), userId: user.id, expiresAt: this.ctx.clock.now() + 30_000 });
     return ticket;
   }
 
   async redeemTicket(ticket: string): Promise<User | undefined> {
-    const t = this.tickets.get(ticket);
-    this.tickets.delete(ticket);
-    if (!t || t.expiresAt < this.ctx.clock.now()) return undefined;
-    return this.ctx.store.getUser(t.userId);
+    if (!/^[0-9a-f]{48}$/.test(ticket)) return undefined;
+    const userId = await this.ctx.store.takeStreamTicket(sha256(ticket), this.ctx.clock.now());
+    return userId === undefined ? undefined : this.ctx.store.getUser(userId);
   }
 }

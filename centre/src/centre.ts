@@ -2,13 +2,14 @@
  * The monitoring-centre service, built here and nowhere else: store, scheduler, alarms, sessions,
  * supervision, positions, escalation with its outbox and notifiers, telemetry, registry, MQTT and the
  * HTTP API. Constructors do nothing; start() connects and rebuilds every timer from the store; stop()
- * releases everything.
+ * releases everything. With `store: postgres://…` the centre is one worker of a cluster
+ * (cluster/, docs/scale.md): it runs the rules and timers of the device buckets it leases.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Clock, every, SystemClock } from '../../common/clock';
-import type { MessageBus } from '../../common/bus';
+import type { MessageBus, MessageHandler } from '../../common/bus';
 import { MqttBus } from '../../common/mqtt-bus';
 import { createLogger, type Logger } from '../../common/log';
 import { type CentreStatusPayload, topic, topicFilter } from '../../protocol/src';
@@ -40,6 +41,10 @@ import { Rules } from './rules';
 import { HeapScheduler, type Scheduler } from './scheduler';
 import { SessionService } from './sessions';
 import { SqliteStore } from './store/sqlite';
+import { PostgresStore } from './store/postgres';
+import { Cluster } from './cluster/cluster';
+import { type Ownership, SOLE_OWNER } from './cluster/ownership';
+import { ClusterRole } from './cluster/takeover';
 import type { Store } from './store/types';
 import { Supervision } from './supervision';
 import { TelemetryCollector } from './telemetry/collector';
@@ -58,6 +63,14 @@ export interface CentreDeps {
   telemetry?: TelemetrySink;
   /** False: serve no HTTP (benchmarks). */
   http?: boolean;
+}
+
+/** `postgres://…?schema=x`: the schema is ours to apply (search_path), not the driver's. */
+function postgresTarget(url: string): { url: string; schema?: string } {
+  const u = new URL(url);
+  const schema = u.searchParams.get('schema') ?? undefined;
+  u.searchParams.delete('schema');
+  return { url: u.toString(), ...(schema ? { schema } : {}) };
 }
 
 const DAY = 86_400_000;
@@ -87,6 +100,9 @@ export class Centre {
   ingest!: Ingest;
   writer!: EventWriter;
   readonly notifiers: Notifier[] = [];
+  /** Set when this centre is one worker of a cluster (PostgreSQL store). */
+  readonly cluster: Cluster | undefined;
+  private readonly role: ClusterRole | undefined;
   private telemetry: TelemetrySink | undefined;
   private http: HttpServer | undefined;
   private readonly stoppers: (() => void)[] = [];
@@ -95,13 +111,23 @@ export class Centre {
     this.config = resolveCentreConfig(config);
     this.clock = deps.clock ?? new SystemClock();
     this.log = deps.log ?? createLogger('centre');
+    const pg = this.config.store ? postgresTarget(this.config.store) : undefined;
     if (deps.store) {
       this.store = deps.store;
+    } else if (pg) {
+      this.store = new PostgresStore({ ...pg, name: this.instance });
     } else {
       mkdirSync(this.config.dataDir, { recursive: true });
       this.store = new SqliteStore(join(this.config.dataDir, 'centre.db'));
     }
-    this.live = deps.live ?? new MemoryLiveHub();
+    if (pg && this.store instanceof PostgresStore) {
+      this.cluster = new Cluster({
+        store: this.store, ...pg, nodeId: this.instance, clientId: this.config.mqtt.clientId, httpUrl: null, channels: () => [...this.outbox.channels()],
+        config: this.config.cluster, clock: this.clock, log: this.log.child('cluster'),
+      });
+      this.role = new ClusterRole(this, this.cluster, this.log.child('cluster'));
+    }
+    this.live = deps.live ?? this.cluster?.live ?? new MemoryLiveHub();
     this.auth = new Auth({ store: this.store, clock: this.clock });
   }
 
@@ -110,20 +136,29 @@ export class Centre {
   }
 
   async start(): Promise<void> {
-    const { store, clock, log, config } = this;
+    const { store, clock, log, config, cluster, role } = this;
     await store.migrate();
+    await cluster?.connect();
     this.bus = this.deps.bus ?? (await this.connect());
     this.build();
     await this.startNotifiers();
     await this.rebuild();
-    await this.outbox.start({ takeOver: true });
+    if (cluster && role) {
+      // Leases before the outbox: only workers known dead lose their claims.
+      await cluster.join(role.handlers());
+      await cluster.settled();
+      this.stoppers.push(role.startSweep(clock));
+    }
+    await this.outbox.start({ takeOver: !cluster });
     this.health.start();
 
     const bus = this.bus;
+    const owned = (of: (t: string) => string | undefined, h: MessageHandler): MessageHandler => (role ? role.owned(of, h) : h);
     await bus.subscribe(topicFilter('uplink'), 1, (t, p) => this.ingest.handle(t, p));
-    await bus.subscribe(topicFilter('gatewayStatus'), 1, (t, p) => this.supervision.onGatewayStatus(t, p));
+    await bus.subscribe(topicFilter('gatewayStatus'), 1, owned(ClusterRole.gatewayOf, (t, p) => this.supervision.onGatewayStatus(t, p)));
+    // A wired panic button: every worker raises it (one open alarm per subject is a store constraint), none waits for an owner.
     await bus.subscribe(topicFilter('input'), 1, (t, p) => this.supervision.onInput(t, p));
-    await bus.subscribe(topicFilter('integrationStatus'), 1, (t, p) => this.supervision.onIntegrationStatus(t, p));
+    await bus.subscribe(topicFilter('integrationStatus'), 1, owned(ClusterRole.integrationOf, (t, p) => this.supervision.onIntegrationStatus(t, p)));
     const online: CentreStatusPayload = { v: 1, online: true, at: clock.now(), instance: this.instance };
     await bus.publish(topic.centreStatus(), JSON.stringify(online), { qos: 1, retain: true });
     await this.registry.publishAllKeyrings();
@@ -131,8 +166,10 @@ export class Centre {
       this.ingest.forget();
       await this.positions.refresh();
     }));
-    this.stoppers.push(every(clock, 60_000, () => void this.escalation.reconcile().catch((e: unknown) => log.error('reconcile failed', { error: e as Error }))));
-    this.stoppers.push(every(clock, 3600_000, () => void this.purge()));
+    const owns = (p: string): boolean => this.ownership.owns(p);
+    this.stoppers.push(every(clock, 60_000, () => void this.escalation.reconcile(owns).catch((e: unknown) => log.error('reconcile failed', { error: e as Error }))));
+    // One worker purges for the cluster: whoever holds bucket 0.
+    this.stoppers.push(every(clock, 3600_000, () => void (!cluster || cluster.ownsBucket(0) ? this.purge() : undefined)));
 
     if (this.deps.http !== false) {
       const router = new Router({ authenticate: (t) => this.auth.authenticate(t), log: log.child('http') });
@@ -142,7 +179,15 @@ export class Centre {
       this.stoppers.push(registerAppApi(router, { ...this.apiContext(), config, supervision: this.supervision }));
       this.http = await startHttp(router, config.http.host, config.http.port);
     }
-    log.info('centre started', { http: this.http ? `http://${config.http.host}:${this.http.port}` : 'off', mqtt: config.mqtt.url, instance: this.instance, timers: this.scheduler.size });
+    log.info('centre started', {
+      http: this.http ? `http://${config.http.host}:${this.http.port}` : 'off', mqtt: config.mqtt.url, instance: this.instance, timers: this.scheduler.size,
+      ...(cluster ? { cluster: { buckets: cluster.leases.ownedBuckets().length, of: cluster.leases.buckets, workers: cluster.leases.liveNodes().length } } : {}),
+    });
+  }
+
+  /** Who runs which device's rules: the cluster's leases, or this process alone. */
+  get ownership(): Ownership {
+    return this.cluster ?? SOLE_OWNER;
   }
 
   async stop(): Promise<void> {
@@ -156,12 +201,15 @@ export class Centre {
     await this.scheduler?.idle();
     await this.outbox?.idle();
     await this.writer?.flush();
+    // Leases handed back once our work is done: the other workers take over at once.
+    const others = (this.cluster?.leases.liveNodes().filter((n) => n.id !== this.instance).length ?? 0) > 0;
+    await this.cluster?.stop().catch((e: unknown) => this.log.warn('cluster not left cleanly', { error: e as Error }));
     for (const n of this.notifiers) await n.stop().catch(() => undefined);
     await this.telemetry?.close().catch(() => undefined);
     if (this.bus && !this.deps.bus) {
       try {
         const offline: CentreStatusPayload = { v: 1, online: false, at: this.clock.now(), instance: this.instance };
-        if (this.bus.connected) await this.bus.publish(topic.centreStatus(), JSON.stringify(offline), { qos: 1, retain: true });
+        if (this.bus.connected && !others) await this.bus.publish(topic.centreStatus(), JSON.stringify(offline), { qos: 1, retain: true });
       } catch {
         // the last will covers it
       }
@@ -192,16 +240,24 @@ export class Centre {
 
   private build(): void {
     const { store, clock, log, config, live, bus } = this;
-    this.scheduler = new HeapScheduler({ clock, log: log.child('timers') });
+    const heap = new HeapScheduler({ clock, log: log.child('timers') });
+    this.scheduler = this.role ? this.role.wrap(heap) : heap;
     const scheduler = this.scheduler;
+    const cluster = this.cluster;
     this.registry = new Registry({ store, clock, log: log.child('registry'), bus });
     this.admin = new RegistryAdmin({ store, clock });
-    this.publisher = new AlarmPublisher({ store, bus, clock, live, places: { describe: (p) => this.positions.describe(p) } });
+    this.publisher = new AlarmPublisher({
+      store, bus, clock, live, places: { describe: (p) => this.positions.describe(p) },
+      ...(cluster ? { route: (c) => (cluster.owns(c.deviceId) ? false : (cluster.command(c), true)) } : {}),
+    });
     this.alarms = new AlarmService({
       store, clock, log: log.child('alarms'), publisher: this.publisher, scheduler, preAlarmTimeoutS: config.supervision.preAlarmTimeoutS,
       lastPosition: (id) => this.positions.last(id),
     });
-    this.outbox = new Outbox({ store, clock, log: log.child('outbox'), instance: this.instance, maxAttempts: config.escalation.maxAttempts });
+    this.outbox = new Outbox({
+      store, clock, log: log.child('outbox'), instance: this.instance, maxAttempts: config.escalation.maxAttempts,
+      ...(cluster ? { deadClaimers: () => cluster.deadNodeIds() } : {}),
+    });
     this.writer = new EventWriter({ store, clock, log: log.child('events') });
     const currentDevice = async (id: string) => this.ingest.known(id) ?? (await store.getDevice(id));
     this.sessions = new SessionService({
@@ -224,7 +280,7 @@ export class Centre {
       if (action === 'raised' || (action === 'acknowledged' && a.raisedAt === null)) collector.alarm(a);
     });
     const rules = new Rules({ alarms: this.alarms, publisher: this.publisher, sessions: this.sessions, supervision: this.supervision, positions, telemetry: collector });
-    this.ingest = new Ingest({ store, log: log.child('ingest'), writer: this.writer, onEvent: (e, d, m) => rules.onEvent(e, d, m), positionAllowed: (d, t) => positions.allowed(d, t) });
+    this.ingest = new Ingest({ store, log: log.child('ingest'), writer: this.writer, onEvent: (e, d, m) => rules.onEvent(e, d, m), positionAllowed: (d, t) => positions.allowed(d, t), ownership: this.ownership });
     this.notifiers.push(new ConsoleNotifier({ live, clock }), ...(this.deps.notifiers ?? this.configuredNotifiers()));
     for (const n of this.notifiers) {
       this.outbox.addNotifier(n);
@@ -240,7 +296,10 @@ export class Centre {
     return {
       store: this.store, auth: this.auth, alarms: this.alarms, live: this.live, log: this.log, clock: this.clock, sessions: this.sessions,
       admin: this.admin, registry: this.registry, escalation: this.escalation, tokens: this.tokens, positions: this.positions, notifiers: this.notifiers,
-      devicesChanged: (id) => this.ingest.forget(id),
+      devicesChanged: (id) => {
+        this.ingest.forget(id);
+        this.cluster?.forget(id);
+      },
     };
   }
 
@@ -263,9 +322,17 @@ export class Centre {
     }
   }
 
-  /** Every timer from the store: sessions, pre-alarms, supervision, escalations; then unfinished events. */
+  /**
+   * Every timer from the store: sessions, pre-alarms, supervision, escalations; then unfinished events.
+   * In a cluster only what belongs to no bucket: buckets are rebuilt as they are taken (takeover.ts).
+   */
   private async rebuild(): Promise<void> {
     await this.positions.refresh();
+    if (this.cluster) {
+      await this.sessions.rebuild(() => false); // who is protected, everywhere; timers come with buckets
+      await this.health.rebuild(await this.store.listAlarms({ states: ['raised', 'acknowledged'], limit: 10_000 }));
+      return;
+    }
     const sessions = await this.sessions.rebuild();
     const pending = await this.alarms.rebuildTimers();
     await this.supervision.rebuild();

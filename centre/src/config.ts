@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { type JsonSchema, validateConfig } from '../../common/schema';
+import { ConfigError, type JsonSchema, validateConfig } from '../../common/schema';
 
 export interface SessionsConfig {
   /** Reminder before a timed session ends (pendant haptic + SMS), minutes. */
@@ -67,6 +67,16 @@ export interface WebhookConfig {
   timeoutMs: number;
 }
 
+/** Several centre workers on one PostgreSQL (docs/scale.md); used when `store` is a postgres:// URL. */
+export interface ClusterSettings {
+  /** Buckets the devices are hashed into, leased by workers (fixed when the database is first used). */
+  buckets: number;
+  /** A worker's lease on a bucket lasts this long without renewal: a dead worker's share moves after it. */
+  leaseTtlS: number;
+  /** How often leases are renewed and the fair share rebalanced (at most half the ttl). */
+  renewS: number;
+}
+
 /** The web console (docs/console.md). */
 export interface ConsoleConfig {
   /** Map tiles for the alarm page, e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png` or a local tile server; null = no tiles: a grid with a scale. */
@@ -78,6 +88,13 @@ export interface ConsoleConfig {
 
 export interface CentreConfig {
   dataDir: string;
+  /**
+   * Where the centre keeps its data: absent (SQLite in `dataDir`, one process), or
+   * `postgres://user:password@host:port/database[?schema=name]` — PostgreSQL, shared by several
+   * centre workers (each with its own config file and mqtt.clientId).
+   */
+  store?: string;
+  cluster?: ClusterSettings;
   mqtt: { url: string | string[]; clientId: string; username?: string; password?: string };
   http: { host: string; port: number };
   sessions?: SessionsConfig;
@@ -92,7 +109,7 @@ export interface CentreConfig {
 }
 
 /** The config with every default filled in (what the services receive). */
-export type ResolvedCentreConfig = Required<Omit<CentreConfig, 'notifiers' | 'telemetry'>> & Pick<CentreConfig, 'notifiers' | 'telemetry'>;
+export type ResolvedCentreConfig = Required<Omit<CentreConfig, 'notifiers' | 'telemetry' | 'store'>> & Pick<CentreConfig, 'notifiers' | 'telemetry' | 'store'>;
 
 const int = (minimum: number, maximum: number, dflt: number): JsonSchema => ({ type: 'integer', minimum, maximum, default: dflt });
 const section = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema => ({ type: 'object', additionalProperties: false, required, properties, ...(required.length ? {} : { default: {} }) });
@@ -103,6 +120,8 @@ export const CENTRE_CONFIG_SCHEMA: JsonSchema = {
   required: ['dataDir', 'mqtt', 'http'],
   properties: {
     dataDir: { type: 'string', minLength: 1 },
+    store: { type: 'string', pattern: '^postgres(ql)?://' },
+    cluster: section({ buckets: int(1, 4096, 64), leaseTtlS: int(3, 120, 6), renewS: int(1, 60, 2) }),
     mqtt: {
       type: 'object',
       additionalProperties: false,
@@ -168,10 +187,18 @@ export function loadCentreConfig(file: string): ResolvedCentreConfig {
   } catch (e) {
     throw new Error(`Cannot read ${file}: ${(e as Error).message}`);
   }
-  return validateConfig<ResolvedCentreConfig>(CENTRE_CONFIG_SCHEMA, raw, file);
+  return crossCheck(validateConfig<ResolvedCentreConfig>(CENTRE_CONFIG_SCHEMA, raw, file), file);
 }
 
 /** Fills the defaults into a config built in code (tests, singlebox), validating it like a file. */
 export function resolveCentreConfig(config: CentreConfig, source = 'centre config'): ResolvedCentreConfig {
-  return validateConfig<ResolvedCentreConfig>(CENTRE_CONFIG_SCHEMA, structuredClone(config), source);
+  return crossCheck(validateConfig<ResolvedCentreConfig>(CENTRE_CONFIG_SCHEMA, structuredClone(config), source), source);
+}
+
+/** What one field's schema cannot say. */
+function crossCheck(c: ResolvedCentreConfig, source: string): ResolvedCentreConfig {
+  const errors: string[] = [];
+  if (c.cluster.renewS * 2 > c.cluster.leaseTtlS) errors.push('cluster.renewS: must be at most half of cluster.leaseTtlS (a lease must survive one late renewal)');
+  if (errors.length) throw new ConfigError(source, errors);
+  return c;
 }

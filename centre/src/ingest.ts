@@ -10,6 +10,13 @@
  * to run. Status frames (heartbeats, positions) are de-duplicated by an in-memory replay window per
  * device and group-committed (event-writer.ts). Devices are cached in memory (key, site, last counter)
  * and forgotten when the registry changes.
+ *
+ * In a cluster (docs/scale.md) every worker receives every uplink (Aedes has no shared subscriptions),
+ * and only the owner of the device's bucket runs its rules, fenced by the bucket's lease. The others
+ * store the frames whose rules must complete, unhandled (idempotent on device + counter), and
+ * acknowledge: if the owner's copy is lost with it (the owner died), the new owner runs them when it
+ * takes the bucket over, and the owner's sweep runs any it has not seen itself. Status frames are the
+ * owner's alone: a heartbeat lost in a failover costs a last-seen time, never an alarm.
  */
 import type { Logger } from '../../common/log';
 import { RetryLater } from '../../common/bus';
@@ -17,6 +24,9 @@ import { advanceWindow, classifyCounter, decodeUplink, formatDeviceId, fromHex, 
 import type { DeviceRecord, EventRecord, Store } from './store/types';
 import { Counters } from '../../common/counters';
 import type { EventWriter } from './event-writer';
+import { withoutFence } from './cluster/fence';
+import { KeyedSerial, type Ownership, SOLE_OWNER } from './cluster/ownership';
+import { devicePartition } from './cluster/partition';
 
 export type EventHandler = (event: EventRecord, device: DeviceRecord, msg: UplinkMessage | undefined) => Promise<void>;
 
@@ -32,13 +42,26 @@ interface CachedDevice {
 export class Ingest {
   readonly counters = new Counters();
   private readonly cache = new Map<string, CachedDevice>();
+  private readonly serial = new KeyedSerial();
+  private readonly ownership: Ownership;
 
-  constructor(private readonly ctx: { store: Store; log: Logger; onEvent: EventHandler; writer?: EventWriter; positionAllowed?: (device: DeviceRecord, type: MessageType) => Promise<boolean> }) {}
+  constructor(private readonly ctx: {
+    store: Store; log: Logger; onEvent: EventHandler; writer?: EventWriter; positionAllowed?: (device: DeviceRecord, type: MessageType) => Promise<boolean>;
+    /** Whose rules these are (a cluster's bucket leases); alone, every device is ours. */
+    ownership?: Ownership;
+  }) {
+    this.ownership = ctx.ownership ?? SOLE_OWNER;
+  }
 
   /** Forgets cached devices (registry changed: a key, site or worker may have changed, or a device was removed). */
   forget(deviceId?: string): void {
     if (deviceId === undefined) this.cache.clear();
     else this.cache.delete(deviceId);
+  }
+
+  /** Forgets the cached devices `which` selects (buckets that changed hands: the database is ahead). */
+  forgetWhere(which: (deviceId: string) => boolean): void {
+    for (const id of [...this.cache.keys()]) if (which(id)) this.cache.delete(id);
   }
 
   /** The device as the centre knows it now, including frames not yet group-committed. */
@@ -60,6 +83,14 @@ export class Ingest {
       return;
     }
     const deviceIdNum = parseDeviceId(p.frame.slice(2, 10));
+    // A status frame of a device another worker owns is that worker's alone: no lookup, no decryption.
+    // The gateway's decoding only decides what this worker skips, never what it trusts: the owner
+    // receives the same frame and verifies it (a frame mislabelled as a heartbeat loses only the copy
+    // kept here in case the owner dies).
+    if (deviceIdNum !== undefined && this.ctx.writer && !MUST_HANDLE.has(p.decoded.type) && !this.ownership.owns(devicePartition(formatDeviceId(deviceIdNum)))) {
+      this.counters.inc('uplinks_left_to_owner');
+      return;
+    }
     let cached: CachedDevice | undefined;
     try {
       cached = deviceIdNum === undefined ? undefined : await this.lookup(formatDeviceId(deviceIdNum));
@@ -76,55 +107,90 @@ export class Ingest {
     const device = cached.device;
     if (device.siteId !== null && device.siteId !== p.siteId) this.counters.inc('uplinks_foreign_site');
     const mustHandle = MUST_HANDLE.has(msg.type) || !this.ctx.writer;
+    const partition = devicePartition(device.id);
+    if (!this.ownership.owns(partition)) return this.forOwner(p, msg, cached, mustHandle);
     try {
-      if (!mustHandle) {
-        // Status frame: the in-memory window decides; older than the window is not news.
-        const verdict = classifyCounter(cached.window, msg.counter);
-        if (verdict !== 'new') {
-          this.counters.inc(verdict === 'duplicate' ? 'uplinks_duplicate' : 'uplinks_rejected_stale');
-          return;
-        }
-      }
-      const event = await this.event(p, msg, device, mustHandle);
-      const before = { ...device };
-      if (mustHandle) {
-        const verdict = await this.ctx.store.recordEvent(event);
-        if (verdict === 'duplicate' || verdict === 'stale') {
-          this.counters.inc(verdict === 'duplicate' ? 'uplinks_duplicate' : 'uplinks_rejected_stale');
-          return;
-        }
-        this.counters.inc(verdict === 'new' ? 'uplinks_accepted' : 'uplinks_rules_retried');
-        this.seen(cached, event);
-        await this.ctx.onEvent(event, before, msg);
-        await this.ctx.store.markEventHandled(event.deviceId, event.counter);
-        return;
-      }
-      this.seen(cached, event);
-      this.ctx.writer!.add(event);
-      this.counters.inc('uplinks_accepted');
-      await this.ctx.onEvent(event, before, msg);
+      await this.ownership.run(partition, () => this.serial.run(device.id, () => this.asOwner(p, msg, cached, mustHandle)));
     } catch (e) {
       if (e instanceof RetryLater) throw e;
-      // Not acknowledged: the broker redelivers, the store answers 'retry', the rules run again.
+      // Not acknowledged: the broker redelivers, the store answers 'retry', the rules run again (here or at the new owner).
       throw new RetryLater(`event not handled: ${(e as Error).message}`);
     }
   }
 
-  /** Start-up: rules of events stored before a crash that never completed. */
-  async recover(): Promise<number> {
-    const events = await this.ctx.store.listUnhandledEvents(10_000);
+  /**
+   * Another worker owns the device: frames whose rules must complete are stored for it (unhandled),
+   * so its death between the broker and the store loses nothing; status frames are its alone.
+   */
+  private async forOwner(p: Parameters<Ingest['event']>[0], msg: UplinkMessage, cached: CachedDevice, mustHandle: boolean): Promise<void> {
+    this.seen(cached, { counter: msg.counter, receivedAt: p.receivedAt, batteryPct: msg.batteryPct });
+    if (!mustHandle || !MUST_HANDLE.has(msg.type)) {
+      this.counters.inc('uplinks_left_to_owner');
+      return;
+    }
+    try {
+      const verdict = await this.ctx.store.recordEvent(await this.event(p, msg, cached.device, true));
+      this.counters.inc(verdict === 'new' ? 'uplinks_stored_for_owner' : 'uplinks_duplicate');
+    } catch (e) {
+      throw new RetryLater(`store unavailable: ${(e as Error).message}`);
+    }
+  }
+
+  private async asOwner(p: Parameters<Ingest['event']>[0], msg: UplinkMessage, cached: CachedDevice, mustHandle: boolean): Promise<void> {
+    const device = cached.device;
+    if (!mustHandle) {
+      // Status frame: the in-memory window decides; older than the window is not news.
+      const verdict = classifyCounter(cached.window, msg.counter);
+      if (verdict !== 'new') {
+        this.counters.inc(verdict === 'duplicate' ? 'uplinks_duplicate' : 'uplinks_rejected_stale');
+        return;
+      }
+    }
+    const event = await this.event(p, msg, device, mustHandle);
+    const before = { ...device };
+    if (mustHandle) {
+      const verdict = await this.ctx.store.recordEvent(event);
+      if (verdict === 'duplicate' || verdict === 'stale') {
+        this.counters.inc(verdict === 'duplicate' ? 'uplinks_duplicate' : 'uplinks_rejected_stale');
+        return;
+      }
+      this.counters.inc(verdict === 'new' ? 'uplinks_accepted' : 'uplinks_rules_retried');
+      this.seen(cached, event);
+      await this.ctx.onEvent(event, before, msg);
+      await this.ctx.store.markEventHandled(event.deviceId, event.counter);
+      return;
+    }
+    this.seen(cached, event);
+    // The group commit is shared by every device: its timer must not inherit this device's fence.
+    withoutFence(() => this.ctx.writer!.add(event));
+    this.counters.inc('uplinks_accepted');
+    await this.ctx.onEvent(event, before, msg);
+  }
+
+  /**
+   * Rules of events stored but never completed: at start-up (a crash), when a worker takes buckets over
+   * (`owns`: their devices), and as the owner's periodic sweep. Each runs once: under the device's
+   * turn, the store says again whether it is still unhandled ('retry').
+   */
+  async recover(owns: (partition: string) => boolean = () => true): Promise<number> {
+    const events = (await this.ctx.store.listUnhandledEvents(10_000)).filter((e) => owns(devicePartition(e.deviceId)));
+    let ran = 0;
     for (const e of events) {
       try {
-        const device = await this.ctx.store.getDevice(e.deviceId);
-        if (device) await this.ctx.onEvent(e, device, undefined);
-        await this.ctx.store.markEventHandled(e.deviceId, e.counter);
+        await this.ownership.run(devicePartition(e.deviceId), () => this.serial.run(e.deviceId, async () => {
+          if ((await this.ctx.store.recordEvent(e)) !== 'retry') return;
+          const device = await this.ctx.store.getDevice(e.deviceId);
+          if (device) await this.ctx.onEvent(e, device, undefined);
+          await this.ctx.store.markEventHandled(e.deviceId, e.counter);
+          ran++;
+        }));
       } catch (err) {
-        // Left unhandled: tried again at the next start or on redelivery; the other events go on.
+        // Left unhandled: tried again at the next pass, start or redelivery; the other events go on.
         this.ctx.log.error('rules failed again for a stored event', { deviceId: e.deviceId, counter: e.counter, error: err as Error });
       }
     }
-    if (events.length) this.ctx.log.warn('rules re-run for events a previous process stored but did not finish', { events: events.length });
-    return events.length;
+    if (ran) this.ctx.log.warn('rules run for events stored but not handled (a crash, a takeover, or a frame only another worker heard)', { events: ran });
+    return ran;
   }
 
   private async lookup(id: string): Promise<CachedDevice | undefined> {
@@ -132,10 +198,28 @@ export class Ingest {
     if (hit) return hit;
     const device = await this.ctx.store.getDevice(id);
     if (!device) return undefined;
-    const c: CachedDevice = { device, key: fromHex(device.key)!, window: device.lastCounter >= 0 ? { last: device.lastCounter, mask: 1 } : undefined };
+    const c = this.cacheEntry(device);
     if (this.cache.size > 200_000) this.cache.clear();
     this.cache.set(id, c);
     return c;
+  }
+
+  /**
+   * Loads the devices `owns` selects in one query: a worker taking buckets over would otherwise look
+   * each of thousands of pendants up at its first frame, one round trip at a time.
+   */
+  async warm(owns: (partition: string) => boolean): Promise<number> {
+    let n = 0;
+    for (const device of await this.ctx.store.listDevices()) {
+      if (this.cache.has(device.id) || !owns(devicePartition(device.id)) || this.cache.size > 200_000) continue;
+      this.cache.set(device.id, this.cacheEntry(device));
+      n++;
+    }
+    return n;
+  }
+
+  private cacheEntry(device: DeviceRecord): CachedDevice {
+    return { device, key: fromHex(device.key)!, window: device.lastCounter >= 0 ? { last: device.lastCounter, mask: 1 } : undefined };
   }
 
   private async event(p: { receivedAt: number; gatewayId: string; siteId: string; rssiDbm: number | null }, msg: UplinkMessage, device: DeviceRecord, mustHandle: boolean): Promise<EventRecord> {
@@ -152,7 +236,7 @@ export class Ingest {
   }
 
   /** What the store now knows, in the cache too (counter, last seen, battery, replay window). */
-  private seen(c: CachedDevice, e: EventRecord): void {
+  private seen(c: CachedDevice, e: Pick<EventRecord, 'counter' | 'receivedAt' | 'batteryPct'>): void {
     const d = c.device; // updated in place: rules got their own copy (`before`)
     d.lastCounter = Math.max(d.lastCounter, e.counter);
     d.lastSeenAt = Math.max(d.lastSeenAt ?? 0, e.receivedAt);

@@ -25,8 +25,12 @@ export type TimerKind =
 export type TimerHandler = (ref: string, dueAt: number) => Promise<void>;
 
 export interface Scheduler {
-  /** Arms or re-arms timer `key` (one entry per key) to run `kind`'s handler with `ref` at `dueAt`. */
-  set(key: string, dueAt: number, kind: TimerKind, ref: string): void;
+  /**
+   * Arms or re-arms timer `key` (one entry per key) to run `kind`'s handler with `ref` at `dueAt`.
+   * `partition` (cluster/partition.ts) says whose timer it is: in a cluster only the worker that owns
+   * the partition runs it (cluster/owned-scheduler.ts); alone, everything is ours and it is ignored.
+   */
+  set(key: string, dueAt: number, kind: TimerKind, ref: string, partition?: string): void;
   clear(key: string): void;
   dueAt(key: string): number | undefined;
   on(kind: TimerKind, handler: TimerHandler): void;

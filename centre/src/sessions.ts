@@ -17,6 +17,7 @@ import type { AlarmService } from './alarms';
 import type { SessionsConfig } from './config';
 import type { LiveHub } from './live';
 import type { Scheduler } from './scheduler';
+import { sessionPartition } from './cluster/partition';
 import type { AuditEntry, CallListEntry, DeviceRecord, Patch, Session, Store } from './store/types';
 
 export type SessionResult = { ok: true; session: Session } | { ok: false; code: 'not_found' | 'conflict' | 'invalid'; message: string };
@@ -52,6 +53,9 @@ export class SessionService {
     ctx.scheduler.on('session_reminder', (id) => this.remind(id));
     ctx.scheduler.on('session_expiry', (id) => this.expire(id));
     ctx.scheduler.on('check_in', (id) => this.checkInDue(id));
+    ctx.live.subscribe((e) => {
+      if (e.type === 'session') this.track(e.session);
+    });
   }
 
   onChange(fn: SessionListener): void {
@@ -66,11 +70,30 @@ export class SessionService {
     return [...this.protectedDevices.keys()];
   }
 
-  /** Start-up: every active session's timers, from its row. */
-  async rebuild(): Promise<number> {
+  /**
+   * Start-up (and, in a cluster, taking over a bucket): every active session's timers, from its row.
+   * Who is protected is known for every session; timers only for the partitions this process owns.
+   */
+  async rebuild(owns: (partition: string) => boolean = () => true): Promise<number> {
     const active = await this.ctx.store.listWorkSessions({ states: ['active'] });
-    for (const s of active) this.arm(s);
-    return active.length;
+    let n = 0;
+    for (const s of active) {
+      this.track(s);
+      if (!owns(sessionPartition(s))) continue;
+      this.arm(s);
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Who is protected, kept current on every worker from the live stream (any worker may start or stop
+   * a session through the API; in a cluster the live hub carries it to all of them).
+   */
+  private track(s: Session): void {
+    if (!s.deviceId) return;
+    if (s.state === 'active') this.protectedDevices.set(s.deviceId, s.id);
+    else if (this.protectedDevices.get(s.deviceId) === s.id) this.protectedDevices.delete(s.deviceId);
   }
 
   async start(req: StartSessionRequest, actor: string, opts: { silent?: boolean } = {}): Promise<SessionResult> {
@@ -230,20 +253,21 @@ export class SessionService {
   private arm(s: Session): void {
     const { scheduler } = this.ctx;
     if (s.state !== 'active') return this.disarm(s);
-    if (s.deviceId) this.protectedDevices.set(s.deviceId, s.id);
+    this.track(s);
+    const p = sessionPartition(s);
     if (s.plannedEndAt !== null) {
-      scheduler.set(`session:${s.id}:end`, s.plannedEndAt, 'session_expiry', s.id);
-      if (s.reminderSentAt === null && s.reminderBeforeS > 0) scheduler.set(`session:${s.id}:reminder`, s.plannedEndAt - s.reminderBeforeS * 1000, 'session_reminder', s.id);
+      scheduler.set(`session:${s.id}:end`, s.plannedEndAt, 'session_expiry', s.id, p);
+      if (s.reminderSentAt === null && s.reminderBeforeS > 0) scheduler.set(`session:${s.id}:reminder`, s.plannedEndAt - s.reminderBeforeS * 1000, 'session_reminder', s.id, p);
       else scheduler.clear(`session:${s.id}:reminder`);
     }
     const due = checkInDueAt(s);
-    if (due !== null) scheduler.set(`session:${s.id}:checkin`, due, 'check_in', s.id);
+    if (due !== null) scheduler.set(`session:${s.id}:checkin`, due, 'check_in', s.id, p);
     else scheduler.clear(`session:${s.id}:checkin`);
   }
 
   private disarm(s: Session): void {
     for (const t of ['end', 'reminder', 'checkin']) this.ctx.scheduler.clear(`session:${s.id}:${t}`);
-    if (s.deviceId && this.protectedDevices.get(s.deviceId) === s.id) this.protectedDevices.delete(s.deviceId);
+    this.track(s);
   }
 
   private async underDuress(s: Session): Promise<boolean> {

@@ -17,6 +17,7 @@ import { type Flags, parsePayload, parseTopic } from '../../protocol/src';
 import type { AlarmService } from './alarms';
 import type { SupervisionConfig } from './config';
 import type { Scheduler } from './scheduler';
+import { devicePartition } from './cluster/partition';
 import type { SessionService } from './sessions';
 import type { DeviceRecord, GatewayRecord, Store } from './store/types';
 
@@ -50,17 +51,21 @@ export class Supervision {
     return this.ctx.config.heartbeatIntervalS * this.ctx.config.silentAfterHeartbeats * 1000;
   }
 
-  /** Start-up: silence timers for protected pendants and online gateways, from their last-seen times. */
-  async rebuild(): Promise<void> {
+  /**
+   * Start-up (and, in a cluster, taking over buckets): silence timers for protected pendants and online
+   * gateways, from their last-seen times — for the partitions `owns` accepts.
+   */
+  async rebuild(owns: (partition: string) => boolean = () => true): Promise<void> {
     for (const a of await this.ctx.store.listAlarms({ states: ['raised', 'acknowledged'], limit: 100_000 })) {
-      if ((a.type === 'device_silent' || a.type === 'low_battery') && a.deviceId) this.open[a.type].add(a.deviceId);
+      if ((a.type === 'device_silent' || a.type === 'low_battery') && a.deviceId && owns(devicePartition(a.deviceId))) this.open[a.type].add(a.deviceId);
     }
     for (const id of this.ctx.sessions.protectedDeviceIds()) {
+      if (!owns(devicePartition(id))) continue;
       const d = await this.ctx.store.getDevice(id);
       const s = await this.ctx.store.findActiveWorkSession(d?.workerId ?? `device:${id}`);
       if (d && s) this.armDevice(id, Math.max(d.lastSeenAt ?? 0, s.startedAt));
     }
-    for (const g of await this.ctx.store.listEntities('gateway')) if (g.online && g.lastSeenAt !== null && g.heartbeatS) this.armGateway(g);
+    for (const g of await this.ctx.store.listEntities('gateway')) if (g.online && g.lastSeenAt !== null && g.heartbeatS && owns(gatewayPartition(g.id))) this.armGateway(g);
   }
 
   /** Any authenticated frame is a sign of life; battery level travels in every frame. */
@@ -88,7 +93,7 @@ export class Supervision {
   }
 
   private armDevice(deviceId: string, lastHeardAt: number): void {
-    this.ctx.scheduler.set(`silent:${deviceId}`, lastHeardAt + this.silentMs, 'device_silent', deviceId);
+    this.ctx.scheduler.set(`silent:${deviceId}`, lastHeardAt + this.silentMs, 'device_silent', deviceId, devicePartition(deviceId));
   }
 
   private async deviceSilentDue(deviceId: string): Promise<void> {
@@ -137,7 +142,7 @@ export class Supervision {
   }
 
   private armGateway(g: GatewayRecord): void {
-    this.ctx.scheduler.set(`gateway:${g.id}`, (g.lastSeenAt ?? 0) + (g.heartbeatS ?? 30) * this.ctx.config.gatewayMissedHeartbeats * 1000, 'gateway_silent', g.id);
+    this.ctx.scheduler.set(`gateway:${g.id}`, (g.lastSeenAt ?? 0) + (g.heartbeatS ?? 30) * this.ctx.config.gatewayMissedHeartbeats * 1000, 'gateway_silent', g.id, gatewayPartition(g.id));
   }
 
   private async gatewaySilentDue(id: string): Promise<void> {
@@ -193,4 +198,9 @@ export class Supervision {
       text: `Wired panic input: ${name}${zone ? ` (${zone.name}${zone.floor ? `, floor ${zone.floor}` : ''})` : ''}`, data: { input: id, gatewayAt: i.at },
     });
   }
+}
+
+/** A gateway's status, silence timer and offline alarm belong together: its alarm subject is the partition. */
+export function gatewayPartition(gatewayRecordId: string): string {
+  return `gateway:${gatewayRecordId}`;
 }

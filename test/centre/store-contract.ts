@@ -1,7 +1,9 @@
 /**
- * The contract every centre store passes (SQLite now, PostgreSQL in the scale-out issue): idempotent
- * ingest, alarm numbering, conditional transitions, an append-only audit log, registry records and
- * version, sessions, escalations with their outbox (claims, leases, fencing), tokens, positions.
+ * The contract every centre store passes (SQLite, PostgreSQL): idempotent ingest, alarm numbering,
+ * one open alarm per subject, conditional transitions, an append-only audit log, registry records and
+ * version, sessions, escalations with their outbox (claims, leases, fencing), tokens, positions, and
+ * live-stream tickets. Operations that several centre workers run at the same time are run here
+ * concurrently (Promise.all): on SQLite they serialise in one process, on PostgreSQL they race.
  */
 import type { Escalation, NewAlarm, NewOutboxMessage, Session, Store } from '../../centre/src/store/types';
 
@@ -70,6 +72,7 @@ export function describeStore(name: string, build: () => Promise<Store>): void {
 
     it('numbers alarms and finds the open one per device, subject and number', async () => {
       const a = await store.createAlarm(alarm('a1', 10), { at: 10, actor: 'device:0000beef', action: 'raised', entity: 'alarm', entityId: 'a1' });
+      await store.updateAlarm('a1', ['raised'], { state: 'resolved' }, undefined);
       const b = await store.createAlarm(alarm('a2', 20), audit('a2', 20));
       expect(Number(b.number)).toBe(Number(a.number) + 1);
       expect((await store.getAlarm('a1'))?.position).toEqual({ kind: 'beacon', beaconId: 7, rssiDbm: -60, ageS: 1 });
@@ -79,16 +82,30 @@ export function describeStore(name: string, build: () => Promise<Store>): void {
       expect(await store.getAlarmByNumber('nope')).toBeUndefined();
       await store.createAlarm(alarm('g1', 30, { type: 'gateway_offline', priority: 4, deviceId: null, workerId: null, subject: 'gateway:s1/gw-1', text: 'gone' }), audit('g1'));
       expect((await store.findOpenAlarmBySubject('gateway:s1/gw-1', 'gateway_offline'))?.text).toBe('gone');
-      expect(await store.siteAlarmSummary('s1')).toEqual({ openAlarms: 3, types: ['gateway_offline', 'sos'] });
+      expect(await store.siteAlarmSummary('s1')).toEqual({ openAlarms: 2, types: ['gateway_offline', 'sos'] });
+    });
+
+    it('keeps one open alarm per subject and type: a second raise, even concurrent, returns the open one', async () => {
+      await store.createAlarm(alarm('a1', 10), audit('a1'));
+      expect((await store.createAlarm(alarm('a2', 11), audit('a2'))).id).toBe('a1');
+      expect(await store.getAlarm('a2')).toBeUndefined();
+      expect(await store.listAudit('alarm', 'a2')).toEqual([]);
+      // workers raising the same incident at the same time: one alarm
+      const racers = await Promise.all(Array.from({ length: 8 }, (_, i) => store.createAlarm(alarm(`r${i}`, 30, { type: 'fall' }), audit(`r${i}`))));
+      expect(new Set(racers.map((r) => r.id)).size).toBe(1);
+      expect(await store.listAlarms({ states: ['raised'], deviceId: '0000beef' })).toHaveLength(2);
+      // closed, the next incident is a new alarm; other subjects are independent
+      await store.updateAlarm('a1', ['raised'], { state: 'resolved' }, undefined);
+      expect((await store.createAlarm(alarm('a3', 40), audit('a3'))).id).toBe('a3');
+      expect((await store.createAlarm(alarm('g1', 50, { type: 'gateway_offline', deviceId: null, subject: 'gateway:s1/gw' }), audit('g1'))).id).toBe('g1');
     });
 
     it('lets only the first acknowledgement win', async () => {
       await store.createAlarm(alarm('a1', 10), audit('a1', 10));
-      const [x, y] = await Promise.all([
-        store.updateAlarm('a1', ['raised'], { state: 'acknowledged', acknowledgedBy: 'user:x' }, { at: 11, actor: 'user:x', action: 'acknowledged', entity: 'alarm', entityId: 'a1' }),
-        store.updateAlarm('a1', ['raised'], { state: 'acknowledged', acknowledgedBy: 'user:y' }, { at: 11, actor: 'user:y', action: 'acknowledged', entity: 'alarm', entityId: 'a1' }),
-      ]);
-      expect([x, y].filter(Boolean)).toHaveLength(1);
+      const acks = await Promise.all(['x', 'y', 'z', 'v', 'w'].map((u) =>
+        store.updateAlarm('a1', ['raised'], { state: 'acknowledged', acknowledgedBy: `user:${u}` }, { at: 11, actor: `user:${u}`, action: 'acknowledged', entity: 'alarm', entityId: 'a1' })));
+      expect(acks.filter(Boolean)).toHaveLength(1);
+      expect((await store.getAlarm('a1'))?.acknowledgedBy).toBe(acks.find(Boolean)?.acknowledgedBy);
       expect((await store.listAudit('alarm', 'a1')).map((e) => e.action)).toEqual(['raised', 'acknowledged']);
       expect(await store.listAlarms({ states: ['acknowledged'] })).toHaveLength(1);
     });
@@ -193,6 +210,61 @@ export function describeStore(name: string, build: () => Promise<Store>): void {
       expect(await store.completeOutbox('low', 'p3', { state: 'pending', at: 165, nextAttemptAt: 500, detail: 'modem busy' }, undefined)).toBe(true);
       expect((await store.claimOutbox({ now: 499, limit: 10, leaseMs: 60, by: 'p3' })).map((m) => m.id)).toEqual([]);
       expect((await store.claimOutbox({ now: 1000, limit: 10, leaseMs: 60, by: 'p3' })).map((m) => m.id)).toEqual(['later', 'low']) // priority before due time;
+    });
+
+    it('hands each due notification to one of many concurrent claimers, only on channels the claimer has', async () => {
+      await store.createAlarm(alarm('a1', 10), audit('a1'));
+      await store.enqueue(Array.from({ length: 30 }, (_, i) => msg(`m${i}`, { channel: i % 3 === 0 ? 'email' : 'sms', createdAt: 10 + i })));
+      const claims = await Promise.all(Array.from({ length: 6 }, (_, i) => store.claimOutbox({ now: 100, limit: 10, leaseMs: 60, by: `w${i}`, channels: ['sms'] })));
+      const ids = claims.flat().map((m) => m.id);
+      expect(ids).toHaveLength(20);
+      expect(new Set(ids).size).toBe(20);
+      expect(claims.flat().every((m) => m.channel === 'sms')).toBe(true);
+      expect(await store.claimOutbox({ now: 100, limit: 50, leaseMs: 60, by: 'w9', channels: [] })).toEqual([]);
+      expect((await store.claimOutbox({ now: 100, limit: 50, leaseMs: 60, by: 'w9', channels: ['email'] })).map((m) => m.id)).toHaveLength(10);
+    });
+
+    it("re-claims at once the notifications of a claimer known dead, and leaves the others' alone", async () => {
+      await store.createAlarm(alarm('a1', 10), audit('a1'));
+      await store.enqueue([msg('m1'), msg('m2', { createdAt: 11 })]);
+      await store.claimOutbox({ now: 100, limit: 1, leaseMs: 60_000, by: 'dead' });
+      await store.claimOutbox({ now: 100, limit: 1, leaseMs: 60_000, by: 'alive' });
+      expect(await store.reclaimAbandoned({ now: 200, by: 'alive', leaseMs: 60_000 })).toEqual([]); // leases still running
+      const taken = await store.reclaimAbandoned({ now: 200, by: 'alive', leaseMs: 60_000, deadClaimers: ['dead', 'gone-long-ago'] });
+      expect(taken.map((m) => [m.id, m.claimedBy, m.attempts])).toEqual([['m1', 'alive', 2]]);
+      expect(await store.completeOutbox('m1', 'dead', { state: 'sent', at: 201 }, undefined)).toBe(false);
+      expect(await store.reclaimAbandoned({ now: 300, by: 'alive', leaseMs: 60_000, deadClaimers: ['dead'] })).toEqual([]);
+    });
+
+    it('advances an escalation once when workers race on the same version', async () => {
+      await store.createAlarm(alarm('a1', 10), audit('a1'));
+      await store.createEscalation({ ...esc('a1'), partition: '0000beef' }, [], []);
+      expect((await store.getEscalation('esc-a1'))?.partition).toBe('0000beef');
+      const moves = await Promise.all(Array.from({ length: 6 }, (_, i) => store.updateEscalation('esc-a1', 0, { step: 1 }, [msg(`m${i}`)], [])));
+      expect(moves.filter(Boolean)).toHaveLength(1);
+      expect(await store.listOutbox({ escalationId: 'esc-a1' })).toHaveLength(1);
+      expect((await store.getEscalation('esc-a1'))?.version).toBe(1);
+    });
+
+    it('starts one session per owner when several start it at once, and stores each frame once when several workers do', async () => {
+      const starts = await Promise.all(Array.from({ length: 6 }, (_, i) =>
+        store.createWorkSession(session(`s-${i}`), { at: 1, actor: 'x', action: 'session_started', entity: 'session', entityId: `s-${i}` })));
+      expect(starts.filter((r) => r.created)).toHaveLength(1);
+      expect(new Set(starts.map((r) => r.session.id)).size).toBe(1);
+      const verdicts = await Promise.all(Array.from({ length: 6 }, () => store.recordEvent(event(9, 1000, true))));
+      expect(verdicts.filter((v) => v === 'new')).toHaveLength(1);
+      expect(verdicts.filter((v) => v !== 'new').every((v) => v === 'retry')).toBe(true);
+    });
+
+    it('redeems a live-stream ticket once, and not after it expired', async () => {
+      await store.createUser({ id: 'u1', username: 'op', name: 'Op', role: 'operator', passwordHash: 'scrypt$x' });
+      await store.putStreamTicket({ ticketHash: 't1', userId: 'u1', expiresAt: 100 });
+      await store.putStreamTicket({ ticketHash: 't2', userId: 'u1', expiresAt: 100 });
+      const takes = await Promise.all([store.takeStreamTicket('t1', 50), store.takeStreamTicket('t1', 50)]);
+      expect(takes.filter((t) => t === 'u1')).toHaveLength(1);
+      expect(await store.takeStreamTicket('t2', 101)).toBeUndefined();
+      expect(await store.takeStreamTicket('t2', 50)).toBeUndefined();
+      expect(await store.takeStreamTicket('nope', 50)).toBeUndefined();
     });
 
     it('matches a reply to the latest notification of an open alarm at that address', async () => {

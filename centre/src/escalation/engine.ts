@@ -16,6 +16,7 @@ import type { EscalationConfig } from '../config';
 import type { LiveHub } from '../live';
 import type { Channel, DeliveryResult } from '../notify/types';
 import type { Scheduler } from '../scheduler';
+import { alarmPartition, escalationPartition } from '../cluster/partition';
 import type { Alarm, AttemptRecord, AuditEntry, Escalation, EscalationTarget, NewOutboxMessage, OutboxMessage, Store } from '../store/types';
 import type { PlaceResolver } from '../views';
 import { compose } from './messages';
@@ -54,18 +55,21 @@ export class EscalationEngine {
     ctx.outbox.onResult((m, r) => this.onDelivery(m, r));
   }
 
-  /** Start-up: re-arms running escalations from their rows, then starts any a crash left unstarted. */
-  async rebuild(): Promise<number> {
-    const running = await this.ctx.store.listEscalations({ states: ['running'] });
+  /**
+   * Start-up (and, in a cluster, taking over buckets): re-arms running escalations from their rows,
+   * then starts any a crash left unstarted — of the partitions `owns` accepts.
+   */
+  async rebuild(owns: (partition: string) => boolean = () => true): Promise<number> {
+    const running = (await this.ctx.store.listEscalations({ states: ['running'] })).filter((e) => owns(escalationPartition(e)));
     for (const e of running) this.arm(e);
-    await this.reconcile();
+    await this.reconcile(owns);
     return running.length;
   }
 
   /** Every raised alarm has an escalation (the alarm and its escalation are two transactions). */
-  async reconcile(): Promise<void> {
+  async reconcile(owns: (partition: string) => boolean = () => true): Promise<void> {
     for (const a of await this.ctx.store.listAlarms({ states: ['raised'], limit: 10_000 })) {
-      if (this.started.has(a.id)) continue;
+      if (this.started.has(a.id) || !owns(alarmPartition(a))) continue;
       if (await this.ctx.store.getEscalationByAlarm(a.id)) this.started.add(a.id);
       else await this.start(a);
     }
@@ -86,6 +90,7 @@ export class EscalationEngine {
     const fresh: Escalation = {
       id: `esc-${alarm.id}`, alarmId: alarm.id, siteId: alarm.siteId, state: 'running', phase: 'ladder', steps: plan.steps, broadcast: plan.broadcast,
       step: -1, round: 0, repeat: plan.repeat, nextAt: null, version: 0, startedAt: now, updatedAt: now, endedAt: null, endReason: null,
+      partition: alarmPartition(alarm),
     };
     const move = await this.move(fresh, alarm, now, undefined);
     const esc = { ...fresh, ...move.patch };
@@ -213,7 +218,7 @@ export class EscalationEngine {
   }
 
   private arm(e: Escalation): void {
-    if (e.state === 'running' && e.nextAt !== null) this.ctx.scheduler.set(`esc:${e.id}`, e.nextAt, 'escalation', e.id);
+    if (e.state === 'running' && e.nextAt !== null) this.ctx.scheduler.set(`esc:${e.id}`, e.nextAt, 'escalation', e.id, escalationPartition(e));
     else this.ctx.scheduler.clear(`esc:${e.id}`);
   }
 

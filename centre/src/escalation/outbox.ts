@@ -11,6 +11,11 @@
  * consoles of a dead process reconnect and re-read every open alarm anyway).
  * A failed send is retried with backoff up to `maxAttempts`; the escalation engine meanwhile moves on
  * to the next step at the first failure (onResult), so a broken channel costs no waiting.
+ *
+ * In a cluster every worker drains the one outbox: claims are atomic in the store, so a notification
+ * goes out from exactly one worker, whichever wrote its step. A worker claims only the channels it has,
+ * and claims left by a worker known dead (`deadClaimers`: it stopped renewing its leases) are taken
+ * over at once rather than when their lease runs out.
  */
 import { randomUUID } from 'node:crypto';
 import { type Clock, every, type TimerId } from '../../../common/clock';
@@ -18,6 +23,7 @@ import type { Logger } from '../../../common/log';
 import { Counters } from '../../../common/counters';
 import type { Channel, DeliveryResult, Notifier } from '../notify/types';
 import type { NewOutboxMessage, OutboxMessage, Store } from '../store/types';
+import { withoutFence } from '../cluster/fence';
 
 export type ResultListener = (msg: OutboxMessage, result: DeliveryResult, final: boolean) => Promise<void>;
 
@@ -33,7 +39,11 @@ export class Outbox {
   private again = false;
   private stopped = false;
 
-  constructor(private readonly ctx: { store: Store; clock: Clock; log: Logger; instance: string; maxAttempts: number; leaseMs?: number; pollMs?: number }) {}
+  constructor(private readonly ctx: {
+    store: Store; clock: Clock; log: Logger; instance: string; maxAttempts: number; leaseMs?: number; pollMs?: number;
+    /** In a cluster: workers known to have died (their claims are abandoned); alone: absent. */
+    deadClaimers?: () => readonly string[];
+  }) {}
 
   addNotifier(n: Notifier): void {
     this.notifiers.set(n.channel, n);
@@ -68,7 +78,7 @@ export class Outbox {
   /** Start-up: whatever a previous process left half-sent, then the regular poll (retries, other writers). */
   async start(opts: { takeOver: boolean }): Promise<void> {
     const { store, clock, instance } = this.ctx;
-    const abandoned = await store.reclaimAbandoned({ now: clock.now(), by: instance, leaseMs: this.leaseMs, all: opts.takeOver });
+    const abandoned = await store.reclaimAbandoned({ now: clock.now(), by: instance, leaseMs: this.leaseMs, all: opts.takeOver, ...this.claimScope() });
     this.counters.inc('reclaimed', abandoned.length);
     await Promise.all(abandoned.map((m) => this.deliver(m, true)));
     this.stopPoll = every(clock, this.ctx.pollMs ?? 1000, () => this.kick());
@@ -94,7 +104,8 @@ export class Outbox {
       return;
     }
     if (this.kickTimer !== undefined) return;
-    this.kickTimer = this.ctx.clock.setTimeout(() => {
+    // The drain serves every alarm: it must not inherit the fence of whichever bucket's work kicked it.
+    this.kickTimer = withoutFence(() => this.ctx.clock.setTimeout(() => {
       this.kickTimer = undefined;
       this.draining = this.drain().finally(() => {
         this.draining = undefined;
@@ -103,7 +114,13 @@ export class Outbox {
           this.kick();
         }
       });
-    }, 0);
+    }, 0));
+  }
+
+  /** In a cluster: only our channels, and claims of dead workers count as abandoned. */
+  private claimScope(): { deadClaimers?: readonly string[]; channels?: readonly Channel[] } {
+    const dead = this.ctx.deadClaimers?.();
+    return dead ? { deadClaimers: dead.filter((d) => d !== this.ctx.instance), channels: [...this.notifiers.keys()] } : {};
   }
 
   private get leaseMs(): number {
@@ -113,10 +130,11 @@ export class Outbox {
   private async drain(): Promise<void> {
     const { store, clock, instance, log } = this.ctx;
     try {
-      const reclaimed = await store.reclaimAbandoned({ now: clock.now(), by: instance, leaseMs: this.leaseMs });
+      const scope = this.claimScope();
+      const reclaimed = await store.reclaimAbandoned({ now: clock.now(), by: instance, leaseMs: this.leaseMs, ...scope });
       await Promise.all(reclaimed.map((m) => this.deliver(m, true)));
       for (;;) {
-        const batch = await store.claimOutbox({ now: clock.now(), limit: 20, leaseMs: this.leaseMs, by: instance });
+        const batch = await store.claimOutbox({ now: clock.now(), limit: 20, leaseMs: this.leaseMs, by: instance, ...(scope.channels ? { channels: scope.channels } : {}) });
         if (batch.length === 0) return;
         await Promise.all(batch.map((m) => this.deliver(m, false)));
       }

@@ -17,7 +17,7 @@ export const PING_MS = 25_000;
 export function registerStreamApi(router: Router, ctx: ApiContext): void {
   const { store, auth, live } = ctx;
 
-  router.add('POST', '/api/stream/ticket', (req) => reply(201, { ticket: auth.issueTicket(req.user!) }), {
+  router.add('POST', '/api/stream/ticket', async (req) => reply(201, { ticket: await auth.issueTicket(req.user!) }), {
     auth: 'any', doc: { summary: 'A one-time ticket (30 s) for the live stream: EventSource cannot send an Authorization header', tags: ['stream'], status: 201, response: { type: 'object', properties: { ticket: { type: 'string' } } } },
   });
 

@@ -93,6 +93,11 @@ export interface Escalation {
   updatedAt: number;
   endedAt: number | null;
   endReason: string | null;
+  /**
+   * Whose rules and timers run it in a cluster: the partition key of its alarm (the device, else the
+   * alarm's subject; cluster/partition.ts). Null on rows written before the scale-out issue.
+   */
+  partition?: string | null;
 }
 
 export type OutboxState = 'pending' | 'sending' | 'sent' | 'delivered' | 'failed' | 'cancelled';

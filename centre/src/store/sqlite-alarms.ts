@@ -2,9 +2,10 @@
 import type { AlarmState, AlarmType } from '../../../protocol/src';
 import { defineTable, omit, type Row } from './sqlite-base';
 import { SqliteRegistryStore } from './sqlite-registry';
-import type { Alarm, AlarmFilter, AuditEntry, AuthSession, NewAlarm, Patch, StoredAuditEntry, User } from './types';
+import type { Alarm, AlarmFilter, AuditEntry, AuthSession, NewAlarm, Patch, StoredAuditEntry, StreamTicket, User } from './types';
 
 const OPEN_STATES = "('pending', 'raised', 'acknowledged')";
+const OPEN_STATES_LIST: readonly string[] = ['pending', 'raised', 'acknowledged'];
 
 export const ALARMS = defineTable<Required<Alarm>>({
   table: 'alarms',
@@ -28,6 +29,11 @@ export class SqliteAlarmStore extends SqliteRegistryStore {
 
   async createAlarm(alarm: NewAlarm, audit: AuditEntry): Promise<Alarm> {
     return this.tx((): Alarm => {
+      const subject = alarm.subject === undefined ? (alarm.deviceId ? `device:${alarm.deviceId}` : null) : alarm.subject;
+      if (subject !== null && OPEN_STATES_LIST.includes(alarm.state)) {
+        const open = this.stmt(`SELECT * FROM alarms WHERE subject = ? AND type = ? AND state IN ${OPEN_STATES}`).get(subject, alarm.type) as Row | undefined;
+        if (open) return this.toAlarm(open);
+      }
       const { n } = this.stmt('SELECT COALESCE(MAX(number), 1000) + 1 AS n FROM alarms').get() as { n: number };
       const full: Required<Alarm> = {
         subject: alarm.deviceId ? `device:${alarm.deviceId}` : null, text: null, sessionId: null,
@@ -134,5 +140,17 @@ export class SqliteAlarmStore extends SqliteRegistryStore {
 
   async deleteSession(tokenHash: string): Promise<void> {
     this.stmt('DELETE FROM auth_sessions WHERE token_hash = ?').run(tokenHash);
+  }
+
+  async putStreamTicket(t: StreamTicket): Promise<void> {
+    this.tx(() => {
+      this.stmt('DELETE FROM stream_tickets WHERE expires_at < ?').run(t.expiresAt - 3600_000);
+      this.stmt('INSERT INTO stream_tickets (ticket_hash, user_id, expires_at) VALUES (?, ?, ?)').run(t.ticketHash, t.userId, t.expiresAt);
+    });
+  }
+
+  async takeStreamTicket(ticketHash: string, now: number): Promise<string | undefined> {
+    const r = this.stmt('DELETE FROM stream_tickets WHERE ticket_hash = ? RETURNING user_id, expires_at').get(ticketHash) as { user_id: string; expires_at: number } | undefined;
+    return r && r.expires_at >= now ? r.user_id : undefined;
   }
 }

@@ -21,7 +21,7 @@ function emptyGroup(): StatsGroup {
   return { total: 0, cancelled: 0, open: 0, acknowledged: 0, p50S: null, p95S: null, byResolution: Object.fromEntries(RESOLUTION_REASONS.map((r) => [r, 0])) as Record<ResolutionReason, number> };
 }
 
-interface StatRow {
+export interface StatRow {
   type: string;
   state: string;
   site_id: string | null;
@@ -29,7 +29,7 @@ interface StatRow {
   ack_ms: number | null;
 }
 
-function group(rows: StatRow[]): StatsGroup {
+export function group(rows: StatRow[]): StatsGroup {
   const g = emptyGroup();
   const acks: number[] = [];
   for (const r of rows) {

@@ -130,4 +130,10 @@ export const SQLITE_MIGRATIONS: string[] = [
      PRIMARY KEY (site_id, floor));
    CREATE INDEX alarms_created ON alarms(created_at);
    CREATE INDEX alarms_worker_created ON alarms(worker_id, created_at);`,
+  // 5: issue 12 (scale-out) — one open alarm per subject and type as a constraint (workers on several
+  // machines cannot merge by reading first), the partition an escalation belongs to, live-stream tickets
+  // shared by every process of the centre.
+  `CREATE UNIQUE INDEX alarms_one_open ON alarms(subject, type) WHERE state IN ('pending', 'raised', 'acknowledged');
+   ALTER TABLE escalations ADD COLUMN partition_key TEXT;
+   CREATE TABLE stream_tickets (ticket_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, expires_at INTEGER NOT NULL);`,
 ];

@@ -16,7 +16,7 @@ const ESCALATIONS = defineTable<Escalation>({
   columns: {
     id: 'id', alarmId: 'alarm_id', siteId: 'site_id', state: 'state', phase: 'phase', steps: 'steps', broadcast: 'broadcast', step: 'step',
     round: 'round', repeat: 'repeat', nextAt: 'next_at', version: 'version', startedAt: 'started_at', updatedAt: 'updated_at',
-    endedAt: 'ended_at', endReason: 'end_reason',
+    endedAt: 'ended_at', endReason: 'end_reason', partition: 'partition_key',
   },
   json: ['steps', 'broadcast'],
   bool: ['repeat'],
@@ -89,19 +89,26 @@ export class SqliteStore extends SqliteConsoleStore implements Store {
     this.tx(() => this.insertOutbox(messages));
   }
 
-  async claimOutbox(opts: { now: number; limit: number; leaseMs: number; by: string }): Promise<OutboxMessage[]> {
+  async claimOutbox(opts: { now: number; limit: number; leaseMs: number; by: string; channels?: readonly OutboxMessage['channel'][] }): Promise<OutboxMessage[]> {
     return this.tx(() => {
-      const rows = this.stmt("SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY priority, next_attempt_at LIMIT ?").all(opts.now, opts.limit) as Row[];
+      if (opts.channels?.length === 0) return [];
+      const channels = opts.channels ? `AND channel IN (${SqliteStore.placeholders(opts.channels.length)})` : '';
+      const rows = this.stmt(`SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ${channels} ORDER BY priority, next_attempt_at LIMIT ?`).all(opts.now, ...(opts.channels ?? []), opts.limit) as Row[];
       return rows.map((r) => this.claim(r, opts));
     });
   }
 
-  async reclaimAbandoned(opts: { now: number; by: string; leaseMs: number; all?: boolean }): Promise<OutboxMessage[]> {
+  async reclaimAbandoned(opts: { now: number; by: string; leaseMs: number; all?: boolean; deadClaimers?: readonly string[]; channels?: readonly OutboxMessage['channel'][] }): Promise<OutboxMessage[]> {
     return this.tx(() => {
       const rows = (opts.all
         ? this.stmt("SELECT * FROM outbox WHERE state = 'sending' AND (claimed_until < ? OR claimed_by IS NOT ?) ORDER BY priority, created_at").all(opts.now, opts.by)
         : this.stmt("SELECT * FROM outbox WHERE state = 'sending' AND claimed_until < ? ORDER BY priority, created_at").all(opts.now)) as Row[];
-      return rows.map((r) => this.claim(r, opts));
+      const gone = opts.deadClaimers?.length ? new Set(opts.deadClaimers) : undefined;
+      const dead = gone && !opts.all
+        ? (this.stmt("SELECT * FROM outbox WHERE state = 'sending' AND claimed_until >= ? ORDER BY priority, created_at").all(opts.now) as Row[]).filter((r) => gone.has(r['claimed_by'] as string))
+        : [];
+      const channels = opts.channels ? new Set<string>(opts.channels) : undefined;
+      return [...rows, ...dead].filter((r) => !channels || channels.has(r['channel'] as string)).map((r) => this.claim(r, opts));
     });
   }
 

@@ -195,7 +195,12 @@ export interface Store {
   registryVersion(): Promise<number>;
 
   // ---- alarms
-  /** Creates an alarm with the next alarm number and its audit entry, atomically. */
+  /**
+   * Creates an alarm with the next alarm number and its audit entry, atomically. One open (pending,
+   * raised, acknowledged) alarm per subject and type is a constraint of the store: when one exists
+   * already — another worker raised it first — nothing is written and that alarm is returned (its id
+   * differs from the one given: the caller merges instead of raising).
+   */
   createAlarm(alarm: NewAlarm, audit: AuditEntry): Promise<Alarm>;
   getAlarm(id: string): Promise<Alarm | undefined>;
   getAlarmByNumber(number: string): Promise<Alarm | undefined>;
@@ -243,14 +248,19 @@ export interface Store {
 
   /** Queues notifications that belong to no escalation (session reminders). */
   enqueue(messages: NewOutboxMessage[]): Promise<void>;
-  /** Takes up to `limit` due notifications (priority first) for `leaseMs`; duress goes out first. */
-  claimOutbox(opts: { now: number; limit: number; leaseMs: number; by: string }): Promise<OutboxMessage[]>;
+  /**
+   * Takes up to `limit` due notifications (priority first) for `leaseMs`; duress goes out first. Rows
+   * claimed by one caller are never handed to another until the lease runs out (workers claim
+   * concurrently). `channels`: only those (a worker without an SMS modem leaves SMS to one with).
+   */
+  claimOutbox(opts: { now: number; limit: number; leaseMs: number; by: string; channels?: readonly OutboxMessage['channel'][] }): Promise<OutboxMessage[]>;
   /**
    * Re-claims notifications left `sending` by a process that died: those whose lease expired, or —
-   * when a lone centre restarts (`all`) — every one not claimed by `by`. The caller resends them
-   * (at-least-once channels) or completes them as failed (at-most-once channels).
+   * when a lone centre restarts (`all`) — every one not claimed by `by`, or — in a cluster — every one
+   * claimed by a worker known to have died (`deadClaimers`). The caller resends them (at-least-once
+   * channels) or completes them as failed (at-most-once channels).
    */
-  reclaimAbandoned(opts: { now: number; by: string; leaseMs: number; all?: boolean }): Promise<OutboxMessage[]>;
+  reclaimAbandoned(opts: { now: number; by: string; leaseMs: number; all?: boolean; deadClaimers?: readonly string[]; channels?: readonly OutboxMessage['channel'][] }): Promise<OutboxMessage[]>;
   /** Records the outcome of a claimed notification and its attempt, if the claim is still ours. */
   completeOutbox(id: string, by: string, done: OutboxCompletion, attempt: AttemptRecord | undefined): Promise<boolean>;
   getOutbox(id: string): Promise<OutboxMessage | undefined>;
@@ -280,6 +290,10 @@ export interface Store {
   createSession(s: AuthSession): Promise<void>;
   getSession(tokenHash: string): Promise<AuthSession | undefined>;
   deleteSession(tokenHash: string): Promise<void>;
+  /** A one-time ticket for the live stream (EventSource cannot send a header), valid on every worker. */
+  putStreamTicket(t: StreamTicket): Promise<void>;
+  /** Redeems a ticket once: its user if it exists and has not expired at `now`; it is gone afterwards. */
+  takeStreamTicket(ticketHash: string, now: number): Promise<string | undefined>;
 
   // ---- the worker app (app-records.ts): worker logins, pairing codes, idempotent phone actions
   /** Creates or replaces the worker's login; false when the user name belongs to another worker. */
@@ -321,4 +335,10 @@ export interface Store {
   searchAlarms(q: AlarmSearch): Promise<{ alarms: Alarm[]; total: number }>;
   /** Counts by type, resolution and site, and time-to-acknowledge percentiles, of the alarms created in [from, to). */
   alarmStats(q: { from: number; to: number; siteId?: string; scope?: StoreScope }): Promise<AlarmStats>;
+}
+
+export interface StreamTicket {
+  ticketHash: string;
+  userId: string;
+  expiresAt: number;
 }

@@ -44,6 +44,8 @@ export interface BrokerOptions {
   persistence?: unknown;
   /** Aedes mqemitter instance (in-process when absent). */
   mq?: unknown;
+  /** How often a node of a broker cluster tells the others it is alive (Aedes default 60 s; redis.ts). */
+  heartbeatIntervalMs?: number;
   log?: Logger;
 }
 
@@ -74,6 +76,11 @@ export class EmbeddedBroker {
       ...(this.opts.id ? { id: this.opts.id } : {}),
       ...(persistence ? { persistence } : {}),
       ...(this.opts.mq ? { mq: this.opts.mq } : {}),
+      ...(this.opts.heartbeatIntervalMs ? { heartbeatInterval: this.opts.heartbeatIntervalMs } : {}),
+      preConnect: (client, _packet, done) => {
+        holdUntilConnack(client);
+        done(null, true);
+      },
       authenticate: (client, username, password, done) => {
         const user = username === undefined ? undefined : users.get(username);
         if (!user || !password || !verifyPassword(password.toString('utf8'), user.passwordHash)) {
@@ -90,6 +97,10 @@ export class EmbeddedBroker {
         done(null, true);
       },
       authorizePublish: (client, packet, done) => {
+        // A will left by a client of a dead node of a broker cluster, published by this node without
+        // its client (Aedes' will sweep). It was authorised when it was stored (mayPublish, redis.ts);
+        // an error here would be an unhandled rejection inside Aedes' sweep and end the process.
+        if (!client && typeof (packet as { brokerId?: unknown }).brokerId === 'string') return done(null);
         const who = client ? this.identities.get(client) : undefined;
         if (!who || !canPublish(who, packet.topic)) {
           this.counters.publishDenied++;
@@ -116,6 +127,7 @@ export class EmbeddedBroker {
       this.log.error('broker error', { error: e.message });
     });
     aedes.on('client', () => this.counters.connections++);
+    aedes.on('connackSent', (_connack, client) => releaseHeld(client, true));
     const { tcp, ws, tls } = this.opts.listeners;
     if (tcp) this.ports.tcp = await this.listen(createServer(aedes.handle), tcp.host, tcp.port);
     if (tls) {
@@ -128,6 +140,12 @@ export class EmbeddedBroker {
       this.wss.on('connection', (socket, req) => aedes.handle(createWebSocketStream(socket), req));
       this.ports.ws = await this.listen(http, ws.host, ws.port);
     }
+  }
+
+  /** Whether this client may publish on `topic` (a will is checked before it is stored: redis.ts). */
+  mayPublish(client: object, topic: string): boolean {
+    const who = this.identities.get(client as Client);
+    return who !== undefined && canPublish(who, topic);
   }
 
   get connectedClients(): number {
@@ -173,5 +191,45 @@ export class EmbeddedBroker {
         resolve((server.address() as AddressInfo).port);
       });
     });
+  }
+}
+
+type Deliver = (packet: unknown, cb: () => void) => void;
+interface HeldClient {
+  deliver0: Deliver;
+  deliverQoS: Deliver;
+  conn?: NodeJS.EventEmitter;
+  vigilHeld?: { deliver: Deliver; packet: unknown; cb: () => void }[];
+}
+
+/**
+ * [MQTT-3.2.0-1]: the first packet the server sends a client is its CONNACK. Aedes restores a
+ * persistent session's subscriptions before it stores the will and answers, so a message published
+ * meanwhile (a broker cluster under traffic: the will goes to Redis and back) reached the client
+ * before its CONNACK, and mqtt.js waited for the CONNACK forever. Deliveries wait for it here; the
+ * messages themselves are already in the session's queue (persistence), so a connection that fails
+ * before its CONNACK loses none of them.
+ */
+function holdUntilConnack(client: object): void {
+  const c = client as HeldClient;
+  const held: NonNullable<HeldClient['vigilHeld']> = [];
+  c.vigilHeld = held;
+  const wrap = (deliver: Deliver): Deliver => (packet, cb) => {
+    if (c.vigilHeld) c.vigilHeld.push({ deliver, packet, cb });
+    else deliver(packet, cb);
+  };
+  c.deliver0 = wrap(c.deliver0.bind(c));
+  c.deliverQoS = wrap(c.deliverQoS.bind(c));
+  c.conn?.once('close', () => releaseHeld(client, false));
+}
+
+function releaseHeld(client: object, deliver: boolean): void {
+  const c = client as HeldClient;
+  const held = c.vigilHeld;
+  if (!held) return;
+  c.vigilHeld = undefined;
+  for (const h of held) {
+    if (deliver) h.deliver(h.packet, h.cb);
+    else h.cb();
   }
 }

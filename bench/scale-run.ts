@@ -1,0 +1,266 @@
+/**
+ * One run of `make bench-scale` (bench/scale.ts): a topology of real processes — broker nodes
+ * (`vigil broker`) and centre workers (`vigil centre`) — with a gateway in this process hearing the
+ * fleet generator's light pendants (simulator/src/fleet) through its radio transport seam, and a
+ * contact's webhook that accepts every alarm at once (one ladder step, one notification per alarm).
+ *
+ * `cluster`: PostgreSQL (fsync on, commits not waiting for the WAL flush: SQLite's trade) and Redis, two broker nodes, three workers; during the run worker 3
+ * and then broker A are killed with SIGKILL. `single`: one broker (sessions in SQLite) and one worker
+ * on SQLite, nothing killed. The operator's console streams (SSE) from worker 1, which is never killed:
+ * an alarm's latency is from the pendant's first frame to the alarm on that stream.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createLogger } from '../common/log';
+import { hashPassword } from '../common/passwords';
+import { PostgresStore } from '../centre/src/store/postgres';
+import { SqliteStore } from '../centre/src/store/sqlite';
+import type { Store } from '../centre/src/store/types';
+import { Gateway } from '../gateway/src/gateway';
+import { percentile } from '../simulator/src/eval/score';
+import { Fleet, FleetTransport } from '../simulator/src/fleet/fleet';
+import { type MqttUser, startBrokerNode, startWorker, type VigilChild } from '../test/helpers/cluster';
+import { HookReceiver, login, SseConsole, streamTicket } from '../test/helpers/cluster-rig';
+import { freePort } from '../test/helpers/mosquitto';
+import { Postgres } from '../test/helpers/postgres';
+import { Redis } from '../test/helpers/redis';
+import { until } from '../test/helpers/wait';
+
+export interface ScaleRunOptions {
+  mode: 'cluster' | 'single';
+  pendants: number;
+  heartbeatS: number;
+  alarmRatePerS: number;
+  durationS: number;
+  /** After the run, how long alarms may take to show and be answered. */
+  drainS: number;
+  /** Longest warm-up before measuring anyway. */
+  warmupMaxS: number;
+  progress: (line: string) => void;
+}
+
+export interface ScaleFigures {
+  pendants: number;
+  workers: number;
+  brokers: number;
+  durationS: number;
+  framesPerS: number;
+  /** Pendant frames stored by the centre, per second of the run. */
+  eventsPerS: number;
+  /** Of the alarms raised in the measured window (after the warm-up). */
+  alarmP50Ms: number | null;
+  alarmP99Ms: number | null;
+  alarmsSent: number;
+  alarmsRaised: number;
+  /** Pendant alarms the console never showed or the store never raised. */
+  lostAlarms: number;
+  /** Alarms raised more than once for one pendant alarm. */
+  duplicateAlarms: number;
+  /** Notifications beyond one per alarm and ladder step (distinct idempotency keys at the contact). */
+  duplicateNotifications: number;
+  /** The same notification delivered again with its idempotency key (a send interrupted by a kill). */
+  redeliveries: number;
+  kills: string[];
+  setupS: number;
+  /** Until the centre had caught up with every pendant's first (protected) heartbeat; alarms of that time apart. */
+  warmupS: number;
+  warmupAlarmP50Ms: number | null;
+  warmupAlarmP99Ms: number | null;
+}
+
+const SITE = 'fleet';
+const USERS: MqttUser[] = [
+  { username: 'centre', password: 'centre-pw', role: 'centre' },
+  { username: 'gw-1', password: 'gw-pw', role: 'gateway', siteId: SITE, gatewayId: 'gw-1' },
+];
+
+async function seed(store: Store, devices: { id: string; key: string }[], hookUrl: string): Promise<void> {
+  await store.migrate();
+  await store.upsertSite({ id: SITE, name: 'Fleet' });
+  await store.putEntity('contact', { id: 'desk', name: 'desk', kind: 'person', siteId: SITE, phone: null, email: null, webhookUrl: `${hookUrl}/desk`, language: null });
+  await store.putEntity('ladder', { id: 'ladder', name: 'Ladder', steps: [{ contactId: 'desk', channel: 'webhook', timeoutS: 60 }], fallback: null });
+  await store.upsertSite({ id: SITE, name: 'Fleet', ladderId: 'ladder' });
+  await store.createUser({ id: 'u-op', username: 'op', name: 'op', role: 'operator', passwordHash: hashPassword('op-password') });
+  const createdAt = Date.now();
+  if (store instanceof PostgresStore) {
+    // 50,000 round trips with fsync on take minutes; one statement per 5,000 devices takes seconds.
+    for (let i = 0; i < devices.length; i += 5000) {
+      const chunk = devices.slice(i, i + 5000);
+      await store.db.query(
+        "INSERT INTO devices (id, key, board, site_id, created_at) SELECT id, key, 'puckjs', $3, $4 FROM unnest($1::text[], $2::text[]) AS d(id, key)",
+        [chunk.map((d) => d.id), chunk.map((d) => d.key), SITE, createdAt],
+      );
+    }
+    return;
+  }
+  for (const d of devices) {
+    await store.addDevice({ id: d.id, key: d.key, board: 'puckjs', workerId: null, siteId: SITE, createdAt, lastCounter: -1, lastSeenAt: null, batteryPct: null });
+  }
+}
+
+export async function runScale(o: ScaleRunOptions): Promise<ScaleFigures> {
+  const t0 = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), `vigil-bench-${o.mode}-`));
+  const log = createLogger('bench', 'warn');
+  const cluster = o.mode === 'cluster';
+  const hooks = new HookReceiver();
+  hooks.answers = { desk: 'accepted' };
+  let pg: Postgres | undefined;
+  let redis: Redis | undefined;
+  const brokers: VigilChild[] = [];
+  const workers: VigilChild[] = [];
+  let gateway: Gateway | undefined;
+  let sse: SseConsole | undefined;
+  let fleet: Fleet | undefined;
+  const kills: string[] = [];
+  try {
+    await hooks.start();
+    const devices = Fleet.devices(o.pendants);
+    let storeUrl: string | undefined;
+    if (cluster) {
+      [pg, redis] = await Promise.all([Postgres.start({ durable: true, synchronousCommit: process.env['SCALE_PG_SYNC_COMMIT'] === '1', maxConnections: 200 }), Redis.start()]);
+      storeUrl = await pg.createDatabase('vigil');
+      const store = new PostgresStore({ url: storeUrl });
+      await seed(store, devices, hooks.url);
+      await store.close();
+    } else {
+      mkdirSync(join(dir, 'worker-1'), { recursive: true });
+      const store = new SqliteStore(join(dir, 'worker-1', 'centre.db'));
+      await seed(store, devices, hooks.url);
+      await store.close();
+    }
+    o.progress(`${o.mode}: ${devices.length} devices seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const ports = cluster ? [await freePort(), await freePort()] : [await freePort()];
+    const urls = ports.map((p) => `mqtt://127.0.0.1:${p}`);
+    brokers.push(...(await Promise.all(ports.map((p, i) => startBrokerNode(dir, `broker-${'ab'[i]}`, p, redis?.url, USERS, cluster ? {} : { dataDir: join(dir, 'broker') })))));
+    const nWorkers = cluster ? 3 : 1;
+    for (let n = 1; n <= nWorkers; n++) {
+      workers.push(await startWorker(dir, `worker-${n}`, {
+        ...(storeUrl ? { storeUrl } : {}), brokerUrls: urls, clientId: `vigil-centre-${n}`, username: 'centre', password: 'centre-pw', httpPort: await freePort(),
+        ...(cluster ? { cluster: { buckets: 64 } } : {}),
+        extra: { notifiers: { webhook: { secret: 'bench-scale-webhook-secret-0123', timeoutMs: 5000 } } },
+      }));
+    }
+    const base = /"http":"(http:[^"]+)"/.exec(await workers[0]!.waitFor(/centre started/))![1]!;
+    const token = await login(base, 'op', 'op-password');
+    sse = await SseConsole.open(base, await streamTicket(base, token));
+    const transport = new FleetTransport();
+    gateway = new Gateway(
+      { siteId: SITE, gatewayId: 'gw-1', dataDir: join(dir, 'gateway'), mqtt: { url: urls, username: 'gw-1', password: 'gw-pw' }, heartbeatS: 30, transports: [] },
+      { transports: [transport], log, reconnectPeriodMs: 200 },
+    );
+    await gateway.start();
+    const gw = gateway;
+    await until(gw.keyring, 'applied', () => gw.keyring.size >= devices.length, 120_000, `the keyring of ${devices.length} devices on the gateway`);
+    const setupS = (Date.now() - t0) / 1000;
+    o.progress(`${o.mode}: set up in ${setupS.toFixed(1)} s (${brokers.length} brokers, ${workers.length} workers)`);
+
+    const f = new Fleet({ pendants: o.pendants, heartbeatS: o.heartbeatS, alarmRatePerS: o.alarmRatePerS }, devices, transport, gw.clock);
+    fleet = f;
+    sse.on('alarm', (a) => {
+      if (a.deviceId && a.state === 'raised') f.alarmVisible(a.deviceId, a.incidentRef ?? null, Date.now());
+    });
+    const events00 = await countEvents(o.mode, dir, storeUrl);
+    const t1 = Date.now();
+    f.start();
+    const ticker = setInterval(() => o.progress(`${o.mode}: ${((Date.now() - t1) / 1000).toFixed(0)} s, frames ${f.framesSent}, alarms ${f.alarms.length} (${f.alarms.filter((a) => a.visibleAt !== null).length} shown, ${f.alarms.length - f.unacknowledged()} answered)`), 10_000);
+    // Warm-up: every pendant's first heartbeat says "protected" and opens a protection session (a
+    // shift starting all at once). Measured from when the centre has caught up with that storm.
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 2000));
+      const elapsed = (Date.now() - t1) / 1000;
+      const stored = (await countEvents(o.mode, dir, storeUrl)) - events00;
+      if ((elapsed >= o.heartbeatS && stored >= 0.97 * f.framesSent) || elapsed >= o.warmupMaxS) break;
+    }
+    const warmupS = (Date.now() - t1) / 1000;
+    o.progress(`${o.mode}: warmed up in ${warmupS.toFixed(0)} s; measuring`);
+    const frames0 = f.framesSent;
+    const events0 = await countEvents(o.mode, dir, storeUrl);
+    const started = Date.now();
+    if (cluster) {
+      const at = (share: number): Promise<void> => new Promise((r) => setTimeout(r, o.durationS * 1000 * share));
+      await at(0.35);
+      await workers[2]!.kill9();
+      kills.push(`centre worker 3 at ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      o.progress(`${o.mode}: killed worker 3 (kill -9)`);
+      await at(0.3);
+      await brokers[0]!.kill9();
+      kills.push(`broker node A at ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      o.progress(`${o.mode}: killed broker A (kill -9)`);
+      await at(0.35);
+    } else {
+      await new Promise((r) => setTimeout(r, o.durationS * 1000));
+    }
+    f.stopNew();
+    const elapsedS = (Date.now() - started) / 1000;
+    const framesPerS = (f.framesSent - frames0) / elapsedS;
+    // Drain: every alarm shown and answered (or the drain time over).
+    const drainEnd = Date.now() + o.drainS * 1000;
+    while (Date.now() < drainEnd && (f.unacknowledged() > 0 || f.alarms.some((a) => a.visibleAt === null))) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    clearInterval(ticker);
+    // events of the measured window (frames still arriving after it are counted: the drain is short next to it)
+    const stored = (await countEvents(o.mode, dir, storeUrl)) - events0;
+    const raised = await listAlarms(o.mode, dir, storeUrl);
+    const byDevice = new Map<string, number>();
+    for (const a of raised) if (a.deviceId) byDevice.set(a.deviceId, (byDevice.get(a.deviceId) ?? 0) + 1);
+    const alarmed = new Set(f.alarms.map((a) => a.deviceId));
+    const lost = f.alarms.filter((a) => a.visibleAt === null || !byDevice.has(a.deviceId)).length;
+    let duplicateNotifications = 0;
+    for (const a of raised) duplicateNotifications += Math.max(0, hooks.notificationsPer(a.id, 'desk') - 1);
+    const distinctKeys = new Set(hooks.hooks.map((h) => h.key)).size;
+    const measured = f.alarms.filter((a) => a.sentAt >= started);
+    const latencies = measured.filter((a) => a.visibleAt !== null).map((a) => a.visibleAt! - a.sentAt);
+    const warm = f.alarms.filter((a) => a.sentAt < started && a.visibleAt !== null).map((a) => a.visibleAt! - a.sentAt);
+    return {
+      pendants: o.pendants, workers: workers.length, brokers: brokers.length, durationS: Math.round(elapsedS),
+      framesPerS: Math.round(framesPerS * 10) / 10, eventsPerS: Math.round((stored / elapsedS) * 10) / 10,
+      alarmP50Ms: round(percentile(latencies, 50)), alarmP99Ms: round(percentile(latencies, 99)),
+      alarmsSent: f.alarms.length, alarmsRaised: raised.length, lostAlarms: lost,
+      duplicateAlarms: [...byDevice.entries()].filter(([d]) => alarmed.has(d)).reduce((n, [d, c]) => n + Math.max(0, c - f.alarms.filter((a) => a.deviceId === d).length), 0),
+      duplicateNotifications, redeliveries: hooks.hooks.length - distinctKeys, kills, setupS: Math.round(setupS),
+      warmupS: Math.round(warmupS), warmupAlarmP50Ms: round(percentile(warm, 50)), warmupAlarmP99Ms: round(percentile(warm, 99)),
+    };
+  } finally {
+    fleet?.stop();
+    sse?.close();
+    await gateway?.stop().catch(() => undefined);
+    for (const w of workers) await w.stop();
+    for (const b of brokers) await b.stop();
+    await hooks.close();
+    await redis?.destroy();
+    await pg?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const round = (v: number | null): number | null => (v === null ? null : Math.round(v));
+
+async function countEvents(mode: ScaleRunOptions['mode'], dir: string, url: string | undefined): Promise<number> {
+  if (mode === 'cluster') {
+    const s = new PostgresStore({ url: url! });
+    try {
+      return Number((await s.db.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]!.n);
+    } finally {
+      await s.close();
+    }
+  }
+  const db = new Database(join(dir, 'worker-1', 'centre.db'), { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+async function listAlarms(mode: ScaleRunOptions['mode'], dir: string, url: string | undefined): Promise<{ id: string; deviceId: string | null }[]> {
+  const store: Store = mode === 'cluster' ? new PostgresStore({ url: url! }) : new SqliteStore(join(dir, 'worker-1', 'centre.db'));
+  try {
+    return (await store.listAlarms({})).map((a) => ({ id: a.id, deviceId: a.deviceId }));
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Partitions: what belongs together and is run by one worker at a time. A device's frames, its
+ * alarms, its sessions and their timers, its escalations share the device id as partition key; what
+ * belongs to no device uses its subject (`gateway:<site>/<gw>`, `session:<id>`, `notifier:<channel>`,
+ * a worker id for a session without a pendant). Keys hash into a fixed number of buckets, and buckets
+ * are what workers lease (leases.ts): a lease per bucket, not per device, so 50,000 pendants cost a
+ * few dozen lease rows.
+ */
+import type { Alarm, Escalation, Session } from '../store/types';
+
+/** FNV-1a, 32 bits: stable across processes, machines and versions (unlike PostgreSQL's hashtext). */
+export function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+export function bucketOf(partition: string, buckets: number): number {
+  return hash32(partition) % buckets;
+}
+
+export function devicePartition(deviceId: string): string {
+  return deviceId;
+}
+
+/** An alarm runs where its device does; a system alarm by its subject. */
+export function alarmPartition(a: Pick<Alarm, 'deviceId' | 'subject' | 'id'>): string {
+  return a.deviceId ?? a.subject ?? `alarm:${a.id}`;
+}
+
+/** A session runs where its pendant does; without one, by its owner (the worker). */
+export function sessionPartition(s: Pick<Session, 'deviceId' | 'owner'>): string {
+  return s.deviceId ?? s.owner;
+}
+
+/** Stored with the escalation; rows from before the cluster existed fall back to their alarm's subject key. */
+export function escalationPartition(e: Pick<Escalation, 'partition' | 'alarmId'>): string {
+  return e.partition ?? `alarm:${e.alarmId}`;
+}

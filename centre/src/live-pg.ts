@@ -1,0 +1,40 @@
+/**
+ * The live hub of a cluster: every event a worker publishes (an alarm raised, a session started, a
+ * console push) reaches the consoles of every worker, through PostgreSQL NOTIFY (cluster/pg-channel.ts).
+ * Local subscribers get the worker's own events the same way, so every console sees one order: the
+ * order PostgreSQL delivered them in. At-most-once, like a console's own connection: a console that
+ * reconnects re-reads the open alarms.
+ */
+import type { PgChannel } from './cluster/pg-channel';
+import type { LiveEvent, LiveHub } from './live';
+
+export class PgLiveHub implements LiveHub {
+  private readonly subscribers = new Set<(e: LiveEvent) => void>();
+
+  constructor(private readonly channel: PgChannel, private readonly onError: (e: Error) => void = () => undefined) {
+    channel.on('live', (payload) => {
+      let e: LiveEvent;
+      try {
+        e = JSON.parse(payload) as LiveEvent;
+      } catch {
+        return;
+      }
+      for (const fn of [...this.subscribers]) {
+        try {
+          fn(e);
+        } catch {
+          // a broken subscriber must not stop the others
+        }
+      }
+    });
+  }
+
+  publish(e: LiveEvent): void {
+    this.channel.send('live', JSON.stringify(e)).catch((err: unknown) => this.onError(err as Error));
+  }
+
+  subscribe(fn: (e: LiveEvent) => void): () => void {
+    this.subscribers.add(fn);
+    return () => this.subscribers.delete(fn);
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * A real PostgreSQL (Debian's `postgresql` package) in a temp dir on a free loopback port: `initdb`,
+ * then `postgres` in the foreground, ready when it logs "ready to accept connections". PostgreSQL
+ * refuses to run as root, so as root the cluster belongs to the `postgres` user (created by the Debian
+ * package) or `nobody`. Used by the tests and by `make bench-scale`.
+ *
+ * `durable: false` (tests) turns fsync off: a test database needs no crash safety against power loss,
+ * only against a killed process, which PostgreSQL's WAL gives with fsync off too.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { freePort } from './mosquitto';
+
+/** Where Debian puts the server binaries (not on PATH): /usr/lib/postgresql/<major>/bin. */
+export function postgresBinDir(): string {
+  const base = '/usr/lib/postgresql';
+  const majors = existsSync(base) ? readdirSync(base).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a)) : [];
+  for (const m of majors) if (existsSync(join(base, m, 'bin', 'postgres'))) return join(base, m, 'bin');
+  for (const d of ['/usr/local/bin', '/usr/bin']) if (existsSync(join(d, 'postgres'))) return d;
+  throw new Error('PostgreSQL server binaries not found (apt-get install postgresql)');
+}
+
+function runAs(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  for (const name of ['postgres', 'nobody']) {
+    try {
+      const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }).trim());
+      const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8' }).trim());
+      return { uid, gid };
+    } catch {
+      // try the next user
+    }
+  }
+  throw new Error('running as root, but neither the postgres nor the nobody user exists to run PostgreSQL');
+}
+
+export interface PostgresOptions {
+  /** fsync and full-page writes (the benchmark); off by default (tests). */
+  durable?: boolean;
+  /**
+   * With `durable`, whether a commit waits for its WAL to reach the disk. Off, a commit can be lost
+   * to a power cut (never to a killed process) in the last ~0.6 s: SQLite's `synchronous = NORMAL` in
+   * WAL mode, which the single-node centre uses, makes the same trade (docs/scale.md).
+   */
+  synchronousCommit?: boolean;
+  maxConnections?: number;
+}
+
+export class Postgres {
+  private proc: ChildProcess | undefined;
+  log = '';
+
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+    private readonly as: { uid: number; gid: number } | undefined,
+    private readonly opts: PostgresOptions,
+  ) {}
+
+  /** initdb in a fresh temp dir, then start. */
+  static async start(opts: PostgresOptions = {}): Promise<Postgres> {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-pg-'));
+    const as = runAs();
+    if (as) chownSync(dir, as.uid, as.gid);
+    chmodSync(dir, 0o700);
+    const bin = postgresBinDir();
+    try {
+      execFileSync(join(bin, 'initdb'), ['-D', join(dir, 'data'), '-U', 'vigil', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'], {
+        stdio: ['ignore', 'pipe', 'pipe'], ...(as ?? {}), cwd: dir,
+      });
+    } catch (e) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`initdb failed: ${(e as { stderr?: Buffer }).stderr?.toString() ?? (e as Error).message}`);
+    }
+    const pg = new Postgres(dir, await freePort(), as, opts);
+    await pg.restart();
+    return pg;
+  }
+
+  /** A connection string for database `db` (created with createDatabase). */
+  url(db = 'postgres'): string {
+    return `postgres://vigil@127.0.0.1:${this.port}/${db}`;
+  }
+
+  get running(): boolean {
+    return this.proc !== undefined;
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  async restart(): Promise<void> {
+    if (this.proc) return;
+    const durable = this.opts.durable === true;
+    const args = [
+      '-D', join(this.dir, 'data'), '-p', String(this.port), '-h', '127.0.0.1', '-k', this.dir,
+      '-c', `max_connections=${this.opts.maxConnections ?? 100}`, '-c', 'shared_buffers=128MB',
+      '-c', `fsync=${durable ? 'on' : 'off'}`, '-c', `full_page_writes=${durable ? 'on' : 'off'}`,
+      '-c', `synchronous_commit=${durable && this.opts.synchronousCommit !== false ? 'on' : 'off'}`,
+      '-c', 'log_min_messages=warning', '-c', 'logging_collector=off',
+    ];
+    const proc = spawn(join(postgresBinDir(), 'postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: this.dir, ...(this.as ?? {}) });
+    this.proc = proc;
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (e: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.proc = undefined;
+        reject(e);
+      };
+      const timer = setTimeout(() => fail(new Error(`postgres did not start within 30 s:\n${this.log}`)), 30_000);
+      proc.once('error', (e) => fail(new Error(`cannot run postgres: ${e.message}`)));
+      proc.once('exit', (code) => fail(new Error(`postgres exited with ${code}:\n${this.log}`)));
+      proc.stderr.on('data', (d: Buffer) => {
+        this.log = (this.log + d.toString()).slice(-20_000);
+        if (!settled && /ready to accept connections/.test(this.log)) {
+          settled = true;
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    proc.once('exit', () => {
+      if (this.proc === proc) this.proc = undefined;
+    });
+  }
+
+  /** Creates a database (each test its own); returns its connection string. */
+  async createDatabase(name: string): Promise<string> {
+    const c = new pg.Client({ connectionString: this.url() });
+    await c.connect();
+    try {
+      await c.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
+    } finally {
+      await c.end();
+    }
+    return this.url(name);
+  }
+
+  /** A crash: SIGKILL, PostgreSQL recovers from its WAL at the next start. */
+  async kill9(): Promise<void> {
+    const proc = this.proc;
+    if (!proc) return;
+    this.proc = undefined;
+    await new Promise<void>((resolve) => {
+      proc.once('exit', () => resolve());
+      proc.kill('SIGKILL');
+    });
+    // A killed postmaster leaves its children for a moment; they exit on their own when it is gone.
+  }
+
+  /** Fast shutdown (SIGINT): open transactions are rolled back, the data is checkpointed. */
+  async stop(): Promise<void> {
+    const proc = this.proc;
+    if (!proc) return;
+    this.proc = undefined;
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const hard = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+      proc.once('exit', () => {
+        clearTimeout(hard);
+        resolve();
+      });
+      proc.kill('SIGINT');
+    });
+  }
+
+  /** Stops and removes the data directory. */
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** For log messages: who runs the cluster. */
+export function postgresUser(): string {
+  return process.getuid?.() === 0 ? 'postgres (or nobody)' : userInfo().username;
+}
