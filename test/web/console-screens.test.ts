@@ -153,6 +153,34 @@ describe('console screens (Chromium)', () => {
     await page.close();
   });
 
+  it('draws nothing on a map whose page was left while the floor plan was still loading', async () => {
+    const page = await openConsole(web, sys.base, OPERATOR);
+    // Hold the zones' answer (the plan's last fetch) until the operator has left the alarm page.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let asked!: () => void;
+    const zonesAsked = new Promise<void>((r) => (asked = r));
+    await page.route('**/api/zones', async (route) => {
+      asked();
+      await held;
+      await route.continue().catch(() => undefined);
+    });
+    await page.locator('.alarm-card[data-type=sos]').first().click();
+    await page.locator('#acknowledge').waitFor();
+    await zonesAsked;
+    await page.goto(`${sys.base}/#/history`);
+    await page.locator('#results table').waitFor();
+    const answered = page.waitForResponse('**/api/zones');
+    release();
+    await answered;
+    await page.unroute('**/api/zones');
+    // The stale plan() resumes now; it used to draw on the removed map and throw. Two animation
+    // frames later it has run to its end.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    expect(problems(page)).toEqual([]);
+    await page.close();
+  });
+
   it('works at phone width (390×844) without sideways scrolling', async () => {
     const page = await openConsole(web, sys.base, OPERATOR, { viewport: PHONE, mobile: true });
     await page.locator('.alarm-card').nth(2).waitFor();

@@ -23,6 +23,9 @@ export function whereOf(alarm) {
   }
   let map = null;
   let url = null;
+  // The page may be left (or redrawn by a live update) while the plan is still being fetched: every
+  // step after an await checks this, so nothing is drawn on a map that is already removed.
+  let disposed = false;
   const who = alarm.worker ? alarm.worker.name : t('alarm.noWorker');
   const el = h('div.map#map', { role: 'img', 'aria-label': t('map.label', { place: place.label }) });
   box.appendChild(el);
@@ -32,14 +35,16 @@ export function whereOf(alarm) {
     if (!alarm.siteId || place.floor === null || place.x === null || place.y === null) return false;
     const { plans } = await api.get('/api/sites/' + encodeURIComponent(alarm.siteId) + '/plans');
     const p = plans.find((x) => x.floor === place.floor);
-    if (!p) return false;
+    if (!p || disposed) return !!p;
     const blob = await api.blob('/api/sites/' + encodeURIComponent(alarm.siteId) + '/plans/' + encodeURIComponent(p.floor) + '/image');
+    if (disposed) return true;
     url = URL.createObjectURL(blob);
     const bounds = [[0, 0], [p.heightM, p.widthM]];
     map = L.map(el, { crs: L.CRS.Simple, minZoom: -3, attributionControl: false, zoomSnap: 0.25 });
     L.imageOverlay(url, bounds).addTo(map);
     map.fitBounds(bounds);
     const { zones } = await api.get('/api/zones').catch(() => ({ zones: [] }));
+    if (disposed) return true;
     for (const z of (zones || []).filter((z) => z.siteId === alarm.siteId && z.floor === p.floor && z.x !== null && z.y !== null)) {
       const shape = z.w && z.h ? L.rectangle([[z.y - z.h / 2, z.x - z.w / 2], [z.y + z.h / 2, z.x + z.w / 2]], { weight: 1, color: '#27466f', fillOpacity: z.id === place.zoneId ? 0.25 : 0.06 })
         : L.circleMarker([z.y, z.x], { radius: 4, color: '#27466f' });
@@ -70,7 +75,15 @@ export function whereOf(alarm) {
   const cap = L.Control.extend({ onAdd: () => h('div.map-caption', caption) });
   // Leaflet needs the element in the page (its size) before drawing.
   requestAnimationFrame(() => {
-    plan().catch(() => false).then((done) => {
+    if (disposed) return;
+    const failed = () => {
+      // A plan half drawn before an error: start again from an empty element for the map.
+      if (map) map.remove();
+      map = null;
+      return false;
+    };
+    plan().catch(failed).then((done) => {
+      if (disposed) return;
       if (!done) geo();
       if (map) new cap({ position: 'bottomleft' }).addTo(map);
     });
@@ -78,8 +91,11 @@ export function whereOf(alarm) {
   return {
     el: box,
     dispose() {
+      disposed = true;
       if (map) map.remove();
+      map = null;
       if (url) URL.revokeObjectURL(url);
+      url = null;
     },
   };
 }
