@@ -176,7 +176,7 @@ export class Centre {
       const api: ApiContext = { ...this.apiContext(), health: () => ({ mqtt: this.bus.connected, ingest: this.ingest.counters.snapshot(), events: this.writer.counters.snapshot(), outbox: this.outbox.counters.snapshot(), timers: this.scheduler.size, notifiers: Object.fromEntries(this.notifiers.map((n) => [n.channel, n.healthy()])) }) };
       registerApi(router, api);
       registerConsoleApi(router, api, { config, outbox: this.outbox });
-      this.stoppers.push(registerAppApi(router, { ...this.apiContext(), config, supervision: this.supervision }));
+      this.stoppers.push(registerAppApi(router, { ...this.apiContext(), config, supervision: this.supervision, ownership: this.ownership }));
       this.http = await startHttp(router, config.http.host, config.http.port);
     }
     log.info('centre started', {

@@ -176,7 +176,7 @@ describe('console screens (Chromium)', () => {
     await page.unroute('**/api/zones');
     // The stale plan() resumes now; it used to draw on the removed map and throw. Two animation
     // frames later it has run to its end.
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
     expect(problems(page)).toEqual([]);
     await page.close();
   });

@@ -8,13 +8,17 @@
  *
  * Every event carries the phone's idempotency key: a retry (lost answer, queue flushed twice) returns
  * what the first one got and changes nothing, so an alarm is never raised twice. An event the rules
- * did not finish (crash) is stored unhandled and re-run at start by the ingest's recovery.
+ * did not finish (crash) is stored unhandled and re-run at start by the ingest's recovery. In a
+ * cluster the rules run on the worker that owns the phone's device (under its lease); a request that
+ * reaches another worker is stored unhandled for the owner's sweep (docs/scale.md).
  */
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../../common/clock';
 import type { Logger } from '../../../common/log';
 import { type AlarmType, isAlarmType, type MessageType, messageTypeByName, type PositionPayload } from '../../../protocol/src';
 import type { Rules } from '../rules';
+import { type Ownership, SOLE_OWNER } from '../cluster/ownership';
+import { devicePartition } from '../cluster/partition';
 import type { Alarm, DeviceRecord, EventRecord, Store, Worker } from '../store/types';
 
 /** Alarm types a phone raises: the button (sos) and the detectors' three. */
@@ -37,7 +41,7 @@ export type PhoneEventResult =
   | { ok: false; code: 'invalid' | 'conflict'; message: string };
 
 export class PhoneDevices {
-  constructor(private readonly ctx: { store: Store; clock: Clock; log: Logger; rules: Rules }) {}
+  constructor(private readonly ctx: { store: Store; clock: Clock; log: Logger; rules: Rules; ownership?: Ownership }) {}
 
   /** The worker's phone device, created on first use (and moved to the worker's site if that changed). */
   async ensure(worker: Worker): Promise<DeviceRecord> {
@@ -67,19 +71,31 @@ export class PhoneDevices {
     // Privacy: a position travels only with an alarm (taken at that moment, never tracked).
     const position: PositionPayload | null = e.position && isAlarmType(type) ? { kind: 'gps', lat: e.position.lat, lon: e.position.lon } : null;
     const detail = type === 'pre_alarm' || type === 'cancel' ? messageTypeByName(e.alarmType!)!.code : 0;
+    // In a cluster only the device's owner runs its rules (under its lease). Another worker stores the
+    // event unhandled and the owner's sweep of unhandled events runs it (cluster/takeover.ts, every 3 s).
+    const ownership = this.ctx.ownership ?? SOLE_OWNER;
+    const partition = devicePartition(device.id);
+    const owner = ownership.owns(partition);
+    const mustHandle = alarmish || type === 'cancel' || !owner;
     const r = await store.recordAppEvent({
       key: e.key, workerId: worker.id, deviceId: device.id, type, at, siteId: device.siteId ?? '', batteryPct: e.batteryPct ?? null, position, detail,
-      ...(e.incidentKey ? { incidentKey: e.incidentKey } : {}), mustHandle: alarmish || type === 'cancel',
+      ...(e.incidentKey ? { incidentKey: e.incidentKey } : {}), mustHandle,
     });
     if (r.verdict === 'foreign') return { ok: false, code: 'conflict', message: 'This key was used for another action' };
     if (r.verdict === 'unknown_device') return { ok: false, code: 'conflict', message: 'The phone device was removed; sign in again' };
     if (r.verdict !== 'duplicate') {
       const event: EventRecord = {
         deviceId: device.id, counter: r.counter, type, receivedAt: at, gatewayId: 'app', siteId: device.siteId ?? '', rssiDbm: null,
-        batteryPct: e.batteryPct ?? null, position, detail, ref: r.ref, mustHandle: alarmish || type === 'cancel',
+        batteryPct: e.batteryPct ?? null, position, detail, ref: r.ref, mustHandle,
       };
-      await rules.onEvent(event, device, undefined);
-      if (event.mustHandle) await store.markEventHandled(device.id, r.counter);
+      if (owner) {
+        await ownership.run(partition, async () => {
+          await rules.onEvent(event, device, undefined);
+          if (event.mustHandle) await store.markEventHandled(device.id, r.counter);
+        });
+      } else {
+        this.ctx.log.info('phone event left to its device\'s owner', { deviceId: device.id, counter: r.counter, type });
+      }
       if (position && e.position?.accuracyM !== undefined) await this.noteAccuracy(device, r.ref, e.position.accuracyM, e.position.takenAt ?? null);
     }
     return { ok: true, duplicate: r.verdict === 'duplicate', counter: r.counter, alarm: e.kind === 'heartbeat' ? null : await this.incident(device.id, r.ref) };

@@ -1,5 +1,6 @@
 /** What the worker app's route modules share (api-app.ts builds it). */
 import type { PhoneDevices } from '../app/phone';
+import type { Ownership } from '../cluster/ownership';
 import type { WorkerAuth, WorkerPrincipal } from '../app/worker-auth';
 import type { ResolvedCentreConfig } from '../config';
 import type { Worker } from '../store/types';
@@ -10,6 +11,8 @@ import type { ApiRequest } from './router';
 export interface AppApiContext extends Omit<ApiContext, 'health'> {
   config: ResolvedCentreConfig;
   supervision: Supervision;
+  /** Who runs a device's rules (a cluster's leases); this process alone when absent. */
+  ownership?: Ownership;
 }
 
 export interface AppRouteContext extends AppApiContext {

@@ -44,7 +44,7 @@ export function registerAppApi(router: Router, base: AppApiContext): () => void 
   const { store, clock } = base;
   const workers = new WorkerAuth({ store, clock });
   const rules = new Rules({ alarms: base.alarms, sessions: base.sessions, supervision: base.supervision, positions: base.positions });
-  const phones = new PhoneDevices({ store, clock, log: base.log.child('phone'), rules });
+  const phones = new PhoneDevices({ store, clock, log: base.log.child('phone'), rules, ...(base.ownership ? { ownership: base.ownership } : {}) });
   const ctx: AppRouteContext = {
     ...base, workers, phones,
     async worker(req) {
