@@ -2,8 +2,10 @@
  * JSON Schema validation shared by config files, MQTT payloads and HTTP bodies.
  * Every error is reported with the path of the offending value, all at once.
  */
+import { readFileSync } from 'node:fs';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { parse } from 'yaml';
 
 const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: true, allowUnionTypes: true });
 addFormats(ajv);
@@ -58,9 +60,23 @@ export class ConfigError extends Error {
   }
 }
 
-/** Validates a configuration object, throwing one ConfigError that lists every problem by path. */
-export function validateConfig<T>(schema: JsonSchema, value: unknown, source: string): T {
+/**
+ * Validates a configuration object, filling defaults, then (if given) the checks a schema cannot
+ * express across fields; throws one ConfigError that lists every problem by path.
+ */
+export function validateConfig<T>(schema: JsonSchema, value: unknown, source: string, crossCheck?: (config: T) => string[]): T {
   const result = check<T>(schema, value);
   if (!result.ok) throw new ConfigError(source, result.errors);
+  const errors = crossCheck ? crossCheck(result.value) : [];
+  if (errors.length > 0) throw new ConfigError(source, errors);
   return result.value;
+}
+
+/** Reads a YAML (or JSON) configuration file; an unreadable or unparsable file is one plain error. */
+export function readConfigFile(file: string): unknown {
+  try {
+    return parse(readFileSync(file, 'utf8')) as unknown;
+  } catch (e) {
+    throw new Error(`Cannot read ${file}: ${(e as Error).message}`);
+  }
 }

@@ -2,9 +2,7 @@
  * Centre configuration (YAML), validated once at start with every error reported by path. Every
  * section but dataDir, mqtt and http has defaults, so a minimal file stays three lines.
  */
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
-import { ConfigError, type JsonSchema, validateConfig } from '../../common/schema';
+import { ConfigError, type JsonSchema, readConfigFile, validateConfig } from '../../common/schema';
 
 export interface SessionsConfig {
   /** Reminder before a timed session ends (pendant haptic + SMS), minutes. */
@@ -181,12 +179,7 @@ export const CENTRE_CONFIG_SCHEMA: JsonSchema = {
 };
 
 export function loadCentreConfig(file: string): ResolvedCentreConfig {
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`Cannot read ${file}: ${(e as Error).message}`);
-  }
+  const raw = readConfigFile(file);
   return crossCheck(validateConfig<ResolvedCentreConfig>(CENTRE_CONFIG_SCHEMA, raw, file), file);
 }
 

@@ -4,9 +4,8 @@
  * listener). Every problem is reported at once, with its path. The annotated example is in
  * docs/gateway.md.
  */
-import { accessSync, constants, readFileSync } from 'node:fs';
-import { parse } from 'yaml';
-import { check, ConfigError, type JsonSchema } from '../../common/schema';
+import { accessSync, constants } from 'node:fs';
+import { type JsonSchema, readConfigFile, validateConfig } from '../../common/schema';
 import { ALARM_TYPE_NAMES } from '../../protocol/src';
 import type { BrokerUser } from './broker/broker';
 import type { SiteIoConfig } from './siteio/site-io';
@@ -191,19 +190,10 @@ export function crossCheck(c: GatewayConfig): string[] {
 
 /** Validates a parsed config, filling defaults; throws one ConfigError listing every problem. */
 export function validateGatewayConfig(raw: unknown, source: string): GatewayConfig {
-  const result = check<GatewayConfig>(GATEWAY_CONFIG_SCHEMA, raw);
-  if (!result.ok) throw new ConfigError(source, result.errors);
-  const errors = crossCheck(result.value);
-  if (errors.length > 0) throw new ConfigError(source, errors);
-  return result.value;
+  return validateConfig<GatewayConfig>(GATEWAY_CONFIG_SCHEMA, raw, source, crossCheck);
 }
 
 export function loadGatewayConfig(file: string): GatewayConfig {
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`Cannot read ${file}: ${(e as Error).message}`);
-  }
+  const raw = readConfigFile(file);
   return validateGatewayConfig(raw, file);
 }

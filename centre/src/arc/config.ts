@@ -3,9 +3,7 @@
  * once before anything is opened, every error reported by path. Example and meaning of every
  * setting: docs/arc.md.
  */
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
-import { check, ConfigError, type JsonSchema } from '../../../common/schema';
+import { type JsonSchema, readConfigFile, validateConfig } from '../../../common/schema';
 import { CODE_KEYS, type CodeKey, type CodeOverride } from './codes';
 
 export interface ArcPathConfig {
@@ -203,19 +201,10 @@ function semanticErrors(config: ArcConfig): string[] {
 
 /** Validates (filling defaults); throws one ConfigError listing every problem by path. */
 export function validateArcConfig(value: unknown, source: string): ArcConfig {
-  const result = check<ArcConfig>(ARC_CONFIG_SCHEMA, value);
-  if (!result.ok) throw new ConfigError(source, result.errors);
-  const errors = semanticErrors(result.value);
-  if (errors.length > 0) throw new ConfigError(source, errors);
-  return result.value;
+  return validateConfig<ArcConfig>(ARC_CONFIG_SCHEMA, value, source, semanticErrors);
 }
 
 export function loadArcConfig(file: string): ArcConfig {
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`Cannot read ${file}: ${(e as Error).message}`);
-  }
+  const raw = readConfigFile(file);
   return validateArcConfig(raw, file);
 }

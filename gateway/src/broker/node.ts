@@ -4,10 +4,8 @@
  * sessions in SQLite. Monitoring companies run two or more nodes behind the list of URLs every gateway
  * and centre worker is given (docs/scale.md).
  */
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { createLogger, type Logger } from '../../../common/log';
-import { type JsonSchema, validateConfig } from '../../../common/schema';
+import { type JsonSchema, readConfigFile, validateConfig } from '../../../common/schema';
 import { type BrokerListeners, type BrokerUser, EmbeddedBroker } from './broker';
 import { redisBrokerParts, type RedisBrokerParts } from './redis';
 
@@ -56,12 +54,7 @@ export const BROKER_NODE_SCHEMA: JsonSchema = {
 };
 
 export function loadBrokerNodeConfig(file: string): BrokerNodeConfig {
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`Cannot read ${file}: ${(e as Error).message}`);
-  }
+  const raw = readConfigFile(file);
   return validateConfig<BrokerNodeConfig>(BROKER_NODE_SCHEMA, raw, file);
 }
 
