@@ -42,7 +42,7 @@ function pub(user: string, password: string, topic: string, message: string, ext
 /** mosquitto_sub in debug mode; resolves once its SUBACK arrived, with what it granted and a way to read messages. */
 function sub(user: string, password: string, topic: string, count: number): Promise<{ granted: string; done: Promise<string[]> }> {
   // stdbuf: mosquitto_sub block-buffers a piped stdout; its SUBACK line must arrive before we publish
-  const p = spawn('stdbuf', ['-oL', 'mosquitto_sub', '-h', '127.0.0.1', '-p', port, '-V', 'mqttv311', '-u', user, '-P', password, '-t', topic, '-q', '1', '-C', String(count), '-W', '10', '-d', '-i', `${user}-sub-${procs.length}`]);
+  const p = spawn('stdbuf', ['-oL', 'mosquitto_sub', '-h', '127.0.0.1', '-p', port, '-V', 'mqttv311', '-u', user, '-P', password, '-t', topic, '-q', '1', '-C', String(count), '-W', '20', '-d', '-i', `${user}-sub-${procs.length}`]);
   procs.push(p);
   let out = '';
   const done = new Promise<string[]>((resolve) => p.on('exit', () => resolve(out.split('\n').filter((l) => l && !/^(Client |Subscribed | )/.test(l)))));
