@@ -72,6 +72,26 @@ export function validateConfig<T>(schema: JsonSchema, value: unknown, source: st
   return result.value;
 }
 
+const BROKER_URL = { type: 'string', pattern: '^(mqtt|mqtts|ws|wss)://' };
+
+/**
+ * The `mqtt:` section of a service that connects to the broker as a client (centre, ARC output):
+ * one URL or a list of broker nodes to fail over between, a client id, credentials.
+ */
+export function mqttClientSchema(defaultClientId: string): JsonSchema {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['url'],
+    properties: {
+      url: { oneOf: [BROKER_URL, { type: 'array', minItems: 1, items: BROKER_URL }] },
+      clientId: { type: 'string', minLength: 1, default: defaultClientId },
+      username: { type: 'string' },
+      password: { type: 'string' },
+    },
+  };
+}
+
 /** Reads a YAML (or JSON) configuration file; an unreadable or unparsable file is one plain error. */
 export function readConfigFile(file: string): unknown {
   try {

@@ -2,7 +2,7 @@
  * Centre configuration (YAML), validated once at start with every error reported by path. Every
  * section but dataDir, mqtt and http has defaults, so a minimal file stays three lines.
  */
-import { ConfigError, type JsonSchema, readConfigFile, validateConfig } from '../../common/schema';
+import { ConfigError, type JsonSchema, mqttClientSchema, readConfigFile, validateConfig } from '../../common/schema';
 
 export interface SessionsConfig {
   /** Reminder before a timed session ends (pendant haptic + SMS), minutes. */
@@ -120,17 +120,7 @@ export const CENTRE_CONFIG_SCHEMA: JsonSchema = {
     dataDir: { type: 'string', minLength: 1 },
     store: { type: 'string', pattern: '^postgres(ql)?://' },
     cluster: section({ buckets: int(1, 4096, 64), leaseTtlS: int(3, 120, 6), renewS: int(1, 60, 2) }),
-    mqtt: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['url'],
-      properties: {
-        url: { oneOf: [{ type: 'string', pattern: '^(mqtt|mqtts|ws|wss)://' }, { type: 'array', minItems: 1, items: { type: 'string', pattern: '^(mqtt|mqtts|ws|wss)://' } }] },
-        clientId: { type: 'string', minLength: 1, default: 'vigil-centre' },
-        username: { type: 'string' },
-        password: { type: 'string' },
-      },
-    },
+    mqtt: mqttClientSchema('vigil-centre'),
     http: section({ host: { type: 'string', default: '127.0.0.1' }, port: int(0, 65535, 8080) }),
     sessions: section({ reminderBeforeMin: int(0, 240, 5), checkInGraceS: int(10, 3600, 120), protectionCheckInMin: int(0, 1440, 0), maxDurationH: int(1, 72, 24) }),
     supervision: section({

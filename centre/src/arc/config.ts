@@ -3,7 +3,7 @@
  * once before anything is opened, every error reported by path. Example and meaning of every
  * setting: docs/arc.md.
  */
-import { type JsonSchema, readConfigFile, validateConfig } from '../../../common/schema';
+import { type JsonSchema, mqttClientSchema, readConfigFile, validateConfig } from '../../../common/schema';
 import { CODE_KEYS, type CodeKey, type CodeOverride } from './codes';
 
 export interface ArcPathConfig {
@@ -156,17 +156,7 @@ export const ARC_CONFIG_SCHEMA: JsonSchema = {
   required: ['dataDir', 'mqtt', 'arcs'],
   properties: {
     dataDir: { type: 'string', minLength: 1 },
-    mqtt: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['url'],
-      properties: {
-        url: { oneOf: [{ type: 'string', pattern: '^(mqtt|mqtts|ws|wss)://' }, { type: 'array', minItems: 1, items: { type: 'string', pattern: '^(mqtt|mqtts|ws|wss)://' } }] },
-        clientId: { type: 'string', minLength: 1, default: 'vigil-arc' },
-        username: { type: 'string' },
-        password: { type: 'string' },
-      },
-    },
+    mqtt: mqttClientSchema('vigil-arc'),
     arcs: { type: 'array', minItems: 1, items: linkSchema },
   },
 };
