@@ -13,6 +13,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './mosquitto';
+import { stopProcess } from './process';
 
 /** Where Debian puts the server binaries (not on PATH): /usr/lib/postgresql/<major>/bin. */
 export function postgresBinDir(): string {
@@ -160,15 +161,7 @@ export class Postgres {
     const proc = this.proc;
     if (!proc) return;
     this.proc = undefined;
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      const hard = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-      proc.once('exit', () => {
-        clearTimeout(hard);
-        resolve();
-      });
-      proc.kill('SIGINT');
-    });
+    await stopProcess(proc, 'SIGINT', 15_000);
   }
 
   /** Stops and removes the data directory. */

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './mosquitto';
+import { stopProcess } from './process';
 
 export class Redis {
   private proc: ChildProcess | undefined;
@@ -65,15 +66,7 @@ export class Redis {
     const proc = this.proc;
     if (!proc) return;
     this.proc = undefined;
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      const hard = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-      proc.once('exit', () => {
-        clearTimeout(hard);
-        resolve();
-      });
-      proc.kill('SIGTERM');
-    });
+    await stopProcess(proc, 'SIGTERM', 10_000);
   }
 
   async destroy(): Promise<void> {
