@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -78,9 +79,13 @@ describe('npx vigil arc', () => {
   it('tests every path with a manual test report and says which failed', async () => {
     const receiver = new TestReceiver({ accounts: { '0001': undefined } });
     const { tcp } = await receiver.start();
-    const gone = new TestReceiver({ accounts: {} });
-    const { tcp: closedPort } = await gone.start();
-    await gone.stop();
+    // A port nobody listens on that no other test can take meanwhile: the local end of an open
+    // client connection (to `holder`) is bound but not listening, so connecting to it is refused.
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+    const held = connect((holder.address() as AddressInfo).port, '127.0.0.1');
+    await new Promise<void>((r) => held.once('connect', r));
+    const closedPort = held.localPort;
     try {
       const r = await vigil(['arc', 'test', '--config', writeConfig([{ name: 'primary', port: tcp! }, { name: 'backup', port: closedPort! }])]);
       expect(r.code).toBe(1);
@@ -89,6 +94,8 @@ describe('npx vigil arc', () => {
       expect(receiver.events.map((m) => m.data)).toEqual(['#0001|NRX000']);
     } finally {
       await receiver.stop();
+      held.destroy();
+      holder.close();
     }
   });
 
