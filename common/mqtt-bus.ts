@@ -122,6 +122,14 @@ export class MqttBus extends EventEmitter<BusEvents> implements MessageBus {
     });
   }
 
+  /** Stops the subscription and its handlers; a message of it still in flight finds no handler (see `unhandledHoldMs`). */
+  async unsubscribe(filter: string): Promise<void> {
+    for (let i = this.handlers.length - 1; i >= 0; i--) if (this.handlers[i]!.filter === filter) this.handlers.splice(i, 1);
+    await new Promise<void>((resolve, reject) => {
+      this.client.unsubscribe(filter, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

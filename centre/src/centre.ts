@@ -44,6 +44,7 @@ import { SqliteStore } from './store/sqlite';
 import { PostgresStore } from './store/postgres';
 import { Cluster } from './cluster/cluster';
 import { type Ownership, SOLE_OWNER } from './cluster/ownership';
+import { ShardSubscriptions, type ShardBus } from './cluster/shards';
 import { ClusterRole } from './cluster/takeover';
 import type { Store } from './store/types';
 import { Supervision } from './supervision';
@@ -104,6 +105,8 @@ export class Centre {
   readonly cluster: Cluster | undefined;
   private readonly role: ClusterRole | undefined;
   private telemetry: TelemetrySink | undefined;
+  private statusBus: MqttBus | undefined;
+  private shards: ShardSubscriptions | undefined;
   private http: HttpServer | undefined;
   private readonly stoppers: (() => void)[] = [];
 
@@ -140,6 +143,7 @@ export class Centre {
     await store.migrate();
     await cluster?.connect();
     this.bus = this.deps.bus ?? (await this.connect());
+    if (cluster) this.shards = await this.connectShards();
     this.build();
     await this.startNotifiers();
     await this.rebuild();
@@ -155,6 +159,8 @@ export class Centre {
     const bus = this.bus;
     const owned = (of: (t: string) => string | undefined, h: MessageHandler): MessageHandler => (role ? role.owned(of, h) : h);
     await bus.subscribe(topicFilter('uplink'), 1, (t, p) => this.ingest.handle(t, p));
+    // Status frames: alone, every shard on the persistent session (a restart gets the backlog); in a cluster, the owned shards (cluster/shards.ts).
+    if (!this.shards) await bus.subscribe(topicFilter('statusUplink'), 1, (t, p) => this.ingest.handle(t, p));
     await bus.subscribe(topicFilter('gatewayStatus'), 1, owned(ClusterRole.gatewayOf, (t, p) => this.supervision.onGatewayStatus(t, p)));
     // A wired panic button: every worker raises it (one open alarm per subject is a store constraint), none waits for an owner.
     await bus.subscribe(topicFilter('input'), 1, (t, p) => this.supervision.onInput(t, p));
@@ -190,9 +196,17 @@ export class Centre {
     return this.cluster ?? SOLE_OWNER;
   }
 
+  /** The status shards follow the buckets this worker owns (after every lease move). */
+  async followBuckets(): Promise<void> {
+    const leases = this.cluster?.leases;
+    if (leases && this.shards) await this.shards.update(leases.ownedBuckets(), leases.buckets);
+  }
+
   async stop(): Promise<void> {
     await this.http?.close();
     this.http = undefined;
+    await this.statusBus?.close();
+    this.statusBus = undefined;
     this.stoppers.splice(0).forEach((s) => s());
     this.health?.stop();
     this.outbox?.stop();
@@ -227,6 +241,28 @@ export class Centre {
     } catch (e) {
       this.log.error('retention purge failed', { error: e as Error });
     }
+  }
+
+  /**
+   * A cluster worker's status-frame connection: clean session, no will, messages of a shard just
+   * dropped by its unsubscription are not held. An injected bus that can unsubscribe serves both;
+   * one that cannot leaves the worker hearing every shard (skipping others' devices in ingest).
+   */
+  private async connectShards(): Promise<ShardSubscriptions | undefined> {
+    let bus: ShardBus | undefined;
+    const injected = this.deps.bus as (MessageBus & Partial<ShardBus>) | undefined;
+    if (injected) {
+      if (typeof injected.unsubscribe !== 'function') return undefined;
+      bus = injected as MessageBus & ShardBus;
+    } else {
+      const m = this.config.mqtt;
+      this.statusBus = await MqttBus.connect({
+        url: m.url, clientId: `${m.clientId}-status`, clean: true, unhandledHoldMs: 0,
+        ...(m.username ? { username: m.username } : {}), ...(m.password ? { password: m.password } : {}), log: this.log.child('mqtt-status'),
+      });
+      bus = this.statusBus;
+    }
+    return new ShardSubscriptions({ bus, handler: (t, p) => this.ingest.handle(t, p), log: this.log.child('shards') });
   }
 
   private async connect(): Promise<MessageBus> {

@@ -11,8 +11,10 @@
  * device and group-committed (event-writer.ts). Devices are cached in memory (key, site, last counter)
  * and forgotten when the registry changes.
  *
- * In a cluster (docs/scale.md) every worker receives every uplink (Aedes has no shared subscriptions),
- * and only the owner of the device's bucket runs its rules, fenced by the bucket's lease. The others
+ * Gateways publish status frames on their device's shard topic (`statusUplink`) and the alarm class on
+ * the one uplink topic. In a cluster (docs/scale.md) every worker receives every alarm-class uplink
+ * (Aedes has no shared subscriptions) and the status shards of the buckets it owns (shards.ts); only
+ * the owner of the device's bucket runs its rules, fenced by the bucket's lease. The others
  * store the frames whose rules must complete, unhandled (idempotent on device + counter), and
  * acknowledge: if the owner's copy is lost with it (the owner died), the new owner runs them when it
  * takes the bucket over, and the owner's sweep runs any it has not seen itself. Status frames are the
@@ -20,7 +22,7 @@
  */
 import type { Logger } from '../../common/log';
 import { RetryLater } from '../../common/bus';
-import { advanceWindow, classifyCounter, decodeUplink, formatDeviceId, fromHex, parseDeviceId, parsePayload, parseTopic, positionPayload, type MessageType, type ReplayState, type UplinkMessage } from '../../protocol/src';
+import { advanceWindow, classifyCounter, decodeUplink, formatDeviceId, fromHex, parseDeviceId, parsePayload, parseShardLevel, parseTopic, positionPayload, uplinkShard, type MessageType, type ReplayState, type UplinkMessage } from '../../protocol/src';
 import type { DeviceRecord, EventRecord, Store } from './store/types';
 import { Counters } from '../../common/counters';
 import type { EventWriter } from './event-writer';
@@ -30,8 +32,11 @@ import { devicePartition } from './cluster/partition';
 
 export type EventHandler = (event: EventRecord, device: DeviceRecord, msg: UplinkMessage | undefined) => Promise<void>;
 
-/** Frames whose rules must complete: stored as unhandled until they have (store.recordEvent). */
-const MUST_HANDLE: ReadonlySet<string> = new Set(['sos', 'fall', 'man_down', 'no_motion', 'duress', 'pre_alarm', 'cancel', 'check_in', 'protection_on', 'protection_off', 'low_battery']);
+/**
+ * Frames whose rules must complete: stored as unhandled until they have (store.recordEvent). Exactly
+ * those the gateways publish on the one uplink topic every worker receives (`travelsOnShard`).
+ */
+export const MUST_HANDLE: ReadonlySet<string> = new Set(['sos', 'fall', 'man_down', 'no_motion', 'duress', 'pre_alarm', 'cancel', 'check_in', 'protection_on', 'protection_off', 'low_battery']);
 
 interface CachedDevice {
   device: DeviceRecord;
@@ -72,7 +77,7 @@ export class Ingest {
   async handle(topicName: string, raw: Uint8Array): Promise<void> {
     const parsedTopic = parseTopic(topicName);
     const parsed = parsePayload('uplink', raw);
-    if (!parsedTopic || parsedTopic.spec.name !== 'uplink' || !parsed.ok) {
+    if (!parsedTopic || (parsedTopic.spec.name !== 'uplink' && parsedTopic.spec.name !== 'statusUplink') || !parsed.ok) {
       this.counters.inc('uplinks_invalid');
       this.ctx.log.warn('invalid uplink payload dropped', { topic: topicName, errors: parsed.ok ? ['topic'] : parsed.errors });
       return;
@@ -83,6 +88,8 @@ export class Ingest {
       return;
     }
     const deviceIdNum = parseDeviceId(p.frame.slice(2, 10));
+    // A frame on another device's shard: handled all the same, counted (a gateway that shards wrongly starves the owner).
+    if (parsedTopic.spec.name === 'statusUplink' && (deviceIdNum === undefined || parseShardLevel(parsedTopic.params['shard']) !== uplinkShard(formatDeviceId(deviceIdNum)))) this.counters.inc('uplinks_wrong_shard');
     // A status frame of a device another worker owns is that worker's alone: no lookup, no decryption.
     // The gateway's decoding only decides what this worker skips, never what it trusts: the owner
     // receives the same frame and verifies it (a frame mislabelled as a heartbeat loses only the copy

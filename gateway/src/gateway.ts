@@ -11,7 +11,7 @@
 import { once } from 'node:events';
 import { type Clock, every, SystemClock } from '../../common/clock';
 import { createLogger, type Logger } from '../../common/log';
-import { type GatewayStatusPayload, type InputPayload, messageTypeByName, parsePayload, topic, type UplinkPayload } from '../../protocol/src';
+import { type GatewayStatusPayload, type InputPayload, messageTypeByName, parsePayload, topic, travelsOnShard, type UplinkPayload, uplinkShard } from '../../protocol/src';
 import { EmbeddedBroker } from './broker/broker';
 import { Bridge } from './bridge';
 import type { GatewayConfig } from './config';
@@ -196,7 +196,9 @@ export class Gateway {
   /** The bridge's sink: durably queued before the bridge advances the replay window. */
   private async queueUplink(p: UplinkPayload): Promise<void> {
     const cls = messageTypeByName(p.decoded.type)?.cls;
-    await this.outbox!.enqueue((this.uplinkTopic ??= topic.uplink(this.config.siteId, this.config.gatewayId)), JSON.stringify(p), p.decoded.deviceId, cls === 'status' ? 0 : 1);
+    // Heartbeats and positions go to their device's shard topic (a centre worker subscribes to the shards it owns), the rest to the one uplink topic every worker hears.
+    const to = travelsOnShard(p.decoded.type) ? topic.statusUplink(this.config.siteId, this.config.gatewayId, uplinkShard(p.decoded.deviceId)) : (this.uplinkTopic ??= topic.uplink(this.config.siteId, this.config.gatewayId));
+    await this.outbox!.enqueue(to, JSON.stringify(p), p.decoded.deviceId, cls === 'status' ? 0 : 1);
     this.forwarder!.kick();
     if (cls !== 'status') this.log.info('alarm frame queued', { deviceId: p.decoded.deviceId, counter: p.decoded.counter, type: p.decoded.type, transport: p.transport, rssiDbm: p.rssiDbm, queued: this.outbox!.depth });
   }

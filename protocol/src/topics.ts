@@ -19,7 +19,7 @@ export interface TopicSpec {
   description: string;
 }
 
-export type TopicName = 'gatewayStatus' | 'uplink' | 'input' | 'downlink' | 'keyring' | 'siteState' | 'alarm' | 'centreStatus' | 'integrationStatus';
+export type TopicName = 'gatewayStatus' | 'uplink' | 'statusUplink' | 'input' | 'downlink' | 'keyring' | 'siteState' | 'alarm' | 'centreStatus' | 'integrationStatus';
 
 export const TOPICS: readonly TopicSpec[] = [
   {
@@ -30,7 +30,12 @@ export const TOPICS: readonly TopicSpec[] = [
   {
     name: 'uplink', pattern: `${TOPIC_ROOT}/sites/{siteId}/gateways/{gatewayId}/uplink`, qos: 1, retain: false, payload: 'uplink',
     publishers: ['gateway'], subscribers: ['centre'],
-    description: 'one verified, de-duplicated radio frame with its raw bytes; the centre verifies it again',
+    description: 'one verified, de-duplicated radio frame with its raw bytes; the centre verifies it again. Every frame but heartbeats and positions (alarms, pre-alarms, cancels, check-ins, protection, low battery)',
+  },
+  {
+    name: 'statusUplink', pattern: `${TOPIC_ROOT}/sites/{siteId}/gateways/{gatewayId}/uplink/{shard}`, qos: 1, retain: false, payload: 'uplink',
+    publishers: ['gateway'], subscribers: ['centre'],
+    description: 'the same for heartbeats and positions, by shard of the device id (`uplinkShard`, two digits 00–63): a centre worker subscribes to the shards it owns',
   },
   {
     name: 'input', pattern: `${TOPIC_ROOT}/sites/{siteId}/gateways/{gatewayId}/input`, qos: 1, retain: false, payload: 'input',
@@ -69,6 +74,52 @@ export const TOPICS: readonly TopicSpec[] = [
   },
 ];
 
+/**
+ * Status frames travel on one of a fixed number of shard topics chosen by the device id, so that a
+ * centre worker can subscribe to the devices it owns and not to every heartbeat of the fleet (Aedes
+ * has no shared subscriptions). Fixed by the protocol: gateways and centres of different versions
+ * must agree on it.
+ */
+export const UPLINK_SHARDS = 64;
+
+/** FNV-1a, 32 bits, over the string's UTF-16 code units: stable across processes, machines and versions. */
+export function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * The frames that travel on the status shards: heartbeats and positions, whose loss in a centre
+ * failover costs a last-seen time or a position a few seconds old. Everything else (alarms,
+ * pre-alarms, cancels, check-ins, protection, low battery) is on the one uplink topic every centre
+ * worker receives and stores.
+ */
+export function travelsOnShard(type: string): boolean {
+  return type === 'heartbeat' || type === 'position';
+}
+
+/** The shard of a device id as the gateway decoded it (8 lower-case hex digits). */
+export function uplinkShard(deviceId: string): number {
+  return hash32(deviceId) % UPLINK_SHARDS;
+}
+
+/** A shard as its topic level: two digits. */
+export function shardLevel(shard: number): string {
+  if (!Number.isInteger(shard) || shard < 0 || shard >= UPLINK_SHARDS) throw new Error(`Invalid uplink shard ${shard}`);
+  return String(shard).padStart(2, '0');
+}
+
+/** The shard a topic level names, or undefined. */
+export function parseShardLevel(level: string | undefined): number | undefined {
+  if (level === undefined || !/^[0-9]{2}$/.test(level)) return undefined;
+  const n = Number(level);
+  return n < UPLINK_SHARDS ? n : undefined;
+}
+
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** Site, gateway and alarm ids must be one clean topic level. */
@@ -93,6 +144,7 @@ export function topicSpec(name: TopicName): TopicSpec {
 export const topic = {
   gatewayStatus: (siteId: string, gatewayId: string) => fill(topicSpec('gatewayStatus').pattern, { siteId, gatewayId }),
   uplink: (siteId: string, gatewayId: string) => fill(topicSpec('uplink').pattern, { siteId, gatewayId }),
+  statusUplink: (siteId: string, gatewayId: string, shard: number) => fill(topicSpec('statusUplink').pattern, { siteId, gatewayId, shard: shardLevel(shard) }),
   input: (siteId: string, gatewayId: string) => fill(topicSpec('input').pattern, { siteId, gatewayId }),
   downlink: (siteId: string) => fill(topicSpec('downlink').pattern, { siteId }),
   keyring: (siteId: string) => fill(topicSpec('keyring').pattern, { siteId }),
@@ -133,7 +185,7 @@ export function parseTopic(t: string): ParsedTopic | undefined {
     if (!match) continue;
     const params: Record<string, string> = {};
     m.names.forEach((n, i) => (params[n] = match[i + 1]!));
-    if (Object.values(params).every(isTopicId)) return { spec: m.spec, params };
+    if (Object.entries(params).every(([k, v]) => (k === 'shard' ? parseShardLevel(v) !== undefined : isTopicId(v)))) return { spec: m.spec, params };
   }
   return undefined;
 }

@@ -3,7 +3,7 @@
  * rules must complete are committed one by one and de-duplicated by the store; forged, replayed and
  * malformed input is counted, never thrown.
  */
-import { encodeUplink, fromHex, topic } from '../../protocol/src';
+import { encodeUplink, fromHex, topic, uplinkShard } from '../../protocol/src';
 import { startHarness, type Harness, SITE } from '../helpers/centre-harness';
 
 describe('ingest', () => {
@@ -24,8 +24,8 @@ describe('ingest', () => {
   });
 
   it('takes a heartbeat heard by two gateways once, and stores it at the next group commit', async () => {
-    await h.bus.deliver(topic.uplink(SITE, 'gw-1'), payload(5, 'heartbeat', 'gw-1'));
-    await h.bus.deliver(topic.uplink(SITE, 'gw-2'), payload(5, 'heartbeat', 'gw-2'));
+    await h.bus.deliver(topic.statusUplink(SITE, 'gw-1', uplinkShard('0000beef')), payload(5, 'heartbeat', 'gw-1'));
+    await h.bus.deliver(topic.uplink(SITE, 'gw-2'), payload(5, 'heartbeat', 'gw-2')); // a gateway from before the status shards
     expect(h.centre.ingest.counters.snapshot()).toMatchObject({ uplinks_accepted: 1, uplinks_duplicate: 1 });
     expect(h.centre.ingest.known('0000beef')).toMatchObject({ lastCounter: 5, batteryPct: 77 });
     expect((await h.centre.store.getDevice('0000beef'))!.lastCounter).toBe(-1); // not committed yet
@@ -40,6 +40,12 @@ describe('ingest', () => {
     await h.bus.deliver(topic.uplink(SITE, 'gw-2'), payload(9, 'sos', 'gw-2'));
     expect(h.centre.ingest.counters.snapshot()).toMatchObject({ uplinks_accepted: 1, uplinks_duplicate: 1 });
     expect(await h.centre.store.listAlarms({})).toHaveLength(1);
+  });
+
+  it('takes a status frame on the wrong shard all the same, and counts it', async () => {
+    await h.bus.deliver(topic.statusUplink(SITE, 'gw-1', (uplinkShard('0000beef') + 1) % 64), payload(7, 'heartbeat', 'gw-1'));
+    expect(h.centre.ingest.counters.snapshot()).toMatchObject({ uplinks_accepted: 1, uplinks_wrong_shard: 1 });
+    expect(h.centre.ingest.known('0000beef')).toMatchObject({ lastCounter: 7 });
   });
 
   it('counts forged, replayed and malformed input, and never throws', async () => {

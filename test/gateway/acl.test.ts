@@ -11,6 +11,10 @@ describe('broker ACL from the topic table', () => {
     [gw, 'vigil/v1/sites/s1/gateways/gw-1/status', true],
     [gw, 'vigil/v1/sites/s1/gateways/gw-2/uplink', false], // another gateway's identity
     [gw, 'vigil/v1/sites/s2/gateways/gw-1/uplink', false], // another site
+    [gw, 'vigil/v1/sites/s1/gateways/gw-1/uplink/07', true], // a status shard
+    [gw, 'vigil/v1/sites/s1/gateways/gw-2/uplink/07', false],
+    [gw, 'vigil/v1/sites/s1/gateways/gw-1/uplink/64', false], // no such shard
+    [gw, 'vigil/v1/sites/s1/gateways/gw-1/uplink/7', false],
     [gw, 'vigil/v1/alarms/a1', false], // only the rules service publishes alarms
     [gw, 'vigil/v1/sites/s1/downlink', false],
     [centre, 'vigil/v1/alarms/a1', true],
@@ -36,6 +40,12 @@ describe('broker ACL from the topic table', () => {
     [integrator, 'vigil/v1/sites/+/gateways/+/status', true],
     [integrator, 'vigil/v1/sites/+/gateways/+/uplink', false],
     [centre, 'vigil/v1/sites/+/gateways/+/uplink', true],
+    [centre, 'vigil/v1/sites/+/gateways/+/uplink/07', true],
+    [centre, 'vigil/v1/sites/+/gateways/+/uplink/#', true],
+    [integrator, 'vigil/v1/sites/+/gateways/+/uplink/#', false],
+    [integrator, 'vigil/v1/sites/+/gateways/+/uplink/+', false],
+    [integrator, 'vigil/v1/sites/+/gateways/+/status/#', true], // `a/#` matches `a` too
+    [consoleUser, 'vigil/v1/sites/+/keyring/#', false],
     [centre, '#', false],
   ])('%s subscribing %s → %s', (who, filter, allowed) => {
     expect(canSubscribe(who, filter)).toBe(allowed);

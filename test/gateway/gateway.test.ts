@@ -13,7 +13,7 @@ import { createLogger } from '../../common/log';
 import { hashPassword } from '../../common/passwords';
 import type { GatewayConfig } from '../../gateway/src/config';
 import { Gateway } from '../../gateway/src/gateway';
-import { decodeDownlink, encodeUplink, fromHex, type GatewayStatusPayload, type InputPayload } from '../../protocol/src';
+import { decodeDownlink, encodeUplink, fromHex, type GatewayStatusPayload, type InputPayload, shardLevel, uplinkShard } from '../../protocol/src';
 import { MemoryTransport } from '../helpers/memory-transport';
 import { freePort } from '../helpers/mosquitto';
 import { until } from '../helpers/wait';
@@ -61,7 +61,7 @@ async function connectCentre(port: number): Promise<{ got: Record<string, unknow
     events.emit('message');
   });
   await new Promise((resolve) => client.once('connect', resolve));
-  await client.subscribeAsync('vigil/v1/sites/+/gateways/+/+', { qos: 1 });
+  await client.subscribeAsync(['vigil/v1/sites/+/gateways/+/+', 'vigil/v1/sites/+/gateways/+/uplink/+'], { qos: 1 });
   await client.publishAsync('vigil/v1/sites/s1/keyring', JSON.stringify({ v: 1, siteId: 's1', at: 1, devices: [{ deviceId: '0000beef', key: KEY_HEX }] }), { qos: 1, retain: true });
   return { got, events, client };
 }
@@ -82,6 +82,12 @@ describe('gateway with its embedded broker', () => {
     await gateway.forwarder!.idle();
     expect(c.got['uplink']![0]).toMatchObject({ siteId: 's1', gatewayId: 'gw-1', transport: 'lora', rssiDbm: -101, decoded: { deviceId: '0000beef', counter: 7, type: 'sos' } });
     expect(gateway.outbox!.depth).toBe(0);
+    // A heartbeat goes to its device's status shard (protocol/src/topics.ts), not to the alarm-class topic.
+    const shard = shardLevel(uplinkShard('0000beef'));
+    radio.hear(encodeUplink({ deviceId: 0xbeef, counter: 8, type: 'heartbeat', batteryPct: 80 }, KEY), '0000beef', -100, gateway.clock.now());
+    await until(c.events, 'message', () => (c.got[shard] ?? []).length === 1);
+    expect(c.got[shard]![0]).toMatchObject({ decoded: { deviceId: '0000beef', counter: 8, type: 'heartbeat' } });
+    expect(c.got['uplink']).toHaveLength(1);
 
     c.client.publish('vigil/v1/sites/s1/downlink', JSON.stringify({ v: 1, deviceId: '0000beef', counter: 7, command: 'received', param: 0 }), { qos: 1 });
     await until(radio.sends, 'sent', () => radio.sent.length === 1, 5000, 'the downlink on the radio');
@@ -92,7 +98,7 @@ describe('gateway with its embedded broker', () => {
     expect(metrics).toMatch(/^vigil_gateway_link_up\{link="lora0",kind="lora"\} 1$/m);
     expect(metrics).toMatch(/^vigil_gateway_frames_dropped_total\{reason="bad_version"\} 1$/m);
     expect(metrics).toMatch(/^vigil_gateway_bridge_events_total\{event="duplicates"\} 1$/m);
-    expect(metrics).toMatch(/^vigil_gateway_forwarded_total\{site="s1",gateway="gw-1"\} 1$/m);
+    expect(metrics).toMatch(/^vigil_gateway_forwarded_total\{site="s1",gateway="gw-1"\} 2$/m);
     expect(metrics).toMatch(/^vigil_gateway_broker_clients\{site="s1",gateway="gw-1"\} 2$/m);
     const health = await fetch(`http://127.0.0.1:${gateway.metrics!.port}/health`);
     expect(health.status).toBe(200);

@@ -42,7 +42,7 @@ describe('gateway cut off from the centre for an hour', () => {
       events.emit('message');
     });
     await new Promise((resolve) => centre.once('connect', resolve));
-    await centre.subscribeAsync('vigil/v1/sites/+/gateways/+/uplink', { qos: 1 });
+    await centre.subscribeAsync('vigil/v1/sites/+/gateways/+/uplink/#', { qos: 1 });
     await centre.publishAsync('vigil/v1/sites/s1/keyring', JSON.stringify({ v: 1, siteId: 's1', at: 1, devices: DEVICES.map((d) => ({ deviceId: d.toString(16).padStart(8, '0'), key: keyHex(d) })) }), { qos: 1, retain: true });
 
     const clock = new VirtualClock();

@@ -83,7 +83,7 @@ describe('gateway killed mid-alarm', () => {
       events.emit('message');
     });
     await new Promise((resolve) => centre.once('connect', resolve));
-    await centre.subscribeAsync('vigil/v1/sites/+/gateways/+/uplink', { qos: 1 });
+    await centre.subscribeAsync('vigil/v1/sites/+/gateways/+/uplink/#', { qos: 1 });
     await centre.publishAsync('vigil/v1/sites/s1/keyring', JSON.stringify({ v: 1, siteId: 's1', at: 1, devices: [{ deviceId: '0000beef', key: KEY_HEX }] }), { qos: 1, retain: true });
 
     const metricsPort = await freePort();

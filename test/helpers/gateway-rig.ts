@@ -70,7 +70,7 @@ export async function startRig(devices: number, opts: RigOptions = {}): Promise<
     centre = mqtt.connect(opts.remoteUrl ?? `mqtt://127.0.0.1:${gateway.broker!.ports.tcp}`, { clientId: 'vigil-centre', clean: false, username: 'centre', password: 'centre-pass' });
     centre.on('message', (_t, p) => uplinks.emit('uplink', p));
     await new Promise((resolve) => centre!.once('connect', resolve));
-    await centre.subscribeAsync('vigil/v1/sites/+/gateways/+/uplink', { qos: 1 });
+    await centre.subscribeAsync('vigil/v1/sites/+/gateways/+/uplink/#', { qos: 1 });
   }
   return {
     gateway, radio, centre, uplinks, keys,

@@ -199,6 +199,9 @@ describe('scale-out: two centre workers, two broker nodes, kill -9', () => {
           for (const c of ['ann', 'bob', 'cid']) expect(hooks.notificationsPer(a.id, c)).toBe(1); // and sent once (same key if resent)
           expect(console2.statesOf(a.id)).toEqual(expect.arrayContaining(['raised', 'acknowledged']));
         }
+        // The dead worker's heartbeats: the survivor took its buckets, subscribed to their status shards and stored them.
+        const later = await store.db.query<{ n: string }>("SELECT count(*) AS n FROM events WHERE type = 'heartbeat' AND received_at > $1 AND device_id = ANY($2)", [bob.at, ofW1.map((d) => d.id)]);
+        expect(Number(later.rows[0]!.n)).toBeGreaterThan(0);
       } finally {
         await store.close();
       }

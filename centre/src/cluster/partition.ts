@@ -6,18 +6,10 @@
  * are what workers lease (leases.ts): a lease per bucket, not per device, so 50,000 pendants cost a
  * few dozen lease rows.
  */
+import { hash32 } from '../../../protocol/src';
 import type { Alarm, Escalation, Session } from '../store/types';
 
-/** FNV-1a, 32 bits: stable across processes, machines and versions (unlike PostgreSQL's hashtext). */
-export function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
+/** Buckets hash the partition key with FNV-1a (protocol/src/topics.ts, shared with the uplink shards): stable across processes, machines and versions (unlike PostgreSQL's hashtext). */
 export function bucketOf(partition: string, buckets: number): number {
   return hash32(partition) % buckets;
 }

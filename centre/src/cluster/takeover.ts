@@ -34,12 +34,18 @@ export class ClusterRole {
     const { centre, cluster } = this;
     return {
       takeOver: async (owns) => {
-        const r = await this.rebuild(owns);
-        this.log.info('bucket state rebuilt from the database', r);
+        try {
+          const r = await this.rebuild(owns);
+          this.log.info('bucket state rebuilt from the database', r);
+        } finally {
+          // After the rebuild, so that no heartbeat of a taken bucket races its device's reload.
+          await centre.followBuckets();
+        }
       },
       release: (gone) => {
         const timers = this.scheduler?.drop(gone) ?? 0;
         centre.ingest.forgetWhere((id) => gone(devicePartition(id)));
+        void centre.followBuckets();
         this.log.info('buckets released', { timersDropped: timers });
       },
       timer: (h) => this.scheduler?.accept(h),
@@ -60,6 +66,7 @@ export class ClusterRole {
       },
       resync: async () => {
         const r = await this.rebuild((p) => cluster.owns(p));
+        await centre.followBuckets();
         this.log.warn('resynced every owned bucket from the database', r);
       },
     };

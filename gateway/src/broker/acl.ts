@@ -46,7 +46,8 @@ function overlaps(filter: string, spec: TopicSpec): { params: Record<string, str
       return undefined;
     }
   }
-  return f.length === p.length ? { params } : undefined;
+  // `a/#` also matches `a` itself (MQTT 3.1.1 §4.7.1.2).
+  return f.length === p.length || (f.length === p.length + 1 && f[p.length] === '#') ? { params } : undefined;
 }
 
 export function canSubscribe(who: Identity, filter: string): boolean {
