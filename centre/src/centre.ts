@@ -250,7 +250,7 @@ export class Centre {
    */
   private async connectShards(): Promise<ShardSubscriptions | undefined> {
     let bus: ShardBus | undefined;
-    const injected = this.deps.bus;
+    const injected: (MessageBus & Partial<ShardBus>) | undefined = this.deps.bus;
     if (injected) {
       if (typeof injected.unsubscribe !== 'function') return undefined;
       bus = injected as MessageBus & ShardBus;
