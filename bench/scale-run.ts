@@ -4,8 +4,9 @@
  * fleet generator's light pendants (simulator/src/fleet) through its radio transport seam, and a
  * contact's webhook that accepts every alarm at once (one ladder step, one notification per alarm).
  *
- * `cluster`: PostgreSQL (fsync on, commits not waiting for the WAL flush: SQLite's trade) and Redis, two broker nodes, three workers; during the run worker 3
- * and then broker A are killed with SIGKILL. `single`: one broker (sessions in SQLite) and one worker
+ * `cluster`: PostgreSQL (fsync on, commits wait for their WAL) and Redis (append-only file), two broker
+ * nodes, three workers; during the run worker 3, broker A, Redis and PostgreSQL are killed with SIGKILL,
+ * one after the other (the last two started again after `restartS`). `single`: one broker (sessions in SQLite) and one worker
  * on SQLite, nothing killed. The operator's console streams (SSE) from worker 1, which is never killed:
  * an alarm's latency is from the pendant's first frame to the alarm on that stream.
  */
@@ -22,7 +23,7 @@ import { Gateway } from '../gateway/src/gateway';
 import { percentile } from '../simulator/src/eval/score';
 import { Fleet, FleetTransport } from '../simulator/src/fleet/fleet';
 import { type MqttUser, startBrokerNode, startWorker, type VigilChild } from '../test/helpers/cluster';
-import { HookReceiver, login, SseConsole, streamTicket } from '../test/helpers/cluster-rig';
+import { HookReceiver, login, type SseAlarm, SseConsole, streamTicket } from '../test/helpers/cluster-rig';
 import { freePort } from '../test/helpers/mosquitto';
 import { Postgres } from '../test/helpers/postgres';
 import { Redis } from '../test/helpers/redis';
@@ -38,6 +39,10 @@ export interface ScaleRunOptions {
   drainS: number;
   /** Longest warm-up before measuring anyway. */
   warmupMaxS: number;
+  /** How long a killed PostgreSQL or Redis stays down before its supervisor starts it again. */
+  restartS: number;
+  /** Whether PostgreSQL commits wait for their WAL to be flushed (a killed server otherwise loses the last acknowledged commits). */
+  pgSyncCommit: boolean;
   progress: (line: string) => void;
 }
 
@@ -62,6 +67,8 @@ export interface ScaleFigures {
   duplicateNotifications: number;
   /** The same notification delivered again with its idempotency key (a send interrupted by a kill). */
   redeliveries: number;
+  /** Times the console's live stream ended and was opened again (its worker's live feed had a gap). */
+  consoleReconnects: number;
   kills: string[];
   setupS: number;
   /** Until the centre had caught up with every pendant's first (protected) heartbeat; alarms of that time apart. */
@@ -113,6 +120,8 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleFigures> {
   const workers: VigilChild[] = [];
   let gateway: Gateway | undefined;
   let sse: SseConsole | undefined;
+  let consoleGone = false;
+  let consoleOpens = 0;
   let fleet: Fleet | undefined;
   const kills: string[] = [];
   try {
@@ -120,7 +129,7 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleFigures> {
     const devices = Fleet.devices(o.pendants);
     let storeUrl: string | undefined;
     if (cluster) {
-      [pg, redis] = await Promise.all([Postgres.start({ durable: true, synchronousCommit: process.env['SCALE_PG_SYNC_COMMIT'] === '1', maxConnections: 200 }), Redis.start()]);
+      [pg, redis] = await Promise.all([Postgres.start({ durable: true, synchronousCommit: o.pgSyncCommit, maxConnections: 200 }), Redis.start()]);
       storeUrl = await pg.createDatabase('vigil');
       const store = new PostgresStore({ url: storeUrl });
       await seed(store, devices, hooks.url);
@@ -145,7 +154,26 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleFigures> {
     }
     const base = /"http":"(http:[^"]+)"/.exec(await workers[0]!.waitFor(/centre started/))![1]!;
     const token = await login(base, 'op', 'op-password');
-    sse = await SseConsole.open(base, await streamTicket(base, token));
+    let onAlarm: (a: SseAlarm, at: number) => void = () => undefined;
+    // The operator's console, as centre/web/console/js/live.js behaves: when the stream ends (worker 1
+    // closes it when its live feed had a gap), a fresh ticket and a new stream, then the open alarms re-read.
+    const openConsole = async (): Promise<void> => {
+      for (let backoffMs = 500; !consoleGone; backoffMs = Math.min(backoffMs * 2, 5000)) {
+        try {
+          const c = await SseConsole.open(base, await streamTicket(base, token));
+          sse = c;
+          consoleOpens++;
+          c.on('alarm', (a) => onAlarm(a, Date.now()));
+          c.once('end', () => void (consoleGone ? undefined : openConsole()));
+          const r = await fetch(`${base}/api/alarms`, { headers: { authorization: `Bearer ${token}` } });
+          if (r.ok) for (const a of ((await r.json()) as { alarms: SseAlarm[] }).alarms) onAlarm(a, Date.now());
+          return;
+        } catch {
+          await new Promise((r) => setTimeout(r, backoffMs));
+        }
+      }
+    };
+    await openConsole();
     const transport = new FleetTransport();
     gateway = new Gateway(
       { siteId: SITE, gatewayId: 'gw-1', dataDir: join(dir, 'gateway'), mqtt: { url: urls, username: 'gw-1', password: 'gw-pw' }, heartbeatS: 30, transports: [] },
@@ -159,9 +187,9 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleFigures> {
 
     const f = new Fleet({ pendants: o.pendants, heartbeatS: o.heartbeatS, alarmRatePerS: o.alarmRatePerS }, devices, transport, gw.clock);
     fleet = f;
-    sse.on('alarm', (a) => {
-      if (a.deviceId && a.state === 'raised') f.alarmVisible(a.deviceId, a.incidentRef ?? null, Date.now());
-    });
+    onAlarm = (a, at) => {
+      if (a.deviceId && (a.state === 'raised' || a.state === 'acknowledged')) f.alarmVisible(a.deviceId, a.incidentRef ?? null, at);
+    };
     const events00 = await countEvents(o.mode, dir, storeUrl);
     const t1 = Date.now();
     f.start();
@@ -180,16 +208,31 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleFigures> {
     const events0 = await countEvents(o.mode, dir, storeUrl);
     const started = Date.now();
     if (cluster) {
+      // One kill -9 of each kind, a fifth of the run apart. Worker 3 and broker A stay dead (the others
+      // take their share); PostgreSQL and Redis are started again by their supervisor, as systemd would
+      // (`Restart=always`), after `restartS`: they are single here, redundant in production (docs/scale.md).
       const at = (share: number): Promise<void> => new Promise((r) => setTimeout(r, o.durationS * 1000 * share));
-      await at(0.35);
-      await workers[2]!.kill9();
-      kills.push(`centre worker 3 at ${((Date.now() - started) / 1000).toFixed(0)} s`);
-      o.progress(`${o.mode}: killed worker 3 (kill -9)`);
-      await at(0.3);
-      await brokers[0]!.kill9();
-      kills.push(`broker node A at ${((Date.now() - started) / 1000).toFixed(0)} s`);
-      o.progress(`${o.mode}: killed broker A (kill -9)`);
-      await at(0.35);
+      const kill = async (what: string, fn: () => Promise<void>): Promise<void> => {
+        await fn();
+        kills.push(`${what} at ${((Date.now() - started) / 1000).toFixed(0)} s`);
+        o.progress(`${o.mode}: killed ${what} (kill -9)`);
+      };
+      const restartMs = o.restartS * 1000;
+      await at(0.15);
+      await kill('centre worker 3', () => workers[2]!.kill9());
+      await at(0.2);
+      await kill('broker node A', () => brokers[0]!.kill9());
+      await at(0.2);
+      await kill('Redis', () => redis!.kill9());
+      await new Promise((r) => setTimeout(r, restartMs));
+      await redis!.restart();
+      o.progress(`${o.mode}: Redis restarted`);
+      await at(0.2);
+      await kill('PostgreSQL', () => pg!.kill9());
+      await new Promise((r) => setTimeout(r, restartMs));
+      await pg!.restart();
+      o.progress(`${o.mode}: PostgreSQL restarted (crash recovery)`);
+      await at(0.25 - o.restartS / o.durationS * 2);
     } else {
       await new Promise((r) => setTimeout(r, o.durationS * 1000));
     }
@@ -212,6 +255,7 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleFigures> {
     let duplicateNotifications = 0;
     for (const a of raised) duplicateNotifications += Math.max(0, hooks.notificationsPer(a.id, 'desk') - 1);
     const distinctKeys = new Set(hooks.hooks.map((h) => h.key)).size;
+    await report(o, base, token, [...workers, ...brokers], new Set([workers[2]!, brokers[0]!].filter((p) => cluster && p !== undefined)));
     const measured = f.alarms.filter((a) => a.sentAt >= started);
     const latencies = measured.filter((a) => a.visibleAt !== null).map((a) => a.visibleAt! - a.sentAt);
     const warm = f.alarms.filter((a) => a.sentAt < started && a.visibleAt !== null).map((a) => a.visibleAt! - a.sentAt);
@@ -221,11 +265,12 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleFigures> {
       alarmP50Ms: round(percentile(latencies, 50)), alarmP99Ms: round(percentile(latencies, 99)),
       alarmsSent: f.alarms.length, alarmsRaised: raised.length, lostAlarms: lost,
       duplicateAlarms: [...byDevice.entries()].filter(([d]) => alarmed.has(d)).reduce((n, [d, c]) => n + Math.max(0, c - f.alarms.filter((a) => a.deviceId === d).length), 0),
-      duplicateNotifications, redeliveries: hooks.hooks.length - distinctKeys, kills, setupS: Math.round(setupS),
+      duplicateNotifications, redeliveries: hooks.hooks.length - distinctKeys, consoleReconnects: consoleOpens - 1, kills, setupS: Math.round(setupS),
       warmupS: Math.round(warmupS), warmupAlarmP50Ms: round(percentile(warm, 50)), warmupAlarmP99Ms: round(percentile(warm, 99)),
     };
   } finally {
     fleet?.stop();
+    consoleGone = true;
     sse?.close();
     await gateway?.stop().catch(() => undefined);
     for (const w of workers) await w.stop();
@@ -238,6 +283,27 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleFigures> {
 }
 
 const round = (v: number | null): number | null => (v === null ? null : Math.round(v));
+
+/** For the one reading the run: each live worker's counters, and each process's warnings and errors by message. */
+async function report(o: ScaleRunOptions, base: string, token: string, procs: VigilChild[], killed: Set<VigilChild>): Promise<void> {
+  for (const p of procs) {
+    const counts = new Map<string, number>();
+    for (const l of p.lines) {
+      const m = / (warn|error) (\S+) ([^{]+)/.exec(l);
+      if (m) counts.set(`${m[1]} ${m[2]} ${m[3]!.trim()}`, (counts.get(`${m[1]} ${m[2]} ${m[3]!.trim()}`) ?? 0) + 1);
+    }
+    const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, n]) => `${n}× ${k}`);
+    const state = p.alive ? 'alive' : killed.has(p) ? 'killed' : 'DIED';
+    o.progress(`${o.mode}: ${p.name} (${state}) ${top.length ? top.join('; ') : 'no warnings'}`);
+    if (state === 'DIED') o.progress(`${o.mode}: ${p.name} last lines:\n${p.lines.slice(-15).join('\n')}`);
+  }
+  try {
+    const r = await fetch(`${base}/api/health`, { headers: { authorization: `Bearer ${token}` } });
+    o.progress(`${o.mode}: worker 1 health ${JSON.stringify(await r.json())}`);
+  } catch (e) {
+    o.progress(`${o.mode}: worker 1 health unavailable: ${(e as Error).message}`);
+  }
+}
 
 async function countEvents(mode: ScaleRunOptions['mode'], dir: string, url: string | undefined): Promise<number> {
   if (mode === 'cluster') {

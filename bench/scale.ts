@@ -1,13 +1,15 @@
 /**
  * `make bench-scale` (docs/scale.md): the fleet generator's pendants against three centre workers on
- * PostgreSQL and two broker nodes on Redis, with one `kill -9` of a worker and of a broker node during
- * the run, then the same fleet against a single node (one worker on SQLite, one broker). Ends with one
+ * PostgreSQL and two broker nodes on Redis, with one `kill -9` of each kind — a worker, a broker node,
+ * Redis, PostgreSQL — during the run, then the same fleet against a single node (one worker on SQLite, one broker). Ends with one
  * JSON line: the cluster's figures, and the single node's under `singleNode`. Also written to
  * bench/results/scale.json. Exit status 1 if an alarm was lost or a notification sent twice.
  *
  * Settings: SCALE_PENDANTS (50,000), SCALE_HEARTBEAT_S (60), SCALE_ALARM_RATE (alarms/s, 1),
  * SCALE_DURATION_S (120, measured after a warm-up: every pendant's first heartbeat opens its protection
- * session), SCALE_WARMUP_MAX_S (300), SCALE_DRAIN_S (60), SCALE_SINGLE=0 to skip the single-node run,
+ * session), SCALE_WARMUP_MAX_S (300), SCALE_DRAIN_S (60), SCALE_RESTART_S (3: how long killed PostgreSQL and
+ * Redis stay down), SCALE_PG_SYNC_COMMIT=0 (commits do not wait for the WAL: faster, and the PostgreSQL kill
+ * may then lose acknowledged alarms), SCALE_SINGLE=0 to skip the single-node run,
  * SCALE_CLUSTER=0 to run the single node only.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,7 +20,8 @@ async function main(): Promise<void> {
   const env = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
   const common = {
     pendants: env('SCALE_PENDANTS', 50_000), heartbeatS: env('SCALE_HEARTBEAT_S', 60), alarmRatePerS: env('SCALE_ALARM_RATE', 1),
-    durationS: env('SCALE_DURATION_S', 120), drainS: env('SCALE_DRAIN_S', 60), warmupMaxS: env('SCALE_WARMUP_MAX_S', 300), progress: (l: string) => process.stderr.write(`${l}\n`),
+    durationS: env('SCALE_DURATION_S', 120), drainS: env('SCALE_DRAIN_S', 60), warmupMaxS: env('SCALE_WARMUP_MAX_S', 300),
+    restartS: env('SCALE_RESTART_S', 3), pgSyncCommit: process.env['SCALE_PG_SYNC_COMMIT'] !== '0', progress: (l: string) => process.stderr.write(`${l}\n`),
   };
   if (process.env['SCALE_CLUSTER'] === '0') {
     const alone = await runScale({ ...common, mode: 'single' });

@@ -26,6 +26,11 @@ export type LiveEvent =
 export interface LiveHub {
   publish(e: LiveEvent): void;
   subscribe(fn: (e: LiveEvent) => void): () => void;
+  /**
+   * Called when events may have been missed (a cluster's channel lost its connection to PostgreSQL and
+   * is back): whoever relays them must make its readers re-read. Absent: the hub never misses any.
+   */
+  onGap?(fn: () => void): () => void;
 }
 
 export class MemoryLiveHub implements LiveHub {

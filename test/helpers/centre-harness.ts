@@ -9,6 +9,7 @@ import { Centre, type CentreDeps } from '../../centre/src/centre';
 import type { CentreConfig } from '../../centre/src/config';
 import type { Notifier } from '../../centre/src/notify/types';
 import type { TelemetrySink } from '../../centre/src/telemetry/types';
+import type { LiveHub } from '../../centre/src/live';
 import { SqliteStore } from '../../centre/src/store/sqlite';
 import type { DeviceRecord } from '../../centre/src/store/types';
 import { encodeUplink, fromHex, parseDeviceId, topic, type UplinkInput } from '../../protocol/src';
@@ -35,7 +36,7 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(opts: { config?: Partial<CentreConfig>; storePath?: string; clock?: VirtualClock; notifiers?: Notifier[]; seed?: boolean; http?: boolean; replace?: Notifier[]; telemetry?: TelemetrySink } = {}): Promise<Harness> {
+export async function startHarness(opts: { config?: Partial<CentreConfig>; storePath?: string; clock?: VirtualClock; notifiers?: Notifier[]; seed?: boolean; http?: boolean; replace?: Notifier[]; telemetry?: TelemetrySink; live?: LiveHub } = {}): Promise<Harness> {
   const clock = opts.clock ?? new VirtualClock();
   const bus = new MemoryBus();
   const sms = new RecordingNotifier('sms', () => clock.now());
@@ -44,6 +45,7 @@ export async function startHarness(opts: { config?: Partial<CentreConfig>; store
   const deps: CentreDeps = {
     clock, bus, http: opts.http ?? false, store: new SqliteStore(opts.storePath ?? ':memory:'), log: createLogger('centre', 'silent'),
     ...(opts.telemetry ? { telemetry: opts.telemetry } : {}),
+    ...(opts.live ? { live: opts.live } : {}),
     notifiers: opts.notifiers ?? [...[sms, email, webhook].filter((n) => !opts.replace?.some((r) => r.channel === n.channel)), ...(opts.replace ?? [])],
   };
   const centre = new Centre({ dataDir: '/nonexistent', mqtt: { url: 'mqtt://unused', clientId: 'test' }, http: { host: '127.0.0.1', port: 0 }, ...opts.config }, deps);

@@ -80,7 +80,7 @@ export interface SseAlarm {
 }
 
 /** A console's live stream: every `alarm` event, in order. */
-export class SseConsole extends EventEmitter<{ alarm: [SseAlarm] }> {
+export class SseConsole extends EventEmitter<{ alarm: [SseAlarm]; end: [] }> {
   readonly alarms: SseAlarm[] = [];
   private res: IncomingMessage | undefined;
 
@@ -91,6 +91,7 @@ export class SseConsole extends EventEmitter<{ alarm: [SseAlarm] }> {
       const req = httpGet(`${baseUrl}/api/stream?ticket=${ticket}`, (res) => {
         if (res.statusCode !== 200) return reject(new Error(`stream: HTTP ${res.statusCode}`));
         c.res = res;
+        res.once('close', () => c.emit('end'));
         res.setEncoding('utf8');
         let buf = '';
         res.on('data', (chunk: string) => {

@@ -8,7 +8,7 @@
  * only against a killed process, which PostgreSQL's WAL gives with fsync off too.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -42,9 +42,9 @@ export interface PostgresOptions {
   /** fsync and full-page writes (the benchmark); off by default (tests). */
   durable?: boolean;
   /**
-   * With `durable`, whether a commit waits for its WAL to reach the disk. Off, a commit can be lost
-   * to a power cut (never to a killed process) in the last ~0.6 s: SQLite's `synchronous = NORMAL` in
-   * WAL mode, which the single-node centre uses, makes the same trade (docs/scale.md).
+   * With `durable`, whether a commit waits for its WAL to reach the disk (on unless false). Off, the
+   * commits of the last ~0.6 s can be lost when the server crashes or the machine loses power:
+   * their WAL may still be in PostgreSQL's own buffers (docs/scale.md).
    */
   synchronousCommit?: boolean;
   maxConnections?: number;
@@ -96,6 +96,7 @@ export class Postgres {
 
   async restart(): Promise<void> {
     if (this.proc) return;
+    this.log = '';
     const durable = this.opts.durable === true;
     const args = [
       '-D', join(this.dir, 'data'), '-p', String(this.port), '-h', '127.0.0.1', '-k', this.dir,
@@ -144,16 +145,26 @@ export class Postgres {
     return this.url(name);
   }
 
-  /** A crash: SIGKILL, PostgreSQL recovers from its WAL at the next start. */
+  /**
+   * The server's crash: SIGKILL to the postmaster and every process it started (backends, WAL writer,
+   * checkpointer), so nothing is flushed on the way out. PostgreSQL recovers from its WAL at the next
+   * start; what was acknowledged survives only if commits waited for the WAL (`synchronousCommit`).
+   */
   async kill9(): Promise<void> {
     const proc = this.proc;
-    if (!proc) return;
+    if (!proc?.pid) return;
     this.proc = undefined;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGKILL');
-    });
-    // A killed postmaster leaves its children for a moment; they exit on their own when it is gone.
+    const children = childPids(proc.pid);
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.kill('SIGKILL');
+    for (const pid of children) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await exited;
   }
 
   /** Fast shutdown (SIGINT): open transactions are rolled back, the data is checkpointed. */
@@ -169,6 +180,22 @@ export class Postgres {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The processes a process started (its direct children), from /proc. */
+function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces or parentheses, so after the last ')'.
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
 }
 
 /** For log messages: who runs the cluster. */

@@ -31,6 +31,7 @@ export class Redis {
 
   async restart(): Promise<void> {
     if (this.proc) return;
+    this.log = '';
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no', '--protected-mode', 'yes'];
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
@@ -60,6 +61,16 @@ export class Redis {
     proc.once('exit', () => {
       if (this.proc === proc) this.proc = undefined;
     });
+  }
+
+  /** A crash: SIGKILL. With the append-only file written at every command, the next start loses nothing. */
+  async kill9(): Promise<void> {
+    const proc = this.proc;
+    if (!proc) return;
+    this.proc = undefined;
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.kill('SIGKILL');
+    await exited;
   }
 
   async stop(): Promise<void> {

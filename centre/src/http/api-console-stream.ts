@@ -3,7 +3,8 @@
  * Authorization header), then `hello` with the server's clock (consoles show ages in the centre's
  * time, whatever the operator's PC clock says) and every live event the user's scope covers. A
  * comment line every 25 s keeps proxies from closing an idle stream and lets the console notice a
- * dead one. Consoles re-read open alarms after every reconnect, so nothing is lost between streams.
+ * dead one. Consoles re-read open alarms after every reconnect, so nothing is lost between streams; a
+ * stream is closed when the live hub reports a gap (a cluster worker's channel to the others was cut).
  */
 import { publicUser } from '../auth';
 import { scopeOf } from '../auth-scope';
@@ -61,10 +62,15 @@ export function registerStreamApi(router: Router, ctx: ApiContext): void {
           }).catch(() => undefined);
       }
     });
+    // Events may have been missed (the cluster's channel was cut): the console reconnects and re-reads.
+    const offGap = live.onGap?.(() => {
+      if (!res.writableEnded) res.end();
+    });
     const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
     req.raw.on('close', () => {
       clearInterval(ping);
       unsubscribe();
+      offGap?.();
     });
     return undefined;
   }, {

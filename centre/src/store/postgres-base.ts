@@ -98,6 +98,13 @@ export class PgBase {
     for (let attempt = 0; ; attempt++) {
       const client = await this.pool.connect();
       let broken = false;
+      // A connection lost between two statements (PostgreSQL restarted) is an 'error' event on the
+      // checked-out client, which the pool does not listen to: unheard, it would end the process. The
+      // next statement fails with it and the client is discarded.
+      const lost = (): void => {
+        broken = true;
+      };
+      client.on('error', lost);
       try {
         await client.query('BEGIN');
         if (fence) {
@@ -114,6 +121,7 @@ export class PgBase {
         if (attempt < 4 && RETRYABLE.has((e as { code?: string }).code ?? '')) continue;
         throw e;
       } finally {
+        client.off('error', lost);
         client.release(broken);
       }
     }
