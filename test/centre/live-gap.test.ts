@@ -35,7 +35,7 @@ describe('live stream after a gap in the live feed', () => {
     const ticket = (await call<{ ticket: string }>(h.base, 'POST', '/api/stream/ticket', { token })).body.ticket;
     const res = await fetch(`${h.base}/api/stream?ticket=${ticket}`);
     const reader = res.body!.getReader();
-    const first = Buffer.from((await reader.read()).value!).toString('utf8');
+    const first = Buffer.from((await reader.read()).value).toString('utf8');
     expect(first).toContain('event: hello');
     expect(hub.listening).toBe(1);
     hub.gap();

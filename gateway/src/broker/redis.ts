@@ -14,6 +14,7 @@
  * has no client to check it with.
  */
 import type { Readable } from 'node:stream';
+import { Redis } from 'ioredis';
 import type { Logger } from '../../../common/log';
 
 // CommonJS packages without types: their factories, as the README of each documents them.
@@ -54,7 +55,11 @@ export function redisOptions(url: string): { host: string; port: number; usernam
 
 export function redisBrokerParts(url: string, log: Logger, mayPublish: (client: object, topic: string) => boolean): RedisBrokerParts {
   const options = redisOptions(url);
-  const persistence = persistenceFactory({ ...options });
+  // Our own connection for the sessions, so that its errors (Redis restarting) are logged, not printed
+  // as "Unhandled error event" on every reconnection attempt; ioredis reconnects by itself.
+  const conn = new Redis({ ...options });
+  conn.on('error', (e: Error) => log.warn('redis (sessions) error', { error: e.message }));
+  const persistence = persistenceFactory({ conn });
   const mq = mqFactory({ ...options });
   mq.state.on('error', (e: Error) => log.warn('redis (messages) error', { error: e.message }));
   const putWill = persistence.putWill.bind(persistence);
