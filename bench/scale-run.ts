@@ -58,11 +58,14 @@ export interface ScaleFigures {
   alarmP50Ms: number | null;
   alarmP99Ms: number | null;
   alarmsSent: number;
+  /** SOS alarms raised: one per pendant alarm. */
   alarmsRaised: number;
   /** Pendant alarms the console never showed or the store never raised. */
   lostAlarms: number;
   /** Alarms raised more than once for one pendant alarm. */
   duplicateAlarms: number;
+  /** Alarms the pendants did not send, by type: `device_silent` is a pendant whose heartbeats the centre missed or stored too late. */
+  otherAlarms: Record<string, number>;
   /** Notifications beyond one per alarm and ladder step (distinct idempotency keys at the contact). */
   duplicateNotifications: number;
   /** The same notification delivered again with its idempotency key (a send interrupted by a kill). */
@@ -248,8 +251,13 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleFigures> {
     // events of the measured window (frames still arriving after it are counted: the drain is short next to it)
     const stored = (await countEvents(o.mode, dir, storeUrl)) - events0;
     const raised = await listAlarms(o.mode, dir, storeUrl);
+    // The pendants' alarms (SOS); anything else the centre raised (a pendant silent too long…) is counted apart.
     const byDevice = new Map<string, number>();
-    for (const a of raised) if (a.deviceId) byDevice.set(a.deviceId, (byDevice.get(a.deviceId) ?? 0) + 1);
+    const otherAlarms: Record<string, number> = {};
+    for (const a of raised) {
+      if (a.type !== 'sos') otherAlarms[a.type] = (otherAlarms[a.type] ?? 0) + 1;
+      else if (a.deviceId) byDevice.set(a.deviceId, (byDevice.get(a.deviceId) ?? 0) + 1);
+    }
     const alarmed = new Set(f.alarms.map((a) => a.deviceId));
     const lost = f.alarms.filter((a) => a.visibleAt === null || !byDevice.has(a.deviceId)).length;
     let duplicateNotifications = 0;
@@ -263,7 +271,7 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleFigures> {
       pendants: o.pendants, workers: workers.length, brokers: brokers.length, durationS: Math.round(elapsedS),
       framesPerS: Math.round(framesPerS * 10) / 10, eventsPerS: Math.round((stored / elapsedS) * 10) / 10,
       alarmP50Ms: round(percentile(latencies, 50)), alarmP99Ms: round(percentile(latencies, 99)),
-      alarmsSent: f.alarms.length, alarmsRaised: raised.length, lostAlarms: lost,
+      alarmsSent: f.alarms.length, alarmsRaised: raised.length - Object.values(otherAlarms).reduce((a, b) => a + b, 0), lostAlarms: lost, otherAlarms,
       duplicateAlarms: [...byDevice.entries()].filter(([d]) => alarmed.has(d)).reduce((n, [d, c]) => n + Math.max(0, c - f.alarms.filter((a) => a.deviceId === d).length), 0),
       duplicateNotifications, redeliveries: hooks.hooks.length - distinctKeys, consoleReconnects: consoleOpens - 1, kills, setupS: Math.round(setupS),
       warmupS: Math.round(warmupS), warmupAlarmP50Ms: round(percentile(warm, 50)), warmupAlarmP99Ms: round(percentile(warm, 99)),
@@ -322,10 +330,10 @@ async function countEvents(mode: ScaleRunOptions['mode'], dir: string, url: stri
   }
 }
 
-async function listAlarms(mode: ScaleRunOptions['mode'], dir: string, url: string | undefined): Promise<{ id: string; deviceId: string | null }[]> {
+async function listAlarms(mode: ScaleRunOptions['mode'], dir: string, url: string | undefined): Promise<{ id: string; type: string; deviceId: string | null }[]> {
   const store: Store = mode === 'cluster' ? new PostgresStore({ url: url! }) : new SqliteStore(join(dir, 'worker-1', 'centre.db'));
   try {
-    return (await store.listAlarms({})).map((a) => ({ id: a.id, deviceId: a.deviceId }));
+    return (await store.listAlarms({})).map((a) => ({ id: a.id, type: a.type, deviceId: a.deviceId }));
   } finally {
     await store.close();
   }

@@ -22,6 +22,11 @@ export interface MqttBusOptions {
   log?: Logger;
   /** How long a message with no matching handler waits for one to be registered (start-up race). */
   unhandledHoldMs?: number;
+  /**
+   * QoS 0 messages (nothing to acknowledge) may run this many handlers at once (default 1: one at a
+   * time, like QoS 1). Handlers must then keep their own order where it matters (ingest does, per device).
+   */
+  parallel?: number;
 }
 
 type BusEvents = { connect: []; offline: [] };
@@ -34,7 +39,7 @@ export class MqttBus extends EventEmitter<BusEvents> implements MessageBus {
   private readonly waiters = new Set<() => void>();
   private readonly unhandledHoldMs: number;
 
-  private constructor(client: MqttClient, log: Logger, unhandledHoldMs: number) {
+  private constructor(client: MqttClient, log: Logger, unhandledHoldMs: number, parallel: number) {
     super();
     this.unhandledHoldMs = unhandledHoldMs;
     this.client = client;
@@ -42,8 +47,23 @@ export class MqttBus extends EventEmitter<BusEvents> implements MessageBus {
     client.on('connect', () => this.emit('connect'));
     client.on('offline', () => this.emit('offline'));
     client.on('error', (e) => this.log.warn('mqtt error', { error: e.message }));
+    let running = 0;
+    let waiting: (() => void) | undefined;
     // One message at a time; the callback sends the PUBACK, so it runs after the handler (mqtt.js handlePublish).
+    // mqtt.js reads the next message only after the callback: a QoS 0 message lets it go on at once, up to `parallel` handlers.
     client.handleMessage = (packet, callback) => {
+      if (parallel > 1 && packet.qos === 0) {
+        running++;
+        void this.dispatch(packet.topic, packet.payload as Buffer).finally(() => {
+          running--;
+          const next = waiting;
+          waiting = undefined;
+          next?.();
+        });
+        if (running < parallel) callback();
+        else waiting = () => callback();
+        return;
+      }
       void this.dispatch(packet.topic, packet.payload as Buffer).then((retry) => {
         if (retry) {
           // Do not acknowledge: drop the connection so the broker redelivers the message later.
@@ -80,7 +100,7 @@ export class MqttBus extends EventEmitter<BusEvents> implements MessageBus {
       });
     }
     const client = mqtt.connect(first.toString(), options);
-    const bus = new MqttBus(client, opts.log ?? createLogger('mqtt'), opts.unhandledHoldMs ?? 10_000);
+    const bus = new MqttBus(client, opts.log ?? createLogger('mqtt'), opts.unhandledHoldMs ?? 10_000, opts.parallel ?? 1);
     return new Promise((resolve, reject) => {
       const onConnect = (): void => {
         client.off('error', onError);
@@ -159,7 +179,9 @@ export class MqttBus extends EventEmitter<BusEvents> implements MessageBus {
         this.waiters.add(check);
       });
       if (!found) {
-        this.log.warn('message for a topic nobody handles was dropped', { topic });
+        // Without a hold, a message of a subscription just ended (a status shard handed on) is expected.
+        if (this.unhandledHoldMs > 0) this.log.warn('message for a topic nobody handles was dropped', { topic });
+        else this.log.debug('message of an ended subscription dropped', { topic });
         return false;
       }
     }

@@ -257,7 +257,7 @@ export class Centre {
     } else {
       const m = this.config.mqtt;
       this.statusBus = await MqttBus.connect({
-        url: m.url, clientId: `${m.clientId}-status`, clean: true, unhandledHoldMs: 0,
+        url: m.url, clientId: `${m.clientId}-status`, clean: true, unhandledHoldMs: 0, parallel: 32,
         ...(m.username ? { username: m.username } : {}), ...(m.password ? { password: m.password } : {}), log: this.log.child('mqtt-status'),
       });
       bus = this.statusBus;
