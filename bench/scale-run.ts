@@ -13,12 +13,9 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { createLogger } from '../common/log';
-import { hashPassword } from '../common/passwords';
 import { PostgresStore } from '../centre/src/store/postgres';
 import { SqliteStore } from '../centre/src/store/sqlite';
-import type { Store } from '../centre/src/store/types';
 import { Gateway } from '../gateway/src/gateway';
 import { percentile } from '../simulator/src/eval/score';
 import { Fleet, FleetTransport } from '../simulator/src/fleet/fleet';
@@ -28,6 +25,7 @@ import { freePort } from '../test/helpers/mosquitto';
 import { Postgres } from '../test/helpers/postgres';
 import { Redis } from '../test/helpers/redis';
 import { until } from '../test/helpers/wait';
+import { countEvents, listAlarms, report, round, seed, SITE } from './scale-rig';
 
 export interface ScaleRunOptions {
   mode: 'cluster' | 'single';
@@ -43,6 +41,8 @@ export interface ScaleRunOptions {
   restartS: number;
   /** Whether PostgreSQL commits wait for their WAL to be flushed (a killed server otherwise loses the last acknowledged commits). */
   pgSyncCommit: boolean;
+  /** The cluster's kills (false: the same run without them, to see its steady state). */
+  kills: boolean;
   progress: (line: string) => void;
 }
 
@@ -80,35 +80,11 @@ export interface ScaleFigures {
   warmupAlarmP99Ms: number | null;
 }
 
-const SITE = 'fleet';
 const USERS: MqttUser[] = [
   { username: 'centre', password: 'centre-pw', role: 'centre' },
   { username: 'gw-1', password: 'gw-pw', role: 'gateway', siteId: SITE, gatewayId: 'gw-1' },
 ];
 
-async function seed(store: Store, devices: { id: string; key: string }[], hookUrl: string): Promise<void> {
-  await store.migrate();
-  await store.upsertSite({ id: SITE, name: 'Fleet' });
-  await store.putEntity('contact', { id: 'desk', name: 'desk', kind: 'person', siteId: SITE, phone: null, email: null, webhookUrl: `${hookUrl}/desk`, language: null });
-  await store.putEntity('ladder', { id: 'ladder', name: 'Ladder', steps: [{ contactId: 'desk', channel: 'webhook', timeoutS: 60 }], fallback: null });
-  await store.upsertSite({ id: SITE, name: 'Fleet', ladderId: 'ladder' });
-  await store.createUser({ id: 'u-op', username: 'op', name: 'op', role: 'operator', passwordHash: hashPassword('op-password') });
-  const createdAt = Date.now();
-  if (store instanceof PostgresStore) {
-    // 50,000 round trips with fsync on take minutes; one statement per 5,000 devices takes seconds.
-    for (let i = 0; i < devices.length; i += 5000) {
-      const chunk = devices.slice(i, i + 5000);
-      await store.db.query(
-        "INSERT INTO devices (id, key, board, site_id, created_at) SELECT id, key, 'puckjs', $3, $4 FROM unnest($1::text[], $2::text[]) AS d(id, key)",
-        [chunk.map((d) => d.id), chunk.map((d) => d.key), SITE, createdAt],
-      );
-    }
-    return;
-  }
-  for (const d of devices) {
-    await store.addDevice({ id: d.id, key: d.key, board: 'puckjs', workerId: null, siteId: SITE, createdAt, lastCounter: -1, lastSeenAt: null, batteryPct: null });
-  }
-}
 
 export async function runScale(o: ScaleRunOptions): Promise<ScaleFigures> {
   const t0 = Date.now();
@@ -210,7 +186,7 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleFigures> {
     const frames0 = f.framesSent;
     const events0 = await countEvents(o.mode, dir, storeUrl);
     const started = Date.now();
-    if (cluster) {
+    if (cluster && o.kills) {
       // One kill -9 of each kind, a fifth of the run apart. Worker 3 and broker A stay dead (the others
       // take their share); PostgreSQL and Redis are started again by their supervisor, as systemd would
       // (`Restart=always`), after `restartS`: they are single here, redundant in production (docs/scale.md).
@@ -263,7 +239,7 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleFigures> {
     let duplicateNotifications = 0;
     for (const a of raised) duplicateNotifications += Math.max(0, hooks.notificationsPer(a.id, 'desk') - 1);
     const distinctKeys = new Set(hooks.hooks.map((h) => h.key)).size;
-    await report(o, base, token, [...workers, ...brokers], new Set([workers[2]!, brokers[0]!].filter((p) => cluster && p !== undefined)));
+    await report(o, base, token, [...workers, ...brokers], new Set([workers[2]!, brokers[0]!].filter((p) => cluster && o.kills && p !== undefined)));
     const measured = f.alarms.filter((a) => a.sentAt >= started);
     const latencies = measured.filter((a) => a.visibleAt !== null).map((a) => a.visibleAt! - a.sentAt);
     const warm = f.alarms.filter((a) => a.sentAt < started && a.visibleAt !== null).map((a) => a.visibleAt! - a.sentAt);
@@ -290,51 +266,3 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleFigures> {
   }
 }
 
-const round = (v: number | null): number | null => (v === null ? null : Math.round(v));
-
-/** For the one reading the run: each live worker's counters, and each process's warnings and errors by message. */
-async function report(o: ScaleRunOptions, base: string, token: string, procs: VigilChild[], killed: Set<VigilChild>): Promise<void> {
-  for (const p of procs) {
-    const counts = new Map<string, number>();
-    for (const l of p.lines) {
-      const m = / (warn|error) (\S+) ([^{]+)/.exec(l);
-      if (m) counts.set(`${m[1]} ${m[2]} ${m[3]!.trim()}`, (counts.get(`${m[1]} ${m[2]} ${m[3]!.trim()}`) ?? 0) + 1);
-    }
-    const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, n]) => `${n}× ${k}`);
-    const state = p.alive ? 'alive' : killed.has(p) ? 'killed' : 'DIED';
-    o.progress(`${o.mode}: ${p.name} (${state}) ${top.length ? top.join('; ') : 'no warnings'}`);
-    if (state === 'DIED') o.progress(`${o.mode}: ${p.name} last lines:\n${p.lines.slice(-15).join('\n')}`);
-  }
-  try {
-    const r = await fetch(`${base}/api/health`, { headers: { authorization: `Bearer ${token}` } });
-    o.progress(`${o.mode}: worker 1 health ${JSON.stringify(await r.json())}`);
-  } catch (e) {
-    o.progress(`${o.mode}: worker 1 health unavailable: ${(e as Error).message}`);
-  }
-}
-
-async function countEvents(mode: ScaleRunOptions['mode'], dir: string, url: string | undefined): Promise<number> {
-  if (mode === 'cluster') {
-    const s = new PostgresStore({ url: url! });
-    try {
-      return Number((await s.db.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]!.n);
-    } finally {
-      await s.close();
-    }
-  }
-  const db = new Database(join(dir, 'worker-1', 'centre.db'), { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
-
-async function listAlarms(mode: ScaleRunOptions['mode'], dir: string, url: string | undefined): Promise<{ id: string; type: string; deviceId: string | null }[]> {
-  const store: Store = mode === 'cluster' ? new PostgresStore({ url: url! }) : new SqliteStore(join(dir, 'worker-1', 'centre.db'));
-  try {
-    return (await store.listAlarms({})).map((a) => ({ id: a.id, type: a.type, deviceId: a.deviceId }));
-  } finally {
-    await store.close();
-  }
-}

@@ -9,7 +9,7 @@
  * SCALE_DURATION_S (120, measured after a warm-up: every pendant's first heartbeat opens its protection
  * session), SCALE_WARMUP_MAX_S (300), SCALE_DRAIN_S (60), SCALE_RESTART_S (3: how long killed PostgreSQL and
  * Redis stay down), SCALE_PG_SYNC_COMMIT=0 (commits do not wait for the WAL: faster, and the PostgreSQL kill
- * may then lose acknowledged alarms), SCALE_SINGLE=0 to skip the single-node run,
+ * may then lose acknowledged alarms), SCALE_KILLS=0 (the cluster without its kills), SCALE_SINGLE=0 to skip the single-node run,
  * SCALE_CLUSTER=0 to run the single node only.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const common = {
     pendants: env('SCALE_PENDANTS', 50_000), heartbeatS: env('SCALE_HEARTBEAT_S', 60), alarmRatePerS: env('SCALE_ALARM_RATE', 1),
     durationS: env('SCALE_DURATION_S', 120), drainS: env('SCALE_DRAIN_S', 60), warmupMaxS: env('SCALE_WARMUP_MAX_S', 300),
-    restartS: env('SCALE_RESTART_S', 3), pgSyncCommit: process.env['SCALE_PG_SYNC_COMMIT'] !== '0', progress: (l: string) => process.stderr.write(`${l}\n`),
+    restartS: env('SCALE_RESTART_S', 3), pgSyncCommit: process.env['SCALE_PG_SYNC_COMMIT'] !== '0', kills: process.env['SCALE_KILLS'] !== '0', progress: (l: string) => process.stderr.write(`${l}\n`),
   };
   if (process.env['SCALE_CLUSTER'] === '0') {
     const alone = await runScale({ ...common, mode: 'single' });
