@@ -75,6 +75,12 @@ function postgresTarget(url: string): { url: string; schema?: string } {
 }
 
 const DAY = 86_400_000;
+/**
+ * Status frames a cluster worker handles at once. Well under the store's pool of connections (10):
+ * with 32, a storm of first heartbeats (each opening a protection session) held every connection
+ * and SOS frames waited up to 25 s for one in `make bench-scale`.
+ */
+const STATUS_PARALLEL = 4;
 
 export class Centre {
   readonly clock: Clock;
@@ -257,7 +263,7 @@ export class Centre {
     } else {
       const m = this.config.mqtt;
       this.statusBus = await MqttBus.connect({
-        url: m.url, clientId: `${m.clientId}-status`, clean: true, unhandledHoldMs: 0, parallel: 32,
+        url: m.url, clientId: `${m.clientId}-status`, clean: true, unhandledHoldMs: 0, parallel: STATUS_PARALLEL,
         ...(m.username ? { username: m.username } : {}), ...(m.password ? { password: m.password } : {}), log: this.log.child('mqtt-status'),
       });
       bus = this.statusBus;
