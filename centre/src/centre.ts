@@ -44,7 +44,7 @@ import { SqliteStore } from './store/sqlite';
 import { PostgresStore } from './store/postgres';
 import { Cluster } from './cluster/cluster';
 import { type Ownership, SOLE_OWNER } from './cluster/ownership';
-import { ShardSubscriptions, type ShardBus } from './cluster/shards';
+import { connectStatusShards, type ShardSubscriptions } from './cluster/shards';
 import { ClusterRole } from './cluster/takeover';
 import type { Store } from './store/types';
 import { Supervision } from './supervision';
@@ -75,12 +75,6 @@ function postgresTarget(url: string): { url: string; schema?: string } {
 }
 
 const DAY = 86_400_000;
-/**
- * Status frames a cluster worker handles at once. Well under the store's pool of connections (10):
- * with 32, a storm of first heartbeats (each opening a protection session) held every connection
- * and SOS frames waited up to 25 s for one in `make bench-scale`.
- */
-const STATUS_PARALLEL = 4;
 
 export class Centre {
   readonly clock: Clock;
@@ -111,7 +105,7 @@ export class Centre {
   readonly cluster: Cluster | undefined;
   private readonly role: ClusterRole | undefined;
   private telemetry: TelemetrySink | undefined;
-  private statusBus: MqttBus | undefined;
+  private statusBus: { close(): Promise<void> } | undefined;
   private shards: ShardSubscriptions | undefined;
   private http: HttpServer | undefined;
   private readonly stoppers: (() => void)[] = [];
@@ -249,26 +243,10 @@ export class Centre {
     }
   }
 
-  /**
-   * A cluster worker's status-frame connection: clean session, no will, messages of a shard just
-   * dropped by its unsubscription are not held. An injected bus that can unsubscribe serves both;
-   * one that cannot leaves the worker hearing every shard (skipping others' devices in ingest).
-   */
   private async connectShards(): Promise<ShardSubscriptions | undefined> {
-    let bus: ShardBus | undefined;
-    const injected: (MessageBus & Partial<ShardBus>) | undefined = this.deps.bus;
-    if (injected) {
-      if (typeof injected.unsubscribe !== 'function') return undefined;
-      bus = injected as MessageBus & ShardBus;
-    } else {
-      const m = this.config.mqtt;
-      this.statusBus = await MqttBus.connect({
-        url: m.url, clientId: `${m.clientId}-status`, clean: true, unhandledHoldMs: 0, parallel: STATUS_PARALLEL,
-        ...(m.username ? { username: m.username } : {}), ...(m.password ? { password: m.password } : {}), log: this.log.child('mqtt-status'),
-      });
-      bus = this.statusBus;
-    }
-    return new ShardSubscriptions({ bus, handler: (t, p) => this.ingest.handle(t, p), log: this.log.child('shards') });
+    const r = await connectStatusShards({ injected: this.deps.bus, mqtt: this.config.mqtt, log: this.log, handler: (t, p) => this.ingest.handle(t, p) });
+    this.statusBus = r?.bus;
+    return r?.subscriptions;
   }
 
   private async connect(): Promise<MessageBus> {

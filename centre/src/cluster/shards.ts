@@ -10,8 +10,9 @@
  * a restarted worker has no stale shard subscriptions. The alarm class stays on the one uplink topic,
  * which every worker receives on its persistent session.
  */
-import type { MessageHandler } from '../../../common/bus';
+import type { MessageBus, MessageHandler } from '../../../common/bus';
 import type { Logger } from '../../../common/log';
+import { MqttBus } from '../../../common/mqtt-bus';
 import { shardLevel, topicFilter, UPLINK_SHARDS } from '../../../protocol/src';
 
 /** What the subscriptions need of a message bus. */
@@ -80,4 +81,33 @@ export class ShardSubscriptions {
     this.queue = this.queue.then(run, run);
     return this.queue;
   }
+}
+
+/**
+ * Status frames a worker handles at once. Well under the store's pool of connections (10): with 32,
+ * a storm of first heartbeats (each opening a protection session) held every connection and SOS
+ * frames waited up to 25 s for one in `make bench-scale`.
+ */
+export const STATUS_PARALLEL = 4;
+
+/**
+ * A cluster worker's status-frame connection: clean session, no will, and a message of a shard just
+ * unsubscribed is dropped, not held. An injected bus (tests) that can unsubscribe serves both; one
+ * that cannot leaves the worker on every shard of its main bus (ingest skips others' devices).
+ */
+export async function connectStatusShards(o: {
+  injected: MessageBus | undefined; mqtt: { url: string | string[]; clientId: string; username?: string; password?: string }; log: Logger; handler: MessageHandler;
+}): Promise<{ subscriptions: ShardSubscriptions; bus?: MqttBus } | undefined> {
+  const injected: (MessageBus & Partial<ShardBus>) | undefined = o.injected;
+  let bus: MqttBus | undefined;
+  if (injected && typeof injected.unsubscribe !== 'function') return undefined;
+  if (!injected) {
+    const m = o.mqtt;
+    bus = await MqttBus.connect({
+      url: m.url, clientId: `${m.clientId}-status`, clean: true, unhandledHoldMs: 0, parallel: STATUS_PARALLEL,
+      ...(m.username ? { username: m.username } : {}), ...(m.password ? { password: m.password } : {}), log: o.log.child('mqtt-status'),
+    });
+  }
+  const subscriptions = new ShardSubscriptions({ bus: bus ?? (injected as MessageBus & ShardBus), handler: o.handler, log: o.log.child('shards') });
+  return { subscriptions, ...(bus ? { bus } : {}) };
 }
