@@ -179,7 +179,7 @@ export class Centre {
 
     if (this.deps.http !== false) {
       const router = new Router({ authenticate: (t) => this.auth.authenticate(t), log: log.child('http') });
-      const api: ApiContext = { ...this.apiContext(), health: () => ({ mqtt: this.bus.connected, ingest: this.ingest.counters.snapshot(), events: this.writer.counters.snapshot(), outbox: this.outbox.counters.snapshot(), timers: this.scheduler.size, notifiers: Object.fromEntries(this.notifiers.map((n) => [n.channel, n.healthy()])) }) };
+      const api: ApiContext = { ...this.apiContext(), health: () => ({ mqtt: this.bus.connected, ingest: this.ingest.counters.snapshot(), ingestLagMs: this.ingest.lagMs(), events: this.writer.counters.snapshot(), outbox: this.outbox.counters.snapshot(), timers: this.scheduler.size, notifiers: Object.fromEntries(this.notifiers.map((n) => [n.channel, n.healthy()])) }) };
       registerApi(router, api);
       registerConsoleApi(router, api, { config, outbox: this.outbox });
       this.stoppers.push(registerAppApi(router, { ...this.apiContext(), config, supervision: this.supervision, ownership: this.ownership }));
@@ -290,7 +290,7 @@ export class Centre {
     });
     const positions = new Positions({ store, clock, log: log.child('positions'), sessions: this.sessions, alarms: this.alarms });
     this.positions = positions;
-    this.supervision = new Supervision({ store, clock, log: log.child('supervision'), scheduler, alarms: this.alarms, sessions: this.sessions, config: config.supervision, currentDevice });
+    this.supervision = new Supervision({ store, clock, log: log.child('supervision'), scheduler, alarms: this.alarms, sessions: this.sessions, config: config.supervision, currentDevice, ingestLagMs: () => this.ingest.lagMs() });
     this.tokens = new ResponderTokens({ store, clock, ttlH: config.escalation.responderTokenTtlH, publicUrl: config.escalation.publicUrl });
     this.escalation = new EscalationEngine({ store, clock, log: log.child('escalation'), scheduler, alarms: this.alarms, outbox: this.outbox, tokens: this.tokens, live, config: config.escalation, places: positions });
     this.health = new NotifierHealth({ clock, log: log.child('notifiers'), alarms: this.alarms, outbox: this.outbox, threshold: config.escalation.notifierFailuresBeforeAlarm });
@@ -300,7 +300,7 @@ export class Centre {
       if (action === 'raised' || (action === 'acknowledged' && a.raisedAt === null)) collector.alarm(a);
     });
     const rules = new Rules({ alarms: this.alarms, publisher: this.publisher, sessions: this.sessions, supervision: this.supervision, positions, telemetry: collector });
-    this.ingest = new Ingest({ store, log: log.child('ingest'), writer: this.writer, onEvent: (e, d, m) => rules.onEvent(e, d, m), positionAllowed: (d, t) => positions.allowed(d, t), ownership: this.ownership });
+    this.ingest = new Ingest({ store, clock, log: log.child('ingest'), writer: this.writer, onEvent: (e, d, m) => rules.onEvent(e, d, m), positionAllowed: (d, t) => positions.allowed(d, t), ownership: this.ownership });
     this.notifiers.push(new ConsoleNotifier({ live, clock }), ...(this.deps.notifiers ?? this.configuredNotifiers()));
     for (const n of this.notifiers) {
       this.outbox.addNotifier(n);

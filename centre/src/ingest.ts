@@ -20,6 +20,7 @@
  * takes the bucket over, and the owner's sweep runs any it has not seen itself. Status frames are the
  * owner's alone: a heartbeat lost in a failover costs a last-seen time, never an alarm.
  */
+import type { Clock } from '../../common/clock';
 import type { Logger } from '../../common/log';
 import { RetryLater } from '../../common/bus';
 import { advanceWindow, classifyCounter, decodeUplink, formatDeviceId, fromHex, parseDeviceId, parsePayload, parseShardLevel, parseTopic, positionPayload, uplinkShard, type MessageType, type ReplayState, type UplinkMessage } from '../../protocol/src';
@@ -50,8 +51,13 @@ export class Ingest {
   private readonly serial = new KeyedSerial();
   private readonly ownership: Ownership;
 
+  /** The longest wait (gateway to here) of the frames of the current 5-s window, and of the one before. */
+  private readonly lag = { start: 0, maxMs: 0, prevMaxMs: 0 };
+
   constructor(private readonly ctx: {
     store: Store; log: Logger; onEvent: EventHandler; writer?: EventWriter; positionAllowed?: (device: DeviceRecord, type: MessageType) => Promise<boolean>;
+    /** For the intake's lag (`lagMs`); without it the lag is not measured. */
+    clock?: Clock;
     /** Whose rules these are (a cluster's bucket leases); alone, every device is ours. */
     ownership?: Ownership;
   }) {
@@ -74,6 +80,29 @@ export class Ingest {
     return this.cache.get(deviceId)?.device;
   }
 
+  /**
+   * How far behind the gateways this worker's intake runs: the longest time, from the gateway's
+   * `receivedAt` to here, of the frames of the last 5–10 s; 0 when none came. Supervision waits that
+   * long before calling a pendant silent, since its frames may be queued on their way (a backlog).
+   */
+  lagMs(): number {
+    const now = this.ctx.clock?.now();
+    if (now === undefined || now - this.lag.start >= 10_000) return 0;
+    return now - this.lag.start >= 5_000 ? this.lag.maxMs : Math.max(this.lag.maxMs, this.lag.prevMaxMs);
+  }
+
+  private noteLag(receivedAt: number): void {
+    const now = this.ctx.clock?.now();
+    if (now === undefined) return;
+    const l = this.lag;
+    if (now - l.start >= 5_000) {
+      l.prevMaxMs = now - l.start >= 10_000 ? 0 : l.maxMs;
+      l.start = now;
+      l.maxMs = 0;
+    }
+    l.maxMs = Math.max(l.maxMs, now - receivedAt);
+  }
+
   async handle(topicName: string, raw: Uint8Array): Promise<void> {
     const parsedTopic = parseTopic(topicName);
     const parsed = parsePayload('uplink', raw);
@@ -87,6 +116,7 @@ export class Ingest {
       this.counters.inc('uplinks_topic_mismatch');
       return;
     }
+    this.noteLag(p.receivedAt);
     const deviceIdNum = parseDeviceId(p.frame.slice(2, 10));
     // A frame on another device's shard: handled all the same, counted (a gateway that shards wrongly starves the owner).
     if (parsedTopic.spec.name === 'statusUplink' && (deviceIdNum === undefined || parseShardLevel(parsedTopic.params['shard']) !== uplinkShard(formatDeviceId(deviceIdNum)))) this.counters.inc('uplinks_wrong_shard');

@@ -21,6 +21,9 @@ import { devicePartition } from './cluster/partition';
 import type { SessionService } from './sessions';
 import type { DeviceRecord, GatewayRecord, Store } from './store/types';
 
+/** Frames arriving this late (gateway to centre) mean a backlog, not a network's jitter. */
+const LAG_TOLERANCE_MS = 10_000;
+
 export class Supervision {
   readonly counters = new Counters();
   /** Devices with an open alarm of these types, so a frame needs no query to know whether it restores one. */
@@ -30,6 +33,8 @@ export class Supervision {
     store: Store; clock: Clock; log: Logger; scheduler: Scheduler; alarms: AlarmService; sessions: SessionService; config: SupervisionConfig;
     /** The device as known now (the ingest's cache is ahead of the store for heartbeats). */
     currentDevice?: (id: string) => Promise<DeviceRecord | undefined>;
+    /** How far behind the gateways frames reach this process (ingest.ts `lagMs`). */
+    ingestLagMs?: () => number;
   }) {
     ctx.scheduler.on('device_silent', (id) => this.deviceSilentDue(id));
     ctx.scheduler.on('gateway_silent', (id) => this.gatewaySilentDue(id));
@@ -104,6 +109,15 @@ export class Supervision {
     const lastHeard = Math.max(d.lastSeenAt ?? 0, s.startedAt);
     const now = this.ctx.clock.now();
     if (now < lastHeard + this.silentMs) return this.armDevice(deviceId, lastHeard);
+    // Frames reach us late (a backlog: a storm of heartbeats, a worker catching up): the ones that
+    // would show the pendant alive may be on their way. Wait as long as they take — up to a second
+    // silence period, then the alarm goes out whatever the lag (fail loud).
+    const lagMs = this.ctx.ingestLagMs?.() ?? 0;
+    if (lagMs > LAG_TOLERANCE_MS && now < lastHeard + 2 * this.silentMs) {
+      this.counters.inc('device_silent_postponed');
+      this.ctx.log.debug('device silence postponed: frames reach the centre late', { deviceId, lagMs });
+      return this.armDevice(deviceId, Math.min(now + lagMs, lastHeard + 2 * this.silentMs) - this.silentMs);
+    }
     this.open.device_silent.add(d.id);
     await this.ctx.alarms.raiseSystem({
       type: 'device_silent', subject: `device:${d.id}`, at: now, siteId: d.siteId, deviceId: d.id, workerId: d.workerId, sessionId: s.id,

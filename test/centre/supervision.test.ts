@@ -34,6 +34,33 @@ describe('supervision', () => {
     expect(await h.centre.store.getAlarm(a!.id)).toMatchObject({ state: 'resolved', resolvedBy: 'system', comment: 'Restored automatically: the pendant was heard again' });
   });
 
+  it('postpones device_silent while frames reach the centre late (a backlog), up to a second silence period', async () => {
+    const other = { ...h.device, id: '0000cafe', workerId: null };
+    await h.centre.store.addDevice(other);
+    await h.frame('protection_on');
+    await h.advance(179 * S);
+    await h.frame('heartbeat', {}, other, h.clock.now() - 30 * S); // another pendant's frame, 30 s on its way
+    await h.advance(1 * S);
+    expect(await all('device_silent')).toEqual([]); // its heartbeat may be in the same queue
+    expect(h.centre.supervision.counters.get('device_silent_postponed')).toBe(1);
+    await h.advance(30 * S); // no late frame for 10 s: no backlog any more
+    expect(await open('device_silent')).toHaveLength(1);
+  });
+
+  it('raises device_silent after a second silence period however late frames keep arriving', async () => {
+    const other = { ...h.device, id: '0000cafe', workerId: null };
+    await h.centre.store.addDevice(other);
+    await h.frame('protection_on');
+    const start = h.clock.now();
+    while ((await open('device_silent')).length === 0 && h.clock.now() - start < 600 * S) {
+      await h.frame('heartbeat', {}, other, h.clock.now() - 60 * S);
+      await h.advance(5 * S);
+    }
+    expect(await open('device_silent')).toHaveLength(1);
+    expect(h.clock.now() - start).toBeGreaterThanOrEqual(360 * S);
+    expect(h.clock.now() - start).toBeLessThanOrEqual(365 * S);
+  });
+
   it('does not watch a pendant that is not protected', async () => {
     await h.frame('heartbeat');
     await h.advance(3600 * S);

@@ -29,7 +29,8 @@ export interface Harness {
   /** `http://127.0.0.1:<port>` when started with http. */
   base: string;
   /** Seals and delivers a frame from the device through the real ingest; returns its counter. */
-  frame(type: UplinkInput['type'], extra?: Partial<UplinkInput>, device?: DeviceRecord): Promise<number>;
+  /** `receivedAt`: when the gateway heard it (default now; earlier for a frame that waited in a backlog). */
+  frame(type: UplinkInput['type'], extra?: Partial<UplinkInput>, device?: DeviceRecord, receivedAt?: number): Promise<number>;
   /** Advances virtual time, letting every timer, handler and delivery finish. */
   advance(ms: number): Promise<void>;
   settle(): Promise<void>;
@@ -70,13 +71,13 @@ export async function startHarness(opts: { config?: Partial<CentreConfig>; store
   };
   const h: Harness = {
     centre, clock, bus, sms, email, webhook, device, base: `http://127.0.0.1:${centre.httpPort}`,
-    async frame(type, extra = {}, dev = device) {
+    async frame(type, extra = {}, dev = device, receivedAt = clock.now()) {
       const stored = (await centre.store.getDevice(dev.id))!;
       const counter = extra.counter ?? Math.max(counters.get(dev.id) ?? 0, stored.lastCounter) + 1;
       counters.set(dev.id, counter);
       const bytes = encodeUplink({ deviceId: parseDeviceId(dev.id)!, counter, type, batteryPct: 80, ...extra }, fromHex(dev.key)!);
       await bus.deliver(topic.uplink(SITE, 'gw-1'), {
-        v: 1, siteId: SITE, gatewayId: 'gw-1', transport: 'ble', rssiDbm: -70, snrDb: null, receivedAt: clock.now(), frame: Buffer.from(bytes).toString('hex'),
+        v: 1, siteId: SITE, gatewayId: 'gw-1', transport: 'ble', rssiDbm: -70, snrDb: null, receivedAt, frame: Buffer.from(bytes).toString('hex'),
         decoded: { deviceId: dev.id, counter, type, batteryPct: 80, position: null },
       });
       await settle();
