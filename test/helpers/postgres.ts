@@ -13,7 +13,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './mosquitto';
-import { stopProcess } from './process';
+import { killProcess, stopProcess } from './process';
 
 /** Where Debian puts the server binaries (not on PATH): /usr/lib/postgresql/<major>/bin. */
 export function postgresBinDir(): string {
@@ -154,17 +154,7 @@ export class Postgres {
     const proc = this.proc;
     if (!proc?.pid) return;
     this.proc = undefined;
-    const children = childPids(proc.pid);
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.kill('SIGKILL');
-    for (const pid of children) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    await exited;
+    await killProcess(proc, childPids(proc.pid));
   }
 
   /** Fast shutdown (SIGINT): open transactions are rolled back, the data is checkpointed. */

@@ -16,3 +16,21 @@ export function stopProcess(proc: ChildProcess, signal: NodeJS.Signals, hardMs: 
     proc.kill(signal);
   });
 }
+
+/**
+ * A crash: SIGKILL to the process and to `children` (the processes it started, which a server such as
+ * PostgreSQL would otherwise leave running a moment), resolving when the process has exited.
+ */
+export function killProcess(proc: ChildProcess, children: number[] = []): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  proc.kill('SIGKILL');
+  for (const pid of children) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  return exited;
+}

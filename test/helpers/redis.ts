@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './mosquitto';
-import { stopProcess } from './process';
+import { killProcess, stopProcess } from './process';
 
 export class Redis {
   private proc: ChildProcess | undefined;
@@ -68,9 +68,7 @@ export class Redis {
     const proc = this.proc;
     if (!proc) return;
     this.proc = undefined;
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.kill('SIGKILL');
-    await exited;
+    await killProcess(proc);
   }
 
   async stop(): Promise<void> {
