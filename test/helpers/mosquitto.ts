@@ -4,7 +4,8 @@
  * persistence, like a broker that goes down for maintenance. Readiness is Mosquitto's own
  * "running" log line.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnServer } from './process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -73,29 +74,11 @@ export class Mosquitto {
 
   async restart(): Promise<void> {
     if (this.proc) return;
-    const proc = spawn('/usr/sbin/mosquitto', ['-c', this.configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-    this.proc = proc;
-    await new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const fail = (e: Error): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.proc = undefined;
-        reject(e);
-      };
-      const timer = setTimeout(() => fail(new Error(`mosquitto did not start within 10 s:\n${this.log}`)), 10_000);
-      proc.once('error', (e) => fail(new Error(`cannot run mosquitto (apt-get install mosquitto): ${e.message}`)));
-      proc.once('exit', (code) => fail(new Error(`mosquitto exited with ${code}:\n${this.log}`)));
-      proc.stderr.on('data', (d: Buffer) => {
-        this.log += d.toString();
-        if (!settled && /mosquitto version [\d.]+ running/.test(this.log)) {
-          settled = true;
-          clearTimeout(timer);
-          resolve();
-        }
-      });
+    const proc = await spawnServer('/usr/sbin/mosquitto', ['-c', this.configFile], {}, {
+      name: 'mosquitto', install: 'mosquitto', ready: /mosquitto version [\d.]+ running/, timeoutMs: 10_000,
+      output: (t) => (this.log += t),
     });
+    this.proc = proc;
     proc.once('exit', () => {
       if (this.proc === proc) this.proc = undefined;
     });

@@ -7,13 +7,13 @@
  * `durable: false` (tests) turns fsync off: a test database needs no crash safety against power loss,
  * only against a killed process, which PostgreSQL's WAL gives with fsync off too.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './mosquitto';
-import { killProcess, stopProcess } from './process';
+import { killProcess, spawnServer, stopProcess } from './process';
 
 /** Where Debian puts the server binaries (not on PATH): /usr/lib/postgresql/<major>/bin. */
 export function postgresBinDir(): string {
@@ -105,29 +105,11 @@ export class Postgres {
       '-c', `synchronous_commit=${durable && this.opts.synchronousCommit !== false ? 'on' : 'off'}`,
       '-c', 'log_min_messages=warning', '-c', 'logging_collector=off',
     ];
-    const proc = spawn(join(postgresBinDir(), 'postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: this.dir, ...(this.as ?? {}) });
-    this.proc = proc;
-    await new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const fail = (e: Error): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.proc = undefined;
-        reject(e);
-      };
-      const timer = setTimeout(() => fail(new Error(`postgres did not start within 30 s:\n${this.log}`)), 30_000);
-      proc.once('error', (e) => fail(new Error(`cannot run postgres: ${e.message}`)));
-      proc.once('exit', (code) => fail(new Error(`postgres exited with ${code}:\n${this.log}`)));
-      proc.stderr.on('data', (d: Buffer) => {
-        this.log = (this.log + d.toString()).slice(-20_000);
-        if (!settled && /ready to accept connections/.test(this.log)) {
-          settled = true;
-          clearTimeout(timer);
-          resolve();
-        }
-      });
+    const proc = await spawnServer(join(postgresBinDir(), 'postgres'), args, { cwd: this.dir, ...(this.as ?? {}) }, {
+      name: 'postgres', install: 'postgresql', ready: /ready to accept connections/, timeoutMs: 30_000,
+      output: (t) => (this.log = (this.log + t).slice(-20_000)),
     });
+    this.proc = proc;
     proc.once('exit', () => {
       if (this.proc === proc) this.proc = undefined;
     });

@@ -3,12 +3,12 @@
  * file on (`appendfsync everysec` — what we recommend for the broker's Redis, docs/scale.md), ready when
  * it logs "Ready to accept connections". Used by the tests and by `make bench-scale`.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './mosquitto';
-import { killProcess, stopProcess } from './process';
+import { killProcess, spawnServer, stopProcess } from './process';
 
 export class Redis {
   private proc: ChildProcess | undefined;
@@ -33,31 +33,11 @@ export class Redis {
     if (this.proc) return;
     this.log = '';
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no', '--protected-mode', 'yes'];
-    const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.proc = proc;
-    await new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const fail = (e: Error): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.proc = undefined;
-        reject(e);
-      };
-      const timer = setTimeout(() => fail(new Error(`redis-server did not start within 15 s:\n${this.log}`)), 15_000);
-      proc.once('error', (e) => fail(new Error(`cannot run redis-server (apt-get install redis-server): ${e.message}`)));
-      proc.once('exit', (code) => fail(new Error(`redis-server exited with ${code}:\n${this.log}`)));
-      const onData = (d: Buffer): void => {
-        this.log = (this.log + d.toString()).slice(-20_000);
-        if (!settled && /Ready to accept connections/.test(this.log)) {
-          settled = true;
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      proc.stdout.on('data', onData);
-      proc.stderr.on('data', onData);
+    const proc = await spawnServer('redis-server', args, {}, {
+      name: 'redis-server', install: 'redis-server', ready: /Ready to accept connections/, timeoutMs: 15_000,
+      output: (t) => (this.log = (this.log + t).slice(-20_000)),
     });
+    this.proc = proc;
     proc.once('exit', () => {
       if (this.proc === proc) this.proc = undefined;
     });
