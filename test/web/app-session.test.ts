@@ -90,7 +90,8 @@ describe('worker app: sessions (Chromium, 390×844)', () => {
     const until = await page.evaluate<number>('(() => { const d = new Date(Date.now()); d.setHours(14, 30, 0, 0); return d.getTime(); })()');
     await page.locator('#extend-until').fill('14:30');
     await page.locator('#extend-to').click();
-    await page.waitForFunction(`document.getElementById('session-card').textContent.includes('02:30')`);
+    // The centre's answer, not the queued request (whose "waiting: extend to 02:30" line shows at once).
+    await page.waitForFunction(`document.getElementById('session-card').textContent.includes('02:30') && !document.querySelector('#session-card .pending')`);
     expect((await h.centre.store.getWorkSession(s!.id))!.plannedEndAt).toBe(until);
 
     await page.locator('#edit-note').click();
