@@ -8,6 +8,9 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
+import { createLogger } from '../common/log';
+import { installProcessGuard } from '../common/process-guard';
+
 // Commands load on first use (require, since the sources run as CommonJS).
 const COMMANDS: Record<string, () => Command> = {
   demo: () => (require('./demo') as Record<string, Command>)['demoCommand']!,
@@ -30,6 +33,7 @@ export async function help(): Promise<string> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  installProcessGuard(createLogger('vigil'));
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write((await help()) + '\n');

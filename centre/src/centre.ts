@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Clock, every, SystemClock } from '../../common/clock';
+import { processFaults } from '../../common/process-guard';
 import type { MessageBus, MessageHandler } from '../../common/bus';
 import { MqttBus } from '../../common/mqtt-bus';
 import { createLogger, type Logger } from '../../common/log';
@@ -179,11 +180,11 @@ export class Centre {
 
     if (this.deps.http !== false) {
       const router = new Router({ authenticate: (t) => this.auth.authenticate(t), log: log.child('http') });
-      const api: ApiContext = { ...this.apiContext(), health: () => ({ mqtt: this.bus.connected, ingest: this.ingest.counters.snapshot(), ingestLagMs: this.ingest.lagMs(), events: this.writer.counters.snapshot(), outbox: this.outbox.counters.snapshot(), timers: this.scheduler.size, notifiers: Object.fromEntries(this.notifiers.map((n) => [n.channel, n.healthy()])) }) };
+      const api: ApiContext = { ...this.apiContext(), health: () => ({ mqtt: this.bus.connected, ingest: this.ingest.counters.snapshot(), ingestLagMs: this.ingest.lagMs(), events: this.writer.counters.snapshot(), outbox: this.outbox.counters.snapshot(), timers: this.scheduler.size, notifiers: Object.fromEntries(this.notifiers.map((n) => [n.channel, n.healthy()])), faults: processFaults.snapshot() }) };
       registerApi(router, api);
       registerConsoleApi(router, api, { config, outbox: this.outbox });
       this.stoppers.push(registerAppApi(router, { ...this.apiContext(), config, supervision: this.supervision, ownership: this.ownership }));
-      this.http = await startHttp(router, config.http.host, config.http.port);
+      this.http = await startHttp(router, config.http.host, config.http.port, log.child('http'));
     }
     log.info('centre started', {
       http: this.http ? `http://${config.http.host}:${this.http.port}` : 'off', mqtt: config.mqtt.url, instance: this.instance, timers: this.scheduler.size,

@@ -96,7 +96,13 @@ export class Router {
 
   /** Returns false when no route matches the path (so the caller can serve files). */
   async handle(raw: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    const url = new URL(raw.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(raw.url ?? '/', 'http://localhost');
+    } catch {
+      sendJson(res, 400, { error: { code: 'bad_url', message: 'The URL cannot be read' } });
+      return true;
+    }
     const method = raw.method ?? 'GET';
     const candidates = this.routes.filter((r) => r.re.test(url.pathname));
     if (candidates.length === 0) return false;
@@ -105,7 +111,7 @@ export class Router {
       if (!route) throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}`);
       const m = route.re.exec(url.pathname)!;
       const params: Record<string, string> = {};
-      route.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1]!)));
+      route.names.forEach((n, i) => (params[n] = decodeParam(m[i + 1]!)));
       const header = raw.headers['authorization'];
       const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
       const user = token ? await this.ctx.authenticate(token) : undefined;
@@ -133,6 +139,15 @@ export class Router {
       }
     }
     return true;
+  }
+}
+
+/** A path parameter, percent-decoded; a malformed escape (`%ZZ`) is the client's error: 400. */
+function decodeParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, 'bad_url', `The URL has a malformed escape: ${raw.slice(0, 80)}`);
   }
 }
 

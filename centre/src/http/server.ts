@@ -2,6 +2,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { dirname, join } from 'node:path';
+import { countFault } from '../../../common/process-guard';
+import type { Logger } from '../../../common/log';
 import type { Router } from './router';
 import { sendJson } from './router';
 import { serveStatic } from './static';
@@ -15,15 +17,36 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-export function startHttp(router: Router, host: string, port: number): Promise<HttpServer> {
+const MOUNTS = [
+  { prefix: '/shared/', dir: join(WEB_DIR, 'shared') },
+  { prefix: '/app/', dir: join(WEB_DIR, 'app') },
+  { prefix: '/responder/', dir: join(WEB_DIR, 'responder') },
+  { prefix: '/vendor/leaflet/', dir: LEAFLET_DIR },
+  { prefix: '/', dir: join(WEB_DIR, 'console') },
+];
+
+/**
+ * Every request ends in an answer: a failure that escapes the router or the file server costs that
+ * request a 500 (counted as `http_request_failed`), never the process (common/process-guard.ts).
+ */
+export function startHttp(router: Router, host: string, port: number, log: Logger): Promise<HttpServer> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     res.setHeader('x-content-type-options', 'nosniff');
-    void router.handle(req, res).then((handled) => {
+    router.handle(req, res).then((handled) => {
       if (handled) return;
-      if (serveStatic([{ prefix: '/shared/', dir: join(WEB_DIR, 'shared') }, { prefix: '/app/', dir: join(WEB_DIR, 'app') }, { prefix: '/responder/', dir: join(WEB_DIR, 'responder') }, { prefix: '/vendor/leaflet/', dir: LEAFLET_DIR }, { prefix: '/', dir: join(WEB_DIR, 'console') }], req, res)) return;
-      sendJson(res, 404, { error: { code: 'not_found', message: 'Not found' } });
+      const served = serveStatic(MOUNTS, req, res);
+      if (served === 'bad_url') sendJson(res, 400, { error: { code: 'bad_url', message: 'The URL cannot be decoded' } });
+      else if (!served) sendJson(res, 404, { error: { code: 'not_found', message: 'Not found' } });
+    }).catch((e: unknown) => {
+      countFault('http_request_failed', log, { method: req.method, url: req.url?.slice(0, 200), error: e instanceof Error ? e : new Error(String(e)) });
+      if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal', message: 'Internal error' } });
+      else res.destroy();
     });
+  });
+  server.on('clientError', (_e, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
   });
   server.on('connection', (s) => {
     sockets.add(s);

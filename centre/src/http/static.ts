@@ -9,10 +9,23 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon', '.mp3': 'audio/mpeg', '.wav': 'audio/wav',
 };
 
-/** Maps URL prefixes to directories; `index` is served for the prefix itself. */
-export function serveStatic(mounts: { prefix: string; dir: string }[], raw: IncomingMessage, res: ServerResponse): boolean {
+/** The request's path, percent-decoded; undefined when the URL cannot be read (`/%ZZ`, `/%C0`). */
+export function decodedPath(rawUrl: string | undefined): string | undefined {
+  try {
+    return decodeURIComponent(new URL(rawUrl ?? '/', 'http://localhost').pathname);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Maps URL prefixes to directories; `index` is served for the prefix itself. Returns 'bad_url' for a
+ * path that cannot be decoded (the caller answers 400), false when no file matches.
+ */
+export function serveStatic(mounts: { prefix: string; dir: string }[], raw: IncomingMessage, res: ServerResponse): boolean | 'bad_url' {
   if (raw.method !== 'GET' && raw.method !== 'HEAD') return false;
-  const path = decodeURIComponent(new URL(raw.url ?? '/', 'http://localhost').pathname);
+  const path = decodedPath(raw.url);
+  if (path === undefined || path.includes('\0')) return 'bad_url';
   for (const m of mounts) {
     if (!(path === m.prefix.replace(/\/$/, '') || path.startsWith(m.prefix))) continue;
     let rel = path.slice(m.prefix.length);
