@@ -76,6 +76,8 @@ export interface CpuStats {
   busyMs: number;
   samplesDelivered: number;
   samplesDropped: number;
+  /** digitalPulse calls that found the utility timer's queue full and waited. */
+  pulseWaits: number;
 }
 
 export class VirtualBoard extends EventEmitter<BoardEvents> {
@@ -100,7 +102,7 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
   bleAsleep = false;
   /** Board-specific state bag for profiles (accelerometer registers, poll interval, menu, modem...). */
   hw: Record<string, unknown> = {};
-  cpu: CpuStats = { statements: 0, busyMs: 0, samplesDelivered: 0, samplesDropped: 0 };
+  cpu: CpuStats = { statements: 0, busyMs: 0, samplesDelivered: 0, samplesDropped: 0, pulseWaits: 0 };
   /** Globals the stand-in installs; anything else on the global object was defined by the firmware. */
   builtinGlobals = new Set<string>();
 
@@ -288,9 +290,14 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
 
   // ---- the CPU cost model (cost.ts) ---------------------------------------------------------
 
-  /** Charges a native call's time (crypto, flash) to the handler that is running. */
+  /** Charges a native call's time (crypto, flash, a wait) to the handler that is running. */
   charge(ms: number): void {
     this.nativeMs += ms;
+  }
+
+  /** Native time charged so far to the handler that is running. */
+  chargedMs(): number {
+    return this.nativeMs;
   }
 
   /** Whether a handler is still running at this instant in the cost model. */

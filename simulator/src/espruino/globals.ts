@@ -31,6 +31,8 @@ function estimateSize(v: unknown): number {
   return 1;
 }
 
+const UTIL_TIMER_TASKS = 16;
+
 /**
  * Espruino's timers (recorded: firmware/check/fixtures/probes/timers.puck.txt): one list in creation
  * order; a new timer's id is the last listed id + 1, or 1 when the list is empty, so the id of a timer
@@ -133,6 +135,7 @@ function installPins(board: VirtualBoard, g: Record<string, unknown>): void {
   g['digitalRead'] = (pin: unknown) => board.pins.get(pinNameOf(pin)) ?? 0;
   // Espruino queues a pulse behind one still running on the same pin.
   const pulseBusyUntil = new Map<string, number>();
+  let pending: number[] = []; // times of the edges queued in the utility timer
   g['digitalPulse'] = (pin: unknown, value: unknown, time: unknown) => {
     if (pin === undefined || pin === null) throw new Error('Invalid pin');
     const name = pinNameOf(pin);
@@ -145,10 +148,20 @@ function installPins(board: VirtualBoard, g: Record<string, unknown>): void {
     const first = level;
     if (at === 0) board.setPin(name, first);
     else board.clock.setTimeout(() => board.setPin(name, first), at);
+    // The utility timer holds UTIL_TIMER_TASKS edges; with the queue full, digitalPulse waits (busy)
+    // until one has played (Espruino src/jstimer.c; 16 on a Puck.js and a Bangle.js 2).
+    pending = pending.filter((t) => t > now);
     for (const t of times) {
       at += t;
       level = level ? 0 : 1;
       const lv = level;
+      if (pending.length >= UTIL_TIMER_TASKS) {
+        const freed = pending.shift()!;
+        board.charge(Math.max(0, freed - now - board.chargedMs()));
+        board.cpu.pulseWaits++;
+      }
+      pending.push(now + at);
+      pending.sort((x, y) => x - y);
       board.clock.setTimeout(() => board.setPin(name, lv), at);
     }
     pulseBusyUntil.set(name, now + at);
