@@ -8,7 +8,7 @@
  * no_answer (ring timeout), failed (busy, call refused, hung up or no key — a voicemail never accepts).
  * At-least-once: a crash between placing the call and recording it calls again after the restart.
  */
-import type { Clock } from '../../../../common/clock';
+import type { Clock, TimerId } from '../../../../common/clock';
 import type { Logger } from '../../../../common/log';
 import type { DeliveryResult, Notification, Notifier, NotifierEvent } from '../types';
 import type { Audio, PromptAudio } from './audio';
@@ -59,21 +59,19 @@ export class VoiceNotifier implements Notifier {
   private registrationOk = true;
   private promptsOk = true;
   private lastTrunkOk = true;
+  private stopped = false;
+  private retry: TimerId | undefined;
+  private markRegistered: () => void = () => undefined;
+  private readonly registeredOnce = new Promise<void>((resolve) => (this.markRegistered = resolve));
 
   constructor(private readonly opts: VoiceOptions, private readonly ctx: { clock: Clock; log: Logger; transport: SipTransport; audio: PromptAudio; sms?: SmsFollowUp }) {
     this.ua = new SipUserAgent({ server: opts.server, domain: opts.domain, username: opts.username, password: opts.password, callerId: opts.callerId, displayName: opts.displayName, publicAddress: opts.publicAddress, userAgent: 'Vigil' }, { clock: ctx.clock, log: ctx.log, transport: ctx.transport });
   }
 
+  /** Never throws: a trunk that cannot be reached yet is retried every 30 s, and the channel reports itself unhealthy. */
   async start(): Promise<void> {
-    await this.ctx.transport.start();
-    this.transportUp = true;
-    if (this.opts.register) {
-      this.registrationOk = false;
-      this.ua.keepRegistered(this.opts.registerExpiresS, (r) => {
-        if (r.ok !== this.registrationOk) this.ctx.log[r.ok ? 'info' : 'warn'](r.ok ? 'registered with the SIP registrar' : 'SIP registration failed', { detail: r.detail });
-        this.registrationOk = r.ok;
-      });
-    }
+    this.stopped = false;
+    await this.bringUp();
     // Fixed phrases of every language, in the background: a first call renders what it needs anyway.
     void this.ctx.audio.prewarm(VOICE_LANGUAGES).catch((e: unknown) => {
       this.promptsOk = false;
@@ -81,7 +79,33 @@ export class VoiceNotifier implements Notifier {
     });
   }
 
+  /** Resolves at the first successful registration (channels configured with `register`). */
+  whenRegistered(): Promise<void> {
+    return this.registeredOnce;
+  }
+
+  private async bringUp(): Promise<void> {
+    try {
+      await this.ctx.transport.start();
+    } catch (e) {
+      this.ctx.log.warn('SIP trunk not reachable yet; retrying in 30 s', { error: e as Error });
+      if (!this.stopped) this.retry = this.ctx.clock.setTimeout(() => void this.bringUp(), 30_000);
+      return;
+    }
+    this.transportUp = true;
+    if (this.opts.register) {
+      this.registrationOk = false;
+      this.ua.keepRegistered(this.opts.registerExpiresS, (r) => {
+        if (r.ok !== this.registrationOk) this.ctx.log[r.ok ? 'info' : 'warn'](r.ok ? 'registered with the SIP registrar' : 'SIP registration failed', { detail: r.detail });
+        this.registrationOk = r.ok;
+        if (r.ok) this.markRegistered();
+      });
+    }
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.ctx.clock.clearTimeout(this.retry);
     for (const h of this.hangups) h();
     await Promise.all(this.calls);
     await this.ua.stop();
@@ -95,7 +119,7 @@ export class VoiceNotifier implements Notifier {
   }
 
   healthy(): boolean {
-    return this.transportUp && this.registrationOk && this.promptsOk && this.lastTrunkOk;
+    return this.transportUp && (!this.opts.register || this.registrationOk) && this.promptsOk && this.lastTrunkOk;
   }
 
   onEvent(fn: (e: NotifierEvent) => void): () => void {
