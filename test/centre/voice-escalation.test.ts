@@ -14,9 +14,10 @@ async function centreCalling(scenario: string): Promise<{ h: Harness; done: () =
   const rx = await rtpReceiver();
   const sipp = await runSipp(scenario, { vars: scenario === 'busy.xml' ? {} : { rtpport: rx.port }, timeoutS: 40 });
   // The follow-up hook the composition root gives the channel, bound to this centre once it exists.
-  let h: Harness | undefined;
-  const voice = voiceNotifier(sipp.port, { keyTimeoutS: 2, sms: { available: (n) => !!n.link, send: (n) => h!.centre.escalation.smsFollowUp(n) } });
-  h = await startHarness({ replace: [voice], config: { escalation: { defaultLadderId: null, callListTimeoutS: 90, broadcastRepeatS: 120, publicUrl: 'https://centre.example.org', responderTokenTtlH: 24, notifierFailuresBeforeAlarm: 3, maxAttempts: 3 } } });
+  const bound: { h?: Harness } = {};
+  const voice = voiceNotifier(sipp.port, { keyTimeoutS: 2, sms: { available: (n) => !!n.link, send: (n) => bound.h!.centre.escalation.smsFollowUp(n) } });
+  const h = await startHarness({ replace: [voice], config: { escalation: { defaultLadderId: null, callListTimeoutS: 90, broadcastRepeatS: 120, publicUrl: 'https://centre.example.org', responderTokenTtlH: 24, notifierFailuresBeforeAlarm: 3, maxAttempts: 3 } } });
+  bound.h = h;
   const centre = h;
   const c = (id: string, name: string, x: Partial<Contact>): Contact => ({ id, name, kind: 'person', siteId: SITE, phone: null, email: null, webhookUrl: null, language: null, ...x });
   await centre.centre.store.putEntity('contact', c('ann', 'Ann', { phone: '+33 6 00 00 00 01', language: 'fr' }));
