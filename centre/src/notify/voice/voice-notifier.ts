@@ -140,7 +140,9 @@ export class VoiceNotifier implements Notifier {
       return { status: 'failed', detail: `voice prompt: ${(e as Error).message}` };
     }
     let rtp: RtpSession;
+    let local: string;
     try {
+      local = this.ua.local().host; // throws while a TCP connection to the trunk is down
       rtp = await RtpSession.open({ portMin: this.opts.rtpPortMin, portMax: this.opts.rtpPortMax, clock: this.ctx.clock });
     } catch (e) {
       return { status: 'failed', detail: (e as Error).message };
@@ -153,7 +155,7 @@ export class VoiceNotifier implements Notifier {
         this.lastTrunkOk = r.status !== 'failed';
         resolve(r);
       };
-      const offer = buildOffer({ address: this.ua.local().host, port: rtp.port, sessionId: Math.floor(this.ctx.clock.now() / 1000) });
+      const offer = buildOffer({ address: local, port: rtp.port, sessionId: Math.floor(this.ctx.clock.now() / 1000) });
       const call = this.ua.invite({ to: n.to, sdp: offer, ringTimeoutMs: this.opts.ringTimeoutS * 1000, onProvisional: (s) => s !== 401 && s !== 407 && settle({ status: 'sent', detail: s === 180 || s === 183 ? 'ringing' : 'call placed' }) })
         .then((outcome) => this.converse(n, outcome, rtp, audio, settle))
         .catch((e: unknown) => {
