@@ -112,8 +112,10 @@ export class Registry {
 
 /**
  * The line a technician pastes into the Espruino IDE's console (or sends with `espruino -e`): it
- * writes the pendant's id and key, and clears the message counter that belongs to the old key.
+ * writes the pendant's id and key, and clears the message counter that belongs to the old key and
+ * the settings changed over the air for the old device (SPEC §4.2.1: the new device's settings at the
+ * centre start from what vigil.json says).
  */
 export function settingsLine(d: { id: string; key: string }): string {
-  return `require("Storage").writeJSON("vigil.json",Object.assign(require("Storage").readJSON("vigil.json",1)||{},{id:"${d.id}",key:"${d.key}"}));require("Storage").erase("vctr0");require("Storage").erase("vctr1");`;
+  return `require("Storage").writeJSON("vigil.json",Object.assign(require("Storage").readJSON("vigil.json",1)||{},{id:"${d.id}",key:"${d.key}"}));require("Storage").erase("vctr0");require("Storage").erase("vctr1");require("Storage").erase("vigil.set");`;
 }
