@@ -2,6 +2,7 @@
  * What `make check-espruino` puts each pendant through, in order, on one flash (check-espruino.ts).
  * Each step returns a line for the report or throws with what went wrong.
  */
+import { SETTING_COMMAND_BASE, settingByName, SETTINGS, type SettingName, settingsHash } from '../../protocol/src';
 import type { Trace, TrialRow } from '../../simulator/src/trace';
 import type { FirmwareBoard } from '../tools/build';
 import type { Frame, RealPendant } from './pendant';
@@ -70,6 +71,12 @@ async function remember(c: ScenarioContext, moment: string): Promise<void> {
   c.memory[moment] = await c.pendant.memory();
 }
 
+/** The remote settings the pendant holds, on the wire (the settings hash's input, SPEC §4.2.2). */
+async function heldSettings(c: ScenarioContext): Promise<Record<SettingName, number>> {
+  const held = await c.pendant.it!.evaluate<number[]>('VS.t()[0].map(function (k) { return Math.round(VSet[k] * VS.d(k)); })');
+  return Object.fromEntries(SETTINGS.map((x, i) => [x.name, held?.[i] ?? NaN])) as Record<SettingName, number>;
+}
+
 /** Three presses within 0.6 s of each other: protection on/off. */
 async function triple(c: ScenarioContext): Promise<void> {
   await c.pendant.it!.run('VT.press(80);setTimeout(function(){VT.press(80);},300);setTimeout(function(){VT.press(80);},600);');
@@ -99,7 +106,9 @@ export const SCENARIOS: Scenario[] = [
       await c.pendant.reboot();
       const hb = await c.pendant.frame(type('heartbeat'), 15_000, 'a heartbeat after provisioning');
       await remember(c, 'protected');
-      return `heartbeat counter ${hb.msg.counter}, battery ${hb.msg.batteryPct} %, protection ${hb.msg.flags.protection}`;
+      const expected = settingsHash(await heldSettings(c));
+      if (hb.msg.device?.firmware !== '1.1' || hb.msg.device.settingsHash !== expected) throw new Error(`the boot heartbeat reports ${JSON.stringify(hb.msg.device)}, not firmware 1.1 and hash ${expected}`);
+      return `heartbeat counter ${hb.msg.counter}, battery ${hb.msg.batteryPct} %, protection ${hb.msg.flags.protection}, firmware ${hb.msg.device.firmware}, settings hash ${expected}`;
     },
   },
   {
@@ -145,6 +154,31 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'settings from the centre: each saved, applied without a reboot and acknowledged with the new hash',
+    run: async (c) => {
+      const it = c.pendant.it!;
+      const out: string[] = [];
+      let answer = c.pendant.frames[c.pendant.frames.length - 1]!.msg.counter;
+      // man-down after 8 s instead of 10 (the man-down step below then runs on it), fall sensitivity 4
+      for (const [name, wire] of [['tiltS', 8], ['sens', 4]] as const) {
+        const from = at(c);
+        const id = settingByName(name)!.id;
+        await c.pendant.downlink(answer, SETTING_COMMAND_BASE + id, wire);
+        const ack = await c.pendant.frame((f) => f.type === 'setting' && f.msg.detail === id, 20_000, `the acknowledgement of ${name}`, from);
+        if (ack.msg.ref !== answer) throw new Error(`the acknowledgement of ${name} answers ${ack.msg.ref}, not ${answer}`);
+        const values = await heldSettings(c);
+        if (values[name] !== wire) throw new Error(`${name} is ${values[name]} after the change, not ${wire}`);
+        if (ack.msg.device?.settingsHash !== settingsHash(values)) throw new Error(`the acknowledged hash ${ack.msg.device?.settingsHash} is not the hash of what the pendant holds, ${settingsHash(values)}`);
+        out.push(`${name} ${wire} acknowledged (hash ${ack.msg.device.settingsHash}, firmware ${ack.msg.device.firmware})`);
+        answer = ack.msg.counter;
+      }
+      const saved = await it.evaluate<Record<string, number>>('require("Storage").readJSON("vigil.set")');
+      if (saved?.['tiltS'] !== 8 || saved['sens'] !== 4) throw new Error(`vigil.set holds ${JSON.stringify(saved)}`);
+      await remember(c, 'settings');
+      return out.join(', ');
+    },
+  },
+  {
     name: 'a recorded fall (SisFall SA02 F05) replayed in real time: pre-alarm, then the fall alarm',
     needsFalls: true,
     run: async (c) => {
@@ -179,6 +213,8 @@ export const SCENARIOS: Scenario[] = [
       await c.pendant.reboot();
       const again = await c.pendant.frame((f) => f.type === 'sos' && f.msg.counter > before, 20_000, 'the SOS resumed after the reboot', from);
       if (again.msg.ref !== sos.msg.ref) throw new Error(`the resumed SOS has ref ${again.msg.ref}, not ${sos.msg.ref}`);
+      const kept = await c.pendant.it!.evaluate<number>('VSet.tiltS');
+      if (kept !== 8) throw new Error(`the setting changed over the air was lost in the reboot (tiltS ${kept})`);
       await c.pendant.downlink(again.msg.counter, 3);
       return `counter ${before} before the reboot, ${again.msg.counter} after, same incident (ref ${sos.msg.ref})`;
     },
