@@ -23,7 +23,8 @@ import type { AuditEntry, CallListEntry, DeviceRecord, Patch, Session, Store } f
 export type SessionResult = { ok: true; session: Session } | { ok: false; code: 'not_found' | 'conflict' | 'invalid'; message: string };
 export type SessionListener = (s: Session, action: 'started' | 'stopped' | 'expired' | 'updated') => void;
 /** Sends a text to the worker's phone (SMS through the outbox); false when no SMS channel exists. */
-export type WorkerNotice = (to: string, subject: string, text: string) => Promise<boolean>;
+/** An SMS to the worker (contactId `@worker`, so the outbox's duress guard can withhold it). */
+export type WorkerNotice = (to: string, subject: string, text: string, workerId: string | null) => Promise<boolean>;
 
 export interface StartSessionRequest {
   workerId?: string | null;
@@ -206,7 +207,7 @@ export class SessionService {
     const phone = s.phone ?? (s.workerId ? (await this.ctx.store.getWorker(s.workerId))?.phone ?? null : null);
     if (phone && this.ctx.notice) {
       const end = new Date(s.plannedEndAt).toISOString().slice(11, 16);
-      await this.ctx.notice(normalizePhone(phone), 'Session reminder', `Vigil: your lone-work session ends in ${minutesLeft} min (${end} UTC). Extend or stop it in the app, or an alarm is raised.`);
+      await this.ctx.notice(normalizePhone(phone), 'Session reminder', `Vigil: your lone-work session ends in ${minutesLeft} min (${end} UTC). Extend or stop it in the app, or an alarm is raised.`, s.workerId);
     }
   }
 

@@ -19,6 +19,7 @@ var VHw = (function () {
   function tap(t) {
     if (t.double && (t.dir == "front" || t.dir == "back")) VApp.duress();
   }
+  Bangle.on("tap", tap); // duress works with protection off too: the KX023 taps run in both modes
 
   // Vibration pattern: on, off, on, … milliseconds.
   function vib(p) {
@@ -63,10 +64,8 @@ var VHw = (function () {
           ds = VDetect.create(VSet); // VSet carries hz, sens and the detector settings
           kx(0xF4, (VSet.hz > 25 ? 2 : 1) | 0x40, 1000 / VSet.hz); // operating, high resolution, DRDY, ±8 g, taps
           Bangle.on("accel", acc);
-          Bangle.on("tap", tap);
         } else {
           Bangle.removeListener("accel", acc);
-          Bangle.removeListener("tap", tap);
           kx(0xAC, 0, 80); // the firmware's defaults: low power, ±4 g, 12.5 Hz, taps
         }
       }
