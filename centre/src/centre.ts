@@ -308,6 +308,11 @@ export class Centre {
     for (const n of this.notifiers) {
       this.outbox.addNotifier(n);
       n.onEvent((e) => {
+        if (e.kind === 'delivered' || e.kind === 'failed') {
+          // A receipt (an SMS status report), not an answer: recorded on the attempt; a failure moves the ladder on.
+          if (e.notificationId) void this.escalation.receipt(e.notificationId, e.kind, e.text ?? '', e.at).catch((err: unknown) => log.error('receipt not processed', { channel: e.channel, error: err as Error }));
+          return;
+        }
         void this.escalation.answer({ kind: e.kind === 'accepted' ? 'accepted' : 'rejected', channel: e.channel, at: e.at, via: e.channel, ...(e.notificationId ? { notificationId: e.notificationId } : {}), from: e.from, ...(e.alarmNumber ? { alarmNumber: e.alarmNumber } : {}), ...(e.text ? { text: e.text } : {}) })
           .then((r) => (r.ok ? undefined : log.info('answer matched no open alarm', { channel: e.channel, code: r.code })))
           .catch((err: unknown) => log.error('answer not processed', { channel: e.channel, error: err as Error }));

@@ -214,6 +214,15 @@ export class EscalationEngine {
     await this.advance(esc, 'no_answer');
   }
 
+  /** A receipt that came after sending (an SMS status report): on the record; a failure moves on like a failed send. */
+  async receipt(notificationId: string, kind: 'delivered' | 'failed', detail: string, at: number): Promise<void> {
+    const m = await this.ctx.store.getOutbox(notificationId);
+    if (!m) return;
+    await this.ctx.store.recordAttempt({ at, notificationId, alarmId: m.alarmId, channel: m.channel, to: m.to, contactName: m.contactName, status: kind, detail });
+    if (m.alarmId) this.ctx.live.publish({ type: 'attempt', alarmId: m.alarmId, status: kind, channel: m.channel, contactName: m.contactName, at });
+    if (kind === 'failed') await this.onDelivery(m, { status: 'failed', detail });
+  }
+
   /** A failed delivery to the current step's contact: no point waiting for an answer that cannot come. */
   private async onDelivery(m: OutboxMessage, r: DeliveryResult): Promise<void> {
     if (r.status !== 'failed' || !m.escalationId) return;

@@ -23,10 +23,12 @@ export const PART_UCS2 = 67;
 
 /**
  * Typography of our own message templates that has a plain GSM equivalent: a dash or a middle dot must
- * not turn a whole alarm message into UCS-2 (half the characters per SMS).
+ * not turn a whole alarm message into UCS-2 (half the characters per SMS). Control characters other
+ * than CR and LF are dropped.
  */
 export function gsmFriendly(text: string): string {
-  return text.replace(/[·•]/g, '-').replace(/[—–]/g, '-').replace(/…/g, '...').replace(/[“”«»„]/g, '"').replace(/[‘’‚]/g, "'").replace(/\u00a0/g, ' ');
+  // eslint-disable-next-line no-control-regex -- control characters have no business in an alarm SMS
+  return text.replace(/[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]/g, '').replace(/[·•]/g, '-').replace(/[—–]/g, '-').replace(/…/g, '...').replace(/[“”«»„]/g, '"').replace(/[‘’‚]/g, "'").replace(/\u00a0/g, ' ');
 }
 
 /** The septets of `text` in the default alphabet (escape pairs included), or undefined if a character is not in it. */
