@@ -21,6 +21,7 @@ import { type CentreConfig, resolveCentreConfig, type ResolvedCentreConfig } fro
 import { EscalationEngine } from './escalation/engine';
 import { NotifierHealth } from './escalation/health';
 import { duressGuard } from './escalation/duress-guard';
+import { HttpSmsNotifier, twilioPreset } from './notify/sms/http-sms';
 import { Outbox } from './escalation/outbox';
 import { WORKER_CONTACT } from './store/records';
 import { ResponderTokens } from './escalation/tokens';
@@ -336,6 +337,7 @@ export class Centre {
     const { clock, log } = this;
     const out: Notifier[] = [];
     if (n.sms) out.push(new SmsNotifier({ path: n.sms.port, baudRate: n.sms.baudRate, ...(n.sms.pin ? { pin: n.sms.pin } : {}) }, { clock, log: log.child('sms') }));
+    if (n.smsHttp) out.push(new HttpSmsNotifier(n.smsHttp.twilio ? twilioPreset({ ...n.smsHttp.twilio, timeoutMs: n.smsHttp.timeoutMs }) : { url: n.smsHttp.url!, format: n.smsHttp.format, body: n.smsHttp.body!, timeoutMs: n.smsHttp.timeoutMs, ...(n.smsHttp.auth ? { auth: n.smsHttp.auth } : {}), ...(n.smsHttp.idField ? { idField: n.smsHttp.idField } : {}) }));
     if (n.email) out.push(new EmailNotifier(n.email));
     const pub = this.config.escalation.publicUrl;
     if (n.webhook) out.push(new WebhookNotifier({ secret: n.webhook.secret, timeoutMs: n.webhook.timeoutMs, answerUrl: pub ? `${pub.replace(/\/$/, '')}/api/webhooks/answer` : null }, { clock }));

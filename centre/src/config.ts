@@ -2,6 +2,7 @@
  * Centre configuration (YAML), validated once at start with every error reported by path. Every
  * section but dataDir, mqtt and http has defaults, so a minimal file stays three lines.
  */
+import type { HttpSmsAuth } from './notify/sms/http-sms';
 import { ConfigError, type JsonSchema, mqttClientSchema, readConfigFile, validateConfig } from '../../common/schema';
 
 export interface SessionsConfig {
@@ -46,6 +47,17 @@ export interface SmsConfig {
   port: string;
   baudRate: number;
   pin?: string;
+}
+
+/** An HTTP SMS provider: Twilio's preset, or a URL with auth and a body template (notify/sms/http-sms.ts). */
+export interface SmsHttpConfig {
+  twilio?: { accountSid: string; authToken: string; from: string; baseUrl?: string };
+  url?: string;
+  auth?: HttpSmsAuth;
+  format: 'form' | 'json';
+  body?: Record<string, string>;
+  idField?: string;
+  timeoutMs: number;
 }
 
 export interface EmailConfig {
@@ -98,7 +110,8 @@ export interface CentreConfig {
   sessions?: SessionsConfig;
   supervision?: SupervisionConfig;
   escalation?: EscalationConfig;
-  notifiers?: { sms?: SmsConfig; email?: EmailConfig; webhook?: WebhookConfig };
+  /** `sms` (a GSM modem) or `smsHttp` (an HTTP provider) carries the ladder's SMS steps — one of the two. */
+  notifiers?: { sms?: SmsConfig; smsHttp?: SmsHttpConfig; email?: EmailConfig; webhook?: WebhookConfig };
   telemetry?: { influx?: { url: string; database: string; username?: string; password?: string; flushMs: number } };
   retention?: { positionsDays: number; eventsDays: number; attemptsDays: number; telemetryDays: number };
   /** How often the registry is checked for changes made by other processes (`vigil device add`), seconds. */
@@ -110,6 +123,12 @@ export interface CentreConfig {
 export type ResolvedCentreConfig = Required<Omit<CentreConfig, 'notifiers' | 'telemetry' | 'store'>> & Pick<CentreConfig, 'notifiers' | 'telemetry' | 'store'>;
 
 const int = (minimum: number, maximum: number, dflt: number): JsonSchema => ({ type: 'integer', minimum, maximum, default: dflt });
+/** A section that stays absent when not configured (its presence means "use this"). */
+const nodefault = (schema: JsonSchema): JsonSchema => {
+  const out: JsonSchema & { default?: unknown } = { ...schema };
+  delete out.default;
+  return out;
+};
 const section = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema => ({ type: 'object', additionalProperties: false, required, properties, ...(required.length ? {} : { default: {} }) });
 
 export const CENTRE_CONFIG_SCHEMA: JsonSchema = {
@@ -141,6 +160,24 @@ export const CENTRE_CONFIG_SCHEMA: JsonSchema = {
       additionalProperties: false,
       properties: {
         sms: section({ port: { type: 'string', minLength: 1 }, baudRate: int(1200, 921600, 115200), pin: { type: 'string', pattern: '^[0-9]{4,8}$' } }, ['port']),
+        smsHttp: nodefault(section({
+          twilio: section({
+            accountSid: { type: 'string', pattern: '^AC[0-9a-fA-F]{32}$' }, authToken: { type: 'string', minLength: 16 },
+            from: { type: 'string', pattern: '^(\\+[1-9][0-9]{6,14}|MG[0-9a-fA-F]{32})$' }, baseUrl: { type: 'string', pattern: '^https?://' },
+          }, ['accountSid', 'authToken', 'from']),
+          url: { type: 'string', pattern: '^https?://' },
+          auth: {
+            type: 'object', additionalProperties: false, minProperties: 1, maxProperties: 2,
+            properties: {
+              basic: section({ username: { type: 'string' }, password: { type: 'string' } }, ['username', 'password']),
+              bearer: { type: 'string', minLength: 1 }, header: { type: 'string', pattern: '^[A-Za-z0-9-]+$' }, value: { type: 'string' },
+            },
+          },
+          format: { type: 'string', enum: ['form', 'json'], default: 'form' },
+          body: { type: 'object', additionalProperties: { type: 'string' } },
+          idField: { type: 'string' },
+          timeoutMs: int(100, 60000, 10000),
+        })),
         email: section({
           host: { type: 'string', minLength: 1 }, port: int(1, 65535, 587), secure: { type: 'boolean', default: false },
           username: { type: 'string' }, password: { type: 'string' }, from: { type: 'string', minLength: 3 }, insecureTls: { type: 'boolean', default: false },
@@ -182,6 +219,11 @@ export function resolveCentreConfig(config: CentreConfig, source = 'centre confi
 function crossCheck(c: ResolvedCentreConfig, source: string): ResolvedCentreConfig {
   const errors: string[] = [];
   if (c.cluster.renewS * 2 > c.cluster.leaseTtlS) errors.push('cluster.renewS: must be at most half of cluster.leaseTtlS (a lease must survive one late renewal)');
+  const http = c.notifiers?.smsHttp;
+  if (c.notifiers?.sms && http) errors.push('notifiers.smsHttp: one SMS channel only — a GSM modem (notifiers.sms) or an HTTP provider (notifiers.smsHttp)');
+  if (http && !http.twilio === !http.url) errors.push('notifiers.smsHttp: give either twilio (the preset) or url with body');
+  if (http?.url && !http.body) errors.push('notifiers.smsHttp.body: required with url (the fields to send, with {{to}} and {{text}})');
+  if (http?.auth && !('basic' in http.auth || 'bearer' in http.auth || ('header' in http.auth && 'value' in http.auth))) errors.push('notifiers.smsHttp.auth: basic, bearer, or header with value');
   if (errors.length) throw new ConfigError(source, errors);
   return c;
 }
