@@ -286,6 +286,7 @@ export class Centre {
     const currentDevice = async (id: string) => this.ingest.known(id) ?? (await store.getDevice(id));
     this.sessions = new SessionService({
       store, clock, log: log.child('sessions'), scheduler, alarms: this.alarms, publisher: this.publisher, live, config: config.sessions, currentDevice,
+      defaultLanguage: config.escalation.defaultLanguage ?? 'en',
       notice: async (to, subject, text, workerId) => {
         if (!this.outbox.channels().has('sms')) return false;
         await this.outbox.enqueue([this.outbox.message({ channel: 'sms', to, contactName: 'worker', contactId: WORKER_CONTACT, data: { workerId }, subject, text, priority: 3 })]);

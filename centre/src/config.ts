@@ -41,6 +41,8 @@ export interface EscalationConfig {
   /** Consecutive failures of a channel before a `notifier_failed` alarm. */
   notifierFailuresBeforeAlarm: number;
   maxAttempts: number;
+  /** Language of messages to recipients who have none (en, fr, nl, de, es, sv, nb); default en. */
+  defaultLanguage?: string;
 }
 
 export interface SmsConfig {
@@ -154,6 +156,7 @@ export const CENTRE_CONFIG_SCHEMA: JsonSchema = {
       responderTokenTtlH: int(1, 720, 24),
       notifierFailuresBeforeAlarm: int(1, 100, 3),
       maxAttempts: int(1, 20, 3),
+      defaultLanguage: { enum: ['en', 'fr', 'nl', 'de', 'es', 'sv', 'nb'], default: 'en' },
     }),
     notifiers: {
       type: 'object',

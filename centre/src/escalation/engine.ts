@@ -271,7 +271,7 @@ export class EscalationEngine {
     const worker = alarm.workerId ? await store.getWorker(alarm.workerId) : undefined;
     const place = places ? await places.describe(alarm.position ?? null) : null;
     const link = await tokens.link(alarm, t);
-    const c = compose({ alarm, workerName: worker?.name ?? null, workerPhone: worker?.phone ?? null, place, nowMs: now, link, ...(round !== undefined ? { round } : {}) }, t);
+    const c = compose({ alarm, workerName: worker?.name ?? null, workerPhone: worker?.phone ?? null, place, nowMs: now, link, defaultLanguage: this.ctx.config.defaultLanguage ?? 'en', ...(round !== undefined ? { round } : {}) }, t);
     return outbox.message({
       alarmId: alarm.id, alarmNumber: alarm.number, escalationId: esc.id, step, targetKey: t.key, channel: t.channel, to: t.address,
       contactId: t.contactId, contactName: t.name, subject: c.subject, text: c.text, link, data: c.data, priority: alarm.priority,
