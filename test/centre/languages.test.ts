@@ -92,6 +92,13 @@ describe('messages in the recipient\'s language', () => {
     expect(reminder.text).toBe(`Vigil : votre session de travail isolé se termine dans 5 min (${paris}). Prolongez-la ou arrêtez-la dans l'application, sinon une alarme sera déclenchée.`);
   });
 
+  it('refuses a site time zone the runtime does not know, and a language we do not speak', async () => {
+    h = await startHarness();
+    expect(await h.centre.admin.putSite({ id: 'mars', name: 'Base', timeZone: 'Mars/Olympus' }, 'user:op')).toMatchObject({ ok: false, code: 'invalid', errors: [expect.stringContaining("unknown time zone 'Mars/Olympus'")] });
+    expect(await h.centre.admin.putSite({ id: 'oslo', name: 'Oslo', timeZone: 'Europe/Oslo' }, 'user:op')).toMatchObject({ ok: true, value: { timeZone: 'Europe/Oslo' } });
+    expect(await h.centre.admin.putWorker({ id: 'w9', name: 'X', language: 'it' }, 'user:op')).toMatchObject({ ok: false, code: 'invalid' });
+  });
+
   it('says UTC when the site has no time zone', () => {
     expect(localTime(Date.UTC(2026, 6, 1, 12, 5), null)).toBe('12:05 UTC');
     expect(localTime(Date.UTC(2026, 6, 1, 12, 5), 'Europe/Oslo')).toBe('14:05'); // summer time
