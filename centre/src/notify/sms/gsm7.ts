@@ -11,9 +11,9 @@ const DEFAULT = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ
 const EXTENSION: Record<string, number> = { '\f': 0x0a, '^': 0x14, '{': 0x28, '}': 0x29, '\\': 0x2f, '[': 0x3c, '~': 0x3d, ']': 0x3e, '|': 0x40, '€': 0x65 };
 
 const TO_CODE = new Map<string, number>([...DEFAULT].map((c, i) => [c, i] as const).filter(([, i]) => i !== 0x1b));
-// 0x09 is drawn as a capital Ç in 23.038 but shown as ç by many phones (the note to the table): French
-// "reçu" stays in GSM 7-bit rather than doubling the message into UCS-2. Encode-only.
-TO_CODE.set('ç', 0x09);
+// ç is not in the alphabet (0x09 is a capital Ç, and Gammu reads it so): like Gammu, French "reçu"
+// goes as "recu" and stays in GSM 7-bit rather than doubling the message into UCS-2 (sms-pdu-gammu.test.ts).
+TO_CODE.set('ç', 0x63);
 const FROM_EXTENSION = new Map<number, string>(Object.entries(EXTENSION).map(([c, code]) => [code, c]));
 
 export const SINGLE_SEPTETS = 160;
