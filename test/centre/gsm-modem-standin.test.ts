@@ -43,6 +43,10 @@ async function replay(claim: Claim): Promise<string> {
     const long = tooLong();
     for (const step of claim.send) {
       last = out.length;
+      if (step === '@ONLY_DS_0_1') {
+        modem.supportedDs = [0, 1];
+        continue;
+      }
       if (step === '@REPORT') modem.report(1, '+33601234568');
       else if (step === '@STORE') {
         modem.store('+33601234568', '1 ok');

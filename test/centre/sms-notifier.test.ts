@@ -143,10 +143,11 @@ describe('SMS channel specifics', () => {
   });
 
   it('reports a permanent delivery failure (stored status report, +CDSI) as failed for the notification', async () => {
-    const p = await smsPeer();
+    const p = await smsPeer({ before: (m) => (m.supportedDs = [0, 2]) }); // this modem only stores reports and announces them
     try {
       await p.notifier.start();
-      await p.sms.modem.command('AT+CNMI=2,1,0,2,0'); // this modem stores reports and announces them
+      expect(p.sms.modem.reports).toBe('+CDSI');
+      expect(p.modem.commands.filter((c) => c.startsWith('AT+CNMI'))).toEqual(['AT+CNMI=2,1,0,1,0', 'AT+CNMI=2,1,0,2,0']);
       const got = p.nextReceived();
       const n = notification(p);
       await p.notifier.send(n);
@@ -156,6 +157,21 @@ describe('SMS channel specifics', () => {
       p.modem.report(m.references[0]!, PHONE, 0x41); // 0x41 incompatible destination (23.040 §9.2.3.15)
       expect(await failed).toMatchObject({ notificationId: n.id, kind: 'failed', text: expect.stringContaining('0x41') });
       expect(p.modem.commands.filter((c) => c.startsWith('AT+CMGR='))).toHaveLength(2);
+    } finally {
+      await p.notifier.stop();
+      await p.close();
+    }
+  });
+
+  it('still sends, without delivery reports, on a modem that routes none', async () => {
+    const p = await smsPeer({ before: (m) => (m.supportedDs = [0]) });
+    try {
+      await p.notifier.start();
+      expect(p.sms.modem.reports).toBe('none');
+      expect(p.notifier.healthy()).toBe(true);
+      const got = p.nextReceived();
+      expect((await p.notifier.send(notification(p))).status).toBe('sent');
+      await got;
     } finally {
       await p.notifier.stop();
       await p.close();

@@ -29,6 +29,8 @@ export class ScriptedModem extends EventEmitter<Events> {
   silent = false;
   /** Leave the service centre address out of +CDS PDUs, as some modems do. */
   cdsWithoutSca = false;
+  /** The AT+CNMI <ds> values this modem accepts (real modems differ). */
+  supportedDs: number[] = [0, 1, 2];
   private echo = true;
   private cmee = 0;
   private pduMode = false;
@@ -166,7 +168,7 @@ export class ScriptedModem extends EventEmitter<Events> {
     if (line === 'ATE0') return (this.echo = false), ok();
     if ((m = /^AT\+CMEE=([012])$/.exec(line))) return (this.cmee = Number(m[1])), ok();
     if ((m = /^AT\+CMGF=([01])$/.exec(line))) return (this.pduMode = m[1] === '0'), ok();
-    if ((m = /^AT\+CNMI=\d,\d,\d,([012]),\d$/.exec(line))) return (this.ds = Number(m[1])), ok();
+    if ((m = /^AT\+CNMI=\d,\d,\d,([012]),\d$/.exec(line))) return this.supportedDs.includes(Number(m[1])) ? ((this.ds = Number(m[1])), ok()) : this.cms(303);
     if (line === 'AT+CPIN?') return this.write('\r\n+CPIN: READY\r\n\r\nOK\r\n');
     if (!this.pduMode && (m = /^AT\+CMGS="(\+?\d+)"$/.exec(line))) return this.prompt({ to: m[1]!, text: '' });
     if (this.pduMode && (m = /^AT\+CMGS=(\d+)$/.exec(line))) {

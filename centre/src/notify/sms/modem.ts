@@ -60,6 +60,8 @@ export class GsmModem extends EventEmitter<ModemEvents> {
   /** Parts of concatenated incoming messages, by sender and reference (bounded). */
   private readonly partial = new Map<string, (string | undefined)[]>();
   private reference = Math.floor(Math.random() * 256);
+  /** How status reports arrive, as the modem accepted at start. */
+  reports: '+CDS' | '+CDSI' | 'none' = 'none';
 
   constructor(private readonly opts: ModemOptions) {
     super();
@@ -136,8 +138,20 @@ export class GsmModem extends EventEmitter<ModemEvents> {
       await this.command(`AT+CPIN="${this.opts.pin}"`, 15_000);
     }
     await this.command('AT+CMGF=0');
-    // <mt>=1: new messages stored and announced (+CMTI); <ds>=1: status reports routed as +CDS.
-    await this.command('AT+CNMI=2,1,0,1,0');
+    // <mt>=1: new messages stored and announced (+CMTI); status reports routed as +CDS (<ds>=1), else
+    // stored and announced as +CDSI (<ds>=2) — modems support one or the other; without either the
+    // channel still works, without delivery reports.
+    this.reports = 'none';
+    for (const ds of [1, 2] as const) {
+      if ((await this.command(`AT+CNMI=2,1,0,${ds},0`).then(() => true, () => false))) {
+        this.reports = ds === 1 ? '+CDS' : '+CDSI';
+        break;
+      }
+    }
+    if (this.reports === 'none') {
+      await this.command('AT+CNMI=2,1,0,0,0');
+      this.opts.log.warn('the modem routes no status reports (AT+CNMI <ds> 1 and 2 refused): no delivery reports');
+    }
     this.setReady(true);
     // Replies that came while we were away (stat 4 = all: a message read but not deleted before a crash counts too).
     const list = await this.command('AT+CMGL=4', 15_000);
