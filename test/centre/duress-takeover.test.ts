@@ -105,6 +105,22 @@ describe('duress takes the open incident over', () => {
     expect(state.alarms).toEqual([]);
   });
 
+  it('withdraws the responder link the worker got: the page is gone and its buttons change nothing', async () => {
+    await h.stop();
+    h = await startHarness({ http: true, config: { escalation: { defaultLadderId: null, callListTimeoutS: 90, broadcastRepeatS: 120, publicUrl: 'https://centre.example.org', responderTokenTtlH: 24, notifierFailuresBeforeAlarm: 3, maxAttempts: 3 } } });
+    await seed(h);
+    const ref = await h.frame('sos');
+    const token = h.sms.sent[0]!.link!.split('/r/')[1]!; // the SOS ladder's first SMS went to the worker, with a link
+    expect((await fetch(`${h.base}/api/responder/${token}`)).status).toBe(200);
+    await h.frame('duress', { ref });
+    expect((await fetch(`${h.base}/api/responder/${token}`)).status).toBe(404);
+    expect((await fetch(`${h.base}/r/${token}`)).status).toBe(404);
+    const answer = await fetch(`${h.base}/api/responder/${token}/answer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answer: 'accepted' }) });
+    expect(answer.status).toBe(404); // as for a wrong link
+    const [alarm] = await open();
+    expect(alarm).toMatchObject({ type: 'duress', state: 'raised' });
+  });
+
   it('raises a pre-alarm as the duress alarm (no second alarm, no cancel window left for the worker)', async () => {
     const ref = await h.frame('pre_alarm', { detail: 2 }); // 2 = sos
     const [pending] = await open();

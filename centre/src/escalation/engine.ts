@@ -19,6 +19,7 @@ import type { Scheduler } from '../scheduler';
 import { alarmPartition, escalationPartition } from '../cluster/partition';
 import type { Alarm, AttemptRecord, AuditEntry, Escalation, EscalationTarget, Ladder, NewOutboxMessage, OutboxMessage, Store } from '../store/types';
 import type { PlaceResolver } from '../views';
+import { isWorkerRecipient } from './duress-guard';
 import { compose } from './messages';
 import type { Outbox } from './outbox';
 import { normalizePhone, planEscalation } from './plan';
@@ -191,10 +192,10 @@ export class EscalationEngine {
     await store.recordAttempt(attempt);
     live.publish({ type: 'attempt', alarmId, status: a.kind, channel: who.channel, contactName: who.name, at: a.at });
     if (alarm.state === 'resolved' || alarm.state === 'cancelled') return { ok: false, code: 'closed', message: `Alarm ${alarm.number} is already ${alarm.state}` };
-    if (alarm.type === 'duress' && targetKey?.startsWith('worker:')) {
+    if (alarm.type === 'duress' && (await isWorkerRecipient(store, alarm, { targetKey, address: who.to }))) {
       // Whoever holds the worker's phone may be the threat: an answer from it changes nothing.
       await store.appendAudit(this.audit(a.at, alarmId, 'worker_answer_ignored', { kind: a.kind, channel: who.channel, reason: 'duress' }));
-      return { ok: true, alarm, accepted: false };
+      return { ok: false, code: 'unknown', message: 'No alarm notification matches this answer' }; // as for a stranger: nothing to learn
     }
     if (a.kind === 'accepted') {
       const r = await alarms.acknowledge(alarmId, `contact:${who.name}`, { channel: who.channel, via: a.via });
