@@ -154,6 +154,20 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'a recorded fall (SisFall SA02 F05) replayed in real time: pre-alarm, then the fall alarm',
+    needsFalls: true,
+    run: async (c) => {
+      const from = at(c);
+      const printed = c.pendant.it!.printed.length;
+      await play(c, 'tr.fall');
+      const pre = await c.pendant.frame(type('pre_alarm'), 40_000, 'a pre_alarm for the fall', from);
+      const fall = await c.pendant.frame(type('fall'), 30_000, 'the fall alarm after the cancel window', from);
+      await c.pendant.downlink(fall.msg.counter, 3);
+      await c.pendant.it!.waitFor((p) => p.kind === 'played', 60_000, 'the end of the trace', printed);
+      return `pre_alarm detail ${pre.msg.detail}, fall ${((fall.atMs - pre.atMs) / 1000).toFixed(1)} s later, closed`;
+    },
+  },
+  {
     name: 'settings from the centre: each saved, applied without a reboot and acknowledged with the new hash',
     run: async (c) => {
       const it = c.pendant.it!;
@@ -179,28 +193,21 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: 'a recorded fall (SisFall SA02 F05) replayed in real time: pre-alarm, then the fall alarm',
-    needsFalls: true,
+    name: 'man-down: lying still raises a pre-alarm after the tiltS set over the air, a press cancels it',
     run: async (c) => {
+      const it = c.pendant.it!;
       const from = at(c);
-      await play(c, 'tr.fall');
-      const pre = await c.pendant.frame(type('pre_alarm'), 40_000, 'a pre_alarm for the fall', from);
-      const fall = await c.pendant.frame(type('fall'), 30_000, 'the fall alarm after the cancel window', from);
-      await c.pendant.downlink(fall.msg.counter, 3);
-      await c.pendant.it!.waitFor((p) => p.kind === 'played', 60_000, 'the end of the trace');
-      return `pre_alarm detail ${pre.msg.detail}, fall ${((fall.atMs - pre.atMs) / 1000).toFixed(1)} s later, closed`;
-    },
-  },
-  {
-    name: 'man-down: lying still raises a pre-alarm, a press cancels it',
-    run: async (c) => {
-      const from = at(c);
+      const printed = it.printed.length;
       await play(c, 'tr.lying');
+      const lyingAtMs = it.printed.filter((p) => p.kind === 'ack').at(-1)!.atMs + 5000; // 5 s upright first
       const pre = await c.pendant.frame((f) => f.type === 'pre_alarm' && f.msg.detail === 4, 30_000, 'a man-down pre_alarm', from);
-      await c.pendant.it!.run('VT.press(100)');
-      const cancel = await c.pendant.frame(type('cancel'), 10_000, 'a cancel', from);
-      await c.pendant.it!.waitFor((p) => p.kind === 'played', 60_000, 'the end of the trace');
-      return `pre_alarm counter ${pre.msg.counter}, cancel counter ${cancel.msg.counter}`;
+      // tiltS is 8 s since the settings step (10 in the flashed settings): applied without a reboot
+      const afterS = (pre.atMs - lyingAtMs) / 1000;
+      if (afterS > 9.7) throw new Error(`the man-down came ${afterS.toFixed(1)} s after lying down: the tiltS of 8 s set over the air is not in force`);
+      await it.run('VT.press(100)');
+      const cancel = await c.pendant.frame((f) => f.type === 'cancel' && f.msg.ref === pre.msg.counter, 10_000, 'the cancel of that pre_alarm', from);
+      await it.waitFor((p) => p.kind === 'played', 60_000, 'the end of the trace', printed);
+      return `pre_alarm counter ${pre.msg.counter} ${afterS.toFixed(1)} s after lying down, cancel counter ${cancel.msg.counter}`;
     },
   },
   {
