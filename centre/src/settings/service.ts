@@ -23,6 +23,7 @@ import { checkSetting, type DeviceInfo, messageTypeByName, settingById, settingB
 import type { AlarmPublisher } from '../alarm-publisher';
 import { devicePartition } from '../cluster/partition';
 import type { Ownership } from '../cluster/ownership';
+import type { LiveHub } from '../live';
 import type { DeviceRecord, EventRecord, Store } from '../store/types';
 import type { DeviceSettingRecord, PendantSettingsStore } from './types';
 
@@ -49,8 +50,14 @@ export class PendantSettings {
     clock: Clock;
     log: Logger;
     ownership?: Ownership;
+    /** Consoles hear of a change of state (a value acknowledged, another firmware or hash): the fleet view follows. */
+    live?: Pick<LiveHub, 'publish'>;
     retryMs?: number;
   }) {}
+
+  private notify(deviceId: string): void {
+    this.ctx.live?.publish({ type: 'device', deviceId });
+  }
 
   /** Start, and after a registry change seen by polling: the devices with work to do. */
   async reload(): Promise<void> {
@@ -81,6 +88,7 @@ export class PendantSettings {
     const at = this.ctx.clock.now();
     await this.ctx.settings.setDesired(deviceId, rows, actor, at);
     await this.ctx.store.appendAudit({ at, actor, action: 'device_settings', entity: 'device', entityId: deviceId, data: Object.fromEntries(rows.map((r) => [r.name, r.desired])) });
+    this.notify(deviceId);
     await this.changed(deviceId, device);
   }
 
@@ -112,6 +120,7 @@ export class PendantSettings {
     if (!name) return;
     const verdict = await this.ctx.settings.acknowledge(deviceId, name, event.ref, info, event.counter, event.receivedAt);
     this.ctx.log.info('pendant setting acknowledged', { deviceId, setting: name, answered: event.ref, verdict, settingsHash: info.settingsHash });
+    this.notify(deviceId);
     const { settings } = await this.ctx.settings.deviceSettings(deviceId);
     if (settings.some(isPending)) this.pending.add(deviceId);
     else this.pending.delete(deviceId);
@@ -120,6 +129,7 @@ export class PendantSettings {
   private async reported(deviceId: string, event: EventRecord, info: DeviceInfo): Promise<void> {
     const { firmware, settings } = await this.ctx.settings.deviceSettings(deviceId);
     await this.ctx.settings.reportFirmware(deviceId, info, event.counter, event.receivedAt);
+    if (firmware?.firmware !== info.firmware || firmware.settingsHash !== info.settingsHash) this.notify(deviceId);
     const drifted = firmware?.ackHash != null && firmware.ackCounter !== null && event.counter > firmware.ackCounter && info.settingsHash !== firmware.ackHash;
     if (!drifted) {
       // The first report of a pendant with values waiting: they can go now.

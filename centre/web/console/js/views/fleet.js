@@ -2,14 +2,15 @@
 // pending, not managed, unknown), battery and last contact; a row opens its settings — desired and in
 // force, each pending or applied — which admins and supervisors (within their scope) change here. The
 // centre sends them over the air one after the other (docs/centre.md "Pendant settings"); the page
-// follows the acknowledgements every few seconds.
+// follows the acknowledgements as they come (the live stream's device events), and re-reads every
+// 30 s besides.
 import { api, qs } from '../api.js';
 import { fill, h, t } from '../dom.js';
 import { ago } from '../fmt.js';
 import { can, siteName, state } from '../state.js';
 import { batteryView, table, toast } from '../ui.js';
 
-const REFRESH_MS = 3000;
+const REFRESH_MS = 30_000;
 
 export function render(main, [deviceId]) {
   const list = h('section.fleet-list');
@@ -86,9 +87,22 @@ export function render(main, [deviceId]) {
         mayEdit ? h('div.buttons', h('button.primary', { type: 'submit' }, t('fleet.send')), h('button', { type: 'button', onclick: () => { editing = false; void load(); } }, t('common.cancel'))) : null));
   }
 
-  const timer = setInterval(() => void load().catch(() => undefined), REFRESH_MS);
+  let soon = null;
+  const reload = () => {
+    clearTimeout(soon);
+    soon = setTimeout(() => void load().catch(() => undefined), 200);
+  };
+  const onLive = (e) => {
+    if (e.detail.type === 'device') reload();
+  };
+  document.addEventListener('vigil:live', onLive);
+  const timer = setInterval(reload, REFRESH_MS);
   void load().catch((err) => fill(list, h('p.error', err.message)));
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    clearTimeout(soon);
+    document.removeEventListener('vigil:live', onLive);
+  };
 }
 
 function stateChip(s) {
