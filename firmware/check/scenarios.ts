@@ -55,12 +55,13 @@ function traceFile(samples: [number, number, number][]): string {
 
 /** The Storage files the scenarios replay, written when the pendant is flashed. */
 export function traceFiles(fall: [number, number, number][], lying: [number, number, number][]): Record<string, string> {
-  const files: Record<string, string> = { 'tr.lying': traceFile(lying) };
+  // tr.up: 3 s upright at 26 Hz (the Bangle's 25 Hz plays it a little slower), so a step starts from an upright wearer
+  const files: Record<string, string> = { 'tr.lying': traceFile(lying), 'tr.up': traceFile(Array.from({ length: 78 }, () => UPRIGHT)) };
   if (fall.length) files['tr.fall'] = traceFile(fall);
   return files;
 }
 
-async function play(c: ScenarioContext, file: 'tr.fall' | 'tr.lying'): Promise<void> {
+async function play(c: ScenarioContext, file: 'tr.fall' | 'tr.lying' | 'tr.up'): Promise<void> {
   await c.pendant.it!.run(`VT.play("${file}", ${c.board === 'bangle2' ? 25 : 26})`);
 }
 
@@ -172,6 +173,11 @@ export const SCENARIOS: Scenario[] = [
     run: async (c) => {
       const it = c.pendant.it!;
       const out: string[] = [];
+      // The wearer stands up first: the fall step left them lying, and a man-down count past the new
+      // tiltS would fire at once (as it should on a pendant), not in the man-down step.
+      const printed = it.printed.length;
+      await play(c, 'tr.up');
+      await it.waitFor((p) => p.kind === 'played', 10_000, 'the end of the upright trace', printed);
       let answer = c.pendant.frames[c.pendant.frames.length - 1]!.msg.counter;
       // man-down after 8 s instead of 10 (the man-down step below then runs on it), fall sensitivity 4
       for (const [name, wire] of [['tiltS', 8], ['sens', 4]] as const) {
@@ -201,6 +207,7 @@ export const SCENARIOS: Scenario[] = [
       await play(c, 'tr.lying');
       const lyingAtMs = it.printed.filter((p) => p.kind === 'ack').at(-1)!.atMs + 5000; // 5 s upright first
       const pre = await c.pendant.frame((f) => f.type === 'pre_alarm' && f.msg.detail === 4, 30_000, 'a man-down pre_alarm', from);
+      if (pre.atMs < lyingAtMs) throw new Error(`a man-down pre_alarm came ${((lyingAtMs - pre.atMs) / 1000).toFixed(1)} s before lying down`);
       // tiltS is 8 s since the settings step (10 in the flashed settings): applied without a reboot
       const afterS = (pre.atMs - lyingAtMs) / 1000;
       if (afterS > 9.7) throw new Error(`the man-down came ${afterS.toFixed(1)} s after lying down: the tiltS of 8 s set over the air is not in force`);
