@@ -39,13 +39,16 @@ function firstValues(text: string): Record<string, string> {
   return out;
 }
 
-/** Answers 405 for a path the API knows under another method (`PUT /api/alarms`). */
-function methodsByPath(app: FastifyInstance): (path: string) => boolean {
-  const api: RegExp[] = [];
+/** Whether the API knows the path under other methods only (`PUT /api/alarms`: 405). */
+function otherMethodsOnly(app: FastifyInstance): (method: string, path: string) => boolean {
+  const api: { methods: string[]; re: RegExp }[] = [];
   app.addHook('onRoute', (r) => {
-    if (!r.schema?.hide) api.push(new RegExp(`^${r.url.replace(/:\w+/g, '[^/]+')}$`));
+    if (!r.schema?.hide) api.push({ methods: [r.method].flat(), re: new RegExp(`^${r.url.replace(/:\w+/g, '[^/]+')}$`) });
   });
-  return (path) => api.some((re) => re.test(path));
+  return (method, path) => {
+    const routes = api.filter((r) => r.re.test(path));
+    return routes.length > 0 && !routes.some((r) => r.methods.includes(method));
+  };
 }
 
 export async function buildHttp(ctx: ApiContext, log: Logger): Promise<{ app: FastifyInstance; stop: () => void }> {
@@ -53,7 +56,7 @@ export async function buildHttp(ctx: ApiContext, log: Logger): Promise<{ app: Fa
     logger: false, bodyLimit: MAX_JSON_BYTES, exposeHeadRoutes: false, return503OnClosing: true,
     // Node's own limits (fastify's defaults would let a slow client hold a request forever).
     requestTimeout: 300_000, keepAliveTimeout: 5000, forceCloseConnections: true,
-    routerOptions: { querystringParser: firstValues, maxParamLength: 1000 },
+    routerOptions: { querystringParser: firstValues, maxParamLength: 16_384 },
     frameworkErrors,
     clientErrorHandler: (_e: Error, socket: Socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
@@ -69,7 +72,7 @@ export async function buildHttp(ctx: ApiContext, log: Logger): Promise<{ app: Fa
   const workers = new WorkerAuth({ store: ctx.store, clock: ctx.clock });
   const phones = new PhoneDevices({ store: ctx.store, clock: ctx.clock, log: log.child('phone'), rules, ...(ctx.ownership ? { ownership: ctx.ownership } : {}) });
   const routes: RouteContext = { ...ctx, workers, phones };
-  const knownPath = methodsByPath(app);
+  const notAllowed = otherMethodsOnly(app);
   installGuards(app, routes);
 
   app.addHook('onRequest', async (req, reply) => {
@@ -86,7 +89,7 @@ export async function buildHttp(ctx: ApiContext, log: Logger): Promise<{ app: Fa
   });
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0]!;
-    if (knownPath(path)) sendError(reply, { status: 405, code: 'method_not_allowed', message: `${req.method} is not allowed on ${path}` });
+    if (notAllowed(req.method, path)) sendError(reply, { status: 405, code: 'method_not_allowed', message: `${req.method} is not allowed on ${path}` });
     else sendError(reply, { status: 404, code: 'not_found', message: 'Not found' });
   });
 
