@@ -14,8 +14,9 @@ import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { helper } from '../app/views';
+import { isWorkerRecipient } from '../escalation/duress-guard';
 import { SIGNATURE_HEADER, WebhookNotifier } from '../notify/webhook';
-import type { Alarm } from '../store/types';
+import type { Alarm, ResponderToken } from '../store/types';
 import type { RouteContext } from './context';
 import { HttpError } from './errors';
 import { params } from './openapi';
@@ -45,20 +46,28 @@ export function responderRoutes(app: FastifyInstance, ctx: RouteContext): void {
     if (action === 'resolved' || action === 'cancelled') await store.revokeResponderTokens(a.id, clock.now());
   });
 
+  /** A valid link — but never, under duress, one that was sent to the worker (the page would tell whoever holds their phone). */
+  const resolve = async (token: string): Promise<ResponderToken | undefined> => {
+    const t = await ctx.tokens.resolve(token);
+    if (!t) return undefined;
+    const alarm = await store.getAlarm(t.alarmId);
+    return alarm?.type === 'duress' && (await isWorkerRecipient(store, alarm, t)) ? undefined : t;
+  };
+
   app.get<Token>('/r/:token', {
     schema: {
       summary: 'The responder page (HTML) for a valid link; the same plain 404 for a wrong, expired or revoked one', tags, params: TOKEN,
       response: { 200: { description: 'OK', content: { 'text/html': { schema: { type: 'string' } } } }, 404: LINK_GONE },
     },
   }, async (req, reply) => {
-    const ok = await ctx.tokens.resolve(req.params.token);
+    const ok = await resolve(req.params.token);
     return reply.code(ok ? 200 : 404).headers(PAGE_HEADERS).send(ok ? readFileSync(join(WEB_DIR, 'responder', 'index.html')) : NOT_FOUND_HTML);
   });
 
   app.get<Token>('/api/responder/:token', {
     schema: { summary: 'What the responder page shows to the holder of a responder link (no worker phone for duress)', tags, params: TOKEN, response: { 200: { type: 'object' }, 404: LINK_GONE } },
   }, async (req) => {
-    const t = (await ctx.tokens.resolve(req.params.token)) ?? notFound();
+    const t = (await resolve(req.params.token)) ?? notFound();
     const alarm = (await store.getAlarm(t.alarmId)) ?? notFound();
     const worker = alarm.workerId ? await store.getWorker(alarm.workerId) : undefined;
     const session = alarm.sessionId ? await store.getWorkSession(alarm.sessionId) : worker ? await store.findActiveWorkSession(worker.id) : undefined;

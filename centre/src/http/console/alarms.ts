@@ -9,7 +9,7 @@ import { RESOLUTION_REASONS } from '../../../../protocol/src';
 import { scopeOf } from '../../auth-scope';
 import { ConsoleNotifier } from '../../notify/console';
 import type { AlarmResult } from '../../alarms';
-import type { Alarm } from '../../store/types';
+import { type Alarm, WORKER_CONTACT } from '../../store/types';
 import { alarmView } from '../../views';
 import { actorOf, OPERATORS, type RouteContext } from '../context';
 import { HttpError } from '../errors';
@@ -126,7 +126,8 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const to = session?.phone ?? worker?.phone;
     if (!to) throw new HttpError(409, 'no_phone', 'No phone number is known for this worker');
     // Not linked to the alarm in the outbox, so a reply is not taken as the worker accepting their own alarm.
-    await ctx.outbox.enqueue([ctx.outbox.message({ channel: 'sms', to, contactName: worker?.name ?? 'worker', subject: `Alarm ${alarm.number}`, text, priority: alarm.priority })]);
+    const message = { channel: 'sms' as const, to, contactName: worker?.name ?? 'worker', contactId: WORKER_CONTACT, data: { workerId: alarm.workerId }, subject: `Alarm ${alarm.number}`, text, priority: alarm.priority };
+    await ctx.outbox.enqueue([ctx.outbox.message(message)]);
     await store.appendAudit({ at: ctx.clock.now(), actor: actorOf(req), action: 'sms_to_worker', entity: 'alarm', entityId: alarm.id, data: { to, text } });
     void reply.code(202);
     return { queued: true, to };
