@@ -15,6 +15,7 @@ import { MqttBus } from '../../common/mqtt-bus';
 import { createLogger, type Logger } from '../../common/log';
 import { type CentreStatusPayload, topic, topicFilter } from '../../protocol/src';
 import { AlarmPublisher } from './alarm-publisher';
+import { PendantSettings } from './settings/service';
 import { AlarmService } from './alarms';
 import { Auth } from './auth';
 import { type CentreConfig, resolveCentreConfig, type ResolvedCentreConfig } from './config';
@@ -101,6 +102,7 @@ export class Centre {
   escalation!: EscalationEngine;
   health!: NotifierHealth;
   ingest!: Ingest;
+  settings!: PendantSettings;
   writer!: EventWriter;
   readonly notifiers: Notifier[] = [];
   /** Set when this centre is one worker of a cluster (PostgreSQL store). */
@@ -173,6 +175,7 @@ export class Centre {
     this.stoppers.push(this.registry.watch(config.registryPollS * 1000, async () => {
       this.ingest.forget();
       await this.positions.refresh();
+      await this.settings.reload();
     }));
     const owns = (p: string): boolean => this.ownership.owns(p);
     this.stoppers.push(every(clock, 60_000, () => void this.escalation.reconcile(owns).catch((e: unknown) => log.error('reconcile failed', { error: e as Error }))));
@@ -297,7 +300,8 @@ export class Centre {
     this.alarms.onChange(async (a, action) => {
       if (action === 'raised' || (action === 'acknowledged' && a.raisedAt === null)) collector.alarm(a);
     });
-    const rules = new Rules({ alarms: this.alarms, publisher: this.publisher, sessions: this.sessions, supervision: this.supervision, positions, telemetry: collector });
+    this.settings = new PendantSettings({ settings: store, store, publisher: this.publisher, clock, log: log.child('settings'), ownership: this.ownership, live });
+    const rules = new Rules({ alarms: this.alarms, publisher: this.publisher, sessions: this.sessions, supervision: this.supervision, positions, telemetry: collector, settings: this.settings });
     this.ingest = new Ingest({ store, clock, log: log.child('ingest'), writer: this.writer, onEvent: (e, d, m) => rules.onEvent(e, d, m), positionAllowed: (d, t) => positions.allowed(d, t), ownership: this.ownership });
     this.notifiers.push(new ConsoleNotifier({ live, clock }), ...(this.deps.notifiers ?? this.configuredNotifiers()));
     for (const n of this.notifiers) {
@@ -319,7 +323,7 @@ export class Centre {
     return {
       store: this.store, auth: this.auth, alarms: this.alarms, live: this.live, log: this.log, clock: this.clock, sessions: this.sessions,
       admin: this.admin, registry: this.registry, escalation: this.escalation, tokens: this.tokens, positions: this.positions, notifiers: this.notifiers,
-      config: this.config, outbox: this.outbox, supervision: this.supervision, ownership: this.ownership,
+      config: this.config, outbox: this.outbox, supervision: this.supervision, ownership: this.ownership, settings: this.settings,
       devicesChanged: (id) => {
         this.ingest.forget(id);
         this.cluster?.forget(id);
@@ -363,6 +367,7 @@ export class Centre {
    */
   private async rebuild(): Promise<void> {
     await this.positions.refresh();
+    await this.settings.reload();
     if (this.cluster) {
       await this.sessions.rebuild(() => false); // who is protected, everywhere; timers come with buckets
       await this.health.rebuild(await this.store.listAlarms({ states: ['raised', 'acknowledged'], limit: 10_000 }));

@@ -52,6 +52,8 @@ export class ClusterRole {
       forget: (deviceId) => {
         centre.ingest.forget(deviceId ?? undefined);
         if (deviceId === null) void centre.positions.refresh().catch(() => undefined);
+        // A pendant's settings changed at another worker: its owner sends them (settings/service.ts).
+        else void centre.settings.changed(deviceId).catch((e: unknown) => this.log.warn('pendant settings not sent', { deviceId, error: e as Error }));
       },
       command: (c) => {
         centre.publisher.command(c.siteId, c.deviceId, c.counter, c.command, c.param);

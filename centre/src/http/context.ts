@@ -16,6 +16,7 @@ import type { Positions } from '../positions';
 import type { Registry } from '../registry';
 import type { RegistryAdmin } from '../registry-admin';
 import type { SessionService } from '../sessions';
+import type { PendantSettings } from '../settings/service';
 import type { Store, UserRole } from '../store/types';
 import type { Supervision } from '../supervision';
 
@@ -36,6 +37,8 @@ export interface ApiContext {
   config: ResolvedCentreConfig;
   outbox: Outbox;
   supervision: Supervision;
+  /** Remote pendant settings (http/console/fleet.ts). */
+  settings: PendantSettings;
   /** Who runs a device's rules (a cluster's leases); this process alone when absent. */
   ownership?: Ownership;
   /** A device was re-assigned or removed: caches forget it at once. */

@@ -26,6 +26,7 @@ import type { Ownership } from '../cluster/ownership';
 import type { LiveHub } from '../live';
 import type { DeviceRecord, EventRecord, Store } from '../store/types';
 import type { DeviceSettingRecord, PendantSettingsStore } from './types';
+import { type DeviceSettingsSummary, type DeviceSettingsView, isPending, settingsSummary, settingsView } from './view';
 
 export const SETTING_RETRY_MS = 30_000;
 /** Gateways keep a route to a pendant this long (gateway/src/bridge.ts): a change is sent at once only within it. */
@@ -92,6 +93,20 @@ export class PendantSettings {
     await this.changed(deviceId, device);
   }
 
+  /** One pendant's settings as the console shows them. */
+  async view(deviceId: string): Promise<DeviceSettingsView> {
+    const { settings, firmware } = await this.ctx.settings.deviceSettings(deviceId);
+    return settingsView(deviceId, settings, firmware);
+  }
+
+  /** The fleet list's summaries, by device id. */
+  async summaries(deviceIds: readonly string[]): Promise<Map<string, DeviceSettingsSummary>> {
+    const [firmware, rows] = await Promise.all([this.ctx.settings.firmwareOf(deviceIds), this.ctx.settings.settingsOf(deviceIds)]);
+    const byDevice = new Map<string, DeviceSettingRecord[]>();
+    for (const r of rows) byDevice.set(r.deviceId, [...(byDevice.get(r.deviceId) ?? []), r]);
+    return new Map(deviceIds.map((id) => [id, settingsSummary(id, byDevice.get(id) ?? [], firmware.get(id) ?? null)]));
+  }
+
   /** A device's desired values changed (here, or at another worker): the owner sends what is pending now. */
   async changed(deviceId: string, known?: DeviceRecord): Promise<void> {
     const { settings } = await this.ctx.settings.deviceSettings(deviceId);
@@ -108,6 +123,15 @@ export class PendantSettings {
 
   /** Every frame of a device (rules, after the frame is stored): version and hash, acknowledgements, the next setting. */
   async onFrame(event: EventRecord, device: DeviceRecord, msg: UplinkMessage | undefined): Promise<void> {
+    try {
+      await this.frame(event, device, msg);
+    } catch (e) {
+      // Never in the way of the frame's other rules: the next frame tries again.
+      this.ctx.log.error('pendant settings not handled for a frame', { deviceId: device.id, counter: event.counter, error: e as Error });
+    }
+  }
+
+  private async frame(event: EventRecord, device: DeviceRecord, msg: UplinkMessage | undefined): Promise<void> {
     const info = msg?.device ?? null;
     if (event.type === 'setting' && info) await this.acknowledged(device.id, event, info);
     else if (info) await this.reported(device.id, event, info);
@@ -163,9 +187,4 @@ export class PendantSettings {
   private owns(deviceId: string): boolean {
     return this.ctx.ownership?.owns(devicePartition(deviceId)) ?? true;
   }
-}
-
-/** A desired value the pendant has not acknowledged. */
-export function isPending(s: DeviceSettingRecord): boolean {
-  return s.desired !== null && s.reported !== s.desired;
 }

@@ -7,8 +7,12 @@
  * value in force is known (`inForce`); otherwise only the acknowledged ones are.
  */
 import { defaultSettings, defaultSettingsHash, fromWire, SETTINGS, type SettingName, settingsHash } from '../../../protocol/src';
-import { isPending } from './service';
 import type { DeviceFirmwareRecord, DeviceSettingRecord } from './types';
+
+/** A desired value the pendant has not acknowledged. */
+export function isPending(s: DeviceSettingRecord): boolean {
+  return s.desired !== null && s.reported !== s.desired;
+}
 
 export type SettingsState = 'pending' | 'applied' | 'unmanaged' | 'unknown';
 

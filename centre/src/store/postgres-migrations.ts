@@ -140,4 +140,14 @@ export const PG_MIGRATIONS: string[] = [
   // 4: issue 20 — every message in the recipient's language: the worker's language, the site's time zone.
   `ALTER TABLE workers ADD COLUMN language TEXT;
    ALTER TABLE sites ADD COLUMN time_zone TEXT;`,
+  // 5: issue 21 — remote pendant settings: desired and acknowledged values per device and setting (wire
+  // values, protocol/src/settings.ts), the firmware and settings hash each pendant reported.
+  `CREATE TABLE device_settings (
+     device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE, name TEXT NOT NULL,
+     desired INTEGER, desired_at BIGINT, desired_by TEXT, sent_from BIGINT, sent_counter BIGINT, sent_at BIGINT,
+     reported INTEGER, reported_at BIGINT, PRIMARY KEY (device_id, name));
+   CREATE INDEX device_settings_pending ON device_settings(device_id) WHERE desired IS NOT NULL AND (reported IS NULL OR reported <> desired);
+   CREATE TABLE device_firmware (
+     device_id TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE, firmware TEXT NOT NULL, settings_hash TEXT NOT NULL,
+     at BIGINT NOT NULL, counter BIGINT NOT NULL, ack_hash TEXT, ack_counter BIGINT);`,
 ];

@@ -2,7 +2,7 @@
  * The store on PostgreSQL: the scale-out engine, shared by every centre worker (docs/scale.md).
  * Layered by concern exactly like the SQLite store — registry (postgres-registry.ts) → alarms
  * (postgres-alarms.ts) → lone work (postgres-work.ts) → worker app (postgres-app.ts) → console
- * (postgres-console.ts) → escalations, outbox and tokens (here) — so a method added to the Store seam
+ * (postgres-console.ts) → pendant settings (postgres-settings.ts) → escalations, outbox and tokens (here) — so a method added to the Store seam
  * is added in the file of the same concern, here as there.
  *
  * Where workers meet: notifications are claimed with `FOR UPDATE SKIP LOCKED` (two workers never claim
@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Db, pgTable, type Row, without } from './postgres-base';
-import { PgConsoleStore } from './postgres-console';
+import { PgSettingsStore } from './postgres-settings';
 import type {
   AttemptRecord, AuditEntry, Escalation, NewOutboxMessage, OutboxCompletion, OutboxMessage, Patch, ResponderToken, Store,
 } from './types';
@@ -55,7 +55,7 @@ const TOKENS = pgTable<ResponderToken>({
 /** Claimed rows in the order they go out: priority first (duress), then due time. */
 const byPriority = (a: OutboxMessage, b: OutboxMessage): number => a.priority - b.priority || a.nextAttemptAt - b.nextAttemptAt || a.createdAt - b.createdAt;
 
-export class PostgresStore extends PgConsoleStore implements Store {
+export class PostgresStore extends PgSettingsStore implements Store {
   async createEscalation(e: Escalation, outbox: NewOutboxMessage[], audit: AuditEntry[]): Promise<{ created: boolean; escalation: Escalation }> {
     return this.tx(async (db) => {
       if (!(await this.insertRow(db, ESCALATIONS, { partition: null, ...e }, 'ON CONFLICT DO NOTHING')).rowCount) {

@@ -1,12 +1,12 @@
 /**
  * The store on SQLite (better-sqlite3, WAL): the embedded default, one file in the data directory.
  * Layered by concern — registry (sqlite-registry.ts) → alarms (sqlite-alarms.ts) → lone work
- * (sqlite-work.ts) → worker app (sqlite-app.ts) → console (sqlite-console.ts) → escalations, outbox and tokens (here) — into the one
+ * (sqlite-work.ts) → worker app (sqlite-app.ts) → console (sqlite-console.ts) → pendant settings (sqlite-settings.ts) → escalations, outbox and tokens (here) — into the one
  * class implementing Store.
  */
 import { randomBytes } from 'node:crypto';
 import { defineTable, omit, type Row } from './sqlite-base';
-import { SqliteConsoleStore } from './sqlite-console';
+import { SqliteSettingsStore } from './sqlite-settings';
 import type {
   AttemptRecord, AuditEntry, Escalation, NewOutboxMessage, OutboxCompletion, OutboxMessage, Patch, ResponderToken, Store,
 } from './types';
@@ -46,7 +46,7 @@ const TOKENS = defineTable<ResponderToken>({
   },
 });
 
-export class SqliteStore extends SqliteConsoleStore implements Store {
+export class SqliteStore extends SqliteSettingsStore implements Store {
   async createEscalation(e: Escalation, outbox: NewOutboxMessage[], audit: AuditEntry[]): Promise<{ created: boolean; escalation: Escalation }> {
     return this.tx(() => {
       if (this.insertRow(ESCALATIONS, e, 'ON CONFLICT DO NOTHING').changes === 0) {

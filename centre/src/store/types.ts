@@ -11,6 +11,7 @@ import type {
 } from './operations';
 import type { AppAction, AppEventInput, AppEventResult, PairingCode, WorkerCredential, WorkerLogin } from './app-records';
 import type { AlarmSearch, AlarmStats, FloorPlan, StoreScope, UserScope } from './console-records';
+import type { PendantSettingsStore } from '../settings/types';
 
 export type * from './records';
 export type * from './operations';
@@ -158,7 +159,8 @@ export type Patch<T> = Partial<T>;
 /** Changes made under a condition: undefined means the condition failed and nothing changed. */
 export type Conditional<T> = Promise<T | undefined>;
 
-export interface Store {
+/** Pendant settings (centre/src/settings/types.ts) are part of the store seam. */
+export interface Store extends PendantSettingsStore {
   migrate(): Promise<void>;
   close(): Promise<void>;
 

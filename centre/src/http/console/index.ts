@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from '../context';
 import { alarmRoutes } from './alarms';
+import { fleetRoutes } from './fleet';
 import { overviewRoutes } from './overview';
 import { planRoutes } from './plans';
 import { sessionRoutes } from './sessions';
@@ -13,4 +14,5 @@ export function consoleRoutes(app: FastifyInstance, ctx: RouteContext): void {
   streamRoutes(app, ctx);
   sessionRoutes(app, ctx);
   planRoutes(app, ctx);
+  fleetRoutes(app, ctx);
 }
