@@ -300,7 +300,7 @@ export class Centre {
     this.alarms.onChange(async (a, action) => {
       if (action === 'raised' || (action === 'acknowledged' && a.raisedAt === null)) collector.alarm(a);
     });
-    this.settings = new PendantSettings({ settings: store, store, publisher: this.publisher, clock, log: log.child('settings'), ownership: this.ownership, live });
+    this.settings = new PendantSettings({ settings: store, store, publisher: this.publisher, clock, log: log.child('settings'), ownership: this.ownership, live, currentDevice });
     const rules = new Rules({ alarms: this.alarms, publisher: this.publisher, sessions: this.sessions, supervision: this.supervision, positions, telemetry: collector, settings: this.settings });
     this.ingest = new Ingest({ store, clock, log: log.child('ingest'), writer: this.writer, onEvent: (e, d, m) => rules.onEvent(e, d, m), positionAllowed: (d, t) => positions.allowed(d, t), ownership: this.ownership });
     this.notifiers.push(new ConsoleNotifier({ live, clock }), ...(this.deps.notifiers ?? this.configuredNotifiers()));

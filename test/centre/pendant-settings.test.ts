@@ -11,6 +11,7 @@ import { PendantSettings, SettingsError } from '../../centre/src/settings/servic
 import { settingsView } from '../../centre/src/settings/view';
 import type { AuditEntry, DeviceRecord, EventRecord } from '../../centre/src/store/types';
 import { defaultSettings, defaultSettingsHash, type DeviceInfo, type MessageType, type SettingName, settingsHash, type UplinkMessage } from '../../protocol/src';
+import { startHarness, type Harness } from '../helpers/centre-harness';
 import { MemorySettingsStore } from '../helpers/memory-settings-store';
 import { describeSettingsStore } from './settings-store-contract';
 
@@ -169,5 +170,47 @@ describe('pendant settings at the centre', () => {
     await r.hb();
     expect(r.sent).toEqual([]);
     expect((await r.view())).toMatchObject({ state: 'unmanaged', defaults: true });
+  });
+});
+
+describe('pendant settings in the whole centre (real ingest and store, virtual time)', () => {
+  let h: Harness;
+  const INFO = { firmware: '1.1', settingsHash: defaultSettingsHash };
+
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => h.stop());
+
+  it('a status command held for the pendant answers its frame first; the setting goes with the next one, then rides the acknowledgements', async () => {
+    await h.frame('heartbeat', { device: INFO });
+    await h.centre.settings.change('0000beef', { sens: 4, pre: 30 }, 'user:ana');
+    await h.settle();
+    expect(h.bus.on('/downlink')).toEqual([{ v: 1, deviceId: '0000beef', counter: 1, command: 'setting', setting: 'pre', param: 30 }]); // id order
+    h.bus.clear();
+    // a protection command for the same counter is held by the guard (one command per counter, SPEC §4.6) …
+    h.centre.publisher.command('site-a', '0000beef', 1, 'protection', 0);
+    expect(h.bus.on('/downlink')).toEqual([]);
+    // … and answers the next frame; the setting (sent 0 s ago) does not go again before the retry time
+    const c2 = await h.frame('heartbeat', { device: INFO });
+    expect(h.bus.on('/downlink')).toEqual([{ v: 1, deviceId: '0000beef', counter: c2, command: 'protection', param: 0 }]);
+    h.bus.clear();
+    const ack = await h.frame('setting', { detail: 5, ref: 1, device: { firmware: '1.1', settingsHash: settingsHash({ ...defaultSettings(), pre: 30 }) } });
+    expect(h.bus.on('/downlink')).toEqual([{ v: 1, deviceId: '0000beef', counter: ack, command: 'setting', setting: 'sens', param: 4 }]);
+    await h.frame('setting', { detail: 11, ref: ack, device: { firmware: '1.1', settingsHash: settingsHash({ ...defaultSettings(), sens: 4, pre: 30 }) } });
+    expect(await h.centre.settings.view('0000beef')).toMatchObject({ state: 'applied', pending: 0, firmware: '1.1' });
+    // the acknowledgements are stored events like any other frame
+    expect((await h.centre.store.listAudit('device', '0000beef')).map((a) => a.action)).toEqual(['device_settings']);
+  });
+
+  it('reloads what is still to be sent (start, registry change) and sends it at the next frame after the retry time', async () => {
+    await h.frame('heartbeat', { device: INFO });
+    await h.centre.settings.change('0000beef', { tiltS: 20 }, 'user:ana');
+    await h.settle();
+    await h.centre.settings.reload();
+    h.bus.clear();
+    h.clock.advance(31_000);
+    const c = await h.frame('heartbeat', { device: INFO });
+    expect(h.bus.on('/downlink')).toEqual([{ v: 1, deviceId: '0000beef', counter: c, command: 'setting', setting: 'tiltS', param: 20 }]);
   });
 });

@@ -54,6 +54,8 @@ export class PendantSettings {
     /** Consoles hear of a change of state (a value acknowledged, another firmware or hash): the fleet view follows. */
     live?: Pick<LiveHub, 'publish'>;
     retryMs?: number;
+    /** The device as the centre knows it now, frames not yet group-committed included (ingest's cache). */
+    currentDevice?: (id: string) => Promise<DeviceRecord | undefined>;
   }) {}
 
   private notify(deviceId: string): void {
@@ -116,7 +118,7 @@ export class PendantSettings {
     }
     this.pending.add(deviceId);
     if (!this.owns(deviceId)) return;
-    const device = known ?? (await this.ctx.store.getDevice(deviceId));
+    const device = (await this.ctx.currentDevice?.(deviceId)) ?? known ?? (await this.ctx.store.getDevice(deviceId));
     if (!device?.siteId || device.lastCounter < 0 || this.ctx.clock.now() - (device.lastSeenAt ?? 0) > ROUTE_MS) return;
     await this.sendNext(device.id, device.siteId, device.lastCounter);
   }
