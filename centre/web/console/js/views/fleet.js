@@ -52,7 +52,7 @@ export function render(main, [deviceId]) {
       }
       const shown = (v) => (v === null ? '—' : onOff ? t(v ? 'fleet.on' : 'fleet.off') : v + (s.unit && s.unit !== 'on/off' ? ' ' + s.unit : ''));
       return h('tr', { dataset: { setting: s.name, state: s.state } },
-        h('th', { scope: 'row', title: s.description }, h('code', s.name), h('small.muted', s.description)),
+        h('td.setting-name', h('code', s.name), h('small.muted', s.description)),
         h('td.desired', input || shown(s.desired)),
         h('td.in-force', shown(s.inForce)),
         h('td.state', s.state === 'unmanaged' ? h('span.muted', t('fleet.unmanaged')) : h('span.chip.setting-' + s.state, t('fleet.' + s.state))),
