@@ -1,0 +1,77 @@
+/** Sessions repository: lone-work sessions, positions and the retention purge. */
+import { sql } from 'kysely';
+import { ACTIVE_SESSION, changed, type Engine, greatest, insertAudit } from '../engine';
+import { codec, decode, encode, omit } from '../schema';
+import type { AuditEntry, Patch, PositionRecord, PurgeRequest, Session, SessionFilter, SessionState } from '../types';
+
+const SESSIONS = codec('work_sessions', { json: ['callList'] });
+
+export function sessionRepository(e: Engine) {
+  const { db } = e;
+  const toSession = (r: object): Session => decode<Session>(SESSIONS, r);
+  const active = (owner: string) => db.selectFrom('work_sessions').selectAll().where('owner', '=', owner).where('state', '=', 'active');
+
+  return {
+    /** One active session per owner is the partial unique index `work_sessions_active`: of two starts at once, one inserts. */
+    createWorkSession: async (s: Session, audit: AuditEntry): Promise<{ created: true; session: Session } | { created: false; session: Session }> => {
+      for (;;) {
+        const out = await e.tx(async (q) => {
+          const ins = await q.insertInto('work_sessions').values(encode(SESSIONS, s))
+            .onConflict((oc) => oc.column('owner').where(ACTIVE_SESSION).doNothing()).executeTakeFirst();
+          if (changed(ins) > 0) {
+            await insertAudit(q, audit);
+            return { created: true as const, session: s };
+          }
+          const existing = await q.selectFrom('work_sessions').selectAll().where('owner', '=', s.owner).where('state', '=', 'active').executeTakeFirst();
+          return existing && { created: false as const, session: toSession(existing) };
+        });
+        if (out) return out;
+      }
+    },
+    getWorkSession: async (id: string): Promise<Session | undefined> => {
+      const r = await db.selectFrom('work_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+      return r && toSession(r);
+    },
+    findActiveWorkSession: async (owner: string): Promise<Session | undefined> => {
+      const r = await active(owner).executeTakeFirst();
+      return r && toSession(r);
+    },
+    listWorkSessions: async (filter: SessionFilter = {}): Promise<Session[]> => {
+      let query = db.selectFrom('work_sessions').selectAll();
+      if (filter.states?.length) query = query.where('state', 'in', filter.states);
+      if (filter.workerId) query = query.where('workerId', '=', filter.workerId);
+      if (filter.siteId) query = query.where('siteId', '=', filter.siteId);
+      query = query.orderBy('startedAt', 'desc').orderBy('id');
+      if (filter.limit !== undefined) query = query.limit(Math.max(0, Math.floor(filter.limit)));
+      return (await query.execute()).map(toSession);
+    },
+    updateWorkSession: async (id: string, from: readonly SessionState[], patch: Patch<Session>, audit: AuditEntry | undefined): Promise<Session | undefined> => {
+      const set = encode(SESSIONS, omit(patch, 'id', 'owner'));
+      return e.tx(async (q) => {
+        const r = await q.updateTable('work_sessions').set(Object.keys(set).length ? set : { id }).where('id', '=', id).where('state', 'in', from)
+          .returningAll().executeTakeFirst();
+        if (!r) return undefined;
+        if (audit) await insertAudit(q, audit);
+        return toSession(r);
+      });
+    },
+
+    addPosition: async (p: PositionRecord): Promise<void> => {
+      await e.write((q) => q.insertInto('positions').values(p).execute());
+    },
+    latestPosition: async (deviceId: string): Promise<PositionRecord | undefined> =>
+      db.selectFrom('positions').selectAll().where('deviceId', '=', deviceId).orderBy('at', 'desc').limit(1).executeTakeFirst(),
+
+    /** Remembers, per device, the highest counter purged: those counters stay refused as stale. */
+    purge: async (req: PurgeRequest): Promise<{ positions: number; events: number; attempts: number }> =>
+      e.tx(async (q) => {
+        const positions = changed(await q.deleteFrom('positions').where('at', '<', req.positionsBefore).executeTakeFirst());
+        const purged = sql<number>`(SELECT MAX(counter) FROM events WHERE events.device_id = devices.id AND events.received_at < ${req.eventsBefore})`;
+        await q.updateTable('devices').set({ purgedCounter: greatest(e.dialect, sql.ref('purgedCounter'), purged) })
+          .where(sql<boolean>`EXISTS (SELECT 1 FROM events WHERE events.device_id = devices.id AND events.received_at < ${req.eventsBefore})`).execute();
+        const events = changed(await q.deleteFrom('events').where('receivedAt', '<', req.eventsBefore).executeTakeFirst());
+        const attempts = changed(await q.deleteFrom('attempts').where('at', '<', req.attemptsBefore).executeTakeFirst());
+        return { positions, events, attempts };
+      }),
+  };
+}
