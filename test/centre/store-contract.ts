@@ -100,6 +100,18 @@ export function describeStore(name: string, build: () => Promise<Store>): void {
       expect((await store.createAlarm(alarm('g1', 50, { type: 'gateway_offline', deviceId: null, subject: 'gateway:s1/gw' }), audit('g1'))).id).toBe('g1');
     });
 
+    it('lists alarms most urgent first, then oldest first, then by number', async () => {
+      // same priority and same millisecond: the number (the order they were raised) decides
+      await store.createAlarm(alarm('late', 30, { type: 'fall', subject: 'device:late' }), audit('late'));
+      await store.createAlarm(alarm('tie-1', 20, { type: 'fall', subject: 'device:t1' }), audit('tie-1'));
+      await store.createAlarm(alarm('tie-2', 20, { type: 'fall', subject: 'device:t2' }), audit('tie-2'));
+      await store.updateAlarm('tie-1', ['raised'], { comment: 'seen' }, undefined); // PostgreSQL writes the row anew, after tie-2
+      await store.createAlarm(alarm('urgent', 40, { type: 'duress', priority: 1, subject: 'device:u' }), audit('urgent'));
+      await store.createAlarm(alarm('minor', 10, { type: 'low_battery', priority: 5, subject: 'device:m' }), audit('minor'));
+      expect((await store.listAlarms()).map((a) => a.id)).toEqual(['urgent', 'tie-1', 'tie-2', 'late', 'minor']);
+      expect((await store.listAlarms({ limit: 2 })).map((a) => a.id)).toEqual(['urgent', 'tie-1']);
+    });
+
     it('lets only the first acknowledgement win', async () => {
       await store.createAlarm(alarm('a1', 10), audit('a1', 10));
       const acks = await Promise.all(['x', 'y', 'z', 'v', 'w'].map((u) =>
