@@ -14,7 +14,7 @@
  * workers are detected by PostgreSQL and the transaction is run again.
  */
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
-import type pg from 'pg';
+import pg from 'pg';
 import type { Engine, Q } from './engine';
 import { currentFence, FencedError } from './fence';
 import { KyselyStore } from './kysely-store';
@@ -25,6 +25,9 @@ import type { Database } from './schema';
 export type { Db, PostgresStoreOptions, Row } from './postgres-pool';
 
 const RETRYABLE = new Set(['40P01', '40001']); // deadlock detected, serialization failure
+
+/** Serialises the migrations of workers starting together (a session advisory lock). */
+const MIGRATION_LOCK = 0x5616_0012;
 
 async function fenced<T>(db: Kysely<Database>, fn: (q: Q) => Promise<T>): Promise<T> {
   const fence = currentFence();
@@ -65,6 +68,24 @@ export class PostgresStore extends KyselyStore {
   /** A transaction of raw statements (the cluster's), not fenced. */
   transaction<T>(fn: (db: Db) => Promise<T>): Promise<T> {
     return rawTransaction(this.pool, fn);
+  }
+
+  /**
+   * Workers starting together migrate one after the other, the whole of it under one advisory lock
+   * (on a connection of its own): Kysely's migrator locks only around the migrations themselves, and
+   * the catalogue scan it makes before (to find its tables) fails on a table another worker's
+   * baseline drops at that moment.
+   */
+  override async migrate(): Promise<void> {
+    const lock = new pg.Client({ connectionString: this.opts.url, application_name: `${this.opts.name ?? 'vigil-centre'} (migration)` });
+    lock.on('error', () => undefined); // a connection lost while waiting fails the query below instead
+    await lock.connect();
+    try {
+      await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      await super.migrate();
+    } finally {
+      await lock.end();
+    }
   }
 
   protected override async migrationTableSchema(): Promise<{ migrationTableSchema?: string }> {
