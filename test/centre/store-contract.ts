@@ -181,7 +181,7 @@ export function describeStore(name: string, build: () => Promise<Store>): void {
     });
     const msg = (id: string, extra: Partial<NewOutboxMessage> = {}): NewOutboxMessage => ({
       id, alarmId: 'a1', alarmNumber: '1001', escalationId: 'esc-a1', step: 0, targetKey: 'ladder:c1:sms', channel: 'sms', to: '+331', contactId: 'c1', contactName: 'Ann',
-      subject: 's', text: 't', link: null, data: { n: 1 }, priority: 2, maxAttempts: 3, nextAttemptAt: 10, createdAt: 10, ...extra,
+      subject: 's', text: 't', link: null, data: { n: 1, retry_after_s: 2 }, priority: 2, maxAttempts: 3, nextAttemptAt: 10, createdAt: 10, ...extra,
     });
 
     it('starts one escalation per alarm with its notifications, and advances it only from the version read', async () => {
@@ -207,7 +207,7 @@ export function describeStore(name: string, build: () => Promise<Store>): void {
       await store.enqueue([msg('low', { priority: 5 }), msg('duress', { priority: 1 }), msg('later', { nextAttemptAt: 1000 })]);
       const claimed = await store.claimOutbox({ now: 100, limit: 10, leaseMs: 60, by: 'p1' });
       expect(claimed.map((m) => m.id)).toEqual(['duress', 'low']);
-      expect(claimed[0]).toMatchObject({ state: 'sending', attempts: 1, claimedBy: 'p1', data: { n: 1 } });
+      expect(claimed[0]).toMatchObject({ state: 'sending', attempts: 1, claimedBy: 'p1', data: { n: 1, retry_after_s: 2 } }); // JSON keeps its own keys
       expect(await store.claimOutbox({ now: 100, limit: 10, leaseMs: 60, by: 'p2' })).toEqual([]);
       // p1 "dies"; after its lease p2 takes the rows over, and p1's late completion no longer counts
       expect(await store.reclaimAbandoned({ now: 150, by: 'p2', leaseMs: 60 })).toEqual([]);

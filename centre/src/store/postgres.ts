@@ -20,7 +20,7 @@ import { currentFence, FencedError } from './fence';
 import { KyselyStore } from './kysely-store';
 import { postgresGroupCommit } from './postgres-events';
 import { createPool, type Db, kyselyPool, type PostgresStoreOptions, rawTransaction } from './postgres-pool';
-import type { Database } from './schema';
+import { CAMEL_CASE, type Database } from './schema';
 
 export type { Db, PostgresStoreOptions, Row } from './postgres-pool';
 
@@ -53,7 +53,7 @@ export class PostgresStore extends KyselyStore {
 
   constructor(readonly opts: PostgresStoreOptions) {
     const pool = createPool(opts);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: kyselyPool(pool) }), plugins: [new CamelCasePlugin()] });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: kyselyPool(pool) }), plugins: [new CamelCasePlugin(CAMEL_CASE)] });
     const tx = <T>(fn: (q: Q) => Promise<T>): Promise<T> => fenced(db, fn);
     const engine: Engine = { dialect: 'postgres', db, tx, write: tx };
     super(engine, postgresGroupCommit(engine));

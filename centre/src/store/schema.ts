@@ -74,6 +74,12 @@ export interface Database {
 
 export type Table = keyof Database;
 
+/**
+ * Column names only: JSON read back as objects (PostgreSQL's JSONB) keeps its own keys — an HTTP
+ * answer replayed to a phone, a webhook's data — exactly as they were written.
+ */
+export const CAMEL_CASE = { maintainNestedObjectKeys: true } as const;
+
 /** How a record differs from its row: JSON and flag columns, and columns named otherwise than the field. */
 export interface Codec<T extends Table> {
   json?: readonly string[];

@@ -7,7 +7,7 @@
 import { CamelCasePlugin, Kysely } from 'kysely';
 import type { Engine } from './engine';
 import { KyselyStore } from './kysely-store';
-import type { Database } from './schema';
+import { CAMEL_CASE, type Database } from './schema';
 import { SqliteConnection, VigilSqliteDialect } from './sqlite-connection';
 import { sqliteGroupCommit } from './sqlite-events';
 
@@ -17,7 +17,7 @@ export class SqliteStore extends KyselyStore {
   /** `path` is a file, or `:memory:` for tests; `backgroundCheckpoints: false` keeps SQLite's own (CLI tools). */
   constructor(path: string, opts: { backgroundCheckpoints?: boolean } = {}) {
     const conn = new SqliteConnection(path, opts);
-    const db = new Kysely<Database>({ dialect: new VigilSqliteDialect({ database: conn }), plugins: [new CamelCasePlugin()] });
+    const db = new Kysely<Database>({ dialect: new VigilSqliteDialect({ database: conn }), plugins: [new CamelCasePlugin(CAMEL_CASE)] });
     const engine: Engine = {
       dialect: 'sqlite',
       db,

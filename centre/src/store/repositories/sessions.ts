@@ -9,7 +9,8 @@ const SESSIONS = codec('work_sessions', { json: ['callList'] });
 export function sessionRepository(e: Engine) {
   const { db } = e;
   const toSession = (r: object): Session => decode<Session>(SESSIONS, r);
-  const active = (owner: string) => db.selectFrom('work_sessions').selectAll().where('owner', '=', owner).where('state', '=', 'active');
+  // `state = 'active'` as a literal: the partial index work_sessions_active serves only its own predicate (SQLite plans once, before binding)
+  const active = (q: typeof db, owner: string) => q.selectFrom('work_sessions').selectAll().where('owner', '=', owner).where(ACTIVE_SESSION);
 
   return {
     /** One active session per owner is the partial unique index `work_sessions_active`: of two starts at once, one inserts. */
@@ -22,7 +23,7 @@ export function sessionRepository(e: Engine) {
             await insertAudit(q, audit);
             return { created: true as const, session: s };
           }
-          const existing = await q.selectFrom('work_sessions').selectAll().where('owner', '=', s.owner).where('state', '=', 'active').executeTakeFirst();
+          const existing = await active(q, s.owner).executeTakeFirst();
           return existing && { created: false as const, session: toSession(existing) };
         });
         if (out) return out;
@@ -33,7 +34,7 @@ export function sessionRepository(e: Engine) {
       return r && toSession(r);
     },
     findActiveWorkSession: async (owner: string): Promise<Session | undefined> => {
-      const r = await active(owner).executeTakeFirst();
+      const r = await active(db, owner).executeTakeFirst();
       return r && toSession(r);
     },
     listWorkSessions: async (filter: SessionFilter = {}): Promise<Session[]> => {
