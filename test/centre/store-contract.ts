@@ -287,6 +287,7 @@ export function describeStore(name: string, build: () => Promise<Store>): void {
       expect((await store.findReplyTarget('sms', '+331'))?.id).toBe('m1');
       expect((await store.findReplyTarget('sms', '+331', '1001'))?.id).toBe('m1');
       expect(await store.findReplyTarget('sms', '+331', '9999')).toBeUndefined();
+      expect((await store.findReplyTarget('sms', '+331', 'OK'))?.id).toBe('m1'); // not a number: by address alone
       expect(await store.findReplyTarget('sms', '+339')).toBeUndefined();
       await store.updateAlarm('a1', ['raised'], { state: 'resolved' }, undefined);
       expect(await store.findReplyTarget('sms', '+331')).toBeUndefined();

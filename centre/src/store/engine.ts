@@ -53,11 +53,10 @@ export function changed(r: { numAffectedRows?: bigint; numUpdatedRows?: bigint; 
   return Number(r?.numAffectedRows ?? r?.numUpdatedRows ?? r?.numDeletedRows ?? r?.numInsertedOrUpdatedRows ?? 0);
 }
 
-export const OPEN_ALARM_STATES = ['pending', 'raised', 'acknowledged'] as const;
-
 /**
- * The predicates of the partial unique indexes, as literals: an ON CONFLICT target names its index by
- * repeating the index's WHERE, which neither engine matches against bound parameters.
+ * Constant state sets as literals, not bound parameters: an ON CONFLICT target names its partial index
+ * by repeating the index's WHERE, which neither engine matches against parameters, and SQLite plans a
+ * statement once, before binding (a literal IN list also runs several times faster there).
  */
 export const OPEN_ALARM = sql<boolean>`state IN ('pending', 'raised', 'acknowledged')`;
 export const ACTIVE_SESSION = sql<boolean>`state = 'active'`;

@@ -3,7 +3,7 @@
  * escalations and outbox, worker app, console, reports — over one Kysely database. The engines
  * (sqlite.ts, postgres.ts) only open the database and give what they do differently (engine.ts).
  */
-import { type Kysely, Migrator } from 'kysely';
+import { Migrator } from 'kysely';
 import type { Engine } from './engine';
 import { migrations } from './migrations';
 import { alarmRepository } from './repositories/alarms';
@@ -13,7 +13,6 @@ import { outboxRepository } from './repositories/outbox';
 import { registryRepository, type RecordEvents } from './repositories/registry';
 import { reportRepository } from './repositories/reports';
 import { sessionRepository } from './repositories/sessions';
-import type { Database } from './schema';
 import type { Store } from './types';
 
 export type StoreMethods = Omit<Store, 'migrate' | 'close'>;
@@ -35,11 +34,6 @@ const WithRepositories = class {
 export abstract class KyselyStore extends WithRepositories implements Store {
   protected constructor(protected readonly engine: Engine, recordEvents: RecordEvents) {
     super(repositories(engine, recordEvents));
-  }
-
-  /** The Kysely database, for engine-specific statements and tests. */
-  get kysely(): Kysely<Database> {
-    return this.engine.db;
   }
 
   /**

@@ -1,6 +1,7 @@
 /** Alarms repository: alarms with their numbers and the append-only audit log. */
 import type { AlarmState, AlarmType } from '../../../../protocol/src';
-import { type Engine, insertAudit, nextAlarmNumber, OPEN_ALARM, OPEN_ALARM_STATES, type Q } from '../engine';
+import { sql } from 'kysely';
+import { type Engine, insertAudit, nextAlarmNumber, OPEN_ALARM, type Q } from '../engine';
 import { codec, decode, encode, omit } from '../schema';
 import type { Alarm, AlarmFilter, AuditEntry, NewAlarm, Patch, StoredAuditEntry } from '../types';
 
@@ -15,7 +16,7 @@ export function toAlarm(r: object): Alarm {
 export function alarmRepository(e: Engine) {
   const { db } = e;
   const openBySubject = (q: Q, subject: string, type: string) =>
-    q.selectFrom('alarms').selectAll().where('subject', '=', subject).where('type', '=', type).where('state', 'in', OPEN_ALARM_STATES);
+    q.selectFrom('alarms').selectAll().where('subject', '=', subject).where('type', '=', type).where(OPEN_ALARM);
 
   return {
     /**
@@ -70,7 +71,7 @@ export function alarmRepository(e: Engine) {
     },
     siteAlarmSummary: async (siteId: string): Promise<{ openAlarms: number; types: AlarmType[] }> => {
       const rows = await db.selectFrom('alarms').select(['type', (x) => x.fn.countAll<number>().as('n')])
-        .where('siteId', '=', siteId).where('state', 'in', ['raised', 'acknowledged']).groupBy('type').orderBy('type').execute();
+        .where('siteId', '=', siteId).where(sql<boolean>`state IN ('raised', 'acknowledged')`).groupBy('type').orderBy('type').execute();
       return { openAlarms: rows.reduce((s, r) => s + Number(r.n), 0), types: rows.map((r) => r.type as AlarmType) };
     },
     updateAlarm: async (id: string, from: readonly AlarmState[], patch: Patch<Alarm>, audit: AuditEntry | undefined): Promise<Alarm | undefined> => {

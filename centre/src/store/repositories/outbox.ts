@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { changed, type Engine, greatest, insertAudit, OPEN_ALARM_STATES, outboxInsertionOrder, type Q } from '../engine';
+import { changed, type Engine, greatest, insertAudit, outboxInsertionOrder, type Q } from '../engine';
 import { codec, decode, encode, omit } from '../schema';
 import type { AttemptRecord, AuditEntry, Escalation, NewOutboxMessage, OutboxCompletion, OutboxMessage, Patch, ResponderToken } from '../types';
 
@@ -121,9 +121,10 @@ export function outboxRepository(e: Engine) {
     /** The latest notification sent to `address` on `channel` whose alarm is still open (reply matching). */
     findReplyTarget: async (channel: Channel, address: string, alarmNumber?: string): Promise<OutboxMessage | undefined> => {
       const r = await db.selectFrom('outbox as o').innerJoin('alarms as a', 'a.id', 'o.alarmId').selectAll('o')
-        .where('o.channel', '=', channel).where('o.recipient', '=', address).where('o.state', 'in', ['sending', 'sent', 'delivered'])
-        .where('a.state', 'in', OPEN_ALARM_STATES)
-        .$if(alarmNumber !== undefined, (s) => s.where('a.number', '=', /^\d{1,12}$/.test(alarmNumber!) ? Number(alarmNumber) : -1))
+        .where('o.channel', '=', channel).where('o.recipient', '=', address)
+        .where(sql<boolean>`o.state IN ('sending', 'sent', 'delivered') AND a.state IN ('pending', 'raised', 'acknowledged')`)
+        // a number that cannot be one (the reply's text was not "<number> …") matches on the address alone
+        .$if(alarmNumber !== undefined && /^\d{1,12}$/.test(alarmNumber), (s) => s.where('a.number', '=', Number(alarmNumber)))
         .orderBy('o.createdAt', 'desc').orderBy(sql`o.${outboxInsertionOrder(e.dialect)}`, 'desc').limit(1).executeTakeFirst();
       return r && toMessage(r);
     },
