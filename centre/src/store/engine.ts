@@ -11,7 +11,7 @@
  * - alarm numbers: a sequence on PostgreSQL (workers race), max + 1 on SQLite (one writer);
  * - the outbox's insertion order (a `seq` column on PostgreSQL, the rowid on SQLite) and GREATEST.
  */
-import { type Expression, type Kysely, type RawBuilder, sql } from 'kysely';
+import { type CompiledQuery, type Expression, type Kysely, type QueryResult, type RawBuilder, sql } from 'kysely';
 import type { AuditEntry } from './types';
 import type { Database } from './schema';
 
@@ -44,8 +44,11 @@ export function greatest(dialect: Dialect, a: Expression<number>, b: Expression<
   return dialect === 'postgres' ? sql<number>`GREATEST(${a}, ${b})` : sql<number>`MAX(${a}, ${b})`;
 }
 
+const auditInsert = prepared((q: Q, at: number, actor: string, action: string, entity: string, entityId: string, data: string | null) =>
+  q.insertInto('audit').values({ at, actor, action, entity, entityId, data }), 6);
+
 export async function insertAudit(q: Q, e: AuditEntry): Promise<void> {
-  await q.insertInto('audit').values({ at: e.at, actor: e.actor, action: e.action, entity: e.entity, entityId: e.entityId, data: e.data === undefined ? null : JSON.stringify(e.data) }).execute();
+  await auditInsert(q, e.at, e.actor, e.action, e.entity, e.entityId, e.data === undefined ? null : JSON.stringify(e.data));
 }
 
 /** Rows a write changed (Kysely gives bigints). */
@@ -60,3 +63,28 @@ export function changed(r: { numAffectedRows?: bigint; numUpdatedRows?: bigint; 
  */
 export const OPEN_ALARM = sql<boolean>`state IN ('pending', 'raised', 'acknowledged')`;
 export const ACTIVE_SESSION = sql<boolean>`state = 'active'`;
+
+/** A parameter's place in a prepared statement (prepared below). */
+class Slot {
+  constructor(readonly index: number) {}
+}
+
+type Compilable<O> = { compile(): CompiledQuery<O> };
+
+/**
+ * A statement of the hot paths (a session's check-in, a device lookup) built and compiled once, then
+ * run with new parameters: Kysely otherwise builds, transforms (camelCase) and compiles every
+ * statement anew, which costs more than SQLite takes to run it. `build` gets stand-ins for its
+ * arguments and must pass them to Kysely as plain values (no JSON to encode, no list to expand).
+ */
+export function prepared<A extends unknown[], O>(build: (q: Q, ...args: A) => Compilable<O>, arity: number): (q: Q, ...args: A) => Promise<QueryResult<O>> {
+  // once per database (its adapter): SQLite and PostgreSQL compile the same statement differently
+  const byDatabase = new WeakMap<object, CompiledQuery<O>>();
+  return (q, ...args) => {
+    const adapter = q.getExecutor().adapter;
+    let compiled = byDatabase.get(adapter);
+    if (!compiled) byDatabase.set(adapter, (compiled = build(q, ...(Array.from({ length: arity }, (_, i) => new Slot(i)) as unknown as A)).compile()));
+    const parameters = compiled.parameters.map((p) => (p instanceof Slot ? args[p.index] : p));
+    return q.executeQuery<O>({ ...compiled, parameters });
+  };
+}

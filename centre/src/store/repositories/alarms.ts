@@ -1,7 +1,7 @@
 /** Alarms repository: alarms with their numbers and the append-only audit log. */
 import type { AlarmState, AlarmType } from '../../../../protocol/src';
 import { sql } from 'kysely';
-import { type Engine, insertAudit, nextAlarmNumber, OPEN_ALARM, type Q } from '../engine';
+import { type Engine, insertAudit, nextAlarmNumber, OPEN_ALARM, prepared, type Q } from '../engine';
 import { codec, decode, encode, omit } from '../schema';
 import type { Alarm, AlarmFilter, AuditEntry, NewAlarm, Patch, StoredAuditEntry } from '../types';
 
@@ -17,6 +17,7 @@ export function alarmRepository(e: Engine) {
   const { db } = e;
   const openBySubject = (q: Q, subject: string, type: string) =>
     q.selectFrom('alarms').selectAll().where('subject', '=', subject).where('type', '=', type).where(OPEN_ALARM);
+  const latestOpen = prepared((q, subject: string, type: string) => openBySubject(q, subject, type).orderBy('createdAt', 'desc').limit(1), 2);
 
   return {
     /**
@@ -53,11 +54,11 @@ export function alarmRepository(e: Engine) {
       return r && toAlarm(r);
     },
     findOpenAlarm: async (deviceId: string, type: AlarmType): Promise<Alarm | undefined> => {
-      const r = await openBySubject(db, `device:${deviceId}`, type).orderBy('createdAt', 'desc').limit(1).executeTakeFirst();
+      const [r] = (await latestOpen(db, `device:${deviceId}`, type)).rows;
       return r && toAlarm(r);
     },
     findOpenAlarmBySubject: async (subject: string, type: AlarmType): Promise<Alarm | undefined> => {
-      const r = await openBySubject(db, subject, type).orderBy('createdAt', 'desc').limit(1).executeTakeFirst();
+      const [r] = (await latestOpen(db, subject, type)).rows;
       return r && toAlarm(r);
     },
     /** The console's order: most urgent first, then oldest first, then by number (same-millisecond alarms). */

@@ -1,6 +1,6 @@
 /** Registry repository: sites, workers, devices, the events they send, and the other registry records (records.ts). */
 import { sql } from 'kysely';
-import { changed, type Engine, insertAudit } from '../engine';
+import { changed, type Engine, insertAudit, prepared } from '../engine';
 import { type EntityKind, type EntityMap, entitySite } from '../records';
 import { codec, decode, encode, omit } from '../schema';
 import type { AuditEntry, DeviceRecord, EventRecord, Site, Store, Worker } from '../types';
@@ -31,8 +31,10 @@ export function registryRepository(e: Engine, recordEvents: RecordEvents) {
       throw err;
     }
   };
+  const deviceById = prepared((q, id: string) => q.selectFrom('devices').selectAll().where('id', '=', id), 1);
+  const workerById = prepared((q, id: string) => q.selectFrom('workers').selectAll().where('id', '=', id), 1);
   const getDevice = async (id: string): Promise<DeviceRecord | undefined> => {
-    const r = await db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
+    const [r] = (await deviceById(db, id)).rows;
     return r && decode<DeviceRecord>(DEVICES, r);
   };
   /** Only the events a partial index keeps: `handled = 0` on SQLite, `NOT handled` on PostgreSQL (the index's own predicate). */
@@ -51,7 +53,7 @@ export function registryRepository(e: Engine, recordEvents: RecordEvents) {
       const row = { id: w.id, name: w.name, phone: w.phone, siteId: w.siteId, ladderId: w.ladderId ?? null, teamId: w.teamId ?? null };
       await e.write((q) => q.insertInto('workers').values(row).onConflict((oc) => oc.column('id').doUpdateSet(omit(row, 'id'))).execute());
     },
-    getWorker: async (id: string): Promise<Worker | undefined> => db.selectFrom('workers').selectAll().where('id', '=', id).executeTakeFirst(),
+    getWorker: async (id: string): Promise<Worker | undefined> => (await workerById(db, id)).rows[0],
     listWorkers: async (): Promise<Worker[]> => db.selectFrom('workers').selectAll().orderBy('name').orderBy('id').execute(),
     deleteWorker: (id: string): Promise<boolean> => deleteReferenced(async () => changed(await e.write((q) => q.deleteFrom('workers').where('id', '=', id).executeTakeFirst()))),
 

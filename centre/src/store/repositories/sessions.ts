@@ -1,6 +1,6 @@
 /** Sessions repository: lone-work sessions, positions and the retention purge. */
 import { sql } from 'kysely';
-import { ACTIVE_SESSION, changed, type Engine, greatest, insertAudit } from '../engine';
+import { ACTIVE_SESSION, changed, type Engine, greatest, insertAudit, prepared } from '../engine';
 import { codec, decode, encode, omit } from '../schema';
 import type { AuditEntry, Patch, PositionRecord, PurgeRequest, Session, SessionFilter, SessionState } from '../types';
 
@@ -10,7 +10,13 @@ export function sessionRepository(e: Engine) {
   const { db } = e;
   const toSession = (r: object): Session => decode<Session>(SESSIONS, r);
   // `state = 'active'` as a literal: the partial index work_sessions_active serves only its own predicate (SQLite plans once, before binding)
-  const active = (q: typeof db, owner: string) => q.selectFrom('work_sessions').selectAll().where('owner', '=', owner).where(ACTIVE_SESSION);
+  const active = prepared((q, owner: string) => q.selectFrom('work_sessions').selectAll().where('owner', '=', owner).where(ACTIVE_SESSION), 1);
+  const byId = prepared((q, id: string) => q.selectFrom('work_sessions').selectAll().where('id', '=', id), 1);
+  /** The conditional update, compiled once per shape: the fields it sets and how many states it may start from. */
+  const updates = new Map<string, ReturnType<typeof prepareUpdate>>();
+  const prepareUpdate = (fields: string[], states: number) =>
+    prepared((q, id: string, ...rest: unknown[]) => q.updateTable('work_sessions').set(Object.fromEntries(fields.map((f, i) => [f, rest[states + i]])))
+      .where('id', '=', id).where('state', 'in', rest.slice(0, states) as string[]).returningAll(), 1 + states + fields.length);
 
   return {
     /** One active session per owner is the partial unique index `work_sessions_active`: of two starts at once, one inserts. */
@@ -23,18 +29,18 @@ export function sessionRepository(e: Engine) {
             await insertAudit(q, audit);
             return { created: true as const, session: s };
           }
-          const existing = await active(q, s.owner).executeTakeFirst();
+          const [existing] = (await active(q, s.owner)).rows;
           return existing && { created: false as const, session: toSession(existing) };
         });
         if (out) return out;
       }
     },
     getWorkSession: async (id: string): Promise<Session | undefined> => {
-      const r = await db.selectFrom('work_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+      const [r] = (await byId(db, id)).rows;
       return r && toSession(r);
     },
     findActiveWorkSession: async (owner: string): Promise<Session | undefined> => {
-      const r = await active(db, owner).executeTakeFirst();
+      const [r] = (await active(db, owner)).rows;
       return r && toSession(r);
     },
     listWorkSessions: async (filter: SessionFilter = {}): Promise<Session[]> => {
@@ -47,10 +53,14 @@ export function sessionRepository(e: Engine) {
       return (await query.execute()).map(toSession);
     },
     updateWorkSession: async (id: string, from: readonly SessionState[], patch: Patch<Session>, audit: AuditEntry | undefined): Promise<Session | undefined> => {
-      const set = encode(SESSIONS, omit(patch, 'id', 'owner'));
+      const set: Record<string, unknown> = encode(SESSIONS, omit(patch, 'id', 'owner'));
+      if (Object.keys(set).length === 0) set['id'] = id;
+      const fields = Object.keys(set);
+      const shape = `${fields.join()}|${from.length}`;
+      let update = updates.get(shape);
+      if (!update) updates.set(shape, (update = prepareUpdate(fields, from.length)));
       return e.tx(async (q) => {
-        const r = await q.updateTable('work_sessions').set(Object.keys(set).length ? set : { id }).where('id', '=', id).where('state', 'in', from)
-          .returningAll().executeTakeFirst();
+        const [r] = (await update(q, id, ...from, ...fields.map((f) => set[f]))).rows;
         if (!r) return undefined;
         if (audit) await insertAudit(q, audit);
         return toSession(r);
