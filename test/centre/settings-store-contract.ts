@@ -6,14 +6,18 @@ import type { PendantSettingsStore } from '../../centre/src/settings/types';
 
 const INFO = { firmware: '1.1', settingsHash: 'a1b2c3d4' };
 
-export function describeSettingsStore(name: string, build: () => Promise<{ store: PendantSettingsStore; devices: (ids: string[]) => Promise<void>; close(): Promise<void> }>): void {
+type SettingsStore = PendantSettingsStore & { deleteDevice(id: string): Promise<boolean> };
+
+export function describeSettingsStore(name: string, build: () => Promise<{ store: SettingsStore; devices: (ids: string[]) => Promise<void>; close(): Promise<void> }>): void {
   describe(`pendant settings store: ${name}`, () => {
-    let store: PendantSettingsStore;
+    let store: SettingsStore;
+    let devices: (ids: string[]) => Promise<void>;
     let close: () => Promise<void>;
     beforeEach(async () => {
       const b = await build();
       store = b.store;
       close = b.close;
+      devices = b.devices;
       await b.devices(['0000000a', '0000000b']);
     });
     afterEach(async () => close());
@@ -65,6 +69,22 @@ export function describeSettingsStore(name: string, build: () => Promise<{ store
       expect(firmware).toMatchObject({ ackHash: null, ackCounter: null, settingsHash: INFO.settingsHash });
       expect(await store.devicesWithPending()).toEqual(['0000000a']);
       expect((await store.settingsOf(['0000000a', '0000000b'])).map((s) => s.name).sort()).toEqual(['fall', 'pre']);
+    });
+
+    it('reads a fleet larger than one IN list, and none; a deleted pendant takes its rows with it', async () => {
+      const ids = Array.from({ length: 620 }, (_, i) => `f${String(i).padStart(7, '0')}`);
+      await devices(ids);
+      for (const id of ids) await store.reportFirmware(id, INFO, 1, 100);
+      await store.setDesired(ids[0]!, [{ name: 'sens', desired: 2 }], 'user:ana', 100);
+      await store.setDesired(ids[619]!, [{ name: 'sens', desired: 3 }], 'user:ana', 100);
+      expect((await store.firmwareOf(ids)).size).toBe(620);
+      expect((await store.settingsOf(ids)).map((s) => [s.deviceId, s.desired]).sort()).toEqual([[ids[0], 2], [ids[619], 3]]);
+      expect((await store.firmwareOf([])).size).toBe(0);
+      expect(await store.settingsOf([])).toEqual([]);
+      expect((await store.devicesWithPending()).sort()).toEqual([ids[0], ids[619]]);
+      expect(await store.deleteDevice(ids[0]!)).toBe(true);
+      expect(await store.deviceSettings(ids[0]!)).toEqual({ settings: [], firmware: null });
+      expect(await store.devicesWithPending()).toEqual([ids[619]]);
     });
   });
 }

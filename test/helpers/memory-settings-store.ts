@@ -82,6 +82,12 @@ export class MemorySettingsStore implements PendantSettingsStore {
     return [...new Set([...this.rows.values()].filter((r) => r.desired !== null && r.reported !== r.desired).map((r) => r.deviceId))];
   }
 
+  /** The store's devices table is not here: deleting a pendant only takes its settings rows with it. */
+  async deleteDevice(deviceId: string): Promise<boolean> {
+    for (const [k, r] of this.rows) if (r.deviceId === deviceId) this.rows.delete(k);
+    return this.firmware.delete(deviceId);
+  }
+
   private copy(f: DeviceFirmwareRecord | undefined): DeviceFirmwareRecord | null {
     return f ? { ...f } : null;
   }
