@@ -14,7 +14,12 @@ import { type DecodedResponse, decodeResponse } from './response';
 
 export type PathState = 'unknown' | 'up' | 'down';
 
-export type ExchangeOutcome = { kind: 'ack' } | { kind: 'duh'; detail: string } | { kind: 'fail'; detail: string };
+/**
+ * ack: delivered. duh: the receiver got it and cannot process it. nak: the receiver answered and did
+ * not take it (damaged on the way, wrong key or account, or a message it cannot parse). fail: no
+ * usable answer (no connection, timeout, garbage).
+ */
+export type ExchangeOutcome = { kind: 'ack' } | { kind: 'duh'; detail: string } | { kind: 'nak'; detail: string } | { kind: 'fail'; detail: string };
 
 /** What one transmission did, for logs and tests. */
 export interface ExchangeRecord {
@@ -104,7 +109,8 @@ export class ArcPath {
               continue;
             }
           }
-          return { kind: 'fail', detail: d.timestampMs === undefined ? 'NAK' : 'NAK with the receiver clock in agreement: wrong key or account, or corrupted on the way' };
+          if (d.unframed) return { kind: 'nak', detail: `a bare "NAK" without framing: the receiver does not know account ${msg.account}` };
+          return { kind: 'nak', detail: d.timestampMs === undefined ? 'NAK' : 'NAK with the receiver clock in agreement: wrong key or account, a message it cannot read, or corrupted on the way' };
         }
       }
     }
