@@ -1,8 +1,8 @@
 /**
  * A scripted GSM modem on the far end of a pseudo-terminal (real `serialport`), speaking enough of
  * 3GPP TS 27.005 text mode for the centre's SMS channel: echo until ATE0, AT+CMGS with its `> ` prompt
- * and Ctrl-Z, +CMTI for incoming messages, AT+CMGR / AT+CMGL / AT+CMGD, +CMS ERROR on demand, and
- * silence on demand (a modem that hangs). Tests assert on `sent` and wait on its events.
+ * and Ctrl-Z, +CMTI for incoming messages, AT+CMGR / AT+CMGL / AT+CMGD, +CMS ERROR on demand, ERROR to
+ * everything on demand, and silence on demand (a modem that hangs). Tests assert on `sent` and wait on its events.
  */
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
@@ -16,6 +16,10 @@ export class ScriptedModem extends EventEmitter<Events> {
   failSends = false;
   /** Answers nothing at all. */
   silent = false;
+  /** Answers ERROR to every command, as a modem without a working SIM or network may. */
+  failAll = false;
+  /** Answers AT+CMGS with a bare OK before any prompt (what a late OK of an earlier command looks like). */
+  okWithoutPrompt = false;
   private echo = true;
   private buffer = '';
   private composing: string | undefined;
@@ -59,7 +63,8 @@ export class ScriptedModem extends EventEmitter<Events> {
     for (;;) {
       const cr = this.buffer.indexOf('\r');
       if (cr < 0) return;
-      const line = this.buffer.slice(0, cr).replace(/^\n+/, '');
+      let line = this.buffer.slice(0, cr);
+      while (line.startsWith('\n') || line.startsWith('\u001b')) line = line.slice(1); // ESC outside the text prompt is ignored
       this.buffer = this.buffer.slice(cr + 1);
       if (line) this.command(line);
       if (this.composing !== undefined) {
@@ -97,6 +102,7 @@ export class ScriptedModem extends EventEmitter<Events> {
     this.emit('command', line);
     if (this.silent) return;
     if (this.echo) this.write(`${line}\r`);
+    if (this.failAll) return this.write('\r\nERROR\r\n');
     const ok = (): void => this.write('\r\nOK\r\n');
     let m: RegExpExecArray | null;
     if (line === 'AT' || line === 'AT+CMEE=1' || line === 'AT+CMGF=1' || line.startsWith('AT+CNMI=')) return ok();
@@ -106,6 +112,7 @@ export class ScriptedModem extends EventEmitter<Events> {
     }
     if (line === 'AT+CPIN?') return this.write('\r\n+CPIN: READY\r\n\r\nOK\r\n');
     if ((m = /^AT\+CMGS="([^"]+)"$/.exec(line))) {
+      if (this.okWithoutPrompt) return ok();
       this.pendingTo = m[1]!;
       this.composing = '';
       return this.write('\r\n> ');

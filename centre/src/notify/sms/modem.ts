@@ -3,7 +3,9 @@
  * with a timeout each; `sendSms` (AT+CMGS, wait for the prompt, text, Ctrl-Z, wait for +CMGS);
  * incoming messages announced by `+CMTI` are read (AT+CMGR), reported, and deleted (AT+CMGD), and
  * messages that arrived while the centre was down are read at start (AT+CMGL). A keep-alive `AT`
- * every 30 s tells whether the modem answers; a closed port is reopened every 5 s.
+ * every 30 s tells whether the modem answers; a closed port is reopened every 5 s. A modem that fails
+ * its initialisation (ERROR to every command: no SIM, no network) is closed and tried again every 5 s,
+ * and is not healthy until an initialisation went through.
  */
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
@@ -31,7 +33,8 @@ interface Pending {
   timer: TimerId;
 }
 
-type ModemEvents = { sms: [{ from: string; text: string }]; state: [boolean] };
+/** `initFailed`: an initialisation did not go through (the port is closed again; the next try is in reopenMs). */
+type ModemEvents = { sms: [{ from: string; text: string }]; state: [boolean]; initFailed: [Error] };
 
 export class ModemError extends Error {
   constructor(readonly code: 'timeout' | 'error' | 'closed', message: string) {
@@ -45,6 +48,8 @@ export class GsmModem extends EventEmitter<ModemEvents> {
   private pending: Pending | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private ready = false;
+  /** The last initialisation went through (answers before that say nothing about health). */
+  private initialised = false;
   private stopped = false;
   private stopKeepAlive: (() => void) | undefined;
   private reopen: TimerId | undefined;
@@ -79,14 +84,19 @@ export class GsmModem extends EventEmitter<ModemEvents> {
     if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
   }
 
-  /** Sends one text message; resolves with the message reference the network gave it. */
+  /**
+   * Sends one text message; resolves with the message reference the network gave it. Only a +CMGS
+   * reference means sent (TS 27.005 §3.5.1): a bare OK is the late answer of an earlier command that
+   * timed out, or an aborted prompt, and the message did not go.
+   */
   async sendSms(to: string, text: string): Promise<string> {
     if (!/^\+?[0-9]{3,20}$/.test(to)) throw new ModemError('error', `not a phone number: '${to}'`);
     const body = smsText(text);
     return this.serial(async () => {
       const lines = await this.exchange(`AT+CMGS="${to}"\r`, this.opts.sendTimeoutMs ?? 60_000, () => this.write(`${body}\x1a`));
       const ref = lines.map((l) => /^\+CMGS:\s*(\d+)/.exec(l)?.[1]).find((x) => x !== undefined);
-      return ref ?? '';
+      if (ref === undefined) throw new ModemError('error', 'the modem answered OK without a message reference (+CMGS): not sent');
+      return ref;
     });
   }
 
@@ -108,7 +118,16 @@ export class GsmModem extends EventEmitter<ModemEvents> {
     port.on('data', (chunk: Buffer) => this.onData(chunk));
     port.on('close', () => this.onClosed());
     port.on('error', (e) => this.opts.log.warn('GSM modem port error', { error: e }));
-    await this.init();
+    try {
+      await this.init();
+    } catch (e) {
+      // Closed, so that the next try can open it again (the port is locked while open).
+      this.port = undefined;
+      port.removeAllListeners('close');
+      if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+      this.emit('initFailed', e as Error);
+      throw e;
+    }
   }
 
   private async init(): Promise<void> {
@@ -122,6 +141,7 @@ export class GsmModem extends EventEmitter<ModemEvents> {
     }
     await this.command('AT+CMGF=1');
     await this.command('AT+CNMI=2,1,0,0,0');
+    this.initialised = true;
     this.setReady(true);
     // Replies that came while we were away.
     const list = await this.command('AT+CMGL="REC UNREAD"', 15_000);
@@ -181,7 +201,10 @@ export class GsmModem extends EventEmitter<ModemEvents> {
       }
       this.opts.clock.clearTimeout(p.timer);
       this.pending = undefined;
-      this.setReady(true);
+      // Answered before its prompt came (a late answer, or an error): abort the prompt that may still come,
+      // or the modem would take our next commands for the text of a message.
+      if (p.onPrompt) this.write('\x1b');
+      if (this.initialised) this.setReady(true);
       if (result === 'ok') p.resolve(p.lines);
       else p.reject(new ModemError('error', t.text));
     }
@@ -201,6 +224,7 @@ export class GsmModem extends EventEmitter<ModemEvents> {
 
   private onClosed(): void {
     this.port = undefined;
+    this.initialised = false;
     this.setReady(false);
     this.fail(new ModemError('closed', 'the modem port closed'));
     if (!this.stopped) this.scheduleReopen();
@@ -209,7 +233,14 @@ export class GsmModem extends EventEmitter<ModemEvents> {
   private scheduleReopen(): void {
     this.opts.clock.clearTimeout(this.reopen);
     if (this.stopped) return;
-    this.reopen = this.opts.clock.setTimeout(() => void this.open().catch(() => this.scheduleReopen()), this.opts.reopenMs ?? 5000);
+    this.reopen = this.opts.clock.setTimeout(
+      () =>
+        void this.open().catch((e: unknown) => {
+          this.opts.log.debug('GSM modem still not available', { path: this.opts.path, error: e as Error });
+          this.scheduleReopen();
+        }),
+      this.opts.reopenMs ?? 5000,
+    );
   }
 
   private fail(e: Error): void {
