@@ -2,9 +2,10 @@
  * Delivery to one alarm-receiving centre over its primary and backup paths.
  *
  * - One message in flight; the queue goes out oldest first. A path gets `attemptsPerPath` tries
- *   (NAK, timeout, connection refused, unusable answer); then the path's NULL link test tells whose
- *   fault it was: if the receiver answers NULL, it is alive and refuses this event; if not, the
- *   path is down and the next path is used (paths that are up first, in configured order).
+ *   (NAK, timeout, connection refused, unusable answer); then — unless no connection could be made
+ *   or the path was down already — the path's NULL link test tells whose fault it was: if the
+ *   receiver answers NULL, it is alive and refuses this event; if not, the path is down and the next
+ *   path is used (paths that are up first, in configured order).
  * - No path reachable: the event stays at the head (nothing could go anyway) and the link retries
  *   after a back-off that doubles from retryInitialMs up to retryMaxMs.
  * - An event a receiver refuses (NAK or silence while NULL passes, or DUH) is never resent in a
@@ -248,7 +249,8 @@ export class ArcLink extends EventEmitter<LinkEvents> {
    * NULL tells whether the path or the event is the problem ('refused': the receiver is there).
    */
   private async tryPath(path: ArcPath, msg: Parameters<ArcPath['exchange']>[0], eventId?: number): Promise<PathOutcome> {
-    let out: ExchangeOutcome = { kind: 'fail', detail: 'not tried' };
+    const wasDown = path.state === 'down';
+    let out: ExchangeOutcome = { kind: 'fail', code: 'not_tried', detail: 'not tried' };
     for (let attempt = 0; attempt < this.ctx.config.timing.attemptsPerPath && !this.stopped; attempt++) {
       out = await this.track(path.exchange(msg));
       if (eventId !== undefined && !this.stopped) this.ctx.queue.recordAttempt(eventId, out.kind === 'ack' ? null : `${path.name}: ${out.detail}`);
@@ -258,7 +260,8 @@ export class ArcLink extends EventEmitter<LinkEvents> {
       }
     }
     if (this.stopped) return out;
-    if (eventId !== undefined) {
+    // No probe when no connection could be made (the NULL could not pass either) or the path was down already.
+    if (eventId !== undefined && !wasDown && !(out.kind === 'fail' && out.code === 'connect_failed')) {
       const probe = await this.track(path.exchange(this.nullMessage()));
       if (probe.kind === 'ack') {
         this.markUp(path);

@@ -17,9 +17,9 @@ export type PathState = 'unknown' | 'up' | 'down';
 /**
  * ack: delivered. duh: the receiver got it and cannot process it. nak: the receiver answered and did
  * not take it (damaged on the way, wrong key or account, or a message it cannot parse). fail: no
- * usable answer (no connection, timeout, garbage).
+ * usable answer — `code` says which: connect_failed, timeout, closed, send_failed, or the decoder's.
  */
-export type ExchangeOutcome = { kind: 'ack' } | { kind: 'duh'; detail: string } | { kind: 'nak'; detail: string } | { kind: 'fail'; detail: string };
+export type ExchangeOutcome = { kind: 'ack' } | { kind: 'duh'; detail: string } | { kind: 'nak'; detail: string } | { kind: 'fail'; code: string; detail: string };
 
 /** What one transmission did, for logs and tests. */
 export interface ExchangeRecord {
@@ -85,12 +85,12 @@ export class ArcPath {
         this.ctx.onExchange({ path: this.name, token: msg.token, seq: msg.seq, result, ...(detail === undefined ? {} : { detail }), timestampMs: clock.now() });
       if (!res.ok) {
         record(res.code, res.detail);
-        return { kind: 'fail', detail: `${res.code}: ${res.detail}` };
+        return { kind: 'fail', code: res.code, detail: `${res.code}: ${res.detail}` };
       }
       const d = answer!;
       if (!d.ok) {
         record(d.code, d.detail);
-        return { kind: 'fail', detail: `unusable answer (${d.code}): ${d.detail}` };
+        return { kind: 'fail', code: d.code, detail: `unusable answer (${d.code}): ${d.detail}` };
       }
       record(d.kind);
       switch (d.kind) {
