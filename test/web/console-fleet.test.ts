@@ -49,7 +49,9 @@ describe('console: the fleet and remote pendant settings (Chromium)', () => {
     const page = await openConsole(web, sys.base, ADMIN);
     await page.goto(`${sys.base}/#/fleet`);
     const rows = page.locator('.fleet-list tbody tr');
-    await rows.nth(1).waitFor();
+    // the list, or the error the page shows instead (so a failure here says why)
+    await rows.nth(1).or(page.locator('.fleet-list p.error')).first().waitFor();
+    expect(await page.locator('.fleet-list p.error').allInnerTexts()).toEqual([]);
     expect(await rows.count()).toBe(2);
     expect(await page.locator('.fleet-list td.firmware').allInnerTexts()).toEqual(['1.1', '1.1']);
 
