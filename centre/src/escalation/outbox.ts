@@ -9,7 +9,7 @@
  * milliseconds between the channel taking the message and the store recording it, and carries the same
  * idempotency key / Message-ID), and failed as `interrupted` for `at-most-once` ones (console push: the
  * consoles of a dead process reconnect and re-read every open alarm anyway).
- * A failed send is retried with backoff up to `maxAttempts`; the escalation engine meanwhile moves on
+ * A failed send is retried with backoff up to `maxAttempts` (not when the recipient is gone: an expired push subscription); the escalation engine meanwhile moves on
  * to the next step at the first failure (onResult), so a broken channel costs no waiting.
  *
  * In a cluster every worker drains the one outbox: claims are atomic in the store, so a notification
@@ -162,7 +162,7 @@ export class Outbox {
       }
     }
     const now = clock.now();
-    const retry = result.status === 'failed' && n !== undefined && m.attempts < m.maxAttempts && !(reclaimed && n.delivery === 'at-most-once');
+    const retry = result.status === 'failed' && !result.gone && n !== undefined && m.attempts < m.maxAttempts && !(reclaimed && n.delivery === 'at-most-once');
     const attempt = { at: now, notificationId: m.id, alarmId: m.alarmId, channel: m.channel, to: m.to, contactName: m.contactName, status: result.status, detail: result.detail === undefined ? null : `${result.detail}${retry ? ' (will retry)' : ''}` };
     const done = retry
       ? { state: 'pending' as const, at: now, detail: result.detail ?? 'failed', nextAttemptAt: now + (BACKOFF_MS[m.attempts - 1] ?? 60_000) }
