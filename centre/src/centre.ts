@@ -290,7 +290,7 @@ export class Centre {
         return true;
       },
     });
-    const positions = new Positions({ store, clock, log: log.child('positions'), sessions: this.sessions, alarms: this.alarms });
+    const positions = new Positions({ store, clock, log: log.child('positions'), sessions: this.sessions, alarms: this.alarms, live });
     this.positions = positions;
     this.supervision = new Supervision({ store, clock, log: log.child('supervision'), scheduler, alarms: this.alarms, sessions: this.sessions, config: config.supervision, currentDevice, ingestLagMs: () => this.ingest.lagMs() });
     this.tokens = new ResponderTokens({ store, clock, ttlH: config.escalation.responderTokenTtlH, publicUrl: config.escalation.publicUrl });

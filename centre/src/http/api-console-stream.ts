@@ -8,7 +8,7 @@
  */
 import { publicUser } from '../auth';
 import { scopeOf } from '../auth-scope';
-import { sessionsFor } from '../privacy';
+import { positionVisible, sessionsFor } from '../privacy';
 import type { LiveEvent } from '../live';
 import type { ApiContext } from './api';
 import { HttpError, reply, type Router } from './router';
@@ -60,6 +60,10 @@ export function registerStreamApi(router: Router, ctx: ApiContext): void {
             const d = await store.getDevice(e.deviceId);
             if (d && scope.covers(d)) send(e);
           }).catch(() => undefined);
+        case 'position':
+          return chain = chain.then(async () => {
+            if (await positionVisible(user, scope, e.position, store)) send(e);
+          }).catch(() => undefined);
       }
     });
     // Events may have been missed (the cluster's channel was cut): the console reconnects and re-reads.
@@ -75,7 +79,7 @@ export function registerStreamApi(router: Router, ctx: ApiContext): void {
     return undefined;
   }, {
     doc: {
-      summary: 'Live events (Server-Sent Events): hello (with the server clock), alarm, session, notification, attempt, device — only those of your sites and teams', tags: ['stream'],
+      summary: 'Live events (Server-Sent Events): hello (with the server clock), alarm, session, notification, attempt, device, position (the live map; supervisors: only during an alarm of the worker) — only those of your sites and teams', tags: ['stream'],
       query: { ticket: { description: 'From POST /api/stream/ticket', required: true } }, produces: 'text/event-stream', errors: { 401: 'No valid ticket' },
     },
   });
