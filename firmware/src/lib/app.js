@@ -54,7 +54,7 @@ var VApp = (function () {
     inc.n = 0;
     if (k == 1) inc.r = send(7, t, r, 3);
     if (r !== undefined) inc.r = r;
-    if (!s && VHw.gps) VHw.gps();
+    if (VHw.gps) VHw.gps(); // silent too: a duress alarm needs the position most
     save();
     run();
   }
@@ -183,10 +183,11 @@ var VApp = (function () {
       } else if (inc && inc.k == 1 && inc.t == e) cancel();
     },
     // A double tap on the face (the accelerometer's tap engine) = duress. Silent, always: no LED, buzz
-    // or screen change. A running alarm carries on looking the same and turns into duress.
+    // or screen change. A running alarm carries on looking the same and turns into duress. Protection
+    // off does not stop it: a worker under threat may not have switched it on (docs/firmware.md).
     duress: function () {
       var i = inc;
-      if (!st.p || !C.duress) return;
+      if (!C.duress || !OK) return; // not provisioned: nothing can be sent
       if (i && i.k == 2) {
         i.t = 6;
         save();
