@@ -6,7 +6,8 @@
  * Only what the privacy rules allow (privacy.ts, principle 4): the workers' statuses already carry a
  * position only while the worker is protected or in an alarm (a supervisor: only in an alarm). The
  * map is stricter about protection still: a protected worker's position is shown only if it was
- * taken during the protection running now — the last fix of yesterday's shift is not where they are,
+ * taken during the protection running now (give or take a beacon report's age) — the last fix of
+ * yesterday's shift is not where they are,
  * and showing it would tell where they were. An alarm's position is the incident's and is shown
  * whatever its age. One position per worker: no trail, no history.
  */
@@ -34,6 +35,11 @@ export interface LiveMapView {
 }
 
 const IN_ALARM = new Set(['alarm', 'pending']);
+/**
+ * A beacon sighting reaches the centre up to 255 s after it was made (its age is one byte on the wire,
+ * protocol/src/uplink.ts): one reported just after protection began may predate it by that much.
+ */
+export const SIGHTING_AGE_MAX_MS = 255_000;
 
 export async function liveMap(ctx: { store: Store; scope: Scope; now: number; statuses: MapWorkerStatus[] }): Promise<LiveMapView> {
   const { store, scope, now, statuses } = ctx;
@@ -43,7 +49,7 @@ export async function liveMap(ctx: { store: Store; scope: Scope; now: number; st
     if (!w.place || w.positionAt === null || !scope.worker(w.id)) return false;
     if (IN_ALARM.has(w.status) || w.alarmId !== null) return true;
     const s = active.get(w.id);
-    return !!s && w.positionAt >= s.startedAt;
+    return !!s && w.positionAt >= s.startedAt - SIGHTING_AGE_MAX_MS;
   });
   const visible = scope.visibleSites(await store.listWorkers());
   const sites = (await store.listSites()).filter((s) => visible(s.id)).map((s) => ({ id: s.id, name: s.name }));

@@ -14,6 +14,7 @@ import { alarmView } from '../views';
 import type { ApiContext } from './api';
 import { OPERATORS } from './api';
 import { workerStatuses } from './api-console-overview';
+import { liveMap } from '../live-map';
 import { registerPlansApi } from './api-console-plans';
 import { registerReportsApi } from './api-reports';
 import { registerUsersApi } from './api-users';
@@ -67,6 +68,19 @@ export function registerConsoleApi(router: Router, ctx: ApiContext, extras: Cons
     doc: {
       summary: 'The operator screen in one call: open alarms (most urgent first), workers with status (alarm, pending, silent, protected, off), battery, last seen and position age, sites and teams — all within your scope', tags,
       response: { type: 'object', properties: { now: { type: 'integer', description: 'Server clock, epoch ms' }, alarms: arrayOf(ref('AlarmView')), workers: { type: 'array' }, sites: arrayOf(ref('Site')), teams: arrayOf(ref('Team')) } },
+    },
+  });
+
+  router.add('GET', '/api/console/map', async (req) => {
+    const scope = await scopeOf(req, store);
+    const now = ctx.clock.now();
+    const statuses = await workerStatuses({ store, sessions: ctx.sessions, positions: ctx.positions, now, silentAfterMs, scope, whereaboutsOnlyInAlarm: whereaboutsOnlyInAlarm(req.user) });
+    return liveMap({ store, scope, now, statuses });
+  }, {
+    auth: 'any',
+    doc: {
+      summary: 'The live map: where the workers you may see are now (protected: positions taken during this protection; in an alarm: the alarm\'s; supervisors: only during an alarm), with floor plans and zones of your sites; no trail', tags,
+      response: { type: 'object', properties: { now: { type: 'integer' }, workers: { type: 'array' }, sites: { type: 'array' }, plans: { type: 'array' }, zones: { type: 'array' } } },
     },
   });
 

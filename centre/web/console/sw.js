@@ -15,7 +15,7 @@ importScripts('/shared/i18n.js');
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
 
-const URGENT = ['raised', 'unacknowledged'];
+const URGENT = ['raised', 'unacknowledged', 'test'];
 
 async function text(m) {
   const fallback = { title: m.title, body: m.body };
@@ -25,6 +25,7 @@ async function text(m) {
     return fallback;
   }
   const t = VigilI18n.t;
+  if (m.kind === 'test') return { title: t('push.title.test'), body: t('push.body.test') };
   const type = t('alarmType.' + m.type);
   const who = [m.worker, m.site].filter(Boolean).join(', ');
   const title = t('push.title.' + m.kind, { number: m.number, type });
