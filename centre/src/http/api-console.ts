@@ -24,6 +24,8 @@ import { type ApiRequest, HttpError, reply, type Router } from './router';
 export interface ConsoleApiExtras {
   config: ResolvedCentreConfig;
   outbox: Outbox;
+  /** The VAPID public key browsers subscribe with; absent when push is not configured. */
+  pushPublicKey?: string;
 }
 
 const TEXT = { type: 'object', required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 1000 } } };
@@ -90,7 +92,8 @@ export function registerConsoleApi(router: Router, ctx: ApiContext, extras: Cons
     sms: outbox.channels().has('sms'),
     heartbeatIntervalS: sup.heartbeatIntervalS,
     silentAfterS: silentAfterMs / 1000,
-  }), { auth: 'any', doc: { summary: 'Console settings: map tiles (none = a grid with a scale), whether SMS can be sent through the centre, supervision periods', tags, response: { type: 'object' } } });
+    push: extras.pushPublicKey ? { publicKey: extras.pushPublicKey } : null,
+  }), { auth: 'any', doc: { summary: 'Console settings: map tiles (none = a grid with a scale), whether SMS can be sent through the centre, supervision periods, the key browsers subscribe to alerts with (null: no alerts)', tags, response: { type: 'object' } } });
 
   router.add('POST', '/api/alarms/:id/notes', async (req) => {
     const alarm = await visibleAlarm(req);
