@@ -11,40 +11,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SystemClock } from '../../common/clock';
 import { createLogger } from '../../common/log';
-import { PushNotifier, type PushSubscriptionBook } from '../../centre/src/notify/push/push-notifier';
-import type { PushSubscriptionRecord } from '../../centre/src/notify/push/subscription';
+import { PushNotifier } from '../../centre/src/notify/push/push-notifier';
 import { decodeSubscription, DEFAULT_ENDPOINT_HOSTS } from '../../centre/src/notify/push/subscription';
 import { generateVapidKeys, loadVapidKeys, vapidProblems, type VapidKeys } from '../../centre/src/notify/push/vapid';
 import type { Notification } from '../../centre/src/notify/types';
-import { decryptAes128gcm, PushServiceStandIn, type TestSubscription } from '../helpers/push-service';
+import { decryptAes128gcm, MemoryPushBook, PushServiceStandIn } from '../helpers/push-service';
 import { describeNotifier } from './notifier-contract';
 
 const log = createLogger('test', 'error');
 
-class MemoryBook implements PushSubscriptionBook {
-  readonly subs = new Map<string, PushSubscriptionRecord>();
-  add(s: TestSubscription, userId = 'u-sue', language = 'en'): PushSubscriptionRecord {
-    const r: PushSubscriptionRecord = { id: s.id, userId, endpoint: s.endpoint, p256dh: s.json.keys.p256dh, auth: s.json.keys.auth, language, label: null, createdAt: 0, lastSuccessAt: null, failures: 0 };
-    this.subs.set(r.id, r);
-    return r;
-  }
-  async listPushSubscriptions(): Promise<PushSubscriptionRecord[]> {
-    return [...this.subs.values()];
-  }
-  async getPushSubscription(id: string): Promise<PushSubscriptionRecord | undefined> {
-    return this.subs.get(id);
-  }
-  async deletePushSubscription(id: string): Promise<boolean> {
-    return this.subs.delete(id);
-  }
-  async recordPushResult(id: string, ok: boolean, at: number): Promise<void> {
-    const s = this.subs.get(id);
-    if (s) Object.assign(s, ok ? { lastSuccessAt: at, failures: 0 } : { failures: s.failures + 1 });
-  }
-}
-
-function rig(service: PushServiceStandIn, keys: VapidKeys = generateVapidKeys(), timeoutMs = 2000): { notifier: PushNotifier; book: MemoryBook; keys: VapidKeys } {
-  const book = new MemoryBook();
+function rig(service: PushServiceStandIn, keys: VapidKeys = generateVapidKeys(), timeoutMs = 2000): { notifier: PushNotifier; book: MemoryPushBook; keys: VapidKeys } {
+  const book = new MemoryPushBook();
   const notifier = new PushNotifier({ keys, subject: 'mailto:ops@centre.example.net', ttlS: 3600, timeoutMs }, { book, clock: new SystemClock(), log, agent: service.agent });
   return { notifier, book, keys };
 }
@@ -84,7 +61,7 @@ describe('PushNotifier against a push service stand-in over HTTPS', () => {
   describeNotifier('Web Push (VAPID, aes128gcm)', async () => {
     const { notifier, book, keys } = rig(service);
     const sub = service.subscribe(keys.publicKey);
-    book.add(sub);
+    book.add(sub, 'u-sue');
     return {
       notifier, address: sub.id,
       nextReceived: async () => ({ text: (await service.next((p) => p.subscriptionId === sub.id)).text }),
@@ -96,7 +73,7 @@ describe('PushNotifier against a push service stand-in over HTTPS', () => {
   it('sends what RFC 8030/8291/8292 ask: VAPID JWT for the push service, decryptable body, TTL, Urgency, Topic', async () => {
     const { notifier, book, keys } = rig(service);
     const sub = service.subscribe(keys.publicKey);
-    book.add(sub, 'u-sue', 'fr');
+    book.add(sub, 'u-sue', { language: 'fr' });
     const got = service.next((p) => p.subscriptionId === sub.id);
     const r = await notifier.send(alarmPush(sub.id));
     expect(r).toEqual({ status: 'sent', detail: 'push service 201' });
@@ -125,7 +102,7 @@ describe('PushNotifier against a push service stand-in over HTTPS', () => {
     const { notifier, book, keys } = rig(service);
     for (const status of [410, 404]) {
       const sub = service.subscribe(keys.publicKey);
-      book.add(sub);
+      book.add(sub, 'u-sue');
       service.expire(sub, status);
       const r = await notifier.send(alarmPush(sub.id));
       expect(r).toMatchObject({ status: 'failed', gone: true });
@@ -141,7 +118,7 @@ describe('PushNotifier against a push service stand-in over HTTPS', () => {
   it('429, 5xx, a reset and silence fail (to be retried) and make the channel unhealthy until a push goes through', async () => {
     const { notifier, book, keys } = rig(service, undefined, 500);
     const sub = service.subscribe(keys.publicKey);
-    book.add(sub);
+    book.add(sub, 'u-sue');
     service.answer(sub, { status: 429, body: 'slow down' }, { status: 500 }, 'reset', 'hang');
     const details: string[] = [];
     for (let i = 0; i < 4; i++) {
@@ -163,7 +140,7 @@ describe('PushNotifier against a push service stand-in over HTTPS', () => {
   it('a push signed with another key than the subscription was made with is refused by the check (as push services answer 403)', async () => {
     const { notifier, book } = rig(service);
     const sub = service.subscribe(generateVapidKeys().publicKey);
-    book.add(sub);
+    book.add(sub, 'u-sue');
     const got = service.next((p) => p.subscriptionId === sub.id);
     await notifier.send(alarmPush(sub.id));
     expect((await got).problems).toEqual(['k is not the key the subscription was made with']);

@@ -21,6 +21,34 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PushSubscriptionBook } from '../../centre/src/notify/push/push-notifier';
+import type { PushSubscriptionRecord } from '../../centre/src/notify/push/subscription';
+
+/** Subscriptions kept in memory (the seam the store implements), for tests of the notifier alone. */
+export class MemoryPushBook implements PushSubscriptionBook {
+  readonly subs = new Map<string, PushSubscriptionRecord>();
+  add(s: TestSubscription, userId: string, opts: { language?: string; createdAt?: number; label?: string } = {}): PushSubscriptionRecord {
+    const r: PushSubscriptionRecord = {
+      id: s.id, userId, endpoint: s.endpoint, p256dh: s.json.keys.p256dh, auth: s.json.keys.auth, language: opts.language ?? 'en', label: opts.label ?? null,
+      createdAt: opts.createdAt ?? 0, lastSuccessAt: null, failures: 0,
+    };
+    this.subs.set(r.id, r);
+    return r;
+  }
+  async listPushSubscriptions(filter: { userId?: string } = {}): Promise<PushSubscriptionRecord[]> {
+    return [...this.subs.values()].filter((s) => !filter.userId || s.userId === filter.userId);
+  }
+  async getPushSubscription(id: string): Promise<PushSubscriptionRecord | undefined> {
+    return this.subs.get(id);
+  }
+  async deletePushSubscription(id: string): Promise<boolean> {
+    return this.subs.delete(id);
+  }
+  async recordPushResult(id: string, ok: boolean, at: number): Promise<void> {
+    const s = this.subs.get(id);
+    if (s) Object.assign(s, ok ? { lastSuccessAt: at, failures: 0 } : { failures: s.failures + 1 });
+  }
+}
 
 export interface TestSubscription {
   id: string;
