@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import type { Agent as HttpsAgent } from 'node:https';
 import { join } from 'node:path';
 import { type Clock, every, SystemClock } from '../../common/clock';
 import { processFaults } from '../../common/process-guard';
@@ -28,12 +29,16 @@ import { ResponderTokens } from './escalation/tokens';
 import { type ApiContext, registerApi } from './http/api';
 import { registerConsoleApi } from './http/api-console';
 import { registerAppApi } from './http/api-app';
+import { registerPushApi } from './http/api-push';
 import { Router } from './http/router';
 import { type HttpServer, startHttp } from './http/server';
 import { EventWriter } from './event-writer';
 import { Ingest } from './ingest';
 import { type LiveHub, MemoryLiveHub } from './live';
 import { ConsoleNotifier } from './notify/console';
+import { PushNotifier, type PushSubscriptionBook } from './notify/push/push-notifier';
+import { loadVapidKeys } from './notify/push/vapid';
+import { PushAlerts } from './push-alerts';
 import { EmailNotifier } from './notify/email';
 import { SmsNotifier } from './notify/sms/sms-notifier';
 import type { Notifier } from './notify/types';
@@ -69,6 +74,19 @@ export interface CentreDeps {
   telemetry?: TelemetrySink;
   /** False: serve no HTTP (benchmarks). */
   http?: boolean;
+  /** Where push subscriptions are kept, instead of the store (tests of push alone). */
+  pushBook?: PushSubscriptionBook;
+  /** Tests: the agent that trusts a push-service stand-in's certificate. */
+  pushAgent?: HttpsAgent;
+}
+
+/** Web Push, when configured: the channel, the alerts beside the escalation, what the HTTP layer needs. */
+export interface PushWiring {
+  notifier: PushNotifier;
+  alerts: PushAlerts;
+  book: PushSubscriptionBook;
+  publicKey: string;
+  endpointHosts: string[];
 }
 
 /** `postgres://…?schema=x`: the schema is ours to apply (search_path), not the driver's. */
@@ -106,6 +124,8 @@ export class Centre {
   ingest!: Ingest;
   writer!: EventWriter;
   readonly notifiers: Notifier[] = [];
+  /** Set when `push` is configured. */
+  push: PushWiring | undefined;
   /** Set when this centre is one worker of a cluster (PostgreSQL store). */
   readonly cluster: Cluster | undefined;
   private readonly role: ClusterRole | undefined;
@@ -186,7 +206,8 @@ export class Centre {
       const router = new Router({ authenticate: (t) => this.auth.authenticate(t), log: log.child('http') });
       const api: ApiContext = { ...this.apiContext(), health: () => ({ mqtt: this.bus.connected, ingest: this.ingest.counters.snapshot(), ingestLagMs: this.ingest.lagMs(), events: this.writer.counters.snapshot(), outbox: this.outbox.counters.snapshot(), timers: this.scheduler.size, notifiers: Object.fromEntries(this.notifiers.map((n) => [n.channel, n.healthy()])), faults: processFaults.snapshot() }) };
       registerApi(router, api);
-      registerConsoleApi(router, api, { config, outbox: this.outbox });
+      registerConsoleApi(router, api, { config, outbox: this.outbox, ...(this.push ? { pushPublicKey: this.push.publicKey } : {}) });
+      registerPushApi(router, api, this.push);
       this.stoppers.push(registerAppApi(router, { ...this.apiContext(), config, supervision: this.supervision, ownership: this.ownership }));
       this.http = await startHttp(router, config.http.host, config.http.port, log.child('http'));
     }
@@ -308,6 +329,8 @@ export class Centre {
     const rules = new Rules({ alarms: this.alarms, publisher: this.publisher, sessions: this.sessions, supervision: this.supervision, positions, telemetry: collector });
     this.ingest = new Ingest({ store, clock, log: log.child('ingest'), writer: this.writer, onEvent: (e, d, m) => rules.onEvent(e, d, m), positionAllowed: (d, t) => positions.allowed(d, t), ownership: this.ownership });
     this.notifiers.push(new ConsoleNotifier({ live, clock }), ...(this.deps.notifiers ?? this.configuredNotifiers()));
+    this.push = this.buildPush();
+    if (this.push) this.notifiers.push(this.push.notifier);
     for (const n of this.notifiers) {
       this.outbox.addNotifier(n);
       n.onEvent((e) => {
@@ -332,6 +355,20 @@ export class Centre {
         this.cluster?.forget(id);
       },
     };
+  }
+
+  private buildPush(): PushWiring | undefined {
+    const p = this.config.push;
+    if (!p) return undefined;
+    const { store, clock, log } = this;
+    if (!p.vapid) mkdirSync(this.config.dataDir, { recursive: true });
+    const { keys, source, file } = loadVapidKeys({ configured: p.vapid, dataDir: this.config.dataDir });
+    if (source === 'generated') log.info('push: VAPID key pair made; back it up with the database', { file });
+    const book = this.deps.pushBook ?? (store as unknown as PushSubscriptionBook);
+    const notifier = new PushNotifier({ keys, subject: p.subject, ttlS: p.ttlS, timeoutMs: p.timeoutMs }, { book, clock, log: log.child('push'), ...(this.deps.pushAgent ? { agent: this.deps.pushAgent } : {}) });
+    const alerts = new PushAlerts({ store, book, clock, log: log.child('push'), scheduler: this.scheduler, outbox: this.outbox, config: p });
+    alerts.attach(this.alarms);
+    return { notifier, alerts, book, publicKey: keys.publicKey, endpointHosts: p.endpointHosts };
   }
 
   private configuredNotifiers(): Notifier[] {
@@ -375,6 +412,7 @@ export class Centre {
     const pending = await this.alarms.rebuildTimers();
     await this.supervision.rebuild();
     const escalations = await this.escalation.rebuild();
+    await this.push?.alerts.rebuild();
     await this.health.rebuild(await this.store.listAlarms({ states: ['raised', 'acknowledged'], limit: 10_000 }));
     const events = await this.ingest.recover();
     this.log.info('timers rebuilt from the store', { sessions, pendingAlarms: pending, escalations, recoveredEvents: events, timers: this.scheduler.size });

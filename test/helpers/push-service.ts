@@ -22,7 +22,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PushSubscriptionBook } from '../../centre/src/notify/push/push-notifier';
-import type { PushSubscriptionRecord } from '../../centre/src/notify/push/subscription';
+import type { NewPushSubscription, PushSubscriptionRecord } from '../../centre/src/notify/push/subscription';
 
 /** Subscriptions kept in memory (the seam the store implements), for tests of the notifier alone. */
 export class MemoryPushBook implements PushSubscriptionBook {
@@ -34,6 +34,19 @@ export class MemoryPushBook implements PushSubscriptionBook {
     };
     this.subs.set(r.id, r);
     return r;
+  }
+  async putPushSubscription(userId: string, s: NewPushSubscription, newId: string, at: number): Promise<PushSubscriptionRecord> {
+    const old = [...this.subs.values()].find((x) => x.endpoint === s.endpoint);
+    if (old && old.userId === userId) return Object.assign(old, s);
+    if (old) this.subs.delete(old.id);
+    const r: PushSubscriptionRecord = { id: newId, userId, ...s, createdAt: at, lastSuccessAt: null, failures: 0 };
+    this.subs.set(r.id, r);
+    return r;
+  }
+  async deleteUserPushSubscriptions(userId: string): Promise<number> {
+    const mine = [...this.subs.values()].filter((s) => s.userId === userId);
+    for (const s of mine) this.subs.delete(s.id);
+    return mine.length;
   }
   async listPushSubscriptions(filter: { userId?: string } = {}): Promise<PushSubscriptionRecord[]> {
     return [...this.subs.values()].filter((s) => !filter.userId || s.userId === filter.userId);

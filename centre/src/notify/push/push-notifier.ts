@@ -22,11 +22,18 @@ import { Counters } from '../../../../common/counters';
 import type { Logger } from '../../../../common/log';
 import type { DeliveryResult, Notification, Notifier, NotifierEvent } from '../types';
 import { alarmUrl, encodePushMessage, type PushMessage } from './payload';
-import type { PushSubscriptionRecord } from './subscription';
+import type { NewPushSubscription, PushSubscriptionRecord } from './subscription';
 import type { VapidKeys } from './vapid';
 
-/** Where the notifier finds a subscription, and what it tells about each one's fate. */
+/** Where subscriptions are kept (the store): what the notifier, the fan-out and the API need of it. */
 export interface PushSubscriptionBook {
+  /**
+   * Adds this browser's subscription for `userId`, or refreshes it (keys, language, label) when the
+   * user has it already; an endpoint another user had moves to this one under `newId`.
+   */
+  putPushSubscription(userId: string, s: NewPushSubscription, newId: string, at: number): Promise<PushSubscriptionRecord>;
+  /** Every subscription of the user (deleted, or their password reset); how many there were. */
+  deleteUserPushSubscriptions(userId: string): Promise<number>;
   /** Every subscription (of every user); the fan-out keeps those whose user may see the alarm. */
   listPushSubscriptions(filter?: { userId?: string }): Promise<PushSubscriptionRecord[]>;
   getPushSubscription(id: string): Promise<PushSubscriptionRecord | undefined>;

@@ -23,9 +23,12 @@ const root = document.getElementById('app');
 let live = null;
 let cleanup = null;
 let main = null;
+let routing = 0;
 
 async function route() {
   if (!state.user) return;
+  // A newer address wins: a view still loading when the address changes again is not drawn (or is undone).
+  const mine = ++routing;
   const [name, ...params] = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   const load = VIEWS[name] || VIEWS[''];
   if (cleanup) cleanup();
@@ -33,8 +36,11 @@ async function route() {
   document.body.dataset.view = name || 'queue';
   for (const a of document.querySelectorAll('nav.tabs a')) a.classList.toggle('current', a.dataset.view === (name || 'queue'));
   const view = await load();
+  if (mine !== routing) return;
   fill(main, h('p.loading', t('common.loading')));
-  cleanup = (await view.render(main, params)) || null;
+  const done = (await view.render(main, params)) || null;
+  if (mine !== routing) return void (done && done());
+  cleanup = done;
   main.focus({ preventScroll: true });
 }
 
