@@ -74,8 +74,6 @@ export interface CentreDeps {
   telemetry?: TelemetrySink;
   /** False: serve no HTTP (benchmarks). */
   http?: boolean;
-  /** Where push subscriptions are kept, instead of the store (tests of push alone). */
-  pushBook?: PushSubscriptionBook;
   /** Tests: the agent that trusts a push-service stand-in's certificate. */
   pushAgent?: HttpsAgent;
 }
@@ -364,7 +362,7 @@ export class Centre {
     if (!p.vapid) mkdirSync(this.config.dataDir, { recursive: true });
     const { keys, source, file } = loadVapidKeys({ configured: p.vapid, dataDir: this.config.dataDir });
     if (source === 'generated') log.info('push: VAPID key pair made; back it up with the database', { file });
-    const book = this.deps.pushBook ?? (store as unknown as PushSubscriptionBook);
+    const book: PushSubscriptionBook = store;
     const notifier = new PushNotifier({ keys, subject: p.subject, ttlS: p.ttlS, timeoutMs: p.timeoutMs }, { book, clock, log: log.child('push'), ...(this.deps.pushAgent ? { agent: this.deps.pushAgent } : {}) });
     const alerts = new PushAlerts({ store, book, clock, log: log.child('push'), scheduler: this.scheduler, outbox: this.outbox, config: p });
     alerts.attach(this.alarms);

@@ -109,7 +109,11 @@ export class PushAlerts {
     const scopes = new Map<string, Promise<Scope>>();
     const mayHear = async (s: PushSubscriptionRecord): Promise<boolean> => {
       const u = users.get(s.userId);
-      if (!u) return false;
+      if (!u) {
+        // The user was deleted: their devices hear nothing more, and are forgotten.
+        await this.ctx.book.deletePushSubscription(s.id);
+        return false;
+      }
       if (!scopes.has(u.id)) scopes.set(u.id, Scope.of(u, store));
       return (await scopes.get(u.id)!).covers(a);
     };

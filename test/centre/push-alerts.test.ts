@@ -6,14 +6,12 @@
  * ladder goes on at its own pace), an expired subscription (removed, not retried), and the start-up
  * rebuild (what a crash lost is written once, never twice; the reminder follows the alarm's time).
  */
-import { createLogger } from '../../common/log';
-import { PushNotifier } from '../../centre/src/notify/push/push-notifier';
 import type { PushMessage } from '../../centre/src/notify/push/payload';
 import { generateVapidKeys } from '../../centre/src/notify/push/vapid';
-import { PushAlerts } from '../../centre/src/push-alerts';
-import type { Alarm } from '../../centre/src/store/types';
+import type { PushAlerts } from '../../centre/src/push-alerts';
+import type { Alarm, Store } from '../../centre/src/store/types';
 import { startHarness, type Harness, SITE } from '../helpers/centre-harness';
-import { MemoryPushBook, PushServiceStandIn, type ReceivedPush, type TestSubscription } from '../helpers/push-service';
+import { PushServiceStandIn, type ReceivedPush, type TestSubscription } from '../helpers/push-service';
 
 const S = 1000;
 const MIN = 60 * S;
@@ -21,10 +19,10 @@ const MIN = 60 * S;
 describe('push alerts', () => {
   let service: PushServiceStandIn;
   let h: Harness;
-  let book: MemoryPushBook;
+  let book: Store;
   let alerts: PushAlerts;
-  let notifier: PushNotifier;
   const subs: Record<string, TestSubscription> = {};
+  let addSub: (sub: TestSubscription, userId: string, opts?: { createdAt?: number }) => Promise<unknown>;
 
   beforeAll(async () => {
     service = await PushServiceStandIn.start();
@@ -34,7 +32,14 @@ describe('push alerts', () => {
   });
 
   beforeEach(async () => {
-    h = await startHarness({ config: { escalation: { defaultLadderId: 'day', callListTimeoutS: 90, broadcastRepeatS: 120, publicUrl: null, responderTokenTtlH: 24, notifierFailuresBeforeAlarm: 3, maxAttempts: 3 } } });
+    const keys = generateVapidKeys();
+    h = await startHarness({
+      push: { pushAgent: service.agent },
+      config: {
+        escalation: { defaultLadderId: 'day', callListTimeoutS: 90, broadcastRepeatS: 120, publicUrl: null, responderTokenTtlH: 24, notifierFailuresBeforeAlarm: 3, maxAttempts: 3 },
+        push: { subject: 'mailto:ops@centre.example.net', vapid: keys, unacknowledgedAfterMin: 5, maxPriority: 4, ttlS: 3600, timeoutMs: 1000, endpointHosts: ['127.0.0.1'] },
+      },
+    });
     const { store, auth } = h.centre;
     await store.upsertSite({ id: 'site-b', name: 'Site B' });
     await store.putEntity('contact', { id: 'ann', name: 'Ann', kind: 'person', siteId: SITE, phone: '+33600000001', email: null, webhookUrl: null, language: null });
@@ -43,23 +48,21 @@ describe('push alerts', () => {
     const olga = await auth.createUser({ username: 'olga', password: 'olga-pass-1', role: 'operator', name: 'Olga' });
     const sue = await auth.createUser({ username: 'sue', password: 'sue-pass-12', role: 'supervisor', name: 'Sue', scope: { siteIds: [SITE], teamIds: [] } });
     const bob = await auth.createUser({ username: 'bob', password: 'bob-pass-12', role: 'supervisor', name: 'Bob', scope: { siteIds: ['site-b'], teamIds: [] } });
-    const keys = generateVapidKeys();
-    book = new MemoryPushBook();
+    book = store;
+    const add = (sub: TestSubscription, userId: string, opts: { language?: string; createdAt?: number; label?: string } = {}) =>
+      store.putPushSubscription(userId, { endpoint: sub.endpoint, p256dh: sub.json.keys.p256dh, auth: sub.json.keys.auth, language: opts.language ?? 'en', label: opts.label ?? null }, sub.id, opts.createdAt ?? 0);
     subs['olga'] = service.subscribe(keys.publicKey);
     subs['sue-phone'] = service.subscribe(keys.publicKey);
     subs['sue-pc'] = service.subscribe(keys.publicKey);
     subs['bob'] = service.subscribe(keys.publicKey);
     subs['gone-user'] = service.subscribe(keys.publicKey);
-    book.add(subs['olga'], olga.id, { label: 'desk' });
-    book.add(subs['sue-phone'], sue.id, { language: 'fr', label: 'phone' });
-    book.add(subs['sue-pc'], sue.id);
-    book.add(subs['bob'], bob.id);
-    book.add(subs['gone-user'], 'no-such-user');
-    const log = createLogger('push', 'silent');
-    notifier = new PushNotifier({ keys, subject: 'mailto:ops@centre.example.net', ttlS: 3600, timeoutMs: 1000 }, { book, clock: h.clock, log, agent: service.agent });
-    h.centre.outbox.addNotifier(notifier);
-    // Attached by each test: the rebuild's test raises its alarm while nothing listens.
-    alerts = new PushAlerts({ store, book, clock: h.clock, log, scheduler: h.centre.scheduler, outbox: h.centre.outbox, config: { unacknowledgedAfterMin: 5, maxPriority: 4 } });
+    await add(subs['olga'], olga.id, { label: 'desk' });
+    await add(subs['sue-phone'], sue.id, { language: 'fr', label: 'phone' });
+    await add(subs['sue-pc'], sue.id);
+    await add(subs['bob'], bob.id);
+    await add(subs['gone-user'], 'no-such-user');
+    addSub = add;
+    alerts = h.centre.push!.alerts;
   });
 
   afterEach(async () => {
@@ -88,7 +91,6 @@ describe('push alerts', () => {
   const raised = async (): Promise<Alarm> => (await h.centre.store.listAlarms({ states: ['raised'] }))[0]!;
 
   it('a raised alarm reaches every device of every user who may see it, and only them', async () => {
-    alerts.attach(h.centre.alarms);
     const pushes = await delivered(3, () => h.frame('sos'));
     const alarm = await raised();
     expect(who(pushes)).toEqual(['olga', 'sue-pc', 'sue-phone']);
@@ -101,10 +103,11 @@ describe('push alerts', () => {
     const attempts = await h.centre.store.listAttempts(alarm.id);
     expect(attempts.filter((a) => a.channel === 'push').map((a) => [a.contactName, a.status]).sort()).toEqual([['olga: desk', 'sent'], ['sue: browser', 'sent'], ['sue: phone', 'sent']]);
     expect(h.centre.outbox.counters.get('push_sent')).toBe(3);
+    // A subscription whose user was deleted hears nothing, and is forgotten.
+    expect(await book.getPushSubscription(subs['gone-user']!.id)).toBeUndefined();
   });
 
   it('reminds after 5 minutes unacknowledged, not once acknowledged; tells when resolved', async () => {
-    alerts.attach(h.centre.alarms);
     await delivered(3, () => h.frame('sos'));
     const alarm = await raised();
     expect(await delivered(1, () => h.advance(5 * MIN - 1))).toEqual([]);
@@ -129,7 +132,6 @@ describe('push alerts', () => {
   });
 
   it('pushes nothing for alarms less urgent than maxPriority (low battery)', async () => {
-    alerts.attach(h.centre.alarms);
     expect(await delivered(1, () => h.frame('heartbeat', { batteryPct: 5 }))).toEqual([]);
     await h.advance(20);
     expect((await h.centre.store.listAlarms({ states: ['raised'] })).map((a) => a.type)).toEqual(['low_battery']);
@@ -137,14 +139,13 @@ describe('push alerts', () => {
   });
 
   it('a failing push service is retried with back-off and counted, while the ladder goes on at its own pace; an expired subscription is removed', async () => {
-    alerts.attach(h.centre.alarms);
     service.answer(subs['olga']!, { status: 500 }, { status: 503 });
     service.expire(subs['sue-pc']!);
     const first = await delivered(1, () => h.frame('sos'));
     const alarm = await raised();
     expect(who(first)).toEqual(['sue-phone']);
     expect(h.sms.sent.map((n) => n.to)).toEqual(['+33600000001']); // the ladder's first step, at once
-    expect(book.subs.has(subs['sue-pc']!.id)).toBe(false);
+    expect(await book.getPushSubscription(subs['sue-pc']!.id)).toBeUndefined();
     expect(h.centre.outbox.counters.get('push_failed')).toBe(2); // olga's first try, sue-pc's only one
     // Olga's push: again after 5 s (503), then after 15 s it goes through.
     expect(await delivered(1, () => h.advance(5 * S - 1))).toEqual([]);
@@ -164,15 +165,17 @@ describe('push alerts', () => {
   });
 
   it('the start-up rebuild writes what a crash lost, once, to those subscribed before the alarm; the reminder follows raisedAt', async () => {
-    // Raised while nothing listened (the crash between the alarm's commit and its pushes).
+    // An alarm committed, and then the crash: neither its escalation nor its pushes were written.
     const detached = alerts;
     const raisedAt = h.clock.now();
-    await h.centre.alarms.raiseSystem({ type: 'sos', subject: 'input:site-a/gw-1/in1', at: raisedAt, siteId: SITE });
-    await h.settle();
-    const alarm = await raised();
-    expect(await h.centre.store.listOutbox({ alarmId: alarm.id })).toHaveLength(1); // the ladder's SMS only: no pushes were written
+    const alarm = await h.centre.store.createAlarm({
+      id: 'a-crash', type: 'sos', state: 'raised', priority: 2, siteId: SITE, deviceId: null, workerId: 'w1', incidentRef: null, lastCounter: null, position: null, positionAt: null,
+      createdAt: raisedAt, raisedAt, updatedAt: raisedAt, acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, resolvedBy: null, resolution: null, comment: null,
+      subject: 'input:site-a/gw-1/in1', text: null, sessionId: null,
+    }, { at: raisedAt, actor: 'system', action: 'raised', entity: 'alarm', entityId: 'a-crash' });
+    expect(await h.centre.store.listOutbox({ alarmId: alarm.id })).toEqual([]);
     const late = service.subscribe(generateVapidKeys().publicKey);
-    book.add(late, (await h.centre.store.getUserByName('olga'))!.id, { createdAt: raisedAt + 1 });
+    await addSub(late, (await h.centre.store.getUserByName('olga'))!.id, { createdAt: raisedAt + 1 });
     await h.advance(2 * MIN);
     const rebuilt = await delivered(3, () => detached.rebuild());
     expect(who(rebuilt.filter((p) => p.subscriptionId !== late.id))).toEqual(['olga', 'sue-pc', 'sue-phone']);

@@ -39,8 +39,8 @@ export interface Harness {
 
 export async function startHarness(opts: {
   config?: Partial<CentreConfig>; storePath?: string; clock?: VirtualClock; notifiers?: Notifier[]; seed?: boolean; http?: boolean; replace?: Notifier[]; telemetry?: TelemetrySink; live?: LiveHub;
-  /** Web Push: subscriptions kept elsewhere than the store, and the agent trusting a push-service stand-in. */
-  push?: Pick<CentreDeps, 'pushBook' | 'pushAgent'>;
+  /** Web Push: the agent trusting a push-service stand-in. */
+  push?: Pick<CentreDeps, 'pushAgent'>;
 } = {}): Promise<Harness> {
   const clock = opts.clock ?? new VirtualClock();
   const bus = new MemoryBus();

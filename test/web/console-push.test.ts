@@ -13,7 +13,8 @@
 import type { CDPSession, Page, Worker } from 'playwright-core';
 import { startHarness, type Harness, SITE } from '../helpers/centre-harness';
 import { call, login } from '../helpers/http';
-import { MemoryPushBook, PushServiceStandIn, type ReceivedPush, type TestSubscription } from '../helpers/push-service';
+import { PushServiceStandIn, type ReceivedPush, type TestSubscription } from '../helpers/push-service';
+import type { Store } from '../../centre/src/store/types';
 import { alarmUrl, encodePushMessage, englishText, type PushMessage } from '../../centre/src/notify/push/payload';
 import { generateVapidKeys } from '../../centre/src/notify/push/vapid';
 import { openBrowser, problems, screenshot, DESKTOP, type WebBrowser } from './browser';
@@ -179,19 +180,19 @@ describe('from the centre to the phone: both halves together (Chromium)', () => 
   let web: WebBrowser;
   let h: Harness;
   let service: PushServiceStandIn;
-  let book: MemoryPushBook;
+  let book: Store;
   let keys: ReturnType<typeof generateVapidKeys>;
 
   beforeAll(async () => {
     web = await openBrowser();
     service = await PushServiceStandIn.start();
-    book = new MemoryPushBook();
     keys = generateVapidKeys();
     h = await startHarness({
-      http: true, push: { pushBook: book, pushAgent: service.agent },
+      http: true, push: { pushAgent: service.agent },
       config: { push: { subject: 'mailto:ops@centre.example.net', vapid: keys, unacknowledgedAfterMin: 5, maxPriority: 4, ttlS: 3600, timeoutMs: 2000, endpointHosts: ['127.0.0.1'] } },
     });
     await h.centre.auth.createUser({ ...SUE, role: 'supervisor', name: 'Sue Supervisor', scope: { siteIds: [SITE], teamIds: [] } });
+    book = h.centre.store;
   });
   afterAll(async () => {
     await web?.close();
@@ -270,6 +271,14 @@ describe('from the centre to the phone: both halves together (Chromium)', () => 
     expect(elsewhere.status).toBe(400);
     expect(elsewhere.body.error.message).toContain("endpoint: '10.1.2.3' is not a push service this centre sends to");
     expect((await call(h.base, 'DELETE', `/api/push/subscriptions/${made.body.id}`, { token: olga })).status).toBe(204);
+    // An admin resetting a password ends that user's alerts on every device (their own change does not).
+    const again = service.subscribe(keys.publicKey);
+    expect((await call(h.base, 'POST', '/api/push/subscriptions', { token: olga, body: again.json })).status).toBe(201);
+    const olgaId = (await h.centre.store.getUserByName('olga'))!.id;
+    await h.centre.auth.setPassword(olgaId, 'olga-pass-2', olga);
+    expect(await book.listPushSubscriptions({ userId: olgaId })).toHaveLength(1);
+    await h.centre.auth.setPassword(olgaId, 'olga-pass-3');
+    expect(await book.listPushSubscriptions({ userId: olgaId })).toEqual([]);
   });
 
   it('in real headless Chromium, turning alerts on fails with the browser\'s own message (it cannot reach its push service)', async () => {

@@ -1,6 +1,7 @@
 /** PostgreSQL store, registry part: sites, workers, devices, idempotent ingest of events, registry records. */
 import { type Db, PgBase, pgTable } from './postgres-base';
 import { PG_MIGRATIONS } from './postgres-migrations';
+import { PUSH_SUBSCRIPTIONS_DDL } from './push-ddl';
 import { type EntityKind, type EntityMap, entitySite } from './records';
 import type { AuditEntry, DeviceRecord, EventRecord, Site, Worker } from './types';
 
@@ -61,6 +62,7 @@ export class PgRegistryStore extends PgBase {
         await db.query(PG_MIGRATIONS[i]!);
         await db.query('INSERT INTO schema_version (version) VALUES ($1)', [i + 1]);
       }
+      await db.query(PUSH_SUBSCRIPTIONS_DDL);
     });
   }
 

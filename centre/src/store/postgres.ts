@@ -10,7 +10,9 @@
  * version, and completions on the claimer's name.
  */
 import { randomBytes } from 'node:crypto';
+import type { NewPushSubscription, PushSubscriptionRecord } from '../notify/push/subscription';
 import { type Db, pgTable, type Row, without } from './postgres-base';
+import { pushSubscriptionOf } from './push-ddl';
 import { PgConsoleStore } from './postgres-console';
 import type {
   AttemptRecord, AuditEntry, Escalation, NewOutboxMessage, OutboxCompletion, OutboxMessage, Patch, ResponderToken, Store,
@@ -204,6 +206,47 @@ export class PostgresStore extends PgConsoleStore implements Store {
   /** A transaction for the cluster's own statements. */
   transaction<T>(fn: (db: Db) => Promise<T>): Promise<T> {
     return this.tx(fn);
+  }
+
+  // ---- push subscriptions (Web Push)
+  async putPushSubscription(userId: string, sub: NewPushSubscription, newId: string, at: number): Promise<PushSubscriptionRecord> {
+    return this.tx(async (db) => {
+      const [old] = (await db.query('SELECT * FROM push_subscriptions WHERE endpoint = $1 FOR UPDATE', [sub.endpoint])).rows;
+      if (old && old['user_id'] === userId) {
+        await db.query('UPDATE push_subscriptions SET p256dh = $1, auth = $2, language = $3, label = $4 WHERE id = $5', [sub.p256dh, sub.auth, sub.language, sub.label, old['id']]);
+        return { ...pushSubscriptionOf(old), ...sub };
+      }
+      if (old) await db.query('DELETE FROM push_subscriptions WHERE id = $1', [old['id']]);
+      await db.query('INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, language, label, created_at, last_success_at, failures) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, 0)',
+        [newId, userId, sub.endpoint, sub.p256dh, sub.auth, sub.language, sub.label, at]);
+      return { id: newId, userId, ...sub, createdAt: at, lastSuccessAt: null, failures: 0 };
+    });
+  }
+
+  async getPushSubscription(id: string): Promise<PushSubscriptionRecord | undefined> {
+    const r = await this.row('SELECT * FROM push_subscriptions WHERE id = $1', [id]);
+    return r ? pushSubscriptionOf(r) : undefined;
+  }
+
+  async listPushSubscriptions(filter: { userId?: string } = {}): Promise<PushSubscriptionRecord[]> {
+    const rows = filter.userId === undefined
+      ? await this.rows('SELECT * FROM push_subscriptions ORDER BY created_at, id')
+      : await this.rows('SELECT * FROM push_subscriptions WHERE user_id = $1 ORDER BY created_at, id', [filter.userId]);
+    return rows.map(pushSubscriptionOf);
+  }
+
+  async deletePushSubscription(id: string): Promise<boolean> {
+    return ((await this.tx((db) => db.query('DELETE FROM push_subscriptions WHERE id = $1', [id]))).rowCount ?? 0) > 0;
+  }
+
+  async deleteUserPushSubscriptions(userId: string): Promise<number> {
+    return (await this.tx((db) => db.query('DELETE FROM push_subscriptions WHERE user_id = $1', [userId]))).rowCount ?? 0;
+  }
+
+  async recordPushResult(id: string, ok: boolean, at: number): Promise<void> {
+    await this.tx((db) => (ok
+      ? db.query('UPDATE push_subscriptions SET last_success_at = $1, failures = 0 WHERE id = $2', [at, id])
+      : db.query('UPDATE push_subscriptions SET failures = failures + 1 WHERE id = $1', [id])));
   }
 }
 

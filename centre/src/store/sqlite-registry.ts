@@ -1,6 +1,7 @@
 /** SQLite store, registry part: sites, workers, devices, ingest of events, registry records. */
 import { defineTable, type Row, SqliteBase } from './sqlite-base';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations';
+import { PUSH_SUBSCRIPTIONS_DDL } from './push-ddl';
 import { type EntityKind, type EntityMap, entitySite } from './records';
 import type { AuditEntry, DeviceRecord, EventRecord, Site, Worker } from './types';
 
@@ -21,6 +22,7 @@ export class SqliteRegistryStore extends SqliteBase {
         this.db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(v + 1);
       });
     }
+    this.db.exec(PUSH_SUBSCRIPTIONS_DDL);
   }
 
   async close(): Promise<void> {

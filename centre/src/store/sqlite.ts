@@ -5,6 +5,8 @@
  * class implementing Store.
  */
 import { randomBytes } from 'node:crypto';
+import type { NewPushSubscription, PushSubscriptionRecord } from '../notify/push/subscription';
+import { pushSubscriptionOf } from './push-ddl';
 import { defineTable, omit, type Row } from './sqlite-base';
 import { SqliteConsoleStore } from './sqlite-console';
 import type {
@@ -191,5 +193,45 @@ export class SqliteStore extends SqliteConsoleStore implements Store {
     const claimed = { ...m, state: 'sending' as const, claimedBy: opts.by, claimedUntil: opts.now + opts.leaseMs, attempts: m.attempts + 1 };
     this.stmt("UPDATE outbox SET state = 'sending', claimed_by = ?, claimed_until = ?, attempts = attempts + 1 WHERE id = ?").run(opts.by, claimed.claimedUntil, m.id);
     return claimed;
+  }
+
+  // ---- push subscriptions (Web Push)
+  async putPushSubscription(userId: string, sub: NewPushSubscription, newId: string, at: number): Promise<PushSubscriptionRecord> {
+    return this.tx(() => {
+      const old = this.stmt('SELECT * FROM push_subscriptions WHERE endpoint = ?').get(sub.endpoint) as Row | undefined;
+      if (old && old['user_id'] === userId) {
+        this.stmt('UPDATE push_subscriptions SET p256dh = ?, auth = ?, language = ?, label = ? WHERE id = ?').run(sub.p256dh, sub.auth, sub.language, sub.label, old['id']);
+        return { ...pushSubscriptionOf(old), ...sub };
+      }
+      if (old) this.stmt('DELETE FROM push_subscriptions WHERE id = ?').run(old['id']);
+      this.stmt('INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, language, label, created_at, last_success_at, failures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, 0)')
+        .run(newId, userId, sub.endpoint, sub.p256dh, sub.auth, sub.language, sub.label, at);
+      return { id: newId, userId, ...sub, createdAt: at, lastSuccessAt: null, failures: 0 };
+    });
+  }
+
+  async getPushSubscription(id: string): Promise<PushSubscriptionRecord | undefined> {
+    const r = this.stmt('SELECT * FROM push_subscriptions WHERE id = ?').get(id) as Row | undefined;
+    return r ? pushSubscriptionOf(r) : undefined;
+  }
+
+  async listPushSubscriptions(filter: { userId?: string } = {}): Promise<PushSubscriptionRecord[]> {
+    const rows = filter.userId === undefined
+      ? this.stmt('SELECT * FROM push_subscriptions ORDER BY created_at, id').all()
+      : this.stmt('SELECT * FROM push_subscriptions WHERE user_id = ? ORDER BY created_at, id').all(filter.userId);
+    return (rows as Row[]).map(pushSubscriptionOf);
+  }
+
+  async deletePushSubscription(id: string): Promise<boolean> {
+    return this.stmt('DELETE FROM push_subscriptions WHERE id = ?').run(id).changes > 0;
+  }
+
+  async deleteUserPushSubscriptions(userId: string): Promise<number> {
+    return this.stmt('DELETE FROM push_subscriptions WHERE user_id = ?').run(userId).changes;
+  }
+
+  async recordPushResult(id: string, ok: boolean, at: number): Promise<void> {
+    if (ok) this.stmt('UPDATE push_subscriptions SET last_success_at = ?, failures = 0 WHERE id = ?').run(at, id);
+    else this.stmt('UPDATE push_subscriptions SET failures = failures + 1 WHERE id = ?').run(id);
   }
 }

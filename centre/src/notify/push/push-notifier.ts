@@ -22,26 +22,10 @@ import { Counters } from '../../../../common/counters';
 import type { Logger } from '../../../../common/log';
 import type { DeliveryResult, Notification, Notifier, NotifierEvent } from '../types';
 import { alarmUrl, encodePushMessage, type PushMessage } from './payload';
-import type { NewPushSubscription, PushSubscriptionRecord } from './subscription';
-import type { VapidKeys } from './vapid';
+import type { PushSubscriptionBook, PushSubscriptionRecord } from './subscription';
 
-/** Where subscriptions are kept (the store): what the notifier, the fan-out and the API need of it. */
-export interface PushSubscriptionBook {
-  /**
-   * Adds this browser's subscription for `userId`, or refreshes it (keys, language, label) when the
-   * user has it already; an endpoint another user had moves to this one under `newId`.
-   */
-  putPushSubscription(userId: string, s: NewPushSubscription, newId: string, at: number): Promise<PushSubscriptionRecord>;
-  /** Every subscription of the user (deleted, or their password reset); how many there were. */
-  deleteUserPushSubscriptions(userId: string): Promise<number>;
-  /** Every subscription (of every user); the fan-out keeps those whose user may see the alarm. */
-  listPushSubscriptions(filter?: { userId?: string }): Promise<PushSubscriptionRecord[]>;
-  getPushSubscription(id: string): Promise<PushSubscriptionRecord | undefined>;
-  /** The push service no longer knows it (404/410): it is removed. */
-  deletePushSubscription(id: string): Promise<boolean>;
-  /** Outcome of one push, for the user's list of devices (last success, failures in a row). */
-  recordPushResult(id: string, ok: boolean, at: number): Promise<void>;
-}
+export type { PushSubscriptionBook } from './subscription';
+import type { VapidKeys } from './vapid';
 
 export interface PushNotifierOptions {
   keys: VapidKeys;
