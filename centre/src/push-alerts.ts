@@ -24,9 +24,19 @@ import { alarmPartition } from './cluster/partition';
 import type { Outbox } from './escalation/outbox';
 import { alarmUrl, englishText, type PushKind, type PushMessage } from './notify/push/payload';
 import type { PushSubscriptionBook } from './notify/push/push-notifier';
+import type { Notifier } from './notify/types';
 import type { PushSubscriptionRecord } from './notify/push/subscription';
 import type { Scheduler } from './scheduler';
 import type { Alarm, NewOutboxMessage, Store, User } from './store/types';
+
+/** Web Push, when configured: the channel, the alerts beside the escalation, what the HTTP layer needs. */
+export interface PushWiring {
+  notifier: Notifier;
+  alerts: PushAlerts;
+  book: PushSubscriptionBook;
+  publicKey: string;
+  endpointHosts: string[];
+}
 
 export interface PushAlertsConfig {
   unacknowledgedAfterMin: number;

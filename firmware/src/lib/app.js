@@ -73,12 +73,15 @@ var VApp = (function () {
       }
       i.k = 2;
     }
-    c = send(i.t, Math.min(i.n, 255), i.r, i.g ? 2 : 3);
+    // The incident's counters are saved before its first frame goes on air: power lost in between
+    // must not turn the resumed alarm into a new incident (seen in the real interpreter).
+    c = VCtr.peek();
     if (i.r === undefined) i.r = c;
     if (i.f === undefined) {
       i.f = c;
       save();
     }
+    send(i.t, Math.min(i.n, 255), i.r, i.g ? 2 : 3);
     if (!i.s && !i.g) VHw.fx(i.n ? 2 : 1, 0, i.t);
     i.n++;
     if (i.g && C.keep && getTime() - i.e > C.keep) return end();

@@ -7,38 +7,39 @@
  *
  * A wrong, expired or revoked token — the alarm was resolved or cancelled, so its details are no
  * longer shown — gets the same plain 404, for the page and for its data: nothing tells them apart.
+ *
+ * Also the answer of a receiver to a webhook notification, signed (docs/centre.md).
  */
+import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isWorkerRecipient } from '../escalation/duress-guard';
-import type { Alarm, ResponderToken } from '../store/types';
 import { helper } from '../app/views';
-import type { AppRouteContext } from './api-app-common';
-import { field } from './api';
-import { HttpError, type Router } from './router';
-import { WEB_DIR } from './server';
+import { isWorkerRecipient } from '../escalation/duress-guard';
+import { SIGNATURE_HEADER, WebhookNotifier } from '../notify/webhook';
+import type { Alarm, ResponderToken } from '../store/types';
+import type { RouteContext } from './context';
+import { HttpError } from './errors';
+import { params } from './openapi';
+import { WEB_DIR } from './static';
 
-const ANSWER = { type: 'object', required: ['answer'], properties: { answer: { enum: ['accepted', 'rejected'] } } };
+const ANSWER = { type: 'object', required: ['answer'], properties: { answer: { enum: ['accepted', 'rejected', 'accept', 'reject'] } } };
 const NOT_FOUND_HTML = '<!doctype html><meta charset="utf-8"><title>Not found</title><p>Not found</p>\n';
 const PAGE_HEADERS = {
-  'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY',
+  'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-frame-options': 'DENY',
   // The token is in the address: never send it to anyone else (map tiles, links).
   'referrer-policy': 'no-referrer', 'x-robots-tag': 'noindex',
 };
+const TOKEN = params({ token: 'The token of the link /r/<token>' });
+const LINK_GONE = 'Wrong, expired or revoked link (indistinguishable)';
+const tags = ['responder'];
 
 const notFound = (): never => {
   throw new HttpError(404, 'not_found', 'Not found');
 };
 
-function answerKind(body: unknown): 'accepted' | 'rejected' {
-  const a = field(body, 'answer');
-  if (a === 'accepted' || a === 'accept') return 'accepted';
-  if (a === 'rejected' || a === 'reject') return 'rejected';
-  throw new HttpError(400, 'invalid', 'answer: accepted or rejected');
-}
-
-export function registerResponderApi(router: Router, ctx: AppRouteContext): void {
+export function responderRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { store, clock } = ctx;
+  type Token = { Params: { token: string } };
 
   // Closing an alarm revokes its links: the worker's details are shown only while it is open.
   ctx.alarms.onChange(async (a: Alarm, action) => {
@@ -53,21 +54,20 @@ export function registerResponderApi(router: Router, ctx: AppRouteContext): void
     return alarm?.type === 'duress' && (await isWorkerRecipient(store, alarm, t)) ? undefined : t;
   };
 
-  router.add('GET', '/r/:token', async (req) => {
-    const ok = await resolve(req.params['token']!);
-    const res = req.res;
-    if (!ok) {
-      res.writeHead(404, { ...PAGE_HEADERS, 'cache-control': 'no-store' });
-      res.end(NOT_FOUND_HTML);
-      return undefined;
-    }
-    res.writeHead(200, PAGE_HEADERS);
-    res.end(readFileSync(join(WEB_DIR, 'responder', 'index.html')));
-    return undefined;
-  }, { doc: { summary: 'The responder page (HTML) for a valid link; the same plain 404 for a wrong, expired or revoked one', tags: ['responder'], params: { token: 'The token of the link /r/<token>' }, produces: 'text/html', errors: { 404: 'Wrong, expired or revoked link (indistinguishable)' } } });
+  app.get<Token>('/r/:token', {
+    schema: {
+      summary: 'The responder page (HTML) for a valid link; the same plain 404 for a wrong, expired or revoked one', tags, params: TOKEN,
+      response: { 200: { description: 'OK', content: { 'text/html': { schema: { type: 'string' } } } }, 404: LINK_GONE },
+    },
+  }, async (req, reply) => {
+    const ok = await resolve(req.params.token);
+    return reply.code(ok ? 200 : 404).headers(PAGE_HEADERS).send(ok ? readFileSync(join(WEB_DIR, 'responder', 'index.html')) : NOT_FOUND_HTML);
+  });
 
-  router.add('GET', '/api/responder/:token', async (req) => {
-    const t = (await resolve(req.params['token']!)) ?? notFound();
+  app.get<Token>('/api/responder/:token', {
+    schema: { summary: 'What the responder page shows to the holder of a responder link (no worker phone for duress)', tags, params: TOKEN, response: { 200: { type: 'object' }, 404: LINK_GONE } },
+  }, async (req) => {
+    const t = (await resolve(req.params.token)) ?? notFound();
     const alarm = (await store.getAlarm(t.alarmId)) ?? notFound();
     const worker = alarm.workerId ? await store.getWorker(alarm.workerId) : undefined;
     const session = alarm.sessionId ? await store.getWorkSession(alarm.sessionId) : worker ? await store.findActiveWorkSession(worker.id) : undefined;
@@ -79,6 +79,7 @@ export function registerResponderApi(router: Router, ctx: AppRouteContext): void
     const accuracy = (await store.listAudit('alarm', alarm.id)).filter((e) => e.action === 'phone_position').at(-1)?.data?.['accuracyM'];
     const now = clock.now();
     const duress = alarm.type === 'duress';
+    const tiles = ctx.config.console;
     return {
       you: { name: t.contactName, channel: t.channel, answer: mine?.status ?? null },
       alarm: {
@@ -93,19 +94,50 @@ export function registerResponderApi(router: Router, ctx: AppRouteContext): void
       place: await ctx.positions.describe(alarm.position ?? null),
       note: session?.note ?? null,
       // The console's tile server, when the centre has one (else the page draws a plain grid with a scale).
-      map: ctx.config.console.tileUrl ? { tileUrl: ctx.config.console.tileUrl, attribution: ctx.config.console.tileAttribution, maxZoom: ctx.config.console.tileMaxZoom } : null,
+      map: tiles.tileUrl ? { tileUrl: tiles.tileUrl, attribution: tiles.tileAttribution, maxZoom: tiles.tileMaxZoom } : null,
       contacted: [...latest.values()].map((a) => ({ name: a.contactName, channel: a.channel, status: a.status, at: a.at })),
       serverNow: now,
     };
-  }, { doc: { summary: 'What the responder page shows to the holder of a responder link (no worker phone for duress)', tags: ['responder'], params: { token: 'The token of the link /r/<token>' }, response: { type: 'object' }, errors: { 404: 'Wrong, expired or revoked link (indistinguishable)' } } });
+  });
 
-  router.add('POST', '/api/responder/:token/answer', async (req) => {
-    const kind = answerKind(req.body);
-    const r = await ctx.escalation.answerByToken(req.params['token']!, kind);
+  app.post<Token & { Body: { answer: string } }>('/api/responder/:token/answer', {
+    schema: {
+      summary: 'The responder accepts ("I am on my way") or cannot; the same as an SMS answer to the escalation', tags, params: params({ token: 'The token of the link' }), body: ANSWER,
+      response: { 200: { type: 'object' }, 404: 'Wrong, expired or revoked link', 409: 'The alarm is closed' },
+    },
+  }, async (req) => {
+    const r = await ctx.escalation.answerByToken(req.params.token, req.body.answer.startsWith('accept') ? 'accepted' : 'rejected');
     if (!r.ok) {
       if (r.code === 'unknown') notFound();
       throw new HttpError(409, 'closed', r.message);
     }
     return { accepted: r.accepted, alarm: { number: r.alarm.number, state: r.alarm.state, acknowledgedBy: r.alarm.acknowledgedBy, helper: await helper(store, r.alarm.acknowledgedBy) } };
-  }, { doc: { summary: 'The responder accepts ("I am on my way") or cannot; the same as an SMS answer to the escalation', tags: ['responder'], params: { token: 'The token of the link' }, body: ANSWER, response: { type: 'object' }, errors: { 404: 'Wrong, expired or revoked link', 409: 'The alarm is closed' } } });
+  });
+
+  // The signature is checked before the body is validated: a stranger learns nothing of the format.
+  const webhook = (): WebhookNotifier => {
+    const hook = ctx.notifiers.find((n): n is WebhookNotifier => n instanceof WebhookNotifier);
+    if (!hook) throw new HttpError(404, 'not_found', 'No webhook channel is configured');
+    return hook;
+  };
+  const signature = (req: { headers: Record<string, string | string[] | undefined> }): string | undefined => {
+    const header = req.headers[SIGNATURE_HEADER];
+    return typeof header === 'string' ? header : undefined;
+  };
+  app.post('/api/webhooks/answer', {
+    preValidation: async (req) => {
+      if (!webhook().signed(req.rawBody, signature(req))) throw new HttpError(401, 'bad_signature', 'bad or missing signature');
+    },
+    schema: {
+      summary: 'A receiver\'s answer to a webhook notification, signed with x-vigil-signature (docs/centre.md)', tags: ['escalation'],
+      body: {
+        type: 'object', required: ['notificationId', 'answer'],
+        properties: { notificationId: { type: 'string' }, answer: { enum: ['accepted', 'rejected'] }, from: { type: 'string', description: 'Who answered (up to 100 characters are kept)' } },
+      },
+      response: { 401: 'Bad or stale signature', 404: 'No webhook channel configured' },
+    },
+  }, async (req) => {
+    const r = webhook().handleCallback(req.rawBody, signature(req));
+    if (!r.ok) throw new HttpError(r.status, r.status === 401 ? 'bad_signature' : 'invalid', r.message);
+  });
 }

@@ -6,12 +6,12 @@
  * worker is open (centre/src/privacy.ts). Computed from the store and the live session state at each
  * request.
  */
-import type { Scope } from '../auth-scope';
-import type { Positions } from '../positions';
-import type { SessionService } from '../sessions';
-import type { Alarm, Session, Store, Worker } from '../store/types';
-import type { Place } from '../views';
-import { ALARM_TYPES } from '../../../protocol/src';
+import type { Scope } from '../../auth-scope';
+import type { Positions } from '../../positions';
+import type { SessionService } from '../../sessions';
+import type { Alarm, Session, Store, Worker } from '../../store/types';
+import type { Place } from '../../views';
+import { ALARM_TYPES } from '../../../../protocol/src';
 
 export type WorkerStatus = 'alarm' | 'pending' | 'silent' | 'protected' | 'off';
 
@@ -48,13 +48,19 @@ export async function workerStatuses(ctx: {
   const active = await store.listWorkSessions({ states: ['active'] });
   const alarms = ctx.openAlarms ?? (await store.listAlarms({ states: [...OPEN], limit: 10_000 }));
   const out: WorkerStatusView[] = [];
-  for (const w of workers) out.push(await statusOf(w, { ...ctx, devices: devices.filter((d) => d.workerId === w.id), session: active.find((s) => s.workerId === w.id), alarms: alarms.filter((a) => a.workerId === w.id) }));
+  for (const w of workers) {
+    const own = { devices: devices.filter((d) => d.workerId === w.id), session: active.find((s) => s.workerId === w.id), alarms: alarms.filter((a) => a.workerId === w.id) };
+    out.push(await statusOf(w, { ...ctx, ...own }));
+  }
   return out;
 }
 
 async function statusOf(
   w: Worker,
-  ctx: { sessions: SessionService; positions: Positions; now: number; silentAfterMs: number; devices: Awaited<ReturnType<Store['listDevices']>>; session: Session | undefined; alarms: Alarm[]; whereaboutsOnlyInAlarm?: boolean },
+  ctx: {
+    sessions: SessionService; positions: Positions; now: number; silentAfterMs: number; whereaboutsOnlyInAlarm?: boolean;
+    devices: Awaited<ReturnType<Store['listDevices']>>; session: Session | undefined; alarms: Alarm[];
+  },
 ): Promise<WorkerStatusView> {
   const { devices, session, alarms } = ctx;
   const protectedNow = !!session || devices.some((d) => ctx.sessions.isProtected(d.id));
