@@ -10,6 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SystemClock } from '../../common/clock';
+import type { ConfigError } from '../../common/schema';
+import { type CentreConfig, resolveCentreConfig } from '../../centre/src/config';
 import { createLogger } from '../../common/log';
 import { PushNotifier } from '../../centre/src/notify/push/push-notifier';
 import { decodeSubscription, DEFAULT_ENDPOINT_HOSTS } from '../../centre/src/notify/push/subscription';
@@ -202,5 +204,31 @@ describe('subscriptions are decoded at the edge', () => {
   ])('%s', (_name, body, errors) => {
     const r = decodeSubscription(body, DEFAULT_ENDPOINT_HOSTS);
     expect(r.ok ? [] : r.errors).toEqual(errors);
+  });
+});
+
+describe('push configuration', () => {
+  const base = { dataDir: '/tmp/x', mqtt: { url: 'mqtt://localhost', clientId: 'c' }, http: { host: '127.0.0.1', port: 0 } };
+  const errors = (push: unknown, extra: Record<string, unknown> = {}): string[] => {
+    try {
+      resolveCentreConfig({ ...base, ...extra, push } as unknown as CentreConfig);
+      return [];
+    } catch (e) {
+      return (e as ConfigError).errors ?? [(e as Error).message];
+    }
+  };
+
+  it('fills the defaults, and names every mistake by its path, all at once', () => {
+    const c = resolveCentreConfig({ ...base, push: { subject: 'mailto:ops@example.net' } } as unknown as CentreConfig);
+    expect(c.push).toEqual({ subject: 'mailto:ops@example.net', vapid: null, unacknowledgedAfterMin: 5, maxPriority: 4, ttlS: 3600, timeoutMs: 10000, endpointHosts: DEFAULT_ENDPOINT_HOSTS });
+    expect(resolveCentreConfig(base as CentreConfig).push).toBeUndefined();
+    expect(errors({ subject: 'ops@example.net', maxPriority: 9, endpointHosts: ['fcm googleapis'], colour: 'red' })).toEqual([
+      'push.colour: is not a known setting', 'push.subject: must match pattern "^(mailto:[^@\\s]+@[^@\\s]+|https://[^\\s]+)$"', 'push.maxPriority: must be <= 5',
+      'push.endpointHosts.0: must match pattern "^[A-Za-z0-9.-]+$"',
+    ]);
+    expect(errors({ subject: 'https://ops.example.net/contact', vapid: { publicKey: generateVapidKeys().publicKey, privateKey: generateVapidKeys().privateKey } })).toEqual(['push.vapid.publicKey: does not belong to privateKey']);
+    expect(errors({ subject: 'mailto:a@b.c' }, { store: 'postgres://vigil@localhost/vigil' })).toEqual([
+      'push.vapid: is required with a PostgreSQL store (every centre worker must sign pushes with the same key; `npx vigil centre push-keys` makes a pair)',
+    ]);
   });
 });
