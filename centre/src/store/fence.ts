@@ -2,7 +2,7 @@
  * Fencing (Kleppmann, "How to do distributed locking", 2016): a worker runs the rules and timers of a
  * bucket of devices only while it holds that bucket's lease, and every write it makes on the bucket's
  * behalf carries the lease's token. The PostgreSQL store checks the token inside the write's own
- * transaction (postgres-base.ts `tx`), locking the lease row FOR SHARE: a takeover (which bumps the
+ * transaction (store/postgres.ts `fenced`), locking the lease row FOR SHARE: a takeover (which bumps the
  * token) waits for writes in flight and every later write of the old holder is refused. So a worker
  * that stalled (GC pause, lost network) and still believes it owns a bucket cannot write behind the
  * new owner's back.
