@@ -13,6 +13,7 @@ import type {
 import type { AppAction, AppEventInput, AppEventResult, PairingCode, WorkerCredential, WorkerLogin } from './app-records';
 import type { AlarmSearch, AlarmStats, FloorPlan, StoreScope, UserScope } from './console-records';
 import type { PendantSettingsStore } from '../settings/types';
+import type { PushSubscriptionBook } from '../notify/push/subscription';
 
 export type * from './records';
 export type * from './operations';
@@ -160,8 +161,13 @@ export type Patch<T> = Partial<T>;
 /** Changes made under a condition: undefined means the condition failed and nothing changed. */
 export type Conditional<T> = Promise<T | undefined>;
 
-/** Pendant settings (centre/src/settings/types.ts) are part of the store seam. */
-export interface Store extends PendantSettingsStore {
+/**
+ * Push subscriptions (Web Push to console users, notify/push/subscription.ts) are part of the seam:
+ * putPushSubscription, getPushSubscription, listPushSubscriptions, deletePushSubscription,
+ * deleteUserPushSubscriptions, recordPushResult.
+ * Pendant settings (settings/types.ts) likewise.
+ */
+export interface Store extends PushSubscriptionBook, PendantSettingsStore {
   migrate(): Promise<void>;
   close(): Promise<void>;
 

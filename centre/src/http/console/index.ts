@@ -4,7 +4,9 @@ import type { RouteContext } from '../context';
 import { alarmRoutes } from './alarms';
 import { fleetRoutes } from './fleet';
 import { overviewRoutes } from './overview';
+import { mapRoutes } from './map';
 import { planRoutes } from './plans';
+import { pushRoutes } from './push';
 import { sessionRoutes } from './sessions';
 import { streamRoutes } from './stream';
 
@@ -15,4 +17,6 @@ export function consoleRoutes(app: FastifyInstance, ctx: RouteContext): void {
   sessionRoutes(app, ctx);
   planRoutes(app, ctx);
   fleetRoutes(app, ctx);
+  mapRoutes(app, ctx);
+  pushRoutes(app, ctx);
 }
