@@ -11,6 +11,7 @@ import { importRegistry } from '../centre/src/registry-import';
 import { SqliteStore } from '../centre/src/store/sqlite';
 import type { UserRole } from '../centre/src/store/types';
 import type { Command } from './main';
+import { backupCommand, restoreCommand } from './centre-backup';
 import { untilSignal } from './signals';
 
 const USAGE = [
@@ -18,6 +19,8 @@ const USAGE = [
   'npx vigil centre import --config <centre.yaml> <registry.yaml>            add or update sites, contacts, ladders, workers, zones, beacons, gateways, inputs',
   'npx vigil centre user add --config <centre.yaml> --username <name> --role <admin|supervisor|operator|readonly> [--name <full name>]',
   '                                                                           (the password is read from VIGIL_PASSWORD or standard input)',
+  'npx vigil centre backup --config <centre.yaml> [--dir <dir> | --out <file>] back the store up while the centre runs (default dir: backup.dir or <dataDir>/backups)',
+  'npx vigil centre restore --config <centre.yaml> <backup file>             put a backup back (the centre stopped); what it replaces is kept',
 ].join('\n       ');
 
 function config(path: string | undefined): ResolvedCentreConfig | number {
@@ -118,11 +121,17 @@ async function userAdd(args: string[]): Promise<number> {
 }
 
 export const centreCommand: Command = {
-  summary: 'run the monitoring centre (rules, alarms, escalation, API and console); import a registry; add users',
+  summary: 'run the monitoring centre (rules, alarms, escalation, API and console); import a registry; add users; back up and restore its store',
   usage: USAGE,
   async run(args) {
     const [sub, ...rest] = args;
     if (sub === 'import') return importCommand(rest);
+    const usage = (): number => {
+      process.stderr.write(`Usage: ${USAGE}\n`);
+      return 2;
+    };
+    if (sub === 'backup') return backupCommand(rest, config, usage);
+    if (sub === 'restore') return restoreCommand(rest, config, usage);
     if (sub === 'user' && rest[0] === 'add') return userAdd(rest.slice(1));
     if (sub === 'run') return run(rest);
     if (sub !== undefined && !sub.startsWith('-')) {

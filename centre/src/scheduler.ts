@@ -20,7 +20,9 @@ export type TimerKind =
   | 'escalation'
   | 'pre_alarm'
   | 'device_silent'
-  | 'gateway_silent';
+  | 'gateway_silent'
+  | 'retention'
+  | 'backup';
 
 export type TimerHandler = (ref: string, dueAt: number) => Promise<void>;
 

@@ -60,7 +60,7 @@ describe('the HTTP layer', () => {
       body: { error: { code: 'invalid', message: 'Invalid: password: is required; extra: is not a known setting; username: must be 2–64 letters, digits or _.@-; role: must be one of "admin", "supervisor", "operator", "readonly"' } },
     });
     expect(await call(h.base, 'GET', '/api/reports/alarms?limit=0&type=sos,,bogus', { token: admin })).toEqual({
-      status: 400, body: { error: { code: 'invalid', message: 'Invalid: type.1: must be one of "duress", "sos", "fall", "man_down", "no_motion", "session_expired", "check_in_missed", "device_silent", "gateway_offline", "notifier_failed", "integration_failed", "low_battery"; limit: must be >= 1' } },
+      status: 400, body: { error: { code: 'invalid', message: 'Invalid: type.1: must be one of "duress", "sos", "fall", "man_down", "no_motion", "session_expired", "check_in_missed", "device_silent", "gateway_offline", "notifier_failed", "integration_failed", "backup_failed", "low_battery"; limit: must be >= 1' } },
     });
     const png = Buffer.from('89504e470d0a1a0a', 'hex');
     const floor = await raw(h.base, 'PUT', `/api/sites/${SITE}/plans/a%20b?widthM=1&heightM=1`, { token: admin, type: 'image/png', body: png });

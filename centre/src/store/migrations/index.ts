@@ -16,6 +16,7 @@
 import { type Kysely, type Migration, sql } from 'kysely';
 import type { Dialect } from '../engine';
 import { baseline } from './baseline';
+import { opsMigration } from './ops';
 
 /**
  * The last `schema_version` of the hand-written engines (sqlite-migrations.ts 5 steps, postgres-migrations.ts 3),
@@ -65,5 +66,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         if (!(await hasColumn(db, dialect, 'sites', 'time_zone'))) await sql`ALTER TABLE sites ADD COLUMN time_zone TEXT`.execute(db);
       },
     },
+    // Issue 21: audit entries and attempts redacted by an erasure, the audit's retention horizon, indexes for the audit view and retention.
+    '0003-retention-and-erasure': { up: opsMigration(dialect) },
   };
 }
