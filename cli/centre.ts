@@ -17,7 +17,7 @@ import { untilSignal } from './signals';
 const USAGE = [
   'npx vigil centre --config <centre.yaml>                                   run the centre',
   'npx vigil centre import --config <centre.yaml> <registry.yaml>            add or update sites, contacts, ladders, workers, zones, beacons, gateways, inputs',
-  'npx vigil centre user add --config <centre.yaml> --username <name> --role <admin|supervisor|operator|readonly> [--name <full name>]',
+  'npx vigil centre user add --config <centre.yaml> --username <name> --role <admin|supervisor|operator|readonly|auditor> [--name <full name>]',
   '                                                                           (the password is read from VIGIL_PASSWORD or standard input)',
   'npx vigil centre backup --config <centre.yaml> [--dir <dir> | --out <file>] back the store up while the centre runs (default dir: backup.dir or <dataDir>/backups)',
   'npx vigil centre restore --config <centre.yaml> <backup file>             put a backup back (the centre stopped); what it replaces is kept',
@@ -96,7 +96,7 @@ async function userAdd(args: string[]): Promise<number> {
   const c = config(values.config);
   if (typeof c === 'number') return c;
   const role = values.role as UserRole | undefined;
-  if (!values.username || !role || !['admin', 'supervisor', 'operator', 'readonly'].includes(role)) {
+  if (!values.username || !role || !['admin', 'supervisor', 'operator', 'readonly', 'auditor'].includes(role)) {
     process.stderr.write(`Usage: ${USAGE}\n`);
     return 2;
   }

@@ -96,8 +96,8 @@ describe.each(ENGINES)('backup and restore: $name', (engine) => {
     // online: the centre goes on taking frames while the copy is made
     await Promise.all([backupTo(target, file), c.frame('heartbeat'), c.frame('heartbeat')]);
     // after the backup: acknowledged and resolved — the restore goes back before that
-    await c.centre.alarms.acknowledge(alarm!.id, 'user:op');
-    await c.centre.alarms.resolve(alarm!.id, 'user:op', 'false_alarm', null);
+    expect((await c.centre.alarms.acknowledge(alarm!.id, 'user:op')).ok).toBe(true);
+    expect((await c.centre.alarms.resolve(alarm!.id, 'user:op', 'false_alarm', 'pressed by mistake')).ok).toBe(true);
     await expect(restoreFrom(target, file, clock.now())).rejects.toThrow(engine.name === 'SQLite' ? /in use: stop the centre/ : /centre processes are connected .*stop them first/);
     await stop();
 
