@@ -114,7 +114,7 @@ describe.each(ENGINES)('backup and restore: $name', (engine) => {
     expect(c.sms.sent.map((m) => m.to)).toEqual(['+33600000002']);
     await c.advance(30 * 60 * S);
     expect((await c.centre.store.listAlarms({})).map((a) => a.type)).toContain('session_expired');
-  }, 60_000);
+  }, 120_000);
 
   it('backs up on schedule from the newest file, keeps `keep`, and fails loud', async () => {
     const backups = join(dir, 'backups');
@@ -152,7 +152,7 @@ describe.each(ENGINES)('backup and restore: $name', (engine) => {
     await pass(16 * 60 * S);
     expect(files()).toHaveLength(1);
     expect((await again.centre.store.getAlarm(failed!.id))?.state).toBe('resolved');
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('backup files', () => {
