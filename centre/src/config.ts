@@ -2,7 +2,9 @@
  * Centre configuration (YAML), validated once at start with every error reported by path. Every
  * section but dataDir, mqtt and http has defaults, so a minimal file stays three lines.
  */
+import type { HttpSmsAuth } from './notify/sms/http-sms';
 import { ConfigError, type JsonSchema, mqttClientSchema, readConfigFile, validateConfig } from '../../common/schema';
+import { VOICE_LANGUAGES, type VoiceLanguage } from './notify/voice/prompts';
 
 export interface SessionsConfig {
   /** Reminder before a timed session ends (pendant haptic + SMS), minutes. */
@@ -40,12 +42,25 @@ export interface EscalationConfig {
   /** Consecutive failures of a channel before a `notifier_failed` alarm. */
   notifierFailuresBeforeAlarm: number;
   maxAttempts: number;
+  /** Language of messages to recipients who have none (en, fr, nl, de, es, sv, nb); default en. */
+  defaultLanguage?: string;
 }
 
 export interface SmsConfig {
   port: string;
   baudRate: number;
   pin?: string;
+}
+
+/** An HTTP SMS provider: Twilio's preset, or a URL with auth and a body template (notify/sms/http-sms.ts). */
+export interface SmsHttpConfig {
+  twilio?: { accountSid: string; authToken: string; from: string; baseUrl?: string };
+  url?: string;
+  auth?: HttpSmsAuth;
+  format: 'form' | 'json';
+  body?: Record<string, string>;
+  idField?: string;
+  timeoutMs: number;
 }
 
 export interface EmailConfig {
@@ -57,6 +72,42 @@ export interface EmailConfig {
   from: string;
   /** Accept self-signed certificates (a relay on the local network). */
   insecureTls: boolean;
+}
+
+/** A SIP trunk or registrar for voice calls (docs/centre.md, "Voice calls"). */
+export interface VoiceConfig {
+  server: string;
+  port: number;
+  transport: 'udp' | 'tcp';
+  /** Domain of the SIP URIs (`sip:<number>@<domain>`); the server's name when null. */
+  domain: string | null;
+  username: string | null;
+  password: string | null;
+  /** The number the callee sees (From); the username when null. */
+  callerId: string | null;
+  displayName: string | null;
+  /** REGISTER with the server (trunks that route by registration rather than by IP or credentials). */
+  register: boolean;
+  registerExpiresS: number;
+  /** Local SIP port (0 = any). */
+  localPort: number;
+  /** Address written in Via, Contact and SDP behind NAT (the centre's public address); null = the local one. */
+  publicAddress: string | null;
+  rtpPortMin: number;
+  rtpPortMax: number;
+  ringTimeoutS: number;
+  /** Wait for a key after each prompt. */
+  keyTimeoutS: number;
+  /** How often the prompt is said again when no key comes. */
+  promptRepeats: number;
+  /** Language for contacts without one (en, fr, nl, de, es, sv, nb). */
+  defaultLanguage: VoiceLanguage;
+  /** Calls at the same time (channels the trunk allows). */
+  maxCalls: number;
+  espeak: string;
+  wordsPerMinute: number;
+  /** Where rendered prompts are kept; `<dataDir>/voice-prompts` when null. */
+  promptDir: string | null;
 }
 
 export interface WebhookConfig {
@@ -98,7 +149,8 @@ export interface CentreConfig {
   sessions?: SessionsConfig;
   supervision?: SupervisionConfig;
   escalation?: EscalationConfig;
-  notifiers?: { sms?: SmsConfig; email?: EmailConfig; webhook?: WebhookConfig };
+  /** `sms` (a GSM modem) or `smsHttp` (an HTTP provider) carries the ladder's SMS steps — one of the two. */
+  notifiers?: { sms?: SmsConfig; smsHttp?: SmsHttpConfig; voice?: VoiceConfig; email?: EmailConfig; webhook?: WebhookConfig };
   telemetry?: { influx?: { url: string; database: string; username?: string; password?: string; flushMs: number } };
   retention?: { positionsDays: number; eventsDays: number; attemptsDays: number; telemetryDays: number };
   /** How often the registry is checked for changes made by other processes (`vigil device add`), seconds. */
@@ -110,6 +162,13 @@ export interface CentreConfig {
 export type ResolvedCentreConfig = Required<Omit<CentreConfig, 'notifiers' | 'telemetry' | 'store'>> & Pick<CentreConfig, 'notifiers' | 'telemetry' | 'store'>;
 
 const int = (minimum: number, maximum: number, dflt: number): JsonSchema => ({ type: 'integer', minimum, maximum, default: dflt });
+const nstr = (dflt: null): JsonSchema => ({ type: ['string', 'null'], minLength: 1, default: dflt });
+/** A section that stays absent when not configured (its presence means "use this"). */
+const nodefault = (schema: JsonSchema): JsonSchema => {
+  const out: JsonSchema & { default?: unknown } = { ...schema };
+  delete out.default;
+  return out;
+};
 const section = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema => ({ type: 'object', additionalProperties: false, required, properties, ...(required.length ? {} : { default: {} }) });
 
 export const CENTRE_CONFIG_SCHEMA: JsonSchema = {
@@ -135,12 +194,40 @@ export const CENTRE_CONFIG_SCHEMA: JsonSchema = {
       responderTokenTtlH: int(1, 720, 24),
       notifierFailuresBeforeAlarm: int(1, 100, 3),
       maxAttempts: int(1, 20, 3),
+      defaultLanguage: { enum: ['en', 'fr', 'nl', 'de', 'es', 'sv', 'nb'], default: 'en' },
     }),
     notifiers: {
       type: 'object',
       additionalProperties: false,
       properties: {
         sms: section({ port: { type: 'string', minLength: 1 }, baudRate: int(1200, 921600, 115200), pin: { type: 'string', pattern: '^[0-9]{4,8}$' } }, ['port']),
+        voice: section({
+          server: { type: 'string', minLength: 1 }, port: int(1, 65535, 5060), transport: { enum: ['udp', 'tcp'], default: 'udp' },
+          domain: nstr(null), username: nstr(null), password: nstr(null),
+          callerId: { type: ['string', 'null'], pattern: '^\\+?[0-9A-Za-z._-]{1,32}$', default: null }, displayName: { type: ['string', 'null'], maxLength: 40, default: 'Vigil' },
+          register: { type: 'boolean', default: false }, registerExpiresS: int(60, 86400, 600), localPort: int(0, 65535, 0), publicAddress: nstr(null),
+          rtpPortMin: int(1024, 65534, 10000), rtpPortMax: int(1025, 65535, 10999), ringTimeoutS: int(5, 120, 30), keyTimeoutS: int(2, 30, 8),
+          promptRepeats: int(0, 3, 1), defaultLanguage: { enum: [...VOICE_LANGUAGES], default: 'en' }, maxCalls: int(1, 100, 4),
+          espeak: { type: 'string', minLength: 1, default: 'espeak-ng' }, wordsPerMinute: int(80, 300, 160), promptDir: nstr(null),
+        }, ['server']),
+        smsHttp: nodefault(section({
+          twilio: section({
+            accountSid: { type: 'string', pattern: '^AC[0-9a-fA-F]{32}$' }, authToken: { type: 'string', minLength: 16 },
+            from: { type: 'string', pattern: '^(\\+[1-9][0-9]{6,14}|MG[0-9a-fA-F]{32})$' }, baseUrl: { type: 'string', pattern: '^https?://' },
+          }, ['accountSid', 'authToken', 'from']),
+          url: { type: 'string', pattern: '^https?://' },
+          auth: {
+            type: 'object', additionalProperties: false, minProperties: 1, maxProperties: 2,
+            properties: {
+              basic: section({ username: { type: 'string' }, password: { type: 'string' } }, ['username', 'password']),
+              bearer: { type: 'string', minLength: 1 }, header: { type: 'string', pattern: '^[A-Za-z0-9-]+$' }, value: { type: 'string' },
+            },
+          },
+          format: { type: 'string', enum: ['form', 'json'], default: 'form' },
+          body: { type: 'object', additionalProperties: { type: 'string' } },
+          idField: { type: 'string' },
+          timeoutMs: int(100, 60000, 10000),
+        })),
         email: section({
           host: { type: 'string', minLength: 1 }, port: int(1, 65535, 587), secure: { type: 'boolean', default: false },
           username: { type: 'string' }, password: { type: 'string' }, from: { type: 'string', minLength: 3 }, insecureTls: { type: 'boolean', default: false },
@@ -182,6 +269,17 @@ export function resolveCentreConfig(config: CentreConfig, source = 'centre confi
 function crossCheck(c: ResolvedCentreConfig, source: string): ResolvedCentreConfig {
   const errors: string[] = [];
   if (c.cluster.renewS * 2 > c.cluster.leaseTtlS) errors.push('cluster.renewS: must be at most half of cluster.leaseTtlS (a lease must survive one late renewal)');
+  const v = c.notifiers?.voice;
+  if (v) {
+    if (v.rtpPortMin >= v.rtpPortMax) errors.push('notifiers.voice.rtpPortMax: must be above rtpPortMin');
+    if ((v.username === null) !== (v.password === null)) errors.push('notifiers.voice.password: username and password go together');
+    if (v.register && v.username === null) errors.push('notifiers.voice.register: needs username and password');
+  }
+  const http = c.notifiers?.smsHttp;
+  if (c.notifiers?.sms && http) errors.push('notifiers.smsHttp: one SMS channel only — a GSM modem (notifiers.sms) or an HTTP provider (notifiers.smsHttp)');
+  if (http && !http.twilio === !http.url) errors.push('notifiers.smsHttp: give either twilio (the preset) or url with body');
+  if (http?.url && !http.body) errors.push('notifiers.smsHttp.body: required with url (the fields to send, with {{to}} and {{text}})');
+  if (http?.auth && !('basic' in http.auth || 'bearer' in http.auth || ('header' in http.auth && 'value' in http.auth))) errors.push('notifiers.smsHttp.auth: basic, bearer, or header with value');
   if (errors.length) throw new ConfigError(source, errors);
   return c;
 }
