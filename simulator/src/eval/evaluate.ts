@@ -132,7 +132,8 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult> {
   const all = readManifest(manifest);
   const rows = selectRows(all, opts);
   if (rows.length === 0) throw new Error(`no trials selected from ${manifest}`);
-  const uprights = opts.switchOnS > 0 ? wearerUprights(all.filter((r) => rows.some((x) => wearerKey(x) === wearerKey(r)))) : new Map<string, Vec3>();
+  const wearers = new Set(rows.map(wearerKey));
+  const uprights = opts.switchOnS > 0 ? wearerUprights(all.filter((r) => wearers.has(wearerKey(r)))) : new Map<string, Vec3>();
   // One firmware build for the whole run (rebuilt first when stale), its hash in the result.
   const firmware = opts.engine === 'firmware' ? { board: opts.board, code: loadDist(opts.board) } : undefined;
   if (firmware) {

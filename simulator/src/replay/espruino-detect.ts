@@ -1,27 +1,24 @@
 /**
- * detect.js in the real Espruino interpreter: a Linux build of Espruino (the project's own C, built
- * for the Puck.js v2's memory layout of 2,630 variables) when one is on this machine, fed recorded
- * samples the way the firmware feeds them (sensor counts divided by the counts per g), against the
- * same file in Node (detector.ts). It reports the events, each decided fall event's logit, and the
- * interpreter's own memory count (process.memory().usage) for the detector's code and its state.
+ * detect.js in the real Espruino interpreter (a Linux build of its public source made by the
+ * developer, never part of this repository; ESPRUINO names it, as for `make check-espruino`), fed
+ * recorded samples the way the firmware feeds them (sensor counts divided by the counts per g),
+ * against the same file in Node (detector.ts): the events, each decided fall event's logit, and the
+ * interpreter's own count of the variables the detector's state takes.
  *
- * The samples go through the interpreter's console, one line of 40 samples at a time (`F([...])`),
- * as the Linux build copies a whole program file into its variables and 2,630 would not hold a
- * recorded trial. It reads its console only while it has something to do, so the program keeps an
- * idle timer until quit(). The interpreter is not part of this repository; VIGIL_ESPRUINO names it.
+ * The samples go to the interpreter's flash (Storage) first, as big-endian int16 counts, the way
+ * `make check-espruino` replays falls (firmware/check/hw-puck.js VT.play), and are read from there:
+ * the Linux build's console drops input under load, and 2,630 variables would not hold a trial.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runOnce, storageUploadCommands } from '../../../firmware/check/interpreter';
 import { compact } from '../../../firmware/tools/build';
 import { mangle } from '../../../firmware/tools/mangle';
 import { DETECT_SOURCE, loadDetector, runDetector, type DetectConfig } from './detector';
 
-export const ESPRUINO_BIN = process.env['VIGIL_ESPRUINO'] ?? '/work/espruino/src/bin/espruino_puck';
-
-export function espruinoAvailable(bin = ESPRUINO_BIN): boolean {
-  return existsSync(bin);
+export function espruinoBinary(): string | undefined {
+  return process.env['ESPRUINO'] || undefined;
 }
 
 /** detect.js as it ships: comments and whitespace removed, local names shortened (firmware/tools/build.ts). */
@@ -36,66 +33,42 @@ export interface DetectorTrace {
 }
 
 export interface InterpreterRun extends DetectorTrace {
-  /** Variables in use: before the detector, with its code loaded, with a detector's state, at the end. */
-  memory: { empty: number; code: number; state: number; end: number; total: number };
+  /**
+   * Variables (process.memory().usage) a detector's state holds once created, what the first
+   * second of samples added (numbers that become fractional the first time cost one each), what all
+   * the later samples added, and the interpreter's total.
+   */
+  memory: { created: number; firstSecond: number; later: number; total: number };
 }
 
-// The harness: C() creates the detector, F() feeds samples as counts, one tagged line per result.
-const HARNESS = `var D=null,N=0,NC=0,CPG=1;
-function C(c,k){D=VDetect.create(c);CPG=k;print("MEM state",process.memory().usage);}
-function F(a){for(var i=0;i<a.length;i+=3){var e=VDetect.step(D,a[i]/CPG,a[i+1]/CPG,a[i+2]/CPG);if(e)print("EV",N,e);if(D.nc!=NC){NC=D.nc;print("Z",N,D.z);}N++;}}
-function E(){var m=process.memory();print("MEM end",m.usage,m.total);}
-setInterval(function(){},1000);`;
-
-/** Samples per statement: each statement's array is all the memory the samples take. */
-const CHUNK = 40;
-
-/**
- * Runs `counts` (x, y, z interleaved, sensor counts) through detect.js in the interpreter. Resolves
- * with what it printed; rejects when it fails or prints an error.
- */
-export async function runInEspruino(counts: Int16Array, cfg: DetectConfig, countsPerG: number, bin = ESPRUINO_BIN, timeoutMs = 120_000): Promise<InterpreterRun> {
-  // The detector's code is what a program with it takes beyond the same program without it.
-  const empty = await program(bin, HARNESS, ['print("MEM empty",process.memory().usage)'], timeoutMs);
-  const lines: string[] = ['print("MEM code",process.memory().usage)', `C(${JSON.stringify(cfg)},${countsPerG})`];
-  for (let i = 0; i < counts.length; i += 3 * CHUNK) lines.push(`F([${Array.from(counts.subarray(i, i + 3 * CHUNK)).join(',')}])`);
-  lines.push('E()');
-  const out = await program(bin, `${shippedDetector()}\n${HARNESS}`, lines, timeoutMs);
-  const run: InterpreterRun = { events: [], decisions: [], memory: { empty: NaN, code: NaN, state: NaN, end: NaN, total: NaN } };
-  for (const l of (empty + out).split(/\r?\n/)) {
-    const w = l.trim().split(/\s+/);
-    if (w[0] === 'EV') run.events.push({ sample: Number(w[1]), code: Number(w[2]) });
-    else if (w[0] === 'Z') run.decisions.push({ sample: Number(w[1]), logit: Number(w[2]) });
-    else if (w[0] === 'MEM' && w[1] === 'end') Object.assign(run.memory, { end: Number(w[2]), total: Number(w[3]) });
-    else if (w[0] === 'MEM') (run.memory as unknown as Record<string, number>)[w[1]!] = Number(w[2]);
-  }
-  const error = out.split(/\r?\n/).find((l) => /Uncaught|ERROR|Error:/.test(l));
-  if (error || Number.isNaN(run.memory.end)) throw new Error(`espruino: ${error ?? 'no result'}\n${out.slice(-2000)}`);
-  return run;
-}
-
-/** Runs a program file, then console lines, then quit(); resolves with everything it printed. */
-function program(bin: string, code: string, lines: string[], timeoutMs: number): Promise<string> {
+/** Runs `counts` (x, y, z interleaved, sensor counts) through detect.js in the interpreter `bin`. */
+export async function runInEspruino(bin: string, counts: Int16Array, cfg: DetectConfig, countsPerG: number): Promise<InterpreterRun> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-espruino-'));
-  const file = join(dir, 'program.js');
-  writeFileSync(file, code + '\n');
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, [file], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (_code, signal) => {
-      clearTimeout(timer);
-      rmSync(dir, { recursive: true, force: true });
-      if (signal) reject(new Error(`espruino: killed by ${signal}\n${out.slice(-2000)}`));
-      else resolve(out);
-    });
-    // Standard input stays open after quit(): at its end the Linux build would read without stopping.
-    child.stdin.on('error', () => undefined);
-    child.stdin.write([...lines, 'quit()'].join('\n') + '\n');
-  });
+  try {
+    const bytes = Buffer.alloc(counts.length * 2);
+    counts.forEach((v, i) => bytes.writeInt16BE(v, 2 * i));
+    for (const c of storageUploadCommands('samples', bytes.toString('latin1'), 1024, true)) await runOnce(bin, dir, c);
+    const first = Math.max(1, Math.round(cfg.hz));
+    // M(f): the variables a call leaves held. F(a, b): samples a..b-1 through the detector.
+    const program = `${shippedDetector()}
+var D=null,N=0,NC=0,d=require("Storage").read("samples");
+function M(f){var a=process.memory().usage;f();return process.memory().usage-a;}
+function s16(o){var v=(d.charCodeAt(o)<<8)|d.charCodeAt(o+1);return v>32767?v-65536:v;}
+function F(a,b){for(N=a;N<b;N++){var e=VDetect.step(D,s16(6*N)/${countsPerG},s16(6*N+2)/${countsPerG},s16(6*N+4)/${countsPerG});if(e)print("@@ev ["+N+","+e+"]");if(D.nc!=NC){NC=D.nc;print("@@z ["+N+","+D.z+"]");}}}
+var n=d.length/6,c=M(function(){D=VDetect.create(${JSON.stringify(cfg)});}),f=M(function(){F(0,Math.min(n,${first}));}),l=M(function(){F(Math.min(n,${first}),n);});
+print("@@mem ["+c+","+f+","+l+","+process.memory().total+"]")`;
+    const lines = await runOnce(bin, dir, program, 120_000);
+    const tagged = (kind: string): [number, number][] => lines.filter((l) => l.startsWith(`@@${kind} `)).map((l) => JSON.parse(l.slice(kind.length + 3)) as [number, number]);
+    const mem = tagged('mem')[0] as unknown as [number, number, number, number] | undefined;
+    if (!mem) throw new Error(`espruino: no result\n${lines.slice(-10).join('\n')}`);
+    return {
+      events: tagged('ev').map(([sample, code]) => ({ sample, code })),
+      decisions: tagged('z').map(([sample, logit]) => ({ sample, logit })),
+      memory: { created: mem[0], firstSecond: mem[1], later: mem[2], total: mem[3] },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The same samples through detect.js in Node, for comparison. */
