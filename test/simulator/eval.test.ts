@@ -213,5 +213,11 @@ data('evaluator on recorded trials (two subjects)', () => {
     const res = spawnSync('node', [BIN, 'eval', '--board', 'nokia', '--manifest', manifest], { encoding: 'utf8' });
     expect(res.status).toBe(2);
     expect(res.stderr).toContain("--board: 'nokia' is not one of puckjs, bangle2, lora");
+    const both = spawnSync('node', [BIN, 'eval', '--folds', '7', '--leave-one-lab-out', '--manifest', manifest], { encoding: 'utf8' });
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('--folds and --leave-one-lab-out are two ways of validating: choose one');
+    const none = spawnSync('node', [BIN, 'eval', '--dataset', 'MobiAct', '--manifest', manifest], { encoding: 'utf8' });
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain('no trials selected');
   });
 });
