@@ -1,69 +1,119 @@
-/** The centre's HTTP server: API routes first, then the web apps' static files. */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { dirname, join } from 'node:path';
-import { countFault } from '../../../common/process-guard';
+/**
+ * The centre's HTTP server on fastify: the API (routes by audience in console/, app/, admin/,
+ * reports/, responder.ts, account.ts), its OpenAPI document, and the web apps' files. What the routes
+ * share is here or in the files beside it: bodies (body.ts), validation (validation.ts), logins, roles
+ * and scope as route options (guards.ts), errors (errors.ts), the document (openapi.ts).
+ *
+ * Every request ends in an answer: a malformed URL or body is a 4xx, a failure a counted 500 — never
+ * the process (common/process-guard.ts). A path the API knows with another method is a 405.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
 import type { Logger } from '../../../common/log';
-import type { Router } from './router';
-import { sendJson } from './router';
-import { serveStatic } from './static';
-
-export const WEB_DIR = join(__dirname, '..', '..', 'web');
-/** Leaflet's own files from the npm package, served locally (no CDN): the console's maps. */
-const LEAFLET_DIR = join(dirname(require.resolve('leaflet/package.json')), 'dist');
+import { PhoneDevices } from '../app/phone';
+import { WorkerAuth } from '../app/worker-auth';
+import { Rules } from '../rules';
+import { accountRoutes } from './account';
+import { adminRoutes } from './admin';
+import { appRoutes } from './app';
+import { installBodyParsers, MAX_JSON_BYTES } from './body';
+import { consoleRoutes } from './console';
+import type { ApiContext, RouteContext } from './context';
+import { errorHandler, frameworkErrors, sendError } from './errors';
+import { installGuards } from './guards';
+import { registerOpenApi } from './openapi';
+import { reportRoutes } from './reports';
+import { responderRoutes } from './responder';
+import { serveWebApps } from './static';
+import { serializerCompiler, validatorCompiler } from './validation';
 
 export interface HttpServer {
   port: number;
   close(): Promise<void>;
 }
 
-const MOUNTS = [
-  { prefix: '/shared/', dir: join(WEB_DIR, 'shared') },
-  { prefix: '/app/', dir: join(WEB_DIR, 'app') },
-  { prefix: '/responder/', dir: join(WEB_DIR, 'responder') },
-  { prefix: '/vendor/leaflet/', dir: LEAFLET_DIR },
-  { prefix: '/', dir: join(WEB_DIR, 'console') },
-];
+/** `?a=1&a=2` reads as `a=1`, as URLSearchParams.get did: a value is never an array. */
+function firstValues(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(text)) if (!(k in out)) out[k] = v;
+  return out;
+}
 
-/**
- * Every request ends in an answer: a failure that escapes the router or the file server costs that
- * request a 500 (counted as `http_request_failed`), never the process (common/process-guard.ts).
- */
-export function startHttp(router: Router, host: string, port: number, log: Logger): Promise<HttpServer> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
-    res.setHeader('x-content-type-options', 'nosniff');
-    router.handle(req, res).then((handled) => {
-      if (handled) return;
-      const served = serveStatic(MOUNTS, req, res);
-      if (served === 'bad_url') sendJson(res, 400, { error: { code: 'bad_url', message: 'The URL cannot be decoded' } });
-      else if (!served) sendJson(res, 404, { error: { code: 'not_found', message: 'Not found' } });
-    }).catch((e: unknown) => {
-      countFault('http_request_failed', log, { method: req.method, url: req.url?.slice(0, 200), error: e instanceof Error ? e : new Error(String(e)) });
-      if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal', message: 'Internal error' } });
-      else res.destroy();
-    });
+/** Whether the API knows the path under other methods only (`PUT /api/alarms`: 405). */
+function otherMethodsOnly(app: FastifyInstance): (method: string, path: string) => boolean {
+  const api: { methods: string[]; re: RegExp }[] = [];
+  app.addHook('onRoute', (r) => {
+    if (!r.schema?.hide) api.push({ methods: [r.method].flat(), re: new RegExp(`^${r.url.replace(/:\w+/g, '[^/]+')}$`) });
   });
-  server.on('clientError', (_e, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    else socket.destroy();
+  return (method, path) => {
+    const routes = api.filter((r) => r.re.test(path));
+    return routes.length > 0 && !routes.some((r) => r.methods.includes(method));
+  };
+}
+
+export async function buildHttp(ctx: ApiContext, log: Logger): Promise<{ app: FastifyInstance; stop: () => void }> {
+  const app = Fastify({
+    logger: false, bodyLimit: MAX_JSON_BYTES, exposeHeadRoutes: false, return503OnClosing: true,
+    // Node's own limits (fastify's defaults would let a slow client hold a request forever).
+    requestTimeout: 300_000, keepAliveTimeout: 5000, forceCloseConnections: true,
+    routerOptions: { querystringParser: firstValues, maxParamLength: 16_384 },
+    frameworkErrors,
+    clientErrorHandler: (_e: Error, socket: Socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+      else socket.destroy();
+    },
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.once('close', () => sockets.delete(s));
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler(log));
+  installBodyParsers(app);
+
+  const rules = new Rules({ alarms: ctx.alarms, sessions: ctx.sessions, supervision: ctx.supervision, positions: ctx.positions });
+  const workers = new WorkerAuth({ store: ctx.store, clock: ctx.clock });
+  const phones = new PhoneDevices({ store: ctx.store, clock: ctx.clock, log: log.child('phone'), rules, ...(ctx.ownership ? { ownership: ctx.ownership } : {}) });
+  const routes: RouteContext = { ...ctx, workers, phones };
+  const notAllowed = otherMethodsOnly(app);
+  installGuards(app, routes);
+
+  app.addHook('onRequest', async (req, reply) => {
+    // On the raw response, so that streams and files written directly carry it too.
+    reply.raw.setHeader('x-content-type-options', 'nosniff');
+    // `/api/alarms/` is not `/api/alarms/:id` with an empty id.
+    if (Object.entries(req.params as Record<string, string>).some(([k, v]) => v === '' && k !== '*')) return reply.callNotFound();
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve({
-        port: (server.address() as AddressInfo).port,
-        close: () =>
-          new Promise<void>((done) => {
-            for (const s of sockets) s.destroy();
-            server.close(() => done());
-          }),
-      });
-    });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    // A handler that returns nothing answers 204; answers are not cached unless they say so (files).
+    if (payload === undefined && reply.statusCode === 200) reply.code(204);
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
   });
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0]!;
+    if (notAllowed(req.method, path)) sendError(reply, { status: 405, code: 'method_not_allowed', message: `${req.method} is not allowed on ${path}` });
+    else sendError(reply, { status: 404, code: 'not_found', message: 'Not found' });
+  });
+
+  await registerOpenApi(app, { title: 'Vigil centre API', version: '1', description: 'Monitoring-centre API: alarms, workers, sessions, registry, users, reports. Roles per route in `x-roles`.' });
+  accountRoutes(app, routes);
+  consoleRoutes(app, routes);
+  reportRoutes(app, routes);
+  adminRoutes(app, routes);
+  const stopApp = appRoutes(app, routes);
+  responderRoutes(app, routes);
+  await serveWebApps(app);
+  await app.ready();
+  return { app, stop: stopApp };
+}
+
+export async function startHttp(ctx: ApiContext, host: string, port: number, log: Logger): Promise<HttpServer> {
+  const { app, stop } = await buildHttp(ctx, log);
+  await app.listen({ host, port });
+  const address = app.server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : port,
+    close: async () => {
+      stop();
+      await app.close();
+    },
+  };
 }
