@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import type { Agent as HttpsAgent } from 'node:https';
 import { join } from 'node:path';
 import { type Clock, every, SystemClock } from '../../common/clock';
 import { processFaults } from '../../common/process-guard';
@@ -31,6 +32,9 @@ import { EventWriter } from './event-writer';
 import { Ingest } from './ingest';
 import { type LiveHub, MemoryLiveHub } from './live';
 import { ConsoleNotifier } from './notify/console';
+import { PushNotifier, type PushSubscriptionBook } from './notify/push/push-notifier';
+import { loadVapidKeys } from './notify/push/vapid';
+import { PushAlerts, type PushWiring } from './push-alerts';
 import { EmailNotifier } from './notify/email';
 import { SmsNotifier } from './notify/sms/sms-notifier';
 import type { Notifier } from './notify/types';
@@ -66,7 +70,10 @@ export interface CentreDeps {
   telemetry?: TelemetrySink;
   /** False: serve no HTTP (benchmarks). */
   http?: boolean;
+  /** Tests: the agent that trusts a push-service stand-in's certificate. */
+  pushAgent?: HttpsAgent;
 }
+
 
 /** `postgres://…?schema=x`: the schema is ours to apply (search_path), not the driver's. */
 function postgresTarget(url: string): { url: string; schema?: string } {
@@ -103,6 +110,8 @@ export class Centre {
   ingest!: Ingest;
   writer!: EventWriter;
   readonly notifiers: Notifier[] = [];
+  /** Set when `push` is configured. */
+  push: PushWiring | undefined;
   /** Set when this centre is one worker of a cluster (PostgreSQL store). */
   readonly cluster: Cluster | undefined;
   private readonly role: ClusterRole | undefined;
@@ -286,7 +295,7 @@ export class Centre {
         return true;
       },
     });
-    const positions = new Positions({ store, clock, log: log.child('positions'), sessions: this.sessions, alarms: this.alarms });
+    const positions = new Positions({ store, clock, log: log.child('positions'), sessions: this.sessions, alarms: this.alarms, live });
     this.positions = positions;
     this.supervision = new Supervision({ store, clock, log: log.child('supervision'), scheduler, alarms: this.alarms, sessions: this.sessions, config: config.supervision, currentDevice, ingestLagMs: () => this.ingest.lagMs() });
     this.tokens = new ResponderTokens({ store, clock, ttlH: config.escalation.responderTokenTtlH, publicUrl: config.escalation.publicUrl });
@@ -300,6 +309,8 @@ export class Centre {
     const rules = new Rules({ alarms: this.alarms, publisher: this.publisher, sessions: this.sessions, supervision: this.supervision, positions, telemetry: collector });
     this.ingest = new Ingest({ store, clock, log: log.child('ingest'), writer: this.writer, onEvent: (e, d, m) => rules.onEvent(e, d, m), positionAllowed: (d, t) => positions.allowed(d, t), ownership: this.ownership });
     this.notifiers.push(new ConsoleNotifier({ live, clock }), ...(this.deps.notifiers ?? this.configuredNotifiers()));
+    this.push = this.buildPush();
+    if (this.push) this.notifiers.push(this.push.notifier);
     for (const n of this.notifiers) {
       this.outbox.addNotifier(n);
       n.onEvent((e) => {
@@ -319,7 +330,7 @@ export class Centre {
     return {
       store: this.store, auth: this.auth, alarms: this.alarms, live: this.live, log: this.log, clock: this.clock, sessions: this.sessions,
       admin: this.admin, registry: this.registry, escalation: this.escalation, tokens: this.tokens, positions: this.positions, notifiers: this.notifiers,
-      config: this.config, outbox: this.outbox, supervision: this.supervision, ownership: this.ownership,
+      config: this.config, outbox: this.outbox, supervision: this.supervision, ownership: this.ownership, ...(this.push ? { push: this.push } : {}),
       devicesChanged: (id) => {
         this.ingest.forget(id);
         this.cluster?.forget(id);
@@ -329,6 +340,20 @@ export class Centre {
         timers: this.scheduler.size, notifiers: Object.fromEntries(this.notifiers.map((n) => [n.channel, n.healthy()])), faults: processFaults.snapshot(),
       }),
     };
+  }
+
+  private buildPush(): PushWiring | undefined {
+    const p = this.config.push;
+    if (!p) return undefined;
+    const { store, clock, log } = this;
+    if (!p.vapid) mkdirSync(this.config.dataDir, { recursive: true });
+    const { keys, source, file } = loadVapidKeys({ configured: p.vapid, dataDir: this.config.dataDir });
+    if (source === 'generated') log.info('push: VAPID key pair made; back it up with the database', { file });
+    const book: PushSubscriptionBook = store;
+    const notifier = new PushNotifier({ keys, subject: p.subject, ttlS: p.ttlS, timeoutMs: p.timeoutMs }, { book, clock, log: log.child('push'), ...(this.deps.pushAgent ? { agent: this.deps.pushAgent } : {}) });
+    const alerts = new PushAlerts({ store, book, clock, log: log.child('push'), scheduler: this.scheduler, outbox: this.outbox, config: p });
+    alerts.attach(this.alarms);
+    return { notifier, alerts, book, publicKey: keys.publicKey, endpointHosts: p.endpointHosts };
   }
 
   private configuredNotifiers(): Notifier[] {
@@ -372,6 +397,7 @@ export class Centre {
     const pending = await this.alarms.rebuildTimers();
     await this.supervision.rebuild();
     const escalations = await this.escalation.rebuild();
+    await this.push?.alerts.rebuild();
     await this.health.rebuild(await this.store.listAlarms({ states: ['raised', 'acknowledged'], limit: 10_000 }));
     const events = await this.ingest.recover();
     this.log.info('timers rebuilt from the store', { sessions, pendingAlarms: pending, escalations, recoveredEvents: events, timers: this.scheduler.size });
