@@ -30,6 +30,7 @@ import { ResponderTokens } from './escalation/tokens';
 import type { ApiContext } from './http/context';
 import { type HttpServer, startHttp } from './http/server';
 import { EventWriter } from './event-writer';
+import { Housekeeping } from './ops/housekeeping';
 import { Ingest } from './ingest';
 import { type LiveHub, MemoryLiveHub } from './live';
 import { ConsoleNotifier } from './notify/console';
@@ -84,8 +85,6 @@ function postgresTarget(url: string): { url: string; schema?: string } {
   return { url: u.toString(), ...(schema ? { schema } : {}) };
 }
 
-const DAY = 86_400_000;
-
 export class Centre {
   readonly clock: Clock;
   readonly log: Logger;
@@ -111,6 +110,7 @@ export class Centre {
   ingest!: Ingest;
   settings!: PendantSettings;
   writer!: EventWriter;
+  housekeeping!: Housekeeping;
   readonly notifiers: Notifier[] = [];
   /** Set when `push` is configured. */
   push: PushWiring | undefined;
@@ -188,8 +188,7 @@ export class Centre {
     }));
     const owns = (p: string): boolean => this.ownership.owns(p);
     this.stoppers.push(every(clock, 60_000, () => void this.escalation.reconcile(owns).catch((e: unknown) => log.error('reconcile failed', { error: e as Error }))));
-    // One worker purges for the cluster: whoever holds bucket 0.
-    this.stoppers.push(every(clock, 3600_000, () => void (!cluster || cluster.ownsBucket(0) ? this.purge() : undefined)));
+    this.housekeeping.start();
 
     if (this.deps.http !== false) {
       this.http = await startHttp(this.apiContext(), config.http.host, config.http.port, log.child('http'));
@@ -243,13 +242,7 @@ export class Centre {
 
   /** Runs the retention purge (hourly by itself); `now` lets a test look from the future. */
   async purge(now = this.clock.now()): Promise<void> {
-    const r = this.config.retention;
-    try {
-      const n = await this.store.purge({ positionsBefore: now - r.positionsDays * DAY, eventsBefore: now - r.eventsDays * DAY, attemptsBefore: now - r.attemptsDays * DAY });
-      if (n.positions + n.events + n.attempts > 0) this.log.info('retention purge', n);
-    } catch (e) {
-      this.log.error('retention purge failed', { error: e as Error });
-    }
+    await this.housekeeping.purge(now);
   }
 
   private async connectShards(): Promise<ShardSubscriptions | undefined> {
@@ -303,6 +296,8 @@ export class Centre {
     this.supervision = new Supervision({ store, clock, log: log.child('supervision'), scheduler, alarms: this.alarms, sessions: this.sessions, config: config.supervision, currentDevice, ingestLagMs: () => this.ingest.lagMs() });
     this.tokens = new ResponderTokens({ store, clock, ttlH: config.escalation.responderTokenTtlH, publicUrl: config.escalation.publicUrl });
     this.escalation = new EscalationEngine({ store, clock, log: log.child('escalation'), scheduler, alarms: this.alarms, outbox: this.outbox, tokens: this.tokens, live, config: config.escalation, places: positions });
+    // One worker keeps house for the cluster: whoever holds bucket 0.
+    this.housekeeping = new Housekeeping({ store, clock, log: log.child('housekeeping'), scheduler, alarms: this.alarms, config, leader: () => !cluster || cluster.ownsBucket(0) });
     this.health = new NotifierHealth({ clock, log: log.child('notifiers'), alarms: this.alarms, outbox: this.outbox, threshold: config.escalation.notifierFailuresBeforeAlarm });
     this.telemetry = this.deps.telemetry ?? (config.telemetry?.influx ? new InfluxTelemetrySink({ ...config.telemetry.influx, retentionDays: config.retention.telemetryDays }, { clock, log: log.child('influx') }) : new NullTelemetrySink());
     const collector = new TelemetryCollector(this.telemetry);
@@ -342,6 +337,7 @@ export class Centre {
       health: () => ({
         mqtt: this.bus.connected, ingest: this.ingest.counters.snapshot(), ingestLagMs: this.ingest.lagMs(), events: this.writer.counters.snapshot(), outbox: this.outbox.counters.snapshot(),
         timers: this.scheduler.size, notifiers: Object.fromEntries(this.notifiers.map((n) => [n.channel, n.healthy()])), faults: processFaults.snapshot(),
+        ...this.housekeeping.health(),
       }),
     };
   }

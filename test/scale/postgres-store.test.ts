@@ -6,6 +6,7 @@
  * created (the upgrade path). Then the upgrade of a filled schema and the fencing of writes by lease tokens.
  */
 import { PostgresStore } from '../../centre/src/store/postgres';
+import { describeOpsStore } from '../centre/ops-store-contract';
 import { describeStore } from '../centre/store-contract';
 import { describeAppStore } from '../web/app-store-contract';
 import { describeConsoleStore } from '../web/console-store-contract';
@@ -52,6 +53,7 @@ describeSettingsStore('PostgreSQL', async () => {
     close: async () => undefined, // closed with the others after the file
   };
 });
+describeOpsStore('PostgreSQL', freshStore);
 
 /** A schema the hand-written engine created (schema_version 3), opened by today's store. */
 async function legacyStore(opts: { schemaOnly?: boolean } = {}): Promise<PostgresStore> {
