@@ -131,7 +131,8 @@ export class Router {
       }
     } catch (e) {
       if (e instanceof HttpError) {
-        sendJson(res, e.status, { error: { code: e.code, message: e.message } });
+        // A body too large was not read to its end: close the connection after this answer.
+        sendJson(res, e.status, { error: { code: e.code, message: e.message } }, e.status === 413 ? { connection: 'close' } : {});
       } else {
         this.ctx.log.error('request failed', { method, path: url.pathname, error: e as Error });
         if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal', message: 'Internal error' } });
@@ -166,14 +167,23 @@ function readUpload(raw: IncomingMessage, upload: { types: readonly string[]; ma
   });
 }
 
+/**
+ * Reads a body of at most `maxBytes`. One declared larger is refused before a byte is read; one that
+ * grows past the limit is refused at once and the rest drained unread — never by destroying the
+ * socket, which would lose the 413 (the answer closes the connection: http/server.ts).
+ */
 function readBody(raw: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const tooLarge = (): HttpError => new HttpError(413, 'too_large', `Request body over ${maxBytes} bytes`);
+  if (Number(raw.headers['content-length'] ?? 0) > maxBytes) {
+    raw.resume();
+    return Promise.reject(tooLarge());
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     raw.on('data', (c: Buffer) => {
       size += c.length;
-      // Too large: answer 413 at once and let the rest drain unread (destroying the socket would lose the answer).
-      if (size > maxBytes) reject(new HttpError(413, 'too_large', `Request body over ${maxBytes} bytes`));
+      if (size > maxBytes) reject(tooLarge());
       else chunks.push(c);
     });
     raw.on('end', () => resolve(Buffer.concat(chunks)));
@@ -181,30 +191,15 @@ function readBody(raw: IncomingMessage, maxBytes: number): Promise<Buffer> {
   });
 }
 
-function readJson(raw: IncomingMessage): Promise<{ body: unknown; rawBody: Buffer | undefined }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    raw.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new HttpError(413, 'too_large', `Request body over ${MAX_BODY} bytes`));
-        raw.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    raw.on('end', () => {
-      if (size === 0) return resolve({ body: undefined, rawBody: undefined });
-      const type = String(raw.headers['content-type'] ?? '');
-      if (!type.includes('application/json')) return reject(new HttpError(415, 'unsupported_media_type', 'Send JSON (content-type: application/json)'));
-      try {
-        const rawBody = Buffer.concat(chunks);
-        resolve({ body: JSON.parse(rawBody.toString('utf8')), rawBody });
-      } catch {
-        reject(new HttpError(400, 'bad_json', 'The body is not valid JSON'));
-      }
-    });
-    raw.on('error', reject);
-  });
+async function readJson(raw: IncomingMessage): Promise<{ body: unknown; rawBody: Buffer | undefined }> {
+  const rawBody = await readBody(raw, MAX_BODY);
+  if (rawBody.length === 0) return { body: undefined, rawBody: undefined };
+  const type = String(raw.headers['content-type'] ?? '');
+  if (!type.includes('application/json')) throw new HttpError(415, 'unsupported_media_type', 'Send JSON (content-type: application/json)');
+  try {
+    return { body: JSON.parse(rawBody.toString('utf8')), rawBody };
+  } catch {
+    throw new HttpError(400, 'bad_json', 'The body is not valid JSON');
+  }
 }
+
