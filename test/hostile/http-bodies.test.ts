@@ -1,7 +1,9 @@
 /**
  * Findings of `make fuzz` (http surface), each answered now with a clear error instead of a dropped
  * connection or a 500:
- * - a JSON body over the limit was refused by destroying the socket, so the 413 never arrived.
+ * - a JSON body over the limit was refused by destroying the socket, so the 413 never arrived;
+ * - a JSON body nested thousands of levels deep passed the size limit and overflowed the stack in the
+ *   handlers (validation, cloning): 500 on every registry route.
  */
 import { startHarness, type Harness } from '../helpers/centre-harness';
 import { login } from '../helpers/http';
@@ -36,5 +38,13 @@ it('a JSON body over 64 KiB gets its 413, read or not', async () => {
   // Declared larger than the limit: refused before it is read.
   const declared = await client.send(Buffer.from(`POST /api/alarms/x/notes HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${token}\r\ncontent-type: application/json\r\ncontent-length: 99999999\r\n\r\n{}`), { fresh: true });
   expect(error(declared)).toEqual({ status: 413, code: 'too_large' });
+});
+
+it.each([['/api/sites/site-a', 'PUT'], ['/api/workers/w1', 'PUT'], ['/api/alarms/x/notes', 'POST']])('a body nested 2,000 levels deep is refused with 400 too_deep (%s)', async (path, method) => {
+  const deep = Buffer.from('{"a":'.repeat(2000) + '1' + '}'.repeat(2000));
+  expect(error(await post(path, deep, method))).toEqual({ status: 400, code: 'too_deep' });
+  // Deep enough for any real request, and brackets inside strings do not count.
+  const fine = Buffer.from(JSON.stringify({ id: 'site-a', name: '[[[[{{{{'.repeat(40) }));
+  expect((await post(path, fine, method)) !== 'no_answer').toBe(true);
 });
 

@@ -74,6 +74,8 @@ interface Route {
 }
 
 const MAX_BODY = 64 * 1024;
+/** No request of ours nests deeper than a few levels; 64 keeps recursive code (clones, validation) far from the stack's end. */
+const MAX_JSON_DEPTH = 64;
 
 export class Router {
   private readonly routes: Route[] = [];
@@ -196,10 +198,32 @@ async function readJson(raw: IncomingMessage): Promise<{ body: unknown; rawBody:
   if (rawBody.length === 0) return { body: undefined, rawBody: undefined };
   const type = String(raw.headers['content-type'] ?? '');
   if (!type.includes('application/json')) throw new HttpError(415, 'unsupported_media_type', 'Send JSON (content-type: application/json)');
+  const text = rawBody.toString('utf8');
+  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new HttpError(400, 'too_deep', `The body nests deeper than ${MAX_JSON_DEPTH} levels`);
   try {
-    return { body: JSON.parse(rawBody.toString('utf8')), rawBody };
+    return { body: JSON.parse(text), rawBody };
   } catch {
     throw new HttpError(400, 'bad_json', 'The body is not valid JSON');
   }
 }
 
+/** How deep JSON text nests (brackets outside strings), counted before parsing it. */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) max = depth;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return max;
+}
