@@ -3,7 +3,8 @@
  * connection or a 500:
  * - a JSON body over the limit was refused by destroying the socket, so the 413 never arrived;
  * - a JSON body nested thousands of levels deep passed the size limit and overflowed the stack in the
- *   handlers (validation, cloning): 500 on every registry route.
+ *   handlers (validation, cloning): 500 on every registry route;
+ * - a CONNECT request had the connection dropped without a word.
  */
 import { startHarness, type Harness } from '../helpers/centre-harness';
 import { login } from '../helpers/http';
@@ -48,3 +49,7 @@ it.each([['/api/sites/site-a', 'PUT'], ['/api/workers/w1', 'PUT'], ['/api/alarms
   expect((await post(path, fine, method)) !== 'no_answer').toBe(true);
 });
 
+it('CONNECT is answered 405', async () => {
+  const a = await client.send(Buffer.from('CONNECT 127.0.0.1:22 HTTP/1.1\r\nhost: 127.0.0.1:22\r\n\r\n'), { fresh: true });
+  expect(error(a)).toEqual({ status: 405, code: 'method_not_allowed' });
+});

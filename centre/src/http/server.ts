@@ -48,6 +48,11 @@ export function startHttp(router: Router, host: string, port: number, log: Logge
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     else socket.destroy();
   });
+  // A CONNECT (proxy tunnel) request is no request for us; without an answer Node would just drop the connection.
+  server.on('connect', (_req, socket) => {
+    const body = JSON.stringify({ error: { code: 'method_not_allowed', message: 'CONNECT is not served' } });
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+  });
   server.on('connection', (s) => {
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
