@@ -35,6 +35,14 @@ function time(req: ApiRequest, name: string, required = false): number | undefin
   return v;
 }
 
+/** A whole number from the query, `dflt` when absent; anything else (`1e309`, `-1`, `x`) is a 400 naming it. */
+function count(req: ApiRequest, name: string, dflt: number): number {
+  const raw = req.query.get(name);
+  if (raw === null || raw === '') return dflt;
+  if (!/^\d{1,9}$/.test(raw)) throw new HttpError(400, 'invalid', `${name}: a whole number from 0 to 999999999`);
+  return Number(raw);
+}
+
 const SEARCH_QUERY = {
   from: { description: 'Created at or after (epoch ms or ISO 8601)' }, to: { description: 'Created before (epoch ms or ISO 8601)' },
   workerId: { description: 'Worker id' }, siteId: { description: 'Site id' },
@@ -65,8 +73,8 @@ export function registerReportsApi(router: Router, ctx: ApiContext): void {
 
   router.add('GET', '/api/reports/alarms', async (req) => {
     const q = await search(req);
-    const limit = Math.min(1000, Math.max(1, Number(req.query.get('limit') ?? 100) || 100));
-    const offset = Math.max(0, Number(req.query.get('offset') ?? 0) || 0);
+    const limit = Math.min(1000, Math.max(1, count(req, 'limit', 100)));
+    const offset = count(req, 'offset', 0);
     const { alarms, total } = await store.searchAlarms({ ...q, limit, offset });
     return { total, offset, limit, alarms: await views(alarms) };
   }, {
