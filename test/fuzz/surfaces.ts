@@ -4,8 +4,9 @@ import { dc09Surface } from './dc09';
 import { httpSurface } from './http';
 import { loraSurface } from './lora';
 import { mqttSurface } from './mqtt';
+import { radioSurface } from './radio';
 import { smsSurface } from './sms';
 
 // Each surface has its own input and context types; the runner treats them alike.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const SURFACES: Surface<any, any>[] = [dc09Surface, httpSurface, mqttSurface, loraSurface, smsSurface];
+export const SURFACES: Surface<any, any>[] = [dc09Surface, httpSurface, mqttSurface, loraSurface, smsSurface, radioSurface];
