@@ -14,7 +14,7 @@ async function main(names: string[]): Promise<number> {
   installProcessGuard(createLogger('fuzz', 'error'));
   const runs = Number(process.env['FUZZ_RUNS'] ?? 1_000_000);
   const seed = Number(process.env['FUZZ_SEED'] ?? Date.now() % 2 ** 31);
-  const chosen = names.length ? SURFACES.filter((s) => names.includes(s.name)) : SURFACES;
+  const chosen = names.length ? names.flatMap((n) => SURFACES.filter((s) => s.name === n)) : SURFACES;
   if (names.length && chosen.length !== names.length) {
     process.stderr.write(`unknown surface; choose from ${SURFACES.map((s) => s.name).join(', ')}\n`);
     return 2;
