@@ -6,7 +6,7 @@
  * (cluster/, docs/scale.md): it runs the rules and timers of the device buckets it leases.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Clock, every, SystemClock } from '../../common/clock';
 import { processFaults } from '../../common/process-guard';
@@ -26,6 +26,7 @@ import { type ApiContext, registerApi } from './http/api';
 import { registerConsoleApi } from './http/api-console';
 import { registerAppApi } from './http/api-app';
 import { Router } from './http/router';
+import { securityHeaders } from './http/security-headers';
 import { type HttpServer, startHttp } from './http/server';
 import { EventWriter } from './event-writer';
 import { Ingest } from './ingest';
@@ -184,10 +185,13 @@ export class Centre {
       registerApi(router, api);
       registerConsoleApi(router, api, { config, outbox: this.outbox });
       this.stoppers.push(registerAppApi(router, { ...this.apiContext(), config, supervision: this.supervision, ownership: this.ownership }));
-      this.http = await startHttp(router, config.http.host, config.http.port, log.child('http'));
+      const tls = config.http.tls ? { cert: readFileSync(config.http.tls.certFile), key: readFileSync(config.http.tls.keyFile) } : undefined;
+      this.http = await startHttp(router, config.http.host, config.http.port, log.child('http'), {
+        headers: securityHeaders({ tileUrl: config.console.tileUrl, tls: tls !== undefined }), ...(tls ? { tls } : {}),
+      });
     }
     log.info('centre started', {
-      http: this.http ? `http://${config.http.host}:${this.http.port}` : 'off', mqtt: config.mqtt.url, instance: this.instance, timers: this.scheduler.size,
+      http: this.http ? `${config.http.tls ? 'https' : 'http'}://${config.http.host}:${this.http.port}` : 'off', mqtt: config.mqtt.url, instance: this.instance, timers: this.scheduler.size,
       ...(cluster ? { cluster: { buckets: cluster.leases.ownedBuckets().length, of: cluster.leases.buckets, workers: cluster.leases.liveNodes().length } } : {}),
     });
   }

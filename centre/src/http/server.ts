@@ -1,6 +1,8 @@
 /** The centre's HTTP server: API routes first, then the web apps' static files. */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { dirname, join } from 'node:path';
 import { countFault } from '../../../common/process-guard';
 import type { Logger } from '../../../common/log';
@@ -29,10 +31,18 @@ const MOUNTS = [
  * Every request ends in an answer: a failure that escapes the router or the file server costs that
  * request a 500 (counted as `http_request_failed`), never the process (common/process-guard.ts).
  */
-export function startHttp(router: Router, host: string, port: number, log: Logger): Promise<HttpServer> {
+export interface HttpOptions {
+  /** Set on every answer (security-headers.ts). */
+  headers?: Record<string, string>;
+  /** Serve HTTPS with this certificate chain and key (PEM). */
+  tls?: { cert: Buffer; key: Buffer };
+}
+
+export function startHttp(router: Router, host: string, port: number, log: Logger, opts: HttpOptions = {}): Promise<HttpServer> {
   const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
-    res.setHeader('x-content-type-options', 'nosniff');
+  const headers = Object.entries(opts.headers ?? { 'x-content-type-options': 'nosniff' });
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    for (const [k, v] of headers) res.setHeader(k, v);
     router.handle(req, res).then((handled) => {
       if (handled) return;
       const served = serveStatic(MOUNTS, req, res);
@@ -43,8 +53,9 @@ export function startHttp(router: Router, host: string, port: number, log: Logge
       if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal', message: 'Internal error' } });
       else res.destroy();
     });
-  });
-  server.on('clientError', (_e, socket) => {
+  };
+  const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : createServer(handler);
+  server.on('clientError', (_e: Error, socket: Duplex) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     else socket.destroy();
   });
