@@ -5,7 +5,7 @@
  * in-memory bus at the MQTT seam), so that the fuzzer measures its memory and sees every fault.
  *
  * Invariants on every answer: there is one (unless the request was cut or half-closed), it comes
- * within 10 s, it is never a 5xx, an error is JSON `{error: {code, message}}`, no route answers 2xx to
+ * within 10 s, it carries the security headers, it is never a 5xx, an error is JSON `{error: {code, message}}`, no route answers 2xx to
  * a caller the route's roles exclude, no prototype was polluted. Every 500 inputs (check): a canary
  * pendant's SOS goes through the real ingest and must be raised and answered within 2 s while the
  * fuzzer's requests are in flight; no fault escaped (engine).
@@ -116,6 +116,10 @@ async function run(ctx: HttpCtx, input: HttpInput): Promise<void> {
     throw new Error('the connection closed without an answer');
   }
   ctx.statuses[answer.status] = (ctx.statuses[answer.status] ?? 0) + 1;
+  // Every answer the application made carries the security headers (security-headers.ts).
+  if (answer.headers['content-type'] && (!answer.headers['content-security-policy'] || answer.headers['x-content-type-options'] !== 'nosniff')) {
+    throw new Error(`answer ${answer.status} without the security headers`);
+  }
   if (answer.status >= 500) throw new Error(`answered ${answer.status}: ${answer.body.subarray(0, 300).toString('utf8')}`);
   const json = answer.headers['content-type']?.startsWith('application/json');
   if (answer.status >= 400 && json && answer.body.length) {

@@ -56,8 +56,10 @@ export interface RadioCtx {
   bridge: Bridge;
   transports: [MemoryTransport, MemoryTransport];
   forwarded: UplinkPayload[];
-  /** Highest counter sealed so far per device (genuine frames). */
+  /** Highest counter of the pendant's new frames so far, per device. */
   top: Map<number, number>;
+  /** Highest counter sealed at all (old ones included), per device. */
+  sealedMax: Map<number, number>;
   /** Recent genuine frames, for replays and tampering. */
   recent: Uint8Array[];
   /** Counters forwarded per device (the last few thousand: older ones are outside every window). */
@@ -86,6 +88,7 @@ function frameOf(ctx: RadioCtx, s: Shot): { bytes: Uint8Array; mustForward: bool
     }
     case 'behind': {
       const counter = Math.max(1, (ctx.top.get(s.device) ?? 0) - s.step);
+      ctx.sealedMax.set(s.device, Math.max(counter, ctx.sealedMax.get(s.device) ?? 0));
       return { bytes: seal(s.device, counter, s.type), mustForward: false };
     }
     case 'replay':
@@ -125,7 +128,7 @@ async function run(ctx: RadioCtx, input: RadioInput): Promise<void> {
       // Genuine: it verifies with the pendant's own key (only the pendant and we hold it).
       const dev = parseInt(p.decoded.deviceId, 16);
       const check = decodeUplink(fromHex(p.frame)!, (id) => (id === dev ? { key: KEYS.get(dev)!, lastCounter: undefined } : undefined));
-      if (!check.ok || check.frame.counter !== p.decoded.counter || p.decoded.counter > (ctx.top.get(dev) ?? 0)) throw new Error(`a frame that no pendant sealed was forwarded: ${p.frame}`);
+      if (!check.ok || check.frame.counter !== p.decoded.counter || p.decoded.counter > Math.max(ctx.top.get(dev) ?? 0, ctx.sealedMax.get(dev) ?? 0)) throw new Error(`a frame that no pendant sealed was forwarded: ${p.frame}`);
       let seen = ctx.seen.get(p.decoded.deviceId);
       if (!seen) ctx.seen.set(p.decoded.deviceId, (seen = new Set()));
       if (seen.has(p.decoded.counter)) throw new Error(`${p.decoded.deviceId}:${p.decoded.counter} forwarded twice`);
@@ -154,7 +157,7 @@ export const radioSurface: Surface<RadioInput, RadioCtx> = {
     const transports: [MemoryTransport, MemoryTransport] = [new MemoryTransport('ble0', 'ble'), new MemoryTransport('lora0', 'lora')];
     const forwarded: UplinkPayload[] = [];
     const bridge = new Bridge({ siteId: 's1', gatewayId: 'gw-1', clock, log: createLogger('fuzz', 'silent'), transports, keyring, replay: new MemoryReplayStore(), sink: async (p) => void forwarded.push(p) });
-    return { clock, bridge, transports, forwarded, top: new Map(), recent: [], seen: new Map() };
+    return { clock, bridge, transports, forwarded, top: new Map(), sealedMax: new Map(), recent: [], seen: new Map() };
   },
   run,
   check,

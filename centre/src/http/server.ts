@@ -62,7 +62,8 @@ export function startHttp(router: Router, host: string, port: number, log: Logge
   // A CONNECT (proxy tunnel) request is no request for us; without an answer Node would just drop the connection.
   server.on('connect', (_req, socket) => {
     const body = JSON.stringify({ error: { code: 'method_not_allowed', message: 'CONNECT is not served' } });
-    socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    const extra = headers.map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\n${extra}connection: close\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
   });
   server.on('connection', (s) => {
     sockets.add(s);
