@@ -10,7 +10,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
-import { verifyPassword } from '../../../common/passwords';
+import { verifyPasswordAsync } from '../../../common/passwords';
 import { createLogger, type Logger } from '../../../common/log';
 import { canPublish, canSubscribe, type Identity } from './acl';
 import type { Role } from '../../../protocol/src';
@@ -88,32 +88,15 @@ export class EmbeddedBroker {
       },
       authenticate: (client, username, password, done) => {
         const user = username === undefined ? undefined : users.get(username);
-        if (!user || !password || !verifyPassword(password.toString('utf8'), user.passwordHash)) {
-          this.counters.authFailed++;
-          this.log.warn('mqtt login refused', { username: username ?? null, clientId: client.id });
-          const err = new Error('Bad username or password') as AuthError;
-          err.returnCode = 4;
-          return done(err, false);
-        }
-        this.claimClientId(client, user.username).then((mine) => {
-          if (!mine) {
-            this.counters.clientIdTaken++;
-            this.log.warn('mqtt client id belongs to another user', { username: user.username, clientId: client.id });
-            const err = new Error('Client id in use by another user') as AuthError;
-            err.returnCode = 2; // identifier rejected (MQTT 3.1.1 §3.2.2.3)
+        void verifyPasswordAsync(password?.toString('utf8') ?? '', user?.passwordHash).then((ok) => {
+          if (!ok || !user || !password) {
+            this.counters.authFailed++;
+            this.log.warn('mqtt login refused', { username: username ?? null, clientId: client.id });
+            const err = new Error('Bad username or password') as AuthError;
+            err.returnCode = 4;
             return done(err, false);
           }
-          const identity: Identity = { username: user.username, role: user.role };
-          if (user.siteId !== undefined) identity.siteId = user.siteId;
-          if (user.gatewayId !== undefined) identity.gatewayId = user.gatewayId;
-          this.identities.set(client, identity);
-          done(null, true);
-        }, (e: unknown) => {
-          this.counters.errors++;
-          this.log.error('mqtt client id not checked', { clientId: client.id, error: e as Error });
-          const err = new Error('Server unavailable') as AuthError;
-          err.returnCode = 3;
-          done(err, false);
+          this.admit(client, user, done);
         });
       },
       authorizePublish: (client, packet, done) => {
@@ -160,6 +143,30 @@ export class EmbeddedBroker {
       this.wss.on('connection', (socket, req) => aedes.handle(createWebSocketStream(socket), req));
       this.ports.ws = await this.listen(http, ws.host, ws.port);
     }
+  }
+
+  /** A user whose password is right: admitted if the client id is theirs (claimClientId). */
+  private admit(client: Client, user: BrokerUser, done: (err: AuthError | null, ok: boolean) => void): void {
+    this.claimClientId(client, user.username).then((mine) => {
+      if (!mine) {
+        this.counters.clientIdTaken++;
+        this.log.warn('mqtt client id belongs to another user', { username: user.username, clientId: client.id });
+        const err = new Error('Client id in use by another user') as AuthError;
+        err.returnCode = 2; // identifier rejected (MQTT 3.1.1 §3.2.2.3)
+        return done(err, false);
+      }
+      const identity: Identity = { username: user.username, role: user.role };
+      if (user.siteId !== undefined) identity.siteId = user.siteId;
+      if (user.gatewayId !== undefined) identity.gatewayId = user.gatewayId;
+      this.identities.set(client, identity);
+      done(null, true);
+    }, (e: unknown) => {
+      this.counters.errors++;
+      this.log.error('mqtt client id not checked', { clientId: client.id, error: e as Error });
+      const err = new Error('Server unavailable') as AuthError;
+      err.returnCode = 3;
+      done(err, false);
+    });
   }
 
   /**
