@@ -76,7 +76,7 @@ function seal(dev: number, counter: number, type: number, key = KEYS.get(dev)!):
 }
 
 function frameOf(ctx: RadioCtx, s: Shot): { bytes: Uint8Array; mustForward: boolean } {
-  const pick = (i: number): Uint8Array => ctx.recent[i % Math.max(1, ctx.recent.length)] ?? seal(DEVICES[0]!, 1, 0);
+  const pick = (i: number): Uint8Array => ctx.recent[i % Math.max(1, ctx.recent.length)] ?? new Uint8Array(24);
   switch (s.kind) {
     case 'fresh': {
       const counter = (ctx.top.get(s.device) ?? 0) + s.step;
@@ -127,7 +127,8 @@ async function run(ctx: RadioCtx, input: RadioInput): Promise<void> {
     for (const p of out) {
       // Genuine: it verifies with the pendant's own key (only the pendant and we hold it).
       const dev = parseInt(p.decoded.deviceId, 16);
-      const check = decodeUplink(fromHex(p.frame)!, (id) => (id === dev ? { key: KEYS.get(dev)!, lastCounter: undefined } : undefined));
+      // Rebuilt from its 24 on-air bits next to the counter it claims; the tag covers the whole counter.
+      const check = decodeUplink(fromHex(p.frame)!, (id) => (id === dev ? { key: KEYS.get(dev)!, lastCounter: p.decoded.counter - 1 } : undefined));
       if (!check.ok || check.frame.counter !== p.decoded.counter || p.decoded.counter > Math.max(ctx.top.get(dev) ?? 0, ctx.sealedMax.get(dev) ?? 0)) throw new Error(`a frame that no pendant sealed was forwarded: ${p.frame}`);
       let seen = ctx.seen.get(p.decoded.deviceId);
       if (!seen) ctx.seen.set(p.decoded.deviceId, (seen = new Set()));
