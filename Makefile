@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_STAMP := node_modules/.vigil-installed
 VIGIL := node bin/vigil.js
 
-.PHONY: demo test lint typecheck unit bench bench-scale firmware flash install clean screenshots fuzz
+.PHONY: demo test lint typecheck unit bench bench-scale firmware flash install clean screenshots check-espruino record-espruino fuzz
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -57,6 +57,20 @@ flash: firmware
 	@test -z "$(SETTINGS)" -o -f "$(SETTINGS)" || { echo "settings file $(SETTINGS) not found"; exit 2; }
 	npx --yes espruino@0.1.67 -p "$(PORT)" -t --config RESET_BEFORE_SEND=true --config SAVE_ON_SEND=1 --config PRETOKENISE=2 \
 	  $(if $(SETTINGS),--storage vigil.json:$(SETTINGS)) firmware/dist/$(BOARD).js
+
+# The release check that needs no hardware (docs/firmware.md "The real interpreter"): every board's built
+# firmware in a real Espruino interpreter, a Linux build of its public source made by the developer
+# (never part of this repository). ESPRUINO_BANGLE: a build with the Bangle.js 2 layout (else ESPRUINO).
+# Not in CI. record-espruino records the stand-in's conformance fixtures (firmware/check/fixtures).
+ESPRUINO_BANGLE ?= $(ESPRUINO)
+check-espruino: install firmware
+	@test -n "$(ESPRUINO)" || { echo "usage: make check-espruino ESPRUINO=<Linux build of Espruino, Puck.js layout> [ESPRUINO_BANGLE=<Bangle.js 2 layout>]"; exit 2; }
+	ESPRUINO="$(ESPRUINO)" ESPRUINO_BANGLE="$(ESPRUINO_BANGLE)" npx tsx firmware/check/check-espruino.ts
+
+record-espruino: install firmware
+	@test -n "$(ESPRUINO)" || { echo "usage: make record-espruino ESPRUINO=<Puck.js layout build> ESPRUINO_BANGLE=<Bangle.js 2 layout build>"; exit 2; }
+	npx tsx firmware/check/record.ts --puck "$(ESPRUINO)" --bangle "$(ESPRUINO_BANGLE)"
+	ESPRUINO="$(ESPRUINO)" ESPRUINO_BANGLE="$(ESPRUINO_BANGLE)" npx tsx firmware/check/check-espruino.ts --record
 
 clean:
 	rm -rf firmware/dist var coverage

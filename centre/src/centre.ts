@@ -36,6 +36,7 @@ import { EmailNotifier } from './notify/email';
 import { SmsNotifier } from './notify/sms/sms-notifier';
 import type { Notifier } from './notify/types';
 import { WebhookNotifier } from './notify/webhook';
+import { voiceNotifierFromConfig } from './notify/voice/setup';
 import { Positions } from './positions';
 import { Registry } from './registry';
 import { RegistryAdmin } from './registry-admin';
@@ -310,7 +311,12 @@ export class Centre {
     for (const n of this.notifiers) {
       this.outbox.addNotifier(n);
       n.onEvent((e) => {
-        void this.escalation.answer({ kind: e.kind === 'accepted' ? 'accepted' : 'rejected', channel: e.channel, at: e.at, via: e.channel, ...(e.notificationId ? { notificationId: e.notificationId } : {}), from: e.from, ...(e.alarmNumber ? { alarmNumber: e.alarmNumber } : {}), ...(e.text ? { text: e.text } : {}) })
+        if (e.kind !== 'accepted' && e.kind !== 'rejected') {
+          // What became of a notification later on (a phone call answered, busy, not picked up).
+          if (e.notificationId) void this.escalation.receipt({ ...e, kind: e.kind, notificationId: e.notificationId }).catch((err: unknown) => log.error('receipt not processed', { channel: e.channel, error: err as Error }));
+          return;
+        }
+        void this.escalation.answer({ kind: e.kind, channel: e.channel, at: e.at, via: e.channel, ...(e.notificationId ? { notificationId: e.notificationId } : {}), from: e.from, ...(e.alarmNumber ? { alarmNumber: e.alarmNumber } : {}), ...(e.text ? { text: e.text } : {}) })
           .then((r) => (r.ok ? undefined : log.info('answer matched no open alarm', { channel: e.channel, code: r.code })))
           .catch((err: unknown) => log.error('answer not processed', { channel: e.channel, error: err as Error }));
       });
@@ -335,6 +341,12 @@ export class Centre {
     if (n.sms) out.push(new SmsNotifier({ path: n.sms.port, baudRate: n.sms.baudRate, ...(n.sms.pin ? { pin: n.sms.pin } : {}) }, { clock, log: log.child('sms') }));
     if (n.email) out.push(new EmailNotifier(n.email));
     const pub = this.config.escalation.publicUrl;
+    if (n.voice) {
+      out.push(voiceNotifierFromConfig(n.voice, {
+        clock, log: log.child('voice'), promptDir: n.voice.promptDir ?? join(this.config.dataDir, 'voice-prompts'),
+        sms: { available: (m) => !!m.link && this.outbox.channels().has('sms'), send: (m) => this.escalation.smsFollowUp(m) },
+      }));
+    }
     if (n.webhook) out.push(new WebhookNotifier({ secret: n.webhook.secret, timeoutMs: n.webhook.timeoutMs, answerUrl: pub ? `${pub.replace(/\/$/, '')}/api/webhooks/answer` : null }, { clock }));
     return out;
   }

@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { ConfigError, type JsonSchema, mqttClientSchema, readConfigFile, validateConfig } from '../../common/schema';
+import { VOICE_LANGUAGES, type VoiceLanguage } from './notify/voice/prompts';
 
 export interface SessionsConfig {
   /** Reminder before a timed session ends (pendant haptic + SMS), minutes. */
@@ -60,6 +61,42 @@ export interface EmailConfig {
   insecureTls: boolean;
 }
 
+/** A SIP trunk or registrar for voice calls (docs/centre.md, "Voice calls"). */
+export interface VoiceConfig {
+  server: string;
+  port: number;
+  transport: 'udp' | 'tcp';
+  /** Domain of the SIP URIs (`sip:<number>@<domain>`); the server's name when null. */
+  domain: string | null;
+  username: string | null;
+  password: string | null;
+  /** The number the callee sees (From); the username when null. */
+  callerId: string | null;
+  displayName: string | null;
+  /** REGISTER with the server (trunks that route by registration rather than by IP or credentials). */
+  register: boolean;
+  registerExpiresS: number;
+  /** Local SIP port (0 = any). */
+  localPort: number;
+  /** Address written in Via, Contact and SDP behind NAT (the centre's public address); null = the local one. */
+  publicAddress: string | null;
+  rtpPortMin: number;
+  rtpPortMax: number;
+  ringTimeoutS: number;
+  /** Wait for a key after each prompt. */
+  keyTimeoutS: number;
+  /** How often the prompt is said again when no key comes. */
+  promptRepeats: number;
+  /** Language for contacts without one (en, fr, nl, de, es, sv, nb). */
+  defaultLanguage: VoiceLanguage;
+  /** Calls at the same time (channels the trunk allows). */
+  maxCalls: number;
+  espeak: string;
+  wordsPerMinute: number;
+  /** Where rendered prompts are kept; `<dataDir>/voice-prompts` when null. */
+  promptDir: string | null;
+}
+
 export interface WebhookConfig {
   /** HMAC-SHA256 key for the `x-vigil-signature` header, at least 16 characters. */
   secret: string;
@@ -100,7 +137,7 @@ export interface CentreConfig {
   sessions?: SessionsConfig;
   supervision?: SupervisionConfig;
   escalation?: EscalationConfig;
-  notifiers?: { sms?: SmsConfig; email?: EmailConfig; webhook?: WebhookConfig };
+  notifiers?: { sms?: SmsConfig; voice?: VoiceConfig; email?: EmailConfig; webhook?: WebhookConfig };
   telemetry?: { influx?: { url: string; database: string; username?: string; password?: string; flushMs: number } };
   retention?: { positionsDays: number; eventsDays: number; attemptsDays: number; telemetryDays: number };
   /** How often the registry is checked for changes made by other processes (`vigil device add`), seconds. */
@@ -112,6 +149,7 @@ export interface CentreConfig {
 export type ResolvedCentreConfig = Required<Omit<CentreConfig, 'notifiers' | 'telemetry' | 'store'>> & Pick<CentreConfig, 'notifiers' | 'telemetry' | 'store'>;
 
 const int = (minimum: number, maximum: number, dflt: number): JsonSchema => ({ type: 'integer', minimum, maximum, default: dflt });
+const nstr = (dflt: null): JsonSchema => ({ type: ['string', 'null'], minLength: 1, default: dflt });
 const section = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema => ({ type: 'object', additionalProperties: false, required, properties, ...(required.length ? {} : { default: {} }) });
 
 export const CENTRE_CONFIG_SCHEMA: JsonSchema = {
@@ -146,6 +184,15 @@ export const CENTRE_CONFIG_SCHEMA: JsonSchema = {
       additionalProperties: false,
       properties: {
         sms: section({ port: { type: 'string', minLength: 1 }, baudRate: int(1200, 921600, 115200), pin: { type: 'string', pattern: '^[0-9]{4,8}$' } }, ['port']),
+        voice: section({
+          server: { type: 'string', minLength: 1 }, port: int(1, 65535, 5060), transport: { enum: ['udp', 'tcp'], default: 'udp' },
+          domain: nstr(null), username: nstr(null), password: nstr(null),
+          callerId: { type: ['string', 'null'], pattern: '^\\+?[0-9A-Za-z._-]{1,32}$', default: null }, displayName: { type: ['string', 'null'], maxLength: 40, default: 'Vigil' },
+          register: { type: 'boolean', default: false }, registerExpiresS: int(60, 86400, 600), localPort: int(0, 65535, 0), publicAddress: nstr(null),
+          rtpPortMin: int(1024, 65534, 10000), rtpPortMax: int(1025, 65535, 10999), ringTimeoutS: int(5, 120, 30), keyTimeoutS: int(2, 30, 8),
+          promptRepeats: int(0, 3, 1), defaultLanguage: { enum: [...VOICE_LANGUAGES], default: 'en' }, maxCalls: int(1, 100, 4),
+          espeak: { type: 'string', minLength: 1, default: 'espeak-ng' }, wordsPerMinute: int(80, 300, 160), promptDir: nstr(null),
+        }, ['server']),
         email: section({
           host: { type: 'string', minLength: 1 }, port: int(1, 65535, 587), secure: { type: 'boolean', default: false },
           username: { type: 'string' }, password: { type: 'string' }, from: { type: 'string', minLength: 3 }, insecureTls: { type: 'boolean', default: false },
@@ -191,6 +238,12 @@ function crossCheck(c: ResolvedCentreConfig, source: string): ResolvedCentreConf
     if (file !== undefined && !existsSync(file)) errors.push(`http.tls.${f}: ${file} does not exist`);
   }
   if (c.cluster.renewS * 2 > c.cluster.leaseTtlS) errors.push('cluster.renewS: must be at most half of cluster.leaseTtlS (a lease must survive one late renewal)');
+  const v = c.notifiers?.voice;
+  if (v) {
+    if (v.rtpPortMin >= v.rtpPortMax) errors.push('notifiers.voice.rtpPortMax: must be above rtpPortMin');
+    if ((v.username === null) !== (v.password === null)) errors.push('notifiers.voice.password: username and password go together');
+    if (v.register && v.username === null) errors.push('notifiers.voice.register: needs username and password');
+  }
   if (errors.length) throw new ConfigError(source, errors);
   return c;
 }

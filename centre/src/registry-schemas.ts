@@ -10,7 +10,7 @@ const text = (max: number): JsonSchema => ({ type: 'string', minLength: 1, maxLe
 const nullable = (max: number): JsonSchema => ({ type: ['string', 'null'], maxLength: max, default: null });
 const phone = { type: ['string', 'null'], pattern: '^\\+?[0-9 ().-]{3,30}$', default: null };
 const num = { type: ['number', 'null'], default: null };
-const channel = { enum: ['sms', 'email', 'webhook', 'console'] };
+const channel = { enum: ['sms', 'voice', 'email', 'webhook', 'console'] };
 const step = {
   type: 'object', additionalProperties: false, required: ['contactId', 'channel'],
   properties: { contactId: { type: 'string', pattern: '^(@worker|[A-Za-z0-9][A-Za-z0-9_.-]{0,63})$' }, channel, timeoutS: { type: 'integer', minimum: 1, maximum: 3600, default: 120 } },

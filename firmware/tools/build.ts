@@ -17,7 +17,7 @@ export const DIST_DIR = join(FIRMWARE_DIR, 'dist');
 export const FIRMWARE_BOARDS = ['puckjs', 'bangle2', 'lora'] as const;
 export type FirmwareBoard = (typeof FIRMWARE_BOARDS)[number];
 
-const SHARED = ['lib/frame.js', 'lib/settings.js', 'lib/counter.js', 'lib/detect.js', 'lib/beacon.js', 'lib/app.js'];
+const SHARED = ['lib/timer.js', 'lib/frame.js', 'lib/settings.js', 'lib/counter.js', 'lib/detect.js', 'lib/beacon.js', 'lib/app.js'];
 
 /** Boards with a GPS receiver (they carry lib/frame_gps.js). */
 export const FIRMWARE_GPS: Record<FirmwareBoard, boolean> = { puckjs: false, bangle2: true, lora: false };
@@ -25,7 +25,7 @@ export const FIRMWARE_GPS: Record<FirmwareBoard, boolean> = { puckjs: false, ban
 /** Source files per board, in load order (Espruino does not hoist: definitions come first). */
 export const BOARD_SOURCES: Record<FirmwareBoard, string[]> = {
   puckjs: ['lib/ccm_ecb.js', ...SHARED, 'lib/radio_ble.js', 'boards/puck_hw.js', 'boards/puckjs.js'],
-  bangle2: ['lib/ccm_native.js', ...SHARED.slice(0, 1), 'lib/frame_gps.js', ...SHARED.slice(1), 'lib/radio_ble.js', 'boards/bangle2.js'],
+  bangle2: ['lib/ccm_native.js', ...SHARED.slice(0, 2), 'lib/frame_gps.js', ...SHARED.slice(2), 'lib/radio_ble.js', 'boards/bangle2.js'],
   lora: ['lib/ccm_ecb.js', ...SHARED, 'lib/radio_lora.js', 'boards/puck_hw.js', 'boards/lora.js'],
 };
 

@@ -21,6 +21,17 @@ const FORBIDDEN_MEMBERS: Record<string, string[]> = {
   '*': ['flat', 'flatMap', 'replaceAll', 'finally', 'at', 'matchAll', 'padEnd', 'trimStart', 'trimEnd'],
 };
 
+/** Operators that turn text into a number; Espruino reads "030" as octal 24 (fixtures/probes/numbers). */
+const NUMERIC_OPS = new Set([ts.SyntaxKind.AsteriskToken, ts.SyntaxKind.SlashToken, ts.SyntaxKind.PercentToken, ts.SyntaxKind.MinusToken, ts.SyntaxKind.LessThanToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanEqualsToken]);
+const TEXT_METHODS = new Set(['substr', 'substring', 'charAt', 'trim', 'toString', 'join', 'toUpperCase', 'toLowerCase']);
+
+/** An expression that is text for sure: a string literal or the result of a string method. */
+function isText(n: ts.Expression): boolean {
+  while (ts.isParenthesizedExpression(n)) n = n.expression;
+  if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) return true;
+  return ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && TEXT_METHODS.has(n.expression.name.text);
+}
+
 function lineOf(sf: ts.SourceFile, n: ts.Node): number {
   return sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
 }
@@ -47,6 +58,7 @@ export function checkSyntax(code: string): Violation[] {
     else if (ts.isAwaitExpression(n) || ts.isForOfStatement(n) && n.awaitModifier) bad(n, 'async/await');
     else if (ts.isYieldExpression(n)) bad(n, 'generator');
     else if (ts.isLabeledStatement(n)) bad(n, 'label');
+    else if ((ts.isBinaryExpression(n) && NUMERIC_OPS.has(n.operatorToken.kind) && (isText(n.left) || isText(n.right))) || (ts.isPrefixUnaryExpression(n) && (n.operator === ts.SyntaxKind.PlusToken || n.operator === ts.SyntaxKind.MinusToken) && isText(n.operand))) bad(n, 'arithmetic on text: Espruino reads "030" as octal 24; convert with parseInt(x, 10)');
     else if (ts.isWithStatement(n)) bad(n, 'with');
     else if (ts.isShorthandPropertyAssignment(n)) bad(n, 'shorthand property (keep object literals explicit)');
     else if (ts.isPrivateIdentifier(n)) bad(n, 'private class field');
@@ -134,56 +146,6 @@ export function checkDefinitionOrder(code: string): Violation[] {
     }
   });
   return out;
-}
-
-export interface MemoryEstimate {
-  /** JsVars holding function code: every function that can exist after load. */
-  codeVars: number;
-  /** JsVars of variables declared at top level and in module closures, and of their literal values. */
-  scopeVars: number;
-  functions: number;
-}
-
-/** JsVars a literal value takes (2 per property or element: name + value; strings in 12-char blocks). */
-function literalVars(n: ts.Node): number {
-  if (ts.isStringLiteral(n)) return Math.max(1, Math.ceil(n.text.length / 12));
-  if (ts.isObjectLiteralExpression(n)) return 1 + n.properties.reduce((sum, p) => sum + 1 + (ts.isPropertyAssignment(p) ? literalVars(p.initializer) : 1), 0);
-  if (ts.isArrayLiteralExpression(n)) return 1 + n.elements.reduce((sum, e) => sum + 1 + literalVars(e), 0);
-  return 1;
-}
-
-/**
- * Static part of the memory estimate (docs/firmware.md): Espruino keeps each function's source text
- * (parameters and body) in string blocks of ~12 characters, plus ~2 variables for the function and
- * its scope link and one per parameter. Module wrappers — function expressions called once at load —
- * are not kept, so they are not counted; everything else is, as if it were alive at once.
- */
-export function estimateStatic(code: string): MemoryEstimate {
-  const sf = parse(code);
-  let codeVars = 0;
-  let scopeVars = 0;
-  let functions = 0;
-  const isIife = (f: ts.Node): boolean => {
-    const p = f.parent;
-    return (ts.isCallExpression(p) && p.expression === f) || (ts.isParenthesizedExpression(p) && ts.isCallExpression(p.parent) && p.parent.expression === p);
-  };
-  const visit = (n: ts.Node, inModuleScope: boolean): void => {
-    if (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n)) {
-      const module = !ts.isArrowFunction(n) && isIife(n) && inModuleScope;
-      if (!module) {
-        functions++;
-        const text = code.slice(n.parameters.pos - 1, n.end);
-        codeVars += 2 + n.parameters.length + Math.ceil(text.length / 12);
-      }
-      ts.forEachChild(n, (c) => visit(c, module));
-      return;
-    }
-    if (inModuleScope && ts.isVariableDeclaration(n)) scopeVars += 1 + (n.initializer && !ts.isFunctionExpression(n.initializer) && !ts.isCallExpression(n.initializer) ? literalVars(n.initializer) : 1);
-    if (inModuleScope && ts.isFunctionDeclaration(n)) scopeVars += 1;
-    ts.forEachChild(n, (c) => visit(c, inModuleScope));
-  };
-  ts.forEachChild(sf, (c) => visit(c, true));
-  return { codeVars, scopeVars, functions };
 }
 
 /** Reserved words and operators Espruino's pretokeniser stores as one byte each (src/jslex.h LEX_R_*, LEX_*). */

@@ -75,3 +75,15 @@ describe('Puck.js accelerometer stand-in', () => {
     expect(b.evaluate('d')).toBe(1);
   });
 });
+
+describe('digitalPulse on the utility timer (Espruino src/jstimer.c: 16 queued edges)', () => {
+  it('waits, busy, when more edges are queued than the timer holds', () => {
+    const b = puck('');
+    const before = b.cpu.busyMs;
+    b.evaluate('digitalPulse(LED1, 1, [100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100])');
+    expect(b.cpu.pulseWaits).toBe(0); // 15 edges fit
+    b.safeCall(() => b.evaluate('digitalPulse(LED2, 1, [50, 50, 50, 50, 50])'));
+    expect(b.cpu.pulseWaits).toBe(4);
+    expect(b.cpu.busyMs - before).toBeGreaterThanOrEqual(100); // the first edge is 100 ms away
+  });
+});

@@ -20,6 +20,7 @@ import { alarmPartition, escalationPartition } from '../cluster/partition';
 import type { Alarm, AttemptRecord, AuditEntry, Escalation, EscalationTarget, NewOutboxMessage, OutboxMessage, Store } from '../store/types';
 import type { PlaceResolver } from '../views';
 import { compose } from './messages';
+import { voiceFacts } from './voice-facts';
 import type { Outbox } from './outbox';
 import { normalizePhone, planEscalation } from './plan';
 import type { ResponderTokens } from './tokens';
@@ -129,6 +130,33 @@ export class EscalationEngine {
     return this.answerFor(msg.alarmId, msg.targetKey, { name: msg.contactName, channel: msg.channel, to: msg.to, notificationId: msg.id }, a);
   }
 
+  /**
+   * What became of a notification after it was sent (a phone call answered, busy, not picked up, hung
+   * up without a key): recorded on the alarm; a failure of the current step moves the ladder on at once.
+   */
+  async receipt(e: { notificationId: string; kind: 'delivered' | 'failed' | 'no_answer'; at: number; text?: string }): Promise<void> {
+    const { store } = this.ctx;
+    const m = await store.getOutbox(e.notificationId);
+    if (!m) return;
+    await store.recordAttempt({ at: e.at, notificationId: m.id, alarmId: m.alarmId, channel: m.channel, to: m.to, contactName: m.contactName, status: e.kind, detail: e.text?.slice(0, 200) ?? null });
+    if (m.alarmId) this.ctx.live.publish({ type: 'attempt', alarmId: m.alarmId, status: e.kind, channel: m.channel, contactName: m.contactName, at: e.at });
+    if (e.kind === 'delivered' || !m.escalationId) return;
+    const esc = await store.getEscalation(m.escalationId);
+    if (esc?.state === 'running' && esc.phase === 'ladder' && m.step === esc.step) await this.advance(esc, 'failed');
+  }
+
+  /** A contact who accepted by phone asks for the SMS with the responder link (voice channel, key 3). */
+  async smsFollowUp(n: { id: string; alarmId: string; alarmNumber: string; to: string; subject: string; link?: string }): Promise<boolean> {
+    const { store, outbox } = this.ctx;
+    const m = await store.getOutbox(n.id);
+    if (!m || !n.link || !outbox.channels().has('sms')) return false;
+    await outbox.enqueue([outbox.message({
+      channel: 'sms', to: n.to, contactName: m.contactName, contactId: m.contactId, subject: n.subject, text: `${n.subject} · ${n.link}`,
+      alarmId: m.alarmId, alarmNumber: m.alarmNumber, link: n.link, priority: 1,
+    })]);
+    return true;
+  }
+
   /** The responder page's buttons: the same as an SMS answer, for the token's contact. */
   async answerByToken(token: string, kind: Answer['kind']): Promise<AnswerResult> {
     const t = await this.ctx.tokens.resolve(token);
@@ -211,9 +239,10 @@ export class EscalationEngine {
     const place = places ? await places.describe(alarm.position ?? null) : null;
     const link = await tokens.link(alarm, t);
     const c = compose({ alarm, workerName: worker?.name ?? null, workerPhone: worker?.phone ?? null, place, nowMs: now, link, ...(round !== undefined ? { round } : {}) }, t);
+    const data = t.channel === 'voice' ? { ...c.data, voice: await voiceFacts(store, alarm, t) } : c.data;
     return outbox.message({
       alarmId: alarm.id, alarmNumber: alarm.number, escalationId: esc.id, step, targetKey: t.key, channel: t.channel, to: t.address,
-      contactId: t.contactId, contactName: t.name, subject: c.subject, text: c.text, link, data: c.data, priority: alarm.priority,
+      contactId: t.contactId, contactName: t.name, subject: c.subject, text: c.text, link, data, priority: alarm.priority,
     });
   }
 

@@ -44,7 +44,8 @@ export function normalizePhone(p: string): string {
 
 export function addressFor(c: { phone?: string | null; email?: string | null; webhookUrl?: string | null; name: string }, channel: Channel): string | null {
   switch (channel) {
-    case 'sms': return c.phone ? normalizePhone(c.phone) : null;
+    case 'sms':
+    case 'voice': return c.phone ? normalizePhone(c.phone) : null;
     case 'email': return c.email ?? null;
     case 'webhook': return c.webhookUrl ?? null;
     case 'console': return c.name;

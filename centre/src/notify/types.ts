@@ -1,8 +1,8 @@
 /**
- * The notifier seam: one channel (SMS, email, webhook, console push) that can tell a contact about an
+ * The notifier seam: one channel (SMS, voice call, email, webhook, console push) that can tell a contact about an
  * alarm and report what became of it. Every implementation passes test/centre/notifier-contract.ts.
  */
-export type Channel = 'sms' | 'email' | 'webhook' | 'console';
+export type Channel = 'sms' | 'voice' | 'email' | 'webhook' | 'console';
 
 export interface Notification {
   /** Idempotency key: the same key is never delivered twice by a well-behaved channel. */
@@ -11,7 +11,7 @@ export interface Notification {
   /** Short number people quote on the phone. */
   alarmNumber: string;
   channel: Channel;
-  /** Phone number, e-mail address, URL or console user, depending on the channel. */
+  /** Phone number (SMS, voice), e-mail address, URL or console user, depending on the channel. */
   to: string;
   subject: string;
   text: string;
@@ -29,12 +29,15 @@ export interface DeliveryResult {
   detail?: string;
 }
 
-/** A reply or receipt that arrives after sending: an SMS "YES", a webhook callback, a bounce. */
+/**
+ * A reply or receipt that arrives after sending: an SMS "YES", a webhook callback, a bounce, what
+ * became of a phone call (answered = delivered; busy, hung up, no key = failed; not picked up = no_answer).
+ */
 export interface NotifierEvent {
   notificationId?: string;
   channel: Channel;
   from: string;
-  kind: 'accepted' | 'rejected' | 'delivered' | 'failed';
+  kind: 'accepted' | 'rejected' | 'delivered' | 'failed' | 'no_answer';
   at: number;
   text?: string;
   /** The alarm number the answer names ("YES 1042"), when it names one. */

@@ -1,4 +1,4 @@
-/* global VSet, VDef: writable, VApp, VDetect, VFrame */
+/* global VSet, VDef: writable, VApp, VDetect, VFrame, VClr */
 // Bangle.js 2 watch over BLE: KX023 accelerometer, buzzer, screen, GPS (ESPRUINO.md §1).
 // Sampling: the KX023 is raised to hz (25 or 50 Hz, ±8 g, LPF ODR/2) and polled at the same rate;
 // the firmware reports raw/8192 whatever the range, so values are doubled. Double taps on the face
@@ -79,11 +79,11 @@ var VHw = (function () {
     },
     // An alarm starts: a GPS fix for the centre, kept on for VSet.gps seconds.
     gps: function () {
-      if (!gT) {
+      if (gT) VClr(gT);
+      else {
         Bangle.setGPSPower(1, "vigil");
         Bangle.on("GPS", fix);
       }
-      clearTimeout(gT);
       gT = setTimeout(function () {
         Bangle.setGPSPower(0, "vigil");
         Bangle.removeListener("GPS", fix);
@@ -128,6 +128,9 @@ var VHw = (function () {
       } else if (c == 10) {
         show("Battery low\nCharge soon", "Vigil");
         vib([100, 100, 100, 100, 100]);
+      } else if (c == 11) {
+        show("Not provisioned\nConnect and write\nvigil.json", "Vigil");
+        vib([300, 300, 300]);
       } else if (c != 2) {
         home();
         vib([150]);

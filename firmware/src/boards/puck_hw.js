@@ -12,8 +12,8 @@ var VHw = (function () {
   // LED patterns by VHw.fx code (lib/app.js, docs/firmware.md), 5 digits each: LED (1 red, 2 green,
   // 3 blue), flashes, flash length in 10 ms: pre-alarm 3 quick red, sent 1 s red, repeat 50 ms red,
   // received 1 s green, help coming 3 slow blue, done 300 ms green, check in / reminder 2 quick blue,
-  // protection on 2 long green, off 2 long red, battery low 5 quick red.
-  var FX = "1300811100110052110033030210303201032010220501205015010";
+  // protection on 2 long green, off 2 long red, battery low 5 quick red, not provisioned 4 red 300 ms.
+  var FX = "130081110011005211003303021030320103201022050120501501014030";
   var ds, on = 0;
 
   function acc(a) {
@@ -43,11 +43,13 @@ var VHw = (function () {
     rearm: function () {
       if (ds) VDetect.reset(ds);
     },
+    // Read as one decimal number: Espruino reads text with a leading zero ("030") as octal
+    // (firmware/check/fixtures/probes/numbers.puck.txt), so no part is converted on its own.
     fx: function (c) {
-      var p = FX.substr(c * 5, 5), a = [], i;
-      for (i = 0; i < p[1]; i++) a.push(p.substr(2) * 10, 150);
+      var p = parseInt(FX.substr(c * 5, 5), 10), a = [], i;
+      for (i = 0; i < (p / 1000 | 0) % 10; i++) a.push(p % 1000 * 10, 150);
       a.pop();
-      digitalPulse([LED1, LED2, LED3][p[0] - 1], 1, a);
+      digitalPulse([LED1, LED2, LED3][(p / 10000 | 0) - 1], 1, a);
     }
   };
 })();

@@ -1,4 +1,4 @@
-/* global VSet, VFrame, VCtr, VRadio, VPos, VHw */
+/* global VSet, VFrame, VCtr, VRadio, VPos, VHw, VClr */
 // What the pendant does, shared by every board (docs/firmware.md): protection mode, heartbeat, the
 // pre-alarm -> cancel window -> alarm flow, SOS, silent duress, repeat until acknowledged, check-in,
 // downlinks, and a pending alarm that survives a reboot. Boards supply VHw (sensors, LEDs/buzzer/
@@ -7,11 +7,17 @@
 // costs Puck.js memory (docs/firmware.md "Memory budget"): keep it lean.
 // What the worker sees, VHw.fx(code, a, type): 0 pre-alarm running (a = seconds left), 1 alarm sent,
 // 2 alarm repeated, 3 received, 4 help coming, 5 done (cancelled, checked in, closed), 6 check in now,
-// 7 session reminder (a = minutes), 8 protection on, 9 protection off, 10 battery low.
+// 7 session reminder (a = minutes), 8 protection on, 9 protection off, 10 battery low, 11 not
+// provisioned.
 var VApp = (function () {
   var S = require("Storage"), C = VSet;
   var DEV = parseInt(C.id, 16), KEY = VFrame.unhex(C.key);
   var st = S.readJSON("vigil.st", 1) || { p: C.prot ? 1 : 0 }; // protection mode survives reboots
+  // Not provisioned (no 128-bit key in vigil.json, as `make flash` without SETTINGS leaves it): the
+  // pendant says so on every press, sends nothing and stays connectable so the installer can write
+  // vigil.json (docs/firmware.md "Provision"). Espruino's AES throws on a missing key.
+  var OK = KEY.length == 16;
+  if (!OK) st.p = 0;
   delete C.id; // used once: the memory is worth more
   delete C.key;
   delete C.prot;
@@ -58,7 +64,7 @@ var VApp = (function () {
   // once received, a slow repeat so "help coming" and "closed" still reach the pendant.
   function run() {
     var i = inc, left = i.e - getTime(), c;
-    clearTimeout(tm);
+    VClr(tm); // from its own timer too: a timer is still listed while its callback runs
     if (i.k == 1) {
       if (left > 0.05) {
         VHw.fx(0, Math.ceil(left), i.t);
@@ -84,7 +90,8 @@ var VApp = (function () {
   // the worker is upright or moving again, so it does not fire again while they carry on lying
   // there (a re-trigger needs the condition reversed first).
   function end(fx, cancelled) {
-    clearTimeout(tm);
+    VClr(tm);
+    tm = 0;
     var s = inc.s;
     inc = undefined;
     save();
@@ -102,7 +109,7 @@ var VApp = (function () {
   // Authenticated downlinks answer one of our counters (SPEC §4). received / help coming / closed
   // count for the running alarm only; the other commands once each and in order (no replay).
   function down(b) {
-    var m = VFrame.down(b, DEV, KEY), i = inc, c;
+    var m = OK && VFrame.down(b, DEV, KEY), i = inc, c;
     if (!m || m.c >= VCtr.peek()) return;
     c = m.m;
     if (c < 4) {
@@ -110,7 +117,7 @@ var VApp = (function () {
       if (c == 3) return end(5);
       if (!i.g) {
         i.e = getTime();
-        clearTimeout(tm);
+        VClr(tm);
         tm = setTimeout(run, C.slow * 1000);
       }
       i.g = c;
@@ -129,6 +136,8 @@ var VApp = (function () {
 
   // Check-in prompt: a reminder every 5 s until confirmed or the time is up (the centre notices a miss).
   function nag() {
+    VClr(ciT);
+    ciT = 0;
     if (getTime() >= ciEnd || inc) ciEnd = 0;
     if (!ciEnd) return;
     VHw.fx(6);
@@ -155,8 +164,8 @@ var VApp = (function () {
     VHw.mode(p);
     VPos.run(p);
     VRadio.keep(p);
-    clearInterval(hbT);
-    hbT = p ? setInterval(heartbeat, C.hb * 1000) : undefined;
+    VClr(hbT);
+    hbT = p ? setInterval(heartbeat, C.hb * 1000) : 0;
     VHw.fx(p ? 8 : 9);
     if (!boot) send(p ? 10 : 11, 0, undefined, 1);
     else if (p) heartbeat(); // a sign of life after power-on, with the battery level
@@ -188,11 +197,12 @@ var VApp = (function () {
     // — protection on/off.
     btn: function (g) {
       var i = inc;
+      if (!OK) return VHw.fx(11) || 1;
       if (g == 1) {
         if (i && i.k == 1) cancel();
         else if (ciEnd) {
           ciEnd = 0;
-          clearTimeout(ciT);
+          nag(); // clears the reminder
           send(9, 0, undefined, 1);
           VHw.fx(5);
         } else return false;
@@ -211,23 +221,28 @@ var VApp = (function () {
     button: function (pin, one) {
       var n = 0, last = 0, ht, held;
       setWatch(function (e) {
-        clearTimeout(ht);
+        VClr(ht);
+        ht = 0;
         if (e.state) {
           held = 0;
           ht = setTimeout(function () {
+            ht = 0;
             held = 1;
             VApp.btn(2);
           }, C.sosH * 1000);
         } else if (!held && !VApp.btn(1)) {
           n = e.time - last < 0.6 ? n + 1 : 1;
           last = e.time;
-          if (n > 2) VApp.btn(3);
-          else one();
+          if (n > 2) {
+            n = 0; // a fourth quick press starts a new count: it does not toggle back
+            VApp.btn(3);
+          } else one();
         }
       }, pin, { edge: "both", repeat: true, debounce: 25 });
     },
     // Power-on (called once, then dropped: Espruino frees what is no longer referenced).
     start: function () {
+      if (!OK) return VHw.fx(11);
       mode(st.p, 1);
       // A pending alarm survives a reboot: a pre-alarm gets a fresh cancel window, an alarm resumes.
       var a = S.readJSON("vigil.al", 1);

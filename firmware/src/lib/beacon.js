@@ -1,4 +1,4 @@
-/* global VSet, VFrame, VApp, VHw */
+/* global VSet, VFrame, VApp, VHw, VClr */
 // Position (SPEC §2.4): short duty-cycled passive BLE scans for iBeacons (Apple 0x004C, 02 15 prefix,
 // optionally one UUID), keeping the strongest; beaconId = major<<16|minor. Scanning costs ~12 mA,
 // so a scan lasts scanMs every `scan` seconds, and only while protected; a new zone is reported at
@@ -16,6 +16,7 @@ var VPos = (function () {
   }
 
   function done() {
+    stopT = 0;
     NRF.setScan();
     if (!best) return;
     var moved = !b || b.i != best.i;
@@ -32,10 +33,11 @@ var VPos = (function () {
 
   return {
     run: function (on) {
-      clearInterval(it);
-      clearTimeout(stopT);
+      VClr(it);
+      VClr(stopT);
+      stopT = 0;
       NRF.setScan();
-      it = on && VSet.scan ? setInterval(scan, VSet.scan * 1000) : undefined;
+      it = on && VSet.scan ? setInterval(scan, VSet.scan * 1000) : 0;
       if (it) scan();
     },
     // [kind, 6 bytes] for VFrame.up: a GPS fix (board), else the last beacon zone with its age.

@@ -1,4 +1,4 @@
-/* global VSet, VDef, VApp */
+/* global VSet, VDef, VApp, VClr */
 // BLE carriage (SPEC §4.3): each frame is a raw legacy advert, flags + manufacturer data (company
 // VSet.co) = 3 + 4 + 24 = 31 bytes; downlinks are written to a GATT characteristic. Frames on air
 // rotate, one per advertising event (NRF.setAdvertising with an array): the incident's frame until
@@ -16,7 +16,8 @@ var VRadio = (function () {
 
   function show() {
     var n = getTime(), p = [], i;
-    clearTimeout(t);
+    VClr(t);
+    t = 0;
     while (Q.length && Q[Q.length - 1][1] <= n) Q.pop();
     if (A) p.push(A);
     for (i = 0; i < Q.length; i++) p.push(Q[i][0]);

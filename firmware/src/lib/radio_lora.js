@@ -1,4 +1,4 @@
-/* global VSet, VDef, VFrame, VApp */
+/* global VSet, VDef, VFrame, VApp, VClr */
 // LoRa P2P carriage through a modem on Serial1 (D28 RX, D29 TX): the same 24-byte frame as BLE, then
 // an RX window of rxMs for the downlink (the gateway answers inside it). Two real command sets:
 // RN2483 (Microchip DS40001784: `mac pause`, `radio set …`, `radio tx <hex>` -> ok, radio_tx_ok |
@@ -31,7 +31,8 @@ var VRadio = (function () {
   }
 
   function fin() {
-    clearTimeout(to);
+    VClr(to);
+    to = 0;
     job = undefined;
     next();
   }

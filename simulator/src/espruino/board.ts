@@ -12,6 +12,7 @@ import type { Clock, TimerId } from '../../../common/clock';
 import { buildAdvert, type BuiltAdvert } from './advert';
 import { instrument, STATEMENT_COUNTER } from './cost';
 import { installGlobals } from './globals';
+import { installRealm } from './realm';
 import { type BoardName, type BoardProfile, PROFILES } from './profiles';
 import { Flash } from './storage';
 
@@ -40,6 +41,17 @@ export interface WatchEntry {
   lastTime: number | undefined;
 }
 
+/** A timer as Espruino lists it (globals.ts installTimers). */
+export interface TimerEntry {
+  id: number;
+  periodMs: number;
+  repeat: boolean;
+  fn: (...a: unknown[]) => unknown;
+  args: unknown[];
+  /** The pending clock timer, while armed. */
+  clockId: TimerId | undefined;
+}
+
 export interface GattCharacteristic {
   value: Uint8Array;
   writable: boolean;
@@ -64,6 +76,8 @@ export interface CpuStats {
   busyMs: number;
   samplesDelivered: number;
   samplesDropped: number;
+  /** digitalPulse calls that found the utility timer's queue full and waited. */
+  pulseWaits: number;
 }
 
 export class VirtualBoard extends EventEmitter<BoardEvents> {
@@ -88,16 +102,25 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
   bleAsleep = false;
   /** Board-specific state bag for profiles (accelerometer registers, poll interval, menu, modem...). */
   hw: Record<string, unknown> = {};
-  cpu: CpuStats = { statements: 0, busyMs: 0, samplesDelivered: 0, samplesDropped: 0 };
+  cpu: CpuStats = { statements: 0, busyMs: 0, samplesDelivered: 0, samplesDropped: 0, pulseWaits: 0 };
   /** Globals the stand-in installs; anything else on the global object was defined by the firmware. */
   builtinGlobals = new Set<string>();
 
   context: vm.Context | undefined;
   /** The vm context's name, as V8's inspector knows it (memory.ts). */
   contextName = '';
-  timers = new Map<number, TimerId>();
+  /** Espruino's timer list, in order (a Map keeps insertion order). */
+  timers = new Map<number, TimerEntry>();
   private fwListeners = new Map<string, ((...args: unknown[]) => void)[]>();
-  private code = '';
+  /** The program as given to boot(), and as it runs (instrumented for the CPU cost model). */
+  code = '';
+  instrumentedCode = '';
+  /** NRF.setServices' argument as the firmware gave it (Espruino keeps it: memory.ts counts it). */
+  servicesObject: unknown;
+  /** Built-in modules the program has required (each costs a module cache entry). */
+  modulesRequired = new Set<string>();
+  /** A typed-array method (slice, set, subarray) has run: Espruino has made ArrayBufferView real. */
+  typedMethodsUsed = false;
   private filename = 'firmware.js';
   private depth = 0;
   private nativeMs = 0;
@@ -130,12 +153,14 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
     const realm = vm.runInContext('({ArrayBuffer: ArrayBuffer, Uint8Array: Uint8Array})', context) as { ArrayBuffer: ArrayBufferConstructor; Uint8Array: Uint8ArrayConstructor };
     const g = context as Record<string, unknown>;
     g[STATEMENT_COUNTER] = 0;
+    installRealm(context, g, () => (this.typedMethodsUsed = true));
     installGlobals(this, g, realm);
     this.profile.install(this, g, realm);
     this.builtinGlobals = new Set(Object.getOwnPropertyNames(g));
     // Espruino advertises its name, connectable, from power-on until the code says otherwise.
     this.setAdvertOnAir(buildAdvert({}, {}, this.profile.defaultName(this.address), 'truncate'));
     const instrumented = instrument(code);
+    this.instrumentedCode = instrumented;
     this.safeCall(() => vm.runInContext(instrumented, context, { filename }));
     this.fire('E', 'init');
   }
@@ -148,12 +173,15 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
 
   /** Stops everything the firmware started (used by reboot and by the simulator on teardown). */
   resetRuntime(): void {
-    for (const id of this.timers.values()) this.clock.clearTimeout(id);
+    for (const t of this.timers.values()) this.clock.clearTimeout(t.clockId);
     this.timers.clear();
     this.profile.reset?.(this);
     this.watches = [];
     this.fwListeners.clear();
     this.services.clear();
+    this.servicesObject = undefined;
+    this.modulesRequired.clear();
+    this.typedMethodsUsed = false;
     this.scanCallback = undefined;
     this.scanFilters = undefined;
     this.connected = false;
@@ -262,9 +290,14 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
 
   // ---- the CPU cost model (cost.ts) ---------------------------------------------------------
 
-  /** Charges a native call's time (crypto, flash) to the handler that is running. */
+  /** Charges a native call's time (crypto, flash, a wait) to the handler that is running. */
   charge(ms: number): void {
     this.nativeMs += ms;
+  }
+
+  /** Native time charged so far to the handler that is running. */
+  chargedMs(): number {
+    return this.nativeMs;
   }
 
   /** Whether a handler is still running at this instant in the cost model. */
@@ -333,13 +366,20 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
   recordError(e: unknown): void {
     const err = e instanceof Error ? e : new Error(String(e));
     this.errors.push(err);
-    this.consoleLines.push(`Uncaught ${err.message}`);
+    this.consoleLines.push(`Uncaught ${err.name}: ${err.message}`); // as Espruino prints it
     if (this.listenerCount('error') > 0) this.emit('error', err); // an EventEmitter throws 'error' nobody listens to
   }
 
   /** Runs listeners registered with `<obj>.on(event, fn)` inside the firmware. */
   fire(obj: string, event: string, ...args: unknown[]): void {
     for (const fn of [...(this.fwListeners.get(`${obj}.${event}`) ?? [])]) this.safeCall(() => fn(...args));
+  }
+
+  /** Listeners per event (`#on<event>` in Espruino), for memory.ts. */
+  listenerCounts(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [key, fns] of this.fwListeners) if (fns.length) out.set(key.slice(key.indexOf('.') + 1), fns.length);
+    return out;
   }
 
   hasListener(obj: string, event: string): boolean {
@@ -351,7 +391,7 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
     const out: unknown[] = [];
     for (const l of this.fwListeners.values()) out.push(...l);
     for (const w of this.watches) out.push(w.fn);
-    for (const [k, v] of Object.entries(this.hw)) if (k.startsWith('timer:') && this.timers.has(Number(k.slice(6)))) out.push((v as { fn: unknown }).fn);
+    for (const t of this.timers.values()) out.push(t.fn);
     for (const chars of this.services.values()) for (const c of chars.values()) if (c.onWrite) out.push(c.onWrite);
     if (this.scanCallback) out.push(this.scanCallback);
     return out;

@@ -5,11 +5,13 @@
  * sleep/wake, scan filters, GATT services) and process.
  */
 import vm from 'node:vm';
-import type { VirtualBoard, GattCharacteristic, WatchEntry } from './board';
+import type { VirtualBoard, GattCharacteristic, TimerEntry, WatchEntry } from './board';
 import { normUuid } from './board';
 import { type AdvertOptions, buildAdvert, type BuiltAdvert } from './advert';
 import { createCryptoModule } from './crypto';
+import { realmMakers } from './realm';
 import { createStorageModule, toBytes } from './storage';
+import { formatNumber, parse, stringify } from './text';
 
 type Realm = { ArrayBuffer: ArrayBufferConstructor };
 type Fn = (...a: unknown[]) => unknown;
@@ -29,44 +31,58 @@ function estimateSize(v: unknown): number {
   return 1;
 }
 
+const UTIL_TIMER_TASKS = 16;
+
+/**
+ * Espruino's timers (recorded: firmware/check/fixtures/probes/timers.puck.txt): one list in creation
+ * order; a new timer's id is the last listed id + 1, or 1 when the list is empty, so the id of a timer
+ * that finished or was cleared is given out again; a timeout stays listed while its callback runs and
+ * leaves the list after it; clearTimeout(undefined) throws, clearTimeout() clears every timer,
+ * clearTimeout of an id not listed does nothing; clearTimeout and clearInterval share the list.
+ */
 function installTimers(board: VirtualBoard, g: Record<string, unknown>): void {
   const clock = board.clock;
-  let nextTimerId = 1;
-  const arm = (id: number, t: { period: number; repeat: boolean; fn: Fn; args: unknown[] }): void => {
-    board.timers.set(id, clock.setTimeout(() => {
-      if (t.repeat) arm(id, t);
-      else board.timers.delete(id);
+  const list = board.timers;
+  const arm = (t: TimerEntry): void => {
+    t.clockId = clock.setTimeout(() => {
+      t.clockId = undefined;
       board.safeCall(() => t.fn(...t.args));
-    }, t.period));
+      if (list.get(t.id) !== t) return; // cleared by its own callback
+      if (t.repeat) arm(t);
+      else list.delete(t.id);
+    }, t.periodMs);
   };
   const setTimer = (fn: unknown, ms: unknown, repeat: boolean, args: unknown[]): number => {
     if (typeof fn !== 'function') throw new Error('Function or String not supplied!');
-    const id = nextTimerId++;
-    const t = { period: Math.max(0, Number(ms) || 0), repeat, fn: fn as Fn, args };
-    board.hw['timer:' + id] = t;
-    arm(id, t);
+    let id = 1;
+    for (const k of list.keys()) id = k + 1; // the last listed
+    const t: TimerEntry = { id, periodMs: Math.max(0, Number(ms) || 0), repeat, fn: fn as Fn, args, clockId: undefined };
+    list.set(id, t);
+    arm(t);
     return id;
   };
-  const clearTimer = (...a: unknown[]): void => {
+  const clearTimer = (kind: 'Timeout' | 'Interval') => (...a: unknown[]): void => {
     if (a.length === 0) {
-      for (const t of board.timers.values()) clock.clearTimeout(t);
-      board.timers.clear();
+      for (const t of list.values()) clock.clearTimeout(t.clockId);
+      list.clear();
       return;
     }
-    if (typeof a[0] !== 'number') return;
-    clock.clearTimeout(board.timers.get(a[0]));
-    board.timers.delete(a[0]);
+    if (a[0] === undefined) throw new Error(`clear${kind}(undefined) not allowed. Use clear${kind}() instead`);
+    const t = list.get(Number(a[0]));
+    if (!t || (typeof a[0] !== 'number' && typeof a[0] !== 'string')) return;
+    clock.clearTimeout(t.clockId);
+    list.delete(t.id);
   };
   g['setTimeout'] = (fn: unknown, ms: unknown, ...args: unknown[]) => setTimer(fn, ms, false, args);
   g['setInterval'] = (fn: unknown, ms: unknown, ...args: unknown[]) => setTimer(fn, ms, true, args);
-  g['clearTimeout'] = clearTimer;
-  g['clearInterval'] = clearTimer;
-  g['changeInterval'] = (id: number, ms: number) => {
-    const t = board.hw['timer:' + id] as { period: number; repeat: boolean; fn: Fn; args: unknown[] } | undefined;
-    if (!t || !board.timers.has(id)) throw new Error("Can't find Interval");
-    clock.clearTimeout(board.timers.get(id));
-    t.period = ms;
-    arm(id, t);
+  g['clearTimeout'] = clearTimer('Timeout');
+  g['clearInterval'] = clearTimer('Interval');
+  g['changeInterval'] = (id: unknown, ms: unknown) => {
+    const t = list.get(Number(id));
+    if (!t) throw new Error('Unknown Interval');
+    clock.clearTimeout(t.clockId);
+    t.periodMs = Math.max(0, Number(ms) || 0);
+    arm(t);
   };
   g['getTime'] = () => clock.now() / 1000;
   const BaseDate = vm.runInContext('Date', board.context!) as DateConstructor;
@@ -79,8 +95,11 @@ function installTimers(board: VirtualBoard, g: Record<string, unknown>): void {
   g['Date'] = VDate;
 }
 
+/**
+ * Watches are listed like timers (recorded: fixtures/probes/watch.puck.txt): id = the last listed + 1;
+ * clearWatch(undefined) throws, clearWatch() clears all, clearWatch of an id not listed throws.
+ */
 function installPins(board: VirtualBoard, g: Record<string, unknown>): void {
-  let nextWatchId = 1;
   const profile = board.profile;
   g['setWatch'] = (fn: unknown, pin: unknown, opts?: { repeat?: boolean; edge?: string | number; debounce?: number }) => {
     if (typeof fn !== 'function') throw new Error('Function or String not supplied!');
@@ -88,13 +107,16 @@ function installPins(board: VirtualBoard, g: Record<string, unknown>): void {
     const edgeRaw = opts?.edge ?? (profile.buttons.includes(pinName) ? 'rising' : 'both');
     const edge = edgeRaw === 1 || edgeRaw === 'rising' ? 'rising' : edgeRaw === -1 || edgeRaw === 'falling' ? 'falling' : 'both';
     const debounceMs = opts?.debounce ?? (profile.buttons.includes(pinName) ? 25 : 0);
-    const id = nextWatchId++;
+    const id = board.watches.length ? board.watches[board.watches.length - 1]!.id + 1 : 1;
     board.watches.push({ id, fn: fn as WatchEntry['fn'], pin: pinName, repeat: opts?.repeat ?? false, edge, debounceMs, lastTime: undefined });
     return id;
   };
   g['clearWatch'] = (...a: unknown[]) => {
-    if (a.length === 0) board.watches = [];
-    else board.watches = board.watches.filter((w) => w.id !== a[0]);
+    if (a.length === 0) return void (board.watches = []);
+    if (a[0] === undefined) throw new Error('clearWatch(undefined) not allowed. Use clearWatch() instead');
+    const id = Number(a[0]);
+    if (!board.watches.some((w) => w.id === id)) throw new Error(`Unknown Watch ${typeof a[0] === "number" ? a[0] : JSON.stringify(a[0])}`);
+    board.watches = board.watches.filter((w) => w.id !== id);
   };
   const pinObj = (name: string) => ({
     __pin: name,
@@ -113,9 +135,12 @@ function installPins(board: VirtualBoard, g: Record<string, unknown>): void {
   g['digitalRead'] = (pin: unknown) => board.pins.get(pinNameOf(pin)) ?? 0;
   // Espruino queues a pulse behind one still running on the same pin.
   const pulseBusyUntil = new Map<string, number>();
+  let pending: number[] = []; // times of the edges queued in the utility timer
   g['digitalPulse'] = (pin: unknown, value: unknown, time: unknown) => {
+    if (pin === undefined || pin === null) throw new Error('Invalid pin');
     const name = pinNameOf(pin);
     const times = Array.isArray(time) || ArrayBuffer.isView(time) ? Array.from(time as ArrayLike<number>, Number) : [Number(time)];
+    if (times.some((t) => !(t >= 0))) throw new Error('Pulse Time is less than 0 or not a number');
     const now = board.clock.now();
     const start = Math.max(now, pulseBusyUntil.get(name) ?? now);
     let level = value ? 1 : 0;
@@ -123,10 +148,20 @@ function installPins(board: VirtualBoard, g: Record<string, unknown>): void {
     const first = level;
     if (at === 0) board.setPin(name, first);
     else board.clock.setTimeout(() => board.setPin(name, first), at);
+    // The utility timer holds UTIL_TIMER_TASKS edges; with the queue full, digitalPulse waits (busy)
+    // until one has played (Espruino src/jstimer.c; 16 on a Puck.js and a Bangle.js 2).
+    pending = pending.filter((t) => t > now);
     for (const t of times) {
       at += t;
       level = level ? 0 : 1;
       const lv = level;
+      if (pending.length >= UTIL_TIMER_TASKS) {
+        const freed = pending.shift()!;
+        board.charge(Math.max(0, freed - now - board.chargedMs()));
+        board.cpu.pulseWaits++;
+      }
+      pending.push(now + at);
+      pending.sort((x, y) => x - y);
       board.clock.setTimeout(() => board.setPin(name, lv), at);
     }
     pulseBusyUntil.set(name, now + at);
@@ -139,27 +174,28 @@ function installPins(board: VirtualBoard, g: Record<string, unknown>): void {
 function installModules(board: VirtualBoard, g: Record<string, unknown>, realm: Realm): void {
   const cost = board.profile.cost;
   const { module: cryptoModule, globalAES } = createCryptoModule(board.profile.crypto, realm);
+  // AES is a class in Espruino (typeof AES == "function") with static methods
   const chargeAes = (api: Record<string, unknown>): Record<string, unknown> =>
-    Object.fromEntries(Object.entries(api).map(([k, fn]) => [k, (...a: unknown[]) => {
-      board.charge(cost.aesCallMs + cost.aesBlockMs * Math.ceil(toBytes(a[0]).length / 16));
+    Object.assign(function AES(): void {}, Object.fromEntries(Object.entries(api).map(([k, fn]) => [k, (...a: unknown[]) => {
+      board.charge(cost.aesCallMs + cost.aesBlockMs * Math.ceil((a[0] === undefined ? 0 : toBytes(a[0]).length) / 16));
       return (fn as Fn)(...a);
-    }]));
-  if (cryptoModule['AES']) cryptoModule['AES'] = chargeAes(cryptoModule['AES'] as Record<string, unknown>);
+    }])));
   if (globalAES) g['AES'] = chargeAes(globalAES);
+  if (cryptoModule['AES']) cryptoModule['AES'] = g['AES'];
   const storage = createStorageModule(board.flash, realm.ArrayBuffer);
   const write = storage['write'] as Fn;
   storage['write'] = (name: unknown, data: unknown, offset?: unknown, size?: unknown) => {
     board.charge(cost.flashByteMs * toBytes(data).length);
     return write(name, data, offset, size);
   };
-  storage['writeJSON'] = (name: unknown, value: unknown) => (storage['write'] as Fn)(name, JSON.stringify(value));
+  storage['writeJSON'] = (name: unknown, value: unknown) => (storage['write'] as Fn)(name, stringify(value, true));
   // parsed in the firmware's realm, as the objects the firmware gets are its own
-  const fwJSON = vm.runInContext('JSON', board.context!) as JSON;
+  const makers = realmMakers(vm.runInContext('({ Object: Object, Array: Array })', board.context!) as { Object: ObjectConstructor; Array: ArrayConstructor });
   storage['readJSON'] = (name: unknown, noExceptions?: boolean): unknown => {
     const text = (storage['read'] as Fn)(name) as string | undefined;
     if (text === undefined) return undefined;
     try {
-      return fwJSON.parse(text);
+      return parse(text, makers, true);
     } catch (e) {
       if (noExceptions) return undefined;
       throw e;
@@ -171,6 +207,7 @@ function installModules(board: VirtualBoard, g: Record<string, unknown>, realm: 
     return compact();
   };
   g['require'] = (name: string) => {
+    board.modulesRequired.add(name);
     if (name === 'Storage') return storage;
     if (name === 'crypto') return cryptoModule;
     const extra = board.profile.modules?.[name];
@@ -213,6 +250,7 @@ function installNrf(board: VirtualBoard, g: Record<string, unknown>): void {
     },
     setServices: (services: Record<string, Record<string, { value?: unknown; writable?: boolean; onWrite?: (evt: { data: ArrayBuffer }) => void }>>) => {
       board.services.clear();
+      board.servicesObject = services;
       for (const [svc, chars] of Object.entries(services ?? {})) {
         const m = new Map<string, GattCharacteristic>();
         for (const [ch, def] of Object.entries(chars)) {
@@ -239,7 +277,7 @@ export function installGlobals(board: VirtualBoard, g: Record<string, unknown>, 
   installModules(board, g, realm);
   installNrf(board, g);
   const log = (...a: unknown[]): void => {
-    const line = a.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(' ');
+    const line = a.map((x) => (typeof x === 'string' ? x : typeof x === 'number' ? formatNumber(x) : x === undefined ? 'undefined' : stringify(x) ?? Function.prototype.toString.call(x))).join(' ');
     board.consoleLines.push(line);
     board.emit('console', line);
   };

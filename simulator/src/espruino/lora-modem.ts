@@ -268,11 +268,13 @@ export function installSerial1(board: VirtualBoard, g: Record<string, unknown>, 
   g['Serial1'] = {
     ...board.eventMethods('Serial1'),
     setup: (baud?: number, opts?: { rx?: unknown; tx?: unknown }) => {
+      if (baud !== undefined && !(Number(baud) > 0)) throw new Error(`Invalid baud rate ${String(baud)}`);
       const pin = (p: unknown): string => String((p as { __pin?: string } | undefined)?.__pin ?? p);
       board.hw['serial1'] = { baud: baud ?? 9600, rx: pin(opts?.rx), tx: pin(opts?.tx) };
       if (modem) modem.hostBaud = opts && pin(opts.rx) === 'D28' && pin(opts.tx) === 'D29' ? (baud ?? 9600) : 0;
     },
-    write: (data: unknown) => modem?.fromHost(String(data)),
+    // a number is one character code, an array its elements (Espruino's Serial.write)
+    write: (data: unknown) => modem?.fromHost(typeof data === 'number' ? String.fromCharCode(data & 255) : Array.isArray(data) ? data.map((c) => (typeof c === 'number' ? String.fromCharCode(c & 255) : String(c))).join('') : String(data)),
     print: (data: unknown) => modem?.fromHost(String(data)),
     println: (data: unknown) => modem?.fromHost(String(data) + '\r\n'),
   };

@@ -50,7 +50,7 @@ function suffix(address: string): string {
 
 const PUCK_BASE = {
   boardId: 'PUCKJS', jsVars: 2630, storageBytes: 40 * 1024, crypto: 'puck' as const, advertNameRule: 'truncate' as const,
-  buttons: ['BTN1'], leds: ['LED1', 'LED2', 'LED3'], pins: ['D28', 'D29'], cost: PUCK_COST,
+  buttons: ['BTN1'], leds: ['LED1', 'LED2', 'LED3'], pins: Array.from({ length: 32 }, (_, i) => `D${i}`), cost: PUCK_COST,
   defaultName: (a: string) => `Puck.js ${suffix(a)}`,
 };
 

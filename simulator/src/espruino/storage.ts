@@ -1,8 +1,10 @@
 /**
- * Espruino's Storage on flash, as the firmware sees it (ESPRUINO.md §4): names up to 28 characters,
- * files that are rewritten as new copies (journaling), writes at an offset only into erased (0xFF)
- * bytes, `readJSON(name, true)` returning undefined on a missing or broken file. The Flash object
- * outlives a board's JS context, so a reboot keeps what was written.
+ * Espruino's Storage on flash, as the firmware sees it (ESPRUINO.md §4; recorded from the real
+ * interpreter: firmware/check/fixtures/probes/storage.puck.txt): names of up to 28 characters (a longer
+ * name is cut to 28), files that are rewritten as new copies (journaling), writes at an offset only
+ * into erased (0xFF) bytes of an existing file, no zero-length files, `readJSON(name, true)` returning
+ * undefined on a missing or broken file. The Flash object outlives a board's JS context, so a reboot
+ * keeps what was written.
  */
 export class StorageError extends Error {}
 
@@ -25,9 +27,7 @@ export class Flash {
 }
 
 function checkName(name: unknown): string {
-  if (typeof name !== 'string' || name.length === 0) throw new StorageError('Invalid Storage filename');
-  if (name.length > NAME_MAX) throw new StorageError(`Storage filename too long (max ${NAME_MAX}): ${name}`);
-  return name;
+  return String(name).slice(0, NAME_MAX);
 }
 
 /** Converts what Espruino accepts as data (string, array, typed array, ArrayBuffer) to bytes. */
@@ -58,12 +58,13 @@ export function bytesToString(bytes: Uint8Array): string {
 export function createStorageModule(flash: Flash, realmArrayBuffer: ArrayBufferConstructor = ArrayBuffer): Record<string, unknown> {
   const write = (nameArg: unknown, data: unknown, offset?: number, size?: number): boolean => {
     const name = checkName(nameArg);
+    if (name === '') return true; // Espruino answers true and writes no file of that name (divergences.ts)
     const bytes = toBytes(data);
     const off = offset ?? 0;
     const existing = flash.files.get(name);
     if (size === undefined && off > 0) {
       // Writing into a pre-sized file: only erased bytes may change.
-      if (!existing) throw new StorageError(`Storage file ${name} does not exist; create it with a size first`);
+      if (!existing) throw new StorageError('Unable to find or create file');
       if (off + bytes.length > existing.length) throw new StorageError(`Too much data for file size`);
       for (let i = 0; i < bytes.length; i++) {
         const cur = existing[off + i]!;
@@ -74,13 +75,14 @@ export function createStorageModule(flash: Flash, realmArrayBuffer: ArrayBufferC
       return true;
     }
     const total = size ?? bytes.length;
+    if (total === 0) throw new StorageError("Can't create zero length file");
     if (off + bytes.length > total) throw new StorageError('Too much data for file size');
     if (existing && size === undefined && sameBytes(existing, bytes)) return true; // identical rewrite is a no-op
     const file = new Uint8Array(total).fill(0xff);
     file.set(bytes, off);
     if (existing) flash.garbageBytes += existing.length + 32;
     if (flash.usedBytes() - (existing ? existing.length + 32 : 0) + total + 32 > flash.capacityBytes) {
-      if (flash.usedBytes() - flash.garbageBytes + total + 32 > flash.capacityBytes) throw new StorageError('Not enough free space in Storage');
+      if (flash.usedBytes() - flash.garbageBytes + total + 32 > flash.capacityBytes) throw new StorageError('Unable to find or create file');
       flash.garbageBytes = 0; // Espruino compacts automatically when it runs out
     }
     flash.files.set(name, file);

@@ -109,7 +109,7 @@ export async function render(main, [section = 'workers']) {
   function stepsEditor(f, steps) {
     const box = h('div.steps');
     const row = (s = { contactId: '', channel: 'sms', timeoutS: 120 }) => h('div.step-row',
-      select({ name: 'contact' }, f.options(), s.contactId), select({ name: 'channel' }, ['sms', 'email', 'webhook', 'console'].map((ch) => [ch, t('channel.' + ch)]), s.channel),
+      select({ name: 'contact' }, f.options(), s.contactId), select({ name: 'channel' }, ['sms', 'voice', 'email', 'webhook', 'console'].map((ch) => [ch, t('channel.' + ch)]), s.channel),
       h('input', { type: 'number', name: 'timeout', min: '1', max: '3600', value: s.timeoutS, title: t('admin.timeout') }),
       h('button.small', { type: 'button', onclick: (e) => e.target.closest('.step-row').remove() }, '×'));
     for (const s of steps || []) box.appendChild(row(s));
