@@ -182,7 +182,7 @@ export class Centre {
 
     if (this.deps.http !== false) {
       const router = new Router({ authenticate: (t) => this.auth.authenticate(t), log: log.child('http') });
-      const api: ApiContext = { ...this.apiContext(), health: () => ({ mqtt: this.bus.connected, ingest: this.ingest.counters.snapshot(), ingestLagMs: this.ingest.lagMs(), events: this.writer.counters.snapshot(), outbox: this.outbox.counters.snapshot(), timers: this.scheduler.size, notifiers: Object.fromEntries(this.notifiers.map((n) => [n.channel, n.healthy()])), faults: processFaults.snapshot() }) };
+      const api: ApiContext = { ...this.apiContext(), health: () => ({ mqtt: this.bus.connected, ingest: this.ingest.counters.snapshot(), ingestLagMs: this.ingest.lagMs(), events: this.writer.counters.snapshot(), outbox: this.outbox.counters.snapshot(), timers: this.scheduler.size, notifiers: Object.fromEntries(this.notifiers.map((n) => [n.channel, n.healthy()])), faults: processFaults.snapshot(), http: this.http?.counters.snapshot() ?? {} }) };
       registerApi(router, api);
       registerConsoleApi(router, api, { config, outbox: this.outbox });
       this.stoppers.push(registerAppApi(router, { ...this.apiContext(), config, supervision: this.supervision, ownership: this.ownership }));

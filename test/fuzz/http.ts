@@ -173,6 +173,10 @@ async function check(ctx: HttpCtx): Promise<void> {
   const answered = ctx.h.bus.on('/downlink').some((d) => String(d['deviceId']) === CANARY.device);
   if (!answered) throw new Error("the canary's SOS got no downlink");
   ctx.h.bus.clear();
+  // Every answer is counted by status in /api/health (the fuzzer's own calls add to the counts).
+  const counted = (await call<{ http: Record<string, number> }>(ctx.h.base, 'GET', '/api/health')).body.http;
+  const sum = (o: Record<string, number>): number => Object.values(o).reduce((a, b) => a + b, 0);
+  if (sum(counted) < sum(ctx.statuses)) throw new Error(`${sum(ctx.statuses)} answers seen, ${sum(counted)} counted: ${JSON.stringify(counted)}`);
   ctx.canaryMaxMs = Math.max(ctx.canaryMaxMs, ms);
   ctx.canaries++;
   const r = await ctx.h.centre.alarms.resolve(open.id, 'system:fuzz', 'test', 'canary');

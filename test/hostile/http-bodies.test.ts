@@ -53,3 +53,13 @@ it('CONNECT is answered 405', async () => {
   const a = await client.send(Buffer.from('CONNECT 127.0.0.1:22 HTTP/1.1\r\nhost: 127.0.0.1:22\r\n\r\n'), { fresh: true });
   expect(error(a)).toEqual({ status: 405, code: 'method_not_allowed' });
 });
+
+it('every answer is counted by status in /api/health, unreadable requests and refused expectations too', async () => {
+  await client.send(Buffer.from('GARBAGE\r\n\r\n'), { fresh: true });
+  await client.send(Buffer.from('GET /api/health HTTP/1.1\r\nhost: x\r\nexpect: telepathy\r\n\r\n'), { fresh: true });
+  const a = await client.send(Buffer.from('GET /api/health HTTP/1.1\r\nhost: x\r\n\r\n'), { fresh: true });
+  if (a === 'no_answer') throw new Error('no answer');
+  const http = (JSON.parse(a.body.toString()) as { http: Record<string, number> }).http;
+  expect(http).toMatchObject({ '413': 2, '405': 1, '417': 1, unreadable: 1 });
+  expect(http['400']).toBeGreaterThanOrEqual(3);
+});

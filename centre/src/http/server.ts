@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { dirname, join } from 'node:path';
+import { Counters } from '../../../common/counters';
 import { countFault } from '../../../common/process-guard';
 import type { Logger } from '../../../common/log';
 import type { Router } from './router';
@@ -16,6 +17,8 @@ const LEAFLET_DIR = join(dirname(require.resolve('leaflet/package.json')), 'dist
 
 export interface HttpServer {
   port: number;
+  /** Answers by status (`200`, `404`…), and requests Node could not read (`unreadable`): /api/health's `http`. */
+  counters: Counters;
   close(): Promise<void>;
 }
 
@@ -41,8 +44,10 @@ export interface HttpOptions {
 export function startHttp(router: Router, host: string, port: number, log: Logger, opts: HttpOptions = {}): Promise<HttpServer> {
   const sockets = new Set<Socket>();
   const headers = Object.entries(opts.headers ?? { 'x-content-type-options': 'nosniff' });
+  const counters = new Counters();
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     for (const [k, v] of headers) res.setHeader(k, v);
+    res.once('finish', () => counters.inc(String(res.statusCode)));
     router.handle(req, res).then((handled) => {
       if (handled) return;
       const served = serveStatic(MOUNTS, req, res);
@@ -55,12 +60,20 @@ export function startHttp(router: Router, host: string, port: number, log: Logge
     });
   };
   const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : createServer(handler);
+  // `Expect:` other than 100-continue: Node's own 417, counted and with our headers.
+  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+    for (const [k, v] of headers) res.setHeader(k, v);
+    res.once('finish', () => counters.inc('417'));
+    sendJson(res, 417, { error: { code: 'expectation_failed', message: 'Only Expect: 100-continue is understood' } });
+  });
   server.on('clientError', (_e: Error, socket: Duplex) => {
+    counters.inc('unreadable');
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     else socket.destroy();
   });
   // A CONNECT (proxy tunnel) request is no request for us; without an answer Node would just drop the connection.
   server.on('connect', (_req, socket) => {
+    counters.inc('405');
     const body = JSON.stringify({ error: { code: 'method_not_allowed', message: 'CONNECT is not served' } });
     const extra = headers.map(([k, v]) => `${k}: ${v}\r\n`).join('');
     socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\n${extra}connection: close\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
@@ -75,6 +88,7 @@ export function startHttp(router: Router, host: string, port: number, log: Logge
       server.off('error', reject);
       resolve({
         port: (server.address() as AddressInfo).port,
+        counters,
         close: () =>
           new Promise<void>((done) => {
             for (const s of sockets) s.destroy();
