@@ -6,7 +6,8 @@
  *
  * Invariants on every answer: there is one (unless the request was cut or half-closed), it comes
  * within 10 s, it carries the security headers, it is never a 5xx, an error is JSON `{error: {code, message}}`, no route answers 2xx to
- * a caller the route's roles exclude, no prototype was polluted. Every 500 inputs (check): a canary
+ * a caller the route's roles exclude, no prototype was polluted, no image bomb is taken as a floor plan.
+ * Every 500 inputs (check): a canary
  * pendant's SOS goes through the real ingest and must be raised and answered within 2 s while the
  * fuzzer's requests are in flight; no fault escaped (engine).
  */
@@ -17,6 +18,7 @@ import type fc from 'fast-check';
 import type { DeviceRecord } from '../../centre/src/store/types';
 import { type Harness, startHarness, SITE } from '../helpers/centre-harness';
 import { call, login } from '../helpers/http';
+import { planProblem } from '../../centre/src/http/image-size';
 import type { Surface } from './engine';
 import { RawHttp } from './http-client';
 import { bodyBytes, type HttpInput, type Operation, operations, requestArbitrary, type Schema, type Who } from './http-requests';
@@ -133,6 +135,9 @@ async function run(ctx: HttpCtx, input: HttpInput): Promise<void> {
   }
   // Node's HTTP layer answers what never reached a handler (400, 417, 431, 505) with an empty body: fine.
   if (answer.status >= 400 && !answer.headers['content-type'] && answer.body.length > 0) throw new Error(`error answer ${answer.status} with an untyped body`);
+  if (op?.upload && answer.status < 300 && input.body.kind === 'image' && planProblem(input.body.type, Buffer.from(input.body.bytes))) {
+    throw new Error(`an image bomb was accepted as a floor plan (${input.body.type}, ${input.body.bytes.length} bytes)`);
+  }
   const who = allowed(op ?? ({ path: '', roles: 'public' } as unknown as Operation));
   if (op && answer.status < 300 && who && !who.includes(input.who) && method === op.method && input.framing !== 'pipelined') {
     throw new Error(`${op.key} answered ${answer.status} to '${input.who}', outside its roles ${JSON.stringify(who)}`);

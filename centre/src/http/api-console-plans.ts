@@ -5,6 +5,7 @@
  * a sandboxing Content-Security-Policy and shown by the console as an <img>, so it can never run script.
  */
 import { scopeOf } from '../auth-scope';
+import { planProblem } from './image-size';
 import type { ApiContext } from './api';
 import { listOf } from './openapi';
 import { type ApiRequest, HttpError, type Router } from './router';
@@ -65,6 +66,8 @@ export function registerPlansApi(router: Router, ctx: ApiContext): void {
     const [widthM, heightM] = [metres(req, 'widthM'), metres(req, 'heightM')];
     const type = String(req.raw.headers['content-type']).split(';')[0]!.trim().toLowerCase();
     if (!req.rawBody || !looksLike(type, req.rawBody)) throw new HttpError(400, 'invalid', `The body is not a ${type} image`);
+    const problem = planProblem(type, req.rawBody);
+    if (problem) throw new HttpError(400, 'invalid', `The plan is refused: ${problem}`);
     const at = ctx.clock.now();
     const actor = `user:${req.user!.username}`;
     await store.putFloorPlan({ siteId, floor, contentType: type, widthM, heightM, updatedAt: at, updatedBy: actor }, req.rawBody);
