@@ -12,17 +12,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../common/clock';
 import type { Logger } from '../../common/log';
-import { alarmPriority, type AlarmType, type PositionPayload, RESOLUTION_REASONS, type ResolutionReason } from '../../protocol/src';
+import { ALARM_TYPES, alarmPriority, type AlarmType, type PositionPayload, RESOLUTION_REASONS, type ResolutionReason } from '../../protocol/src';
 import type { AlarmPublisher } from './alarm-publisher';
 import type { Scheduler } from './scheduler';
 import type { Alarm, AuditEntry, DeviceRecord, NewAlarm, Store } from './store/types';
 import { alarmPartition } from './cluster/partition';
 
 export type AlarmResult = { ok: true; alarm: Alarm } | { ok: false; code: 'not_found' | 'conflict' | 'invalid'; message: string };
-export type AlarmAction = 'pending' | 'raised' | 'merged' | 'acknowledged' | 'resolved' | 'cancelled';
+/** `duress`: an open alarm of the device was taken over by a duress signal (same alarm, now type duress). */
+export type AlarmAction = 'pending' | 'raised' | 'merged' | 'acknowledged' | 'resolved' | 'cancelled' | 'duress';
 export type AlarmListener = (alarm: Alarm, action: AlarmAction) => Promise<void>;
 
 const OPEN = ['pending', 'raised', 'acknowledged'] as const;
+
+/** The alarms of a device that a duress signal takes over: every person alarm but duress itself. */
+const TAKEN_OVER: readonly AlarmType[] = ALARM_TYPES.filter((t) => t.kind === 'person' && t.name !== 'duress').map((t) => t.name);
 
 /** Technical alarm types: closed automatically on restore unless someone already took them. */
 export const TECHNICAL: ReadonlySet<AlarmType> = new Set(['device_silent', 'gateway_offline', 'notifier_failed', 'integration_failed', 'low_battery']);
@@ -79,7 +83,7 @@ export class AlarmService {
   async deviceAlarm(input: DeviceAlarmInput): Promise<Alarm> {
     const { store } = this.ctx;
     const actor = `device:${input.device.id}`;
-    const open = await store.findOpenAlarm(input.device.id, input.type);
+    const open = (await store.findOpenAlarm(input.device.id, input.type)) ?? (input.type === 'duress' ? await this.takeOver(input) : await this.openDuress(input));
     let alarm: Alarm;
     if (open) {
       const patch: Partial<Alarm> = { lastCounter: Math.max(open.lastCounter ?? 0, input.counter), updatedAt: input.at };
@@ -106,9 +110,40 @@ export class AlarmService {
     return alarm;
   }
 
+  /**
+   * Duress during an open SOS or pre-alarm of the same pendant (issue 20): one incident, not two. The
+   * open alarm becomes the duress alarm — same id and number, duress priority, raised if it was still a
+   * pre-alarm or already acknowledged — and the listeners hear `duress`: the escalation engine replaces
+   * the rest of the ladder with the duress plan, and everything keyed on the alarm's type (worker app,
+   * console Call button, responder page, SMS to the worker, pendant feedback) now treats it as duress.
+   * Returns the converted alarm for deviceAlarm to merge the frame into, or undefined when there is none.
+   */
+  private async takeOver(input: DeviceAlarmInput): Promise<Alarm | undefined> {
+    const { store } = this.ctx;
+    for (const type of TAKEN_OVER) {
+      const open = await store.findOpenAlarm(input.device.id, type);
+      if (!open) continue;
+      const at = input.at;
+      const raised = open.state === 'raised' ? {} : { state: 'raised' as const, raisedAt: open.raisedAt ?? at, acknowledgedAt: null, acknowledgedBy: null };
+      const patch: Partial<Alarm> = { type: 'duress', priority: alarmPriority('duress'), updatedAt: at, lastCounter: Math.max(open.lastCounter ?? 0, input.counter), ...raised };
+      if (input.position) Object.assign(patch, { position: input.position, positionAt: at });
+      const taken = await store.updateAlarm(open.id, OPEN, patch, audit(at, `device:${input.device.id}`, 'duress_takeover', open.id, { from: open.type, state: open.state, counter: input.counter }));
+      if (!taken) continue; // closed meanwhile: look further, else a fresh duress alarm
+      this.ctx.scheduler.clear(`prealarm:${open.id}`);
+      await this.changed(taken, 'duress');
+      return taken;
+    }
+    return undefined;
+  }
+
+  /** A person alarm of a device under duress is one more frame of the duress incident, never a second alarm that would reach the worker. */
+  private async openDuress(input: DeviceAlarmInput): Promise<Alarm | undefined> {
+    return TAKEN_OVER.includes(input.type) ? this.ctx.store.findOpenAlarm(input.device.id, 'duress') : undefined;
+  }
+
   /** A pre-alarm: the pendant's cancel window is running. */
   async devicePending(input: DeviceAlarmInput): Promise<Alarm> {
-    const open = await this.ctx.store.findOpenAlarm(input.device.id, input.type);
+    const open = (await this.ctx.store.findOpenAlarm(input.device.id, input.type)) ?? (await this.openDuress(input));
     if (open) return open;
     const located = await this.located(input);
     const fresh = { ...base(input), ...located, state: 'pending' as const, raisedAt: null };

@@ -20,7 +20,10 @@ import { Auth } from './auth';
 import { type CentreConfig, resolveCentreConfig, type ResolvedCentreConfig } from './config';
 import { EscalationEngine } from './escalation/engine';
 import { NotifierHealth } from './escalation/health';
+import { duressGuard } from './escalation/duress-guard';
+import { HttpSmsNotifier, twilioPreset } from './notify/sms/http-sms';
 import { Outbox } from './escalation/outbox';
+import { WORKER_CONTACT } from './store/records';
 import { ResponderTokens } from './escalation/tokens';
 import { type ApiContext, registerApi } from './http/api';
 import { registerConsoleApi } from './http/api-console';
@@ -282,15 +285,16 @@ export class Centre {
     });
     this.outbox = new Outbox({
       store, clock, log: log.child('outbox'), instance: this.instance, maxAttempts: config.escalation.maxAttempts,
-      ...(cluster ? { deadClaimers: () => cluster.deadNodeIds() } : {}),
+      ...(cluster ? { deadClaimers: () => cluster.deadNodeIds() } : {}), withhold: duressGuard(store),
     });
     this.writer = new EventWriter({ store, clock, log: log.child('events') });
     const currentDevice = async (id: string) => this.ingest.known(id) ?? (await store.getDevice(id));
     this.sessions = new SessionService({
       store, clock, log: log.child('sessions'), scheduler, alarms: this.alarms, publisher: this.publisher, live, config: config.sessions, currentDevice,
-      notice: async (to, subject, text) => {
+      defaultLanguage: config.escalation.defaultLanguage ?? 'en',
+      notice: async (to, subject, text, workerId) => {
         if (!this.outbox.channels().has('sms')) return false;
-        await this.outbox.enqueue([this.outbox.message({ channel: 'sms', to, contactName: 'worker', subject, text, priority: 3 })]);
+        await this.outbox.enqueue([this.outbox.message({ channel: 'sms', to, contactName: 'worker', contactId: WORKER_CONTACT, data: { workerId }, subject, text, priority: 3 })]);
         return true;
       },
     });
@@ -339,6 +343,7 @@ export class Centre {
     const { clock, log } = this;
     const out: Notifier[] = [];
     if (n.sms) out.push(new SmsNotifier({ path: n.sms.port, baudRate: n.sms.baudRate, ...(n.sms.pin ? { pin: n.sms.pin } : {}) }, { clock, log: log.child('sms') }));
+    if (n.smsHttp) out.push(new HttpSmsNotifier(n.smsHttp.twilio ? twilioPreset({ ...n.smsHttp.twilio, timeoutMs: n.smsHttp.timeoutMs }) : { url: n.smsHttp.url!, format: n.smsHttp.format, body: n.smsHttp.body!, timeoutMs: n.smsHttp.timeoutMs, ...(n.smsHttp.auth ? { auth: n.smsHttp.auth } : {}), ...(n.smsHttp.idField ? { idField: n.smsHttp.idField } : {}) }));
     if (n.email) out.push(new EmailNotifier(n.email));
     const pub = this.config.escalation.publicUrl;
     if (n.voice) {

@@ -3,6 +3,7 @@
  * section but dataDir, mqtt and http has defaults, so a minimal file stays three lines.
  */
 import { existsSync } from 'node:fs';
+import type { HttpSmsAuth } from './notify/sms/http-sms';
 import { ConfigError, type JsonSchema, mqttClientSchema, readConfigFile, validateConfig } from '../../common/schema';
 import { VOICE_LANGUAGES, type VoiceLanguage } from './notify/voice/prompts';
 
@@ -42,12 +43,25 @@ export interface EscalationConfig {
   /** Consecutive failures of a channel before a `notifier_failed` alarm. */
   notifierFailuresBeforeAlarm: number;
   maxAttempts: number;
+  /** Language of messages to recipients who have none (en, fr, nl, de, es, sv, nb); default en. */
+  defaultLanguage?: string;
 }
 
 export interface SmsConfig {
   port: string;
   baudRate: number;
   pin?: string;
+}
+
+/** An HTTP SMS provider: Twilio's preset, or a URL with auth and a body template (notify/sms/http-sms.ts). */
+export interface SmsHttpConfig {
+  twilio?: { accountSid: string; authToken: string; from: string; baseUrl?: string };
+  url?: string;
+  auth?: HttpSmsAuth;
+  format: 'form' | 'json';
+  body?: Record<string, string>;
+  idField?: string;
+  timeoutMs: number;
 }
 
 export interface EmailConfig {
@@ -137,7 +151,8 @@ export interface CentreConfig {
   sessions?: SessionsConfig;
   supervision?: SupervisionConfig;
   escalation?: EscalationConfig;
-  notifiers?: { sms?: SmsConfig; voice?: VoiceConfig; email?: EmailConfig; webhook?: WebhookConfig };
+  /** `sms` (a GSM modem) or `smsHttp` (an HTTP provider) carries the ladder's SMS steps — one of the two. */
+  notifiers?: { sms?: SmsConfig; smsHttp?: SmsHttpConfig; voice?: VoiceConfig; email?: EmailConfig; webhook?: WebhookConfig };
   telemetry?: { influx?: { url: string; database: string; username?: string; password?: string; flushMs: number } };
   retention?: { positionsDays: number; eventsDays: number; attemptsDays: number; telemetryDays: number };
   /** How often the registry is checked for changes made by other processes (`vigil device add`), seconds. */
@@ -150,6 +165,12 @@ export type ResolvedCentreConfig = Required<Omit<CentreConfig, 'notifiers' | 'te
 
 const int = (minimum: number, maximum: number, dflt: number): JsonSchema => ({ type: 'integer', minimum, maximum, default: dflt });
 const nstr = (dflt: null): JsonSchema => ({ type: ['string', 'null'], minLength: 1, default: dflt });
+/** A section that stays absent when not configured (its presence means "use this"). */
+const nodefault = (schema: JsonSchema): JsonSchema => {
+  const out: JsonSchema & { default?: unknown } = { ...schema };
+  delete out.default;
+  return out;
+};
 const section = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema => ({ type: 'object', additionalProperties: false, required, properties, ...(required.length ? {} : { default: {} }) });
 
 export const CENTRE_CONFIG_SCHEMA: JsonSchema = {
@@ -178,6 +199,7 @@ export const CENTRE_CONFIG_SCHEMA: JsonSchema = {
       responderTokenTtlH: int(1, 720, 24),
       notifierFailuresBeforeAlarm: int(1, 100, 3),
       maxAttempts: int(1, 20, 3),
+      defaultLanguage: { enum: ['en', 'fr', 'nl', 'de', 'es', 'sv', 'nb'], default: 'en' },
     }),
     notifiers: {
       type: 'object',
@@ -193,6 +215,24 @@ export const CENTRE_CONFIG_SCHEMA: JsonSchema = {
           promptRepeats: int(0, 3, 1), defaultLanguage: { enum: [...VOICE_LANGUAGES], default: 'en' }, maxCalls: int(1, 100, 4),
           espeak: { type: 'string', minLength: 1, default: 'espeak-ng' }, wordsPerMinute: int(80, 300, 160), promptDir: nstr(null),
         }, ['server']),
+        smsHttp: nodefault(section({
+          twilio: section({
+            accountSid: { type: 'string', pattern: '^AC[0-9a-fA-F]{32}$' }, authToken: { type: 'string', minLength: 16 },
+            from: { type: 'string', pattern: '^(\\+[1-9][0-9]{6,14}|MG[0-9a-fA-F]{32})$' }, baseUrl: { type: 'string', pattern: '^https?://' },
+          }, ['accountSid', 'authToken', 'from']),
+          url: { type: 'string', pattern: '^https?://' },
+          auth: {
+            type: 'object', additionalProperties: false, minProperties: 1, maxProperties: 2,
+            properties: {
+              basic: section({ username: { type: 'string' }, password: { type: 'string' } }, ['username', 'password']),
+              bearer: { type: 'string', minLength: 1 }, header: { type: 'string', pattern: '^[A-Za-z0-9-]+$' }, value: { type: 'string' },
+            },
+          },
+          format: { type: 'string', enum: ['form', 'json'], default: 'form' },
+          body: { type: 'object', additionalProperties: { type: 'string' } },
+          idField: { type: 'string' },
+          timeoutMs: int(100, 60000, 10000),
+        })),
         email: section({
           host: { type: 'string', minLength: 1 }, port: int(1, 65535, 587), secure: { type: 'boolean', default: false },
           username: { type: 'string' }, password: { type: 'string' }, from: { type: 'string', minLength: 3 }, insecureTls: { type: 'boolean', default: false },
@@ -244,6 +284,11 @@ function crossCheck(c: ResolvedCentreConfig, source: string): ResolvedCentreConf
     if ((v.username === null) !== (v.password === null)) errors.push('notifiers.voice.password: username and password go together');
     if (v.register && v.username === null) errors.push('notifiers.voice.register: needs username and password');
   }
+  const http = c.notifiers?.smsHttp;
+  if (c.notifiers?.sms && http) errors.push('notifiers.smsHttp: one SMS channel only — a GSM modem (notifiers.sms) or an HTTP provider (notifiers.smsHttp)');
+  if (http && !http.twilio === !http.url) errors.push('notifiers.smsHttp: give either twilio (the preset) or url with body');
+  if (http?.url && !http.body) errors.push('notifiers.smsHttp.body: required with url (the fields to send, with {{to}} and {{text}})');
+  if (http?.auth && !('basic' in http.auth || 'bearer' in http.auth || ('header' in http.auth && 'value' in http.auth))) errors.push('notifiers.smsHttp.auth: basic, bearer, or header with value');
   if (errors.length) throw new ConfigError(source, errors);
   return c;
 }

@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../../common/clock';
 import { check } from '../../common/schema';
+import { knownTimeZone } from './escalation/language';
 import { REGISTRY_SCHEMAS } from './registry-schemas';
 import type { EntityKind, EntityMap, GatewayRecord, Site, Store, Worker } from './store/types';
 import { WORKER_CONTACT } from './store/types';
@@ -18,6 +19,7 @@ export class RegistryAdmin {
     const v = check<Required<Site>>(REGISTRY_SCHEMAS.site, structuredClone(body));
     if (!v.ok) return invalid(v.errors);
     if (v.value.ladderId && !(await this.ctx.store.getEntity('ladder', v.value.ladderId))) return missing('ladder', v.value.ladderId);
+    if (v.value.timeZone && !knownTimeZone(v.value.timeZone)) return invalid([`timeZone: unknown time zone '${v.value.timeZone}' (an IANA name such as Europe/Paris)`]);
     await this.ctx.store.upsertSite(v.value);
     await this.audit(actor, 'site_saved', 'site', v.value.id);
     return { ok: true, value: v.value };

@@ -10,6 +10,10 @@ const text = (max: number): JsonSchema => ({ type: 'string', minLength: 1, maxLe
 const nullable = (max: number): JsonSchema => ({ type: ['string', 'null'], maxLength: max, default: null });
 const phone = { type: ['string', 'null'], pattern: '^\\+?[0-9 ().-]{3,30}$', default: null };
 const num = { type: ['number', 'null'], default: null };
+/** The languages messages are written in (centre/web/shared/i18n/notify.*.json). */
+const language = { type: ['string', 'null'], enum: ['en', 'fr', 'nl', 'de', 'es', 'sv', 'nb', null], default: null };
+/** An IANA zone name (`Europe/Paris`, `UTC`); checked against the runtime's zone list when the site is saved. */
+const timeZone = { type: ['string', 'null'], pattern: '^(UTC|[A-Z][A-Za-z_]+(/[A-Za-z0-9_+-]+){1,2})$', default: null };
 const channel = { enum: ['sms', 'voice', 'email', 'webhook', 'console'] };
 const step = {
   type: 'object', additionalProperties: false, required: ['contactId', 'channel'],
@@ -20,8 +24,8 @@ const optionalStep = { ...step, type: ['object', 'null'], default: null };
 const obj = (required: string[], properties: Record<string, JsonSchema>): JsonSchema => ({ type: 'object', additionalProperties: false, required, properties });
 
 export const REGISTRY_SCHEMAS = {
-  site: obj(['id', 'name'], { id, name: text(100), ladderId: nullableId }),
-  worker: obj(['id', 'name'], { id, name: text(100), phone, siteId: nullableId, ladderId: nullableId, teamId: nullableId }),
+  site: obj(['id', 'name'], { id, name: text(100), ladderId: nullableId, timeZone }),
+  worker: obj(['id', 'name'], { id, name: text(100), phone, siteId: nullableId, ladderId: nullableId, teamId: nullableId, language }),
   team: obj(['id', 'name'], { id, name: text(100), siteId: nullableId }),
   device: obj([], { workerId: nullableId, siteId: nullableId }),
   deviceNew: obj(['board'], {

@@ -3,6 +3,7 @@
  * and returns the settings line to paste into the pendant; every change republishes the site's
  * retained keyring for its gateways (SPEC §7).
  */
+import { languageOf, watchTexts } from './escalation/language';
 import { randomBytes } from 'node:crypto';
 import { type Clock, every } from '../../common/clock';
 import type { MessageBus } from '../../common/bus';
@@ -35,8 +36,8 @@ export class Registry {
   async provision(req: ProvisionRequest): Promise<{ device: DeviceRecord; settings: string }> {
     const { store } = this.ctx;
     let siteId = req.siteId ?? null;
+    const worker = req.workerId ? await store.getWorker(req.workerId) : undefined;
     if (req.workerId) {
-      const worker = await store.getWorker(req.workerId);
       if (!worker) throw new RegistryError('unknown_worker', `Unknown worker '${req.workerId}'`);
       siteId = siteId ?? worker.siteId;
     }
@@ -59,7 +60,8 @@ export class Registry {
     await store.addDevice(device);
     await store.appendAudit({ at: device.createdAt, actor: 'system', action: 'device_provisioned', entity: 'device', entityId: id, data: { board: req.board, workerId: device.workerId, siteId } });
     if (siteId) await this.publishKeyring(siteId);
-    return { device, settings: settingsLine(device) };
+    const lang = req.board === 'bangle2' && worker ? languageOf(worker.language) : undefined;
+    return { device, settings: settingsLine(device, lang && lang !== 'en' ? watchTexts(lang) : undefined) };
   }
 
   /** Publishes the retained keyring of one site; gateways of that site subscribe to it. */
@@ -114,6 +116,9 @@ export class Registry {
  * The line a technician pastes into the Espruino IDE's console (or sends with `espruino -e`): it
  * writes the pendant's id and key, and clears the message counter that belongs to the old key.
  */
-export function settingsLine(d: { id: string; key: string }): string {
-  return `require("Storage").writeJSON("vigil.json",Object.assign(require("Storage").readJSON("vigil.json",1)||{},{id:"${d.id}",key:"${d.key}"}));require("Storage").erase("vctr0");require("Storage").erase("vctr1");`;
+export function settingsLine(d: { id: string; key: string }, watchText?: string[]): string {
+  // A Bangle.js 2 of a worker with a language gets its screen texts too (`txt`, bangle2.js); non-ASCII
+  // as \xNN escapes, so the line survives any console and Espruino stores the Latin-1 its fonts draw.
+  const txt = watchText ? `,txt:${JSON.stringify(watchText).replace(/[\u0080-\u00ff]/g, (c) => `\\x${c.charCodeAt(0).toString(16)}`)}` : '';
+  return `require("Storage").writeJSON("vigil.json",Object.assign(require("Storage").readJSON("vigil.json",1)||{},{id:"${d.id}",key:"${d.key}"${txt}}));require("Storage").erase("vctr0");require("Storage").erase("vctr1");`;
 }

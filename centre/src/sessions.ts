@@ -8,6 +8,7 @@
  * `protection` downlink). While a duress alarm of the worker is open, nothing is sent that would make
  * the pendant buzz or the worker's phone ring (reminders, prompts).
  */
+import { localTime, pickLanguage, t } from './escalation/language';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../common/clock';
 import type { Logger } from '../../common/log';
@@ -23,7 +24,8 @@ import type { AuditEntry, CallListEntry, DeviceRecord, Patch, Session, Store } f
 export type SessionResult = { ok: true; session: Session } | { ok: false; code: 'not_found' | 'conflict' | 'invalid'; message: string };
 export type SessionListener = (s: Session, action: 'started' | 'stopped' | 'expired' | 'updated') => void;
 /** Sends a text to the worker's phone (SMS through the outbox); false when no SMS channel exists. */
-export type WorkerNotice = (to: string, subject: string, text: string) => Promise<boolean>;
+/** An SMS to the worker (contactId `@worker`, so the outbox's duress guard can withhold it). */
+export type WorkerNotice = (to: string, subject: string, text: string, workerId: string | null) => Promise<boolean>;
 
 export interface StartSessionRequest {
   workerId?: string | null;
@@ -47,6 +49,8 @@ export class SessionService {
   constructor(private readonly ctx: {
     store: Store; clock: Clock; log: Logger; scheduler: Scheduler; alarms: AlarmService; publisher: AlarmPublisher;
     live: LiveHub; config: SessionsConfig; notice?: WorkerNotice;
+    /** Language of the reminder SMS when the worker has none (escalation.defaultLanguage). */
+    defaultLanguage?: string;
     /** The device as known now (the ingest's cache is ahead of the store for heartbeats). */
     currentDevice?: (id: string) => Promise<DeviceRecord | undefined>;
   }) {
@@ -203,10 +207,15 @@ export class SessionService {
     if (await this.underDuress(s)) return;
     const minutesLeft = Math.max(1, Math.ceil((s.plannedEndAt - now) / MIN));
     this.pendant(s, 'session_reminder', minutesLeft);
-    const phone = s.phone ?? (s.workerId ? (await this.ctx.store.getWorker(s.workerId))?.phone ?? null : null);
+    const worker = s.workerId ? await this.ctx.store.getWorker(s.workerId) : undefined;
+    const phone = s.phone ?? worker?.phone ?? null;
     if (phone && this.ctx.notice) {
-      const end = new Date(s.plannedEndAt).toISOString().slice(11, 16);
-      await this.ctx.notice(normalizePhone(phone), 'Session reminder', `Vigil: your lone-work session ends in ${minutesLeft} min (${end} UTC). Extend or stop it in the app, or an alarm is raised.`);
+      // In the worker's language, with the end as the clock on the site's wall shows it.
+      const siteId = s.siteId ?? worker?.siteId ?? null;
+      const site = siteId ? await this.ctx.store.getSite(siteId) : undefined;
+      const lang = pickLanguage(worker?.language, this.ctx.defaultLanguage);
+      const text = t(lang, 'notify.reminder.text', { min: minutesLeft, time: localTime(s.plannedEndAt, site?.timeZone) });
+      await this.ctx.notice(normalizePhone(phone), t(lang, 'notify.reminder.subject'), text, s.workerId);
     }
   }
 

@@ -178,7 +178,7 @@ export const SCENARIOS: Scenario[] = [
       const before = Math.max(...c.pendant.frames.map((f) => f.msg.counter));
       await c.pendant.reboot();
       const again = await c.pendant.frame((f) => f.type === 'sos' && f.msg.counter > before, 20_000, 'the SOS resumed after the reboot', from);
-      if (again.msg.ref !== sos.msg.ref) throw new Error(`the resumed SOS has ref ${again.msg.ref}, not ${sos.msg.ref}`);
+      if (again.msg.ref !== sos.msg.ref) throw new Error(`the resumed SOS has ref ${again.msg.ref}, not ${sos.msg.ref}; frames: ${c.pendant.frames.slice(from).map((f) => `${f.type}:${f.msg.counter}:${f.msg.ref}`).join(' ')}`);
       await c.pendant.downlink(again.msg.counter, 3);
       return `counter ${before} before the reboot, ${again.msg.counter} after, same incident (ref ${sos.msg.ref})`;
     },

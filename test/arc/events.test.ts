@@ -38,6 +38,15 @@ describe('alarm changes → ARC events', () => {
     expect(run(alarm({ state: 'acknowledged' }), 'raised').events).toEqual([]);
   });
 
+  it('sends a duress that took an open SOS over (same alarm, now duress) as a duress event, once', () => {
+    const t = run(alarm({ type: 'duress', priority: 1 }), 'raised');
+    expect(t.next).toBe('duress');
+    expect(t.events).toEqual([expect.objectContaining({ kind: 'alarm', data: '#1234|Nri2/HA007', xdata: expect.stringContaining('DURESS silent alarm, never call the worker, taking over the open alarm 17') })]);
+    expect(run(alarm({ type: 'duress', state: 'acknowledged' }), 'duress').events).toEqual([]);
+    expect(run(alarm({ type: 'duress' })).next).toBe('duress'); // raised as duress: nothing more to send later
+    expect(run(alarm({ type: 'duress', state: 'resolved', resolution: 'genuine' }), 'duress').events.map((e) => [e.kind, e.data])).toEqual([['restore', '#1234|Nri2/HH007']]);
+  });
+
   it('sends nothing for a pre-alarm still pending', () => {
     expect(run(alarm({ state: 'pending' }))).toMatchObject({ next: undefined, events: [], skipped: 'pending' });
   });

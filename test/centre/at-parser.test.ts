@@ -1,4 +1,4 @@
-import { AtParser, finalResult, parseCmglHeader, parseCmgrHeader, parseCmti, smsText, type AtToken } from '../../centre/src/notify/sms/at-parser';
+import { AtParser, finalResult, parseCds, parseCmglPdu, parseCmgrPdu, parseStoredIndication, type AtToken } from '../../centre/src/notify/sms/at-parser';
 
 const STREAM = 'AT+CMGS="+33612345678"\r\r\n> ' + '\r\n+CMGS: 17\r\n\r\nOK\r\n' + '\r\n+CMTI: "SM",3\r\n' + '\r\n+CMGR: "REC UNREAD","+33600000001",,"26/01/05,08:00:00+04"\r\nYES 1042\r\n\r\nOK\r\n' + 'ERROR\r\n';
 const EXPECTED: AtToken[] = [
@@ -25,13 +25,14 @@ describe('AT parser', () => {
 
   it('reads result codes and message headers', () => {
     expect(['OK', 'ERROR', '+CMS ERROR: 500', '+CME ERROR: 10', '+CMGS: 1'].map(finalResult)).toEqual(['ok', 'error', 'error', 'error', undefined]);
-    expect(parseCmti('+CMTI: "ME", 12')).toBe(12);
-    expect(parseCmgrHeader('+CMGR: "REC READ","+4915112345678",,"26/01/05,08:00:00+04"')).toEqual({ status: 'REC READ', from: '+4915112345678' });
-    expect(parseCmglHeader('+CMGL: 4,"REC UNREAD","+33600000001",,"26/01/05,08:00:00+04"')).toEqual({ index: 4, from: '+33600000001' });
-    expect(parseCmti('+CREG: 1')).toBeUndefined();
-  });
-
-  it('makes text safe for a text-mode SMS', () => {
-    expect(smsText('Zoë · Ærø — “ok” … ß\x1a\x1b\n')).toBe('Zoe - ?r? - "ok" ... ???\n');
+    expect(parseStoredIndication('+CMTI: "ME", 12')).toEqual({ kind: 'message', index: 12 });
+    expect(parseStoredIndication('+CDSI: "SR",3')).toEqual({ kind: 'report', index: 3 });
+    expect(parseStoredIndication('+CREG: 1')).toBeUndefined();
+    expect(parseCmgrPdu('+CMGR: 0,,24')).toEqual({ length: 24 });
+    expect(parseCmgrPdu('+CMGR: 1,"Ann",24')).toEqual({ length: 24 });
+    expect(parseCmgrPdu('+CMGR: "REC READ","+4915112345678",,"26/01/05,08:00:00+04"')).toBeUndefined(); // text mode
+    expect(parseCmglPdu('+CMGL: 4,0,,23')).toEqual({ index: 4, length: 23 });
+    expect(parseCds('+CDS: 25')).toBe(25);
+    expect(parseCds('+CDS: 6,0,"+33600000001",145,"26/01/05,08:00:00+04","26/01/05,08:00:10+04",0')).toBeUndefined(); // text mode
   });
 });

@@ -29,7 +29,18 @@ export function describeStore(name: string, build: () => Promise<Store>): void {
 
     it('migrates twice without harm', async () => {
       await store.migrate();
-      expect(await store.listSites()).toEqual([{ id: 's1', name: 'Site 1', ladderId: null }]);
+      expect(await store.listSites()).toEqual([{ id: 's1', name: 'Site 1', ladderId: null, timeZone: null }]);
+    });
+
+    it('keeps a site\'s time zone and a worker\'s language (issue 20)', async () => {
+      await store.upsertSite({ id: 's1', name: 'Site 1', timeZone: 'Europe/Paris' });
+      await store.upsertWorker({ id: 'w-fr', name: 'Chloé', phone: null, siteId: 's1', language: 'fr' });
+      expect(await store.getSite('s1')).toMatchObject({ timeZone: 'Europe/Paris' });
+      expect(await store.getWorker('w-fr')).toMatchObject({ language: 'fr' });
+      await store.upsertWorker({ id: 'w-fr', name: 'Chloé', phone: null, siteId: 's1' });
+      expect(await store.getWorker('w-fr')).toMatchObject({ language: null });
+      await store.deleteWorker('w-fr');
+      await store.upsertSite({ id: 's1', name: 'Site 1' });
     });
 
     it('ingests each device + counter once and tracks the device', async () => {

@@ -3,7 +3,7 @@
  * (Puck.js: LSM6DS3TR-C double tap latched on INT1; Bangle.js 2: KX023 `tap` with double). Silent,
  * always: no LED, no buzz, no screen change — not when it starts, not when the centre answers.
  */
-import { tapBangle } from '../../simulator/src/espruino/bangle';
+import { bangleState, setGpsFix, tapBangle } from '../../simulator/src/espruino/bangle';
 import { puckAccel, tapPuck } from '../../simulator/src/espruino/puck';
 import { boot, type Rig } from './helpers';
 
@@ -91,11 +91,31 @@ describe('duress taps that must not count', () => {
     expect(rig.of('duress')).toHaveLength(0);
   });
 
-  it('does nothing with protection off (the tap engine is off with the sensor)', () => {
+  it('Puck.js: nothing with protection off (its accelerometer, tap engine included, is off to save the coin cell)', () => {
     const rig = boot({ settings: { prot: 0 } });
     doubleTap(rig);
     rig.clock.advance(5000);
     expect(rig.of('duress')).toHaveLength(0);
     expect(rig.board.advert).toBeUndefined();
+  });
+});
+
+describe('duress on Bangle.js 2 with protection off, and its silent GPS fix (issue 20)', () => {
+  it('sends a duress alarm with a GPS position and shows nothing, though the worker never switched protection on', () => {
+    const rig = boot({ board: 'bangle2', settings: { prot: 0 } });
+    rig.clock.advance(5000);
+    const from = rig.clock.now();
+    expect(bangleState(rig.board).gpsApps.size).toBe(0);
+    doubleTap(rig);
+    expect(rig.of('duress')).toHaveLength(1);
+    expect(rig.of('duress')[0]!.flags.protection).toBe(false);
+    expect(bangleState(rig.board).gpsApps.has('vigil')).toBe(true); // powered for the duress alarm, silently
+    setGpsFix(rig.board, { lat: 52.3676, lon: 4.9041 }, 20_000);
+    rig.clock.advance(40_000);
+    const fixed = rig.of('duress').filter((f) => f.position?.kind === 'gps');
+    expect(fixed.length).toBeGreaterThanOrEqual(1);
+    expect((fixed[0]!.position as { lat: number }).lat).toBeCloseTo(52.3676, 4);
+    expect(seen(rig, from)).toBe(0);
+    expect(rig.board.errors).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@
 import { VirtualClock } from '../../common/clock';
 import { type FirmwareBoard, loadDist } from '../../firmware/tools/build';
 import { GATT_DOWNLINK_UUID, GATT_SERVICE_UUID } from '../../protocol/src';
+import { tapBangle } from '../../simulator/src/espruino/bangle';
 import { VirtualBoard } from '../../simulator/src/espruino/board';
 
 function unprovisioned(board: FirmwareBoard): { b: VirtualBoard; clock: VirtualClock; redOn: number[]; screens: string[]; adverts: number } {
@@ -41,6 +42,8 @@ describe.each(['puckjs', 'lora', 'bangle2'] as const)('an unprovisioned %s', (bo
     }
     r.b.press('BTN', 2500); // an SOS hold
     r.clock.advance(5000);
+    if (board === 'bangle2') tapBangle(r.b, { dir: 'front', double: true }); // duress works with protection off on a watch
+    r.clock.advance(1000);
     r.b.gattWrite(GATT_SERVICE_UUID, GATT_DOWNLINK_UUID, Uint8Array.from({ length: 16 }, (_, i) => (i === 0 ? 0x11 : i)));
     r.clock.advance(60_000);
     expect(r.b.errors).toEqual([]);

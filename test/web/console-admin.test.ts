@@ -57,9 +57,9 @@ describe('console administration and supervisor scope (Chromium)', () => {
 
   it('creates a site, a worker, a ladder and a floor plan, and a supervisor scoped to the site', async () => {
     const page = await logIn(web, h.base, ADA);
-    await create(page, 'sites', { id: 'north', name: 'North yard' });
+    await create(page, 'sites', { id: 'north', name: 'North yard', timeZone: 'Europe/Oslo' });
     await save(page);
-    expect(await h.centre.store.getSite('north')).toMatchObject({ name: 'North yard' });
+    expect(await h.centre.store.getSite('north')).toMatchObject({ name: 'North yard', timeZone: 'Europe/Oslo' });
 
     await create(page, 'ladders', { id: 'yard', name: 'Yard ladder' });
     await page.locator('#edit-form button', { hasText: 'Add step' }).click();
@@ -73,9 +73,9 @@ describe('console administration and supervisor scope (Chromium)', () => {
       { contactId: '@worker', channel: 'sms', timeoutS: 120 }, { contactId: 'pete', channel: 'sms', timeoutS: 90 },
     ]);
 
-    await create(page, 'workers', { id: 'nora', name: 'Nora North', phone: '+44 7700 900555', siteId: 'north', ladderId: 'yard' });
+    await create(page, 'workers', { id: 'nora', name: 'Nora North', phone: '+44 7700 900555', siteId: 'north', ladderId: 'yard', language: 'nb' });
     await save(page);
-    expect(await h.centre.store.getWorker('nora')).toMatchObject({ name: 'Nora North', siteId: 'north', ladderId: 'yard', teamId: null });
+    expect(await h.centre.store.getWorker('nora')).toMatchObject({ name: 'Nora North', siteId: 'north', ladderId: 'yard', teamId: null, language: 'nb' });
 
     // The site's floor plan, from its editor.
     await page.goto(`${h.base}/#/admin/sites`);

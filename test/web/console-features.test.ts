@@ -90,7 +90,10 @@ describe('console API: users, plans, history, statistics, alarm actions', () => 
     expect(detail.body.timeline.filter((e) => e.action === 'note' || e.action === 'sms_to_worker').map((e) => [e.action, e.actor, e.data?.text])).toEqual([
       ['note', 'user:op', 'Called Wendy: no answer'], ['sms_to_worker', 'user:op', 'Wendy, answer your phone please'],
     ]);
-    await h.frame('duress');
+    // the worker's second pendant (a duress from the same one would take the SOS over: one incident)
+    const second = { ...h.device, id: '0000cafe' };
+    await h.centre.store.addDevice(second);
+    await h.frame('duress', {}, second);
     const duress = (await h.centre.store.listAlarms({ states: ['raised'] })).find((a) => a.type === 'duress')!;
     expect((await call(h.base, 'POST', `/api/alarms/${duress.id}/sms`, { token: op, body: { text: 'ok?' } })).body).toMatchObject({ error: { code: 'duress' } });
     const settings = await call(h.base, 'GET', '/api/console/settings', { token: op });

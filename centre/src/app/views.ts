@@ -83,7 +83,9 @@ export async function appState(ctx: { store: Store; config: ResolvedCentreConfig
   const devices = await store.listDevices({ workerId: worker.id });
   const session = (await store.findActiveWorkSession(worker.id)) ?? null;
   const previous = (await store.listWorkSessions({ workerId: worker.id, limit: 1 }))[0];
-  const open = (await store.listAlarms({ states: [...OPEN] })).filter((a) => visibleToWorker(a, worker.id));
+  const mine = (await store.listAlarms({ states: [...OPEN] })).filter((a) => a.workerId === worker.id);
+  // Under duress the app shows no alarm at all: an alarm screen (a session that ran out meanwhile) tells whoever holds the phone that the centre is on it.
+  const open = mine.some((a) => a.type === 'duress') ? [] : mine.filter((a) => visibleToWorker(a, worker.id));
   return {
     serverNow: ctx.now,
     worker: { id: worker.id, name: worker.name, phone: worker.phone },

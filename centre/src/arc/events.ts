@@ -33,7 +33,12 @@ export interface EventDraft {
 }
 
 /** What this link has told the ARC about an alarm. */
-export type SentState = 'raised' | 'closed';
+/**
+ * What was sent for an alarm: `raised` its alarm event, `duress` a duress alarm event (raised as duress,
+ * or a duress that took the open alarm over: issue 20 — the same alarm, now type duress, must still
+ * reach the ARC as a duress event), `closed` its restore or abort.
+ */
+export type SentState = 'raised' | 'duress' | 'closed';
 
 export interface Transition {
   next: SentState | undefined;
@@ -127,16 +132,21 @@ export function alarmTransition(alarm: AlarmPayload, prev: SentState | undefined
       return { next: prev, events, skipped: 'pending' };
     case 'raised':
     case 'acknowledged':
-      if (prev !== undefined) return { next: prev, events, skipped: 'already_sent' };
-      if (!codes.send) return { next: 'raised', events, skipped: 'not_sent_type' };
-      if (unmapped) return { next: 'raised', events, skipped: 'unmapped_ignored' };
-      push(draft(ctx, alarm, 'alarm', alarm.type, false, `${codes.label}${alarm.text ? `: ${alarm.text}` : ''}; ${who(alarm)}; raised ${hhmmss(alarm.raisedAt)}`, true));
-      return { next: 'raised', events };
+    {
+      const sent: SentState = alarm.type === 'duress' ? 'duress' : 'raised';
+      const takeover = prev === 'raised' && alarm.type === 'duress';
+      if (prev !== undefined && !takeover) return { next: prev, events, skipped: 'already_sent' };
+      if (!codes.send) return { next: sent, events, skipped: 'not_sent_type' };
+      if (unmapped) return { next: sent, events, skipped: 'unmapped_ignored' };
+      const what = takeover ? `${codes.label}, taking over the open alarm ${alarm.number}` : `${codes.label}${alarm.text ? `: ${alarm.text}` : ''}`;
+      push(draft(ctx, alarm, 'alarm', alarm.type, false, `${what}; ${who(alarm)}; raised ${hhmmss(alarm.raisedAt)}`, true));
+      return { next: sent, events };
+    }
     case 'resolved':
     case 'cancelled': {
       if (prev === 'closed') return { next: prev, events, skipped: 'already_sent' };
       const at = hhmmss(alarm.resolvedAt ?? alarm.updatedAt);
-      if (prev === 'raised') {
+      if (prev === 'raised' || prev === 'duress') {
         if (codes.send && !unmapped) {
           const why = alarm.state === 'cancelled' ? 'cancelled' : `resolved (${alarm.resolution ?? 'no reason'})`;
           push(draft(ctx, alarm, 'restore', alarm.type, true, `RESTORE ${codes.label}: ${why}; ${who(alarm)}; ${at}`, false));

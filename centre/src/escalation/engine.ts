@@ -17,8 +17,9 @@ import type { LiveHub } from '../live';
 import type { Channel, DeliveryResult } from '../notify/types';
 import type { Scheduler } from '../scheduler';
 import { alarmPartition, escalationPartition } from '../cluster/partition';
-import type { Alarm, AttemptRecord, AuditEntry, Escalation, EscalationTarget, NewOutboxMessage, OutboxMessage, Store } from '../store/types';
+import type { Alarm, AttemptRecord, AuditEntry, Escalation, EscalationTarget, Ladder, NewOutboxMessage, OutboxMessage, Store } from '../store/types';
 import type { PlaceResolver } from '../views';
+import { isWorkerRecipient } from './duress-guard';
 import { compose } from './messages';
 import { voiceFacts } from './voice-facts';
 import type { Outbox } from './outbox';
@@ -51,6 +52,7 @@ export class EscalationEngine {
     ctx.scheduler.on('escalation', (id) => this.onTimer(id));
     ctx.alarms.onChange(async (alarm, action) => {
       if (action === 'raised') await this.start(alarm);
+      else if (action === 'duress') await this.takeOver(alarm);
       else if (action === 'acknowledged' || action === 'resolved' || action === 'cancelled') await this.stop(alarm, action);
     });
     ctx.outbox.onResult((m, r) => this.onDelivery(m, r));
@@ -77,17 +79,11 @@ export class EscalationEngine {
   }
 
   async start(alarm: Alarm): Promise<Escalation> {
-    const { store, clock, outbox, config } = this.ctx;
+    const { store, clock, outbox } = this.ctx;
     const existing = await store.getEscalationByAlarm(alarm.id);
     if (existing) return existing;
     const now = clock.now();
-    const worker = alarm.workerId ? await store.getWorker(alarm.workerId) : undefined;
-    const session = alarm.sessionId ? await store.getWorkSession(alarm.sessionId) : worker ? await store.findActiveWorkSession(worker.id) : undefined;
-    const site = alarm.siteId ? await store.getSite(alarm.siteId) : undefined;
-    const ladderId = worker?.ladderId ?? site?.ladderId ?? config.defaultLadderId;
-    const ladder = ladderId ? await store.getEntity('ladder', ladderId) : undefined;
-    const contacts = await store.listEntities('contact', alarm.siteId ? { siteId: alarm.siteId } : {});
-    const plan = planEscalation({ alarm, worker, session, ladder, contacts, channels: outbox.channels(), callListTimeoutS: config.callListTimeoutS });
+    const { plan, ladder } = await this.plan(alarm);
     const fresh: Escalation = {
       id: `esc-${alarm.id}`, alarmId: alarm.id, siteId: alarm.siteId, state: 'running', phase: 'ladder', steps: plan.steps, broadcast: plan.broadcast,
       step: -1, round: 0, repeat: plan.repeat, nextAt: null, version: 0, startedAt: now, updatedAt: now, endedAt: null, endReason: null,
@@ -103,6 +99,58 @@ export class EscalationEngine {
     this.arm(r.escalation);
     outbox.kick();
     return r.escalation;
+  }
+
+  /**
+   * A duress signal took the alarm over (alarms.ts takeOver): the steps already taken stay on the
+   * record, the rest of the ladder is replaced by the duress plan (the monitoring centre and the police
+   * first, never the worker) whose first step is taken now; notifications not yet sent are cancelled in
+   * the same transaction. A stopped escalation (the SOS had been accepted) runs again: a threat changes
+   * who must come. The outbox's duress guard (duress-guard.ts) withholds anything still on its way to
+   * the worker.
+   */
+  async takeOver(alarm: Alarm): Promise<void> {
+    const { store, clock, outbox } = this.ctx;
+    for (let i = 0; i < 5; i++) {
+      const esc = await store.getEscalationByAlarm(alarm.id);
+      if (!esc) {
+        await this.start(alarm);
+        return;
+      }
+      const now = clock.now();
+      const { plan, ladder } = await this.plan(alarm);
+      const done = esc.phase === 'ladder' ? esc.steps.slice(0, esc.step + 1) : esc.steps;
+      const base: Escalation = {
+        ...esc, state: 'running', phase: 'ladder', steps: [...done, ...plan.steps], broadcast: plan.broadcast, step: done.length - 1, round: 0,
+        repeat: plan.repeat, endedAt: null, endReason: null,
+      };
+      const move = await this.move(base, alarm, now, undefined);
+      const audit = [this.audit(now, alarm.id, 'escalation_duress', { steps: plan.steps.map((s) => `${s.name} (${s.channel})`), ladderId: ladder?.id ?? null, was: esc.state }), ...move.audit];
+      const patch: Partial<Escalation> = {
+        state: 'running', phase: 'ladder', steps: base.steps, broadcast: base.broadcast, step: base.step, round: 0, repeat: base.repeat,
+        endedAt: null, endReason: null, nextAt: null, ...move.patch, updatedAt: now,
+      };
+      const updated = await store.updateEscalation(esc.id, esc.version, patch, move.messages, audit, { cancelPending: true });
+      if (!updated) continue; // a step raced us: read again
+      for (const s of plan.skipped) await store.recordAttempt({ at: now, notificationId: null, alarmId: alarm.id, channel: s.channel, to: '', contactName: s.name, status: 'skipped', detail: s.reason });
+      this.started.add(alarm.id);
+      this.arm(updated);
+      outbox.kick();
+      return;
+    }
+    this.ctx.log.error('duress take-over of the escalation lost every race; reconcile retries', { alarmId: alarm.id });
+  }
+
+  /** Who is told, for the alarm as it is now (its type decides the duress plan). */
+  private async plan(alarm: Alarm): Promise<{ plan: ReturnType<typeof planEscalation>; ladder: Ladder | undefined }> {
+    const { store, outbox, config } = this.ctx;
+    const worker = alarm.workerId ? await store.getWorker(alarm.workerId) : undefined;
+    const session = alarm.sessionId ? await store.getWorkSession(alarm.sessionId) : worker ? await store.findActiveWorkSession(worker.id) : undefined;
+    const site = alarm.siteId ? await store.getSite(alarm.siteId) : undefined;
+    const ladderId = worker?.ladderId ?? site?.ladderId ?? config.defaultLadderId;
+    const ladder = ladderId ? await store.getEntity('ladder', ladderId) : undefined;
+    const contacts = await store.listEntities('contact', alarm.siteId ? { siteId: alarm.siteId } : {});
+    return { plan: planEscalation({ alarm, worker, session, ladder, contacts, channels: outbox.channels(), callListTimeoutS: config.callListTimeoutS }), ladder };
   }
 
   /** The alarm was acknowledged, resolved or cancelled: the escalation ends, unsent notifications are cancelled. */
@@ -172,6 +220,11 @@ export class EscalationEngine {
     await store.recordAttempt(attempt);
     live.publish({ type: 'attempt', alarmId, status: a.kind, channel: who.channel, contactName: who.name, at: a.at });
     if (alarm.state === 'resolved' || alarm.state === 'cancelled') return { ok: false, code: 'closed', message: `Alarm ${alarm.number} is already ${alarm.state}` };
+    if (alarm.type === 'duress' && (await isWorkerRecipient(store, alarm, { targetKey, address: who.to }))) {
+      // Whoever holds the worker's phone may be the threat: an answer from it changes nothing.
+      await store.appendAudit(this.audit(a.at, alarmId, 'worker_answer_ignored', { kind: a.kind, channel: who.channel, reason: 'duress' }));
+      return { ok: false, code: 'unknown', message: 'No alarm notification matches this answer' }; // as for a stranger: nothing to learn
+    }
     if (a.kind === 'accepted') {
       const r = await alarms.acknowledge(alarmId, `contact:${who.name}`, { channel: who.channel, via: a.via });
       if (!r.ok) await store.appendAudit(this.audit(a.at, alarmId, 'also_accepted', { contact: who.name, channel: who.channel }, `contact:${who.name}`));
@@ -238,7 +291,7 @@ export class EscalationEngine {
     const worker = alarm.workerId ? await store.getWorker(alarm.workerId) : undefined;
     const place = places ? await places.describe(alarm.position ?? null) : null;
     const link = await tokens.link(alarm, t);
-    const c = compose({ alarm, workerName: worker?.name ?? null, workerPhone: worker?.phone ?? null, place, nowMs: now, link, ...(round !== undefined ? { round } : {}) }, t);
+    const c = compose({ alarm, workerName: worker?.name ?? null, workerPhone: worker?.phone ?? null, place, nowMs: now, link, defaultLanguage: this.ctx.config.defaultLanguage ?? 'en', ...(round !== undefined ? { round } : {}) }, t);
     const data = t.channel === 'voice' ? { ...c.data, voice: await voiceFacts(store, alarm, t) } : c.data;
     return outbox.message({
       alarmId: alarm.id, alarmNumber: alarm.number, escalationId: esc.id, step, targetKey: t.key, channel: t.channel, to: t.address,

@@ -43,6 +43,8 @@ export class Outbox {
     store: Store; clock: Clock; log: Logger; instance: string; maxAttempts: number; leaseMs?: number; pollMs?: number;
     /** In a cluster: workers known to have died (their claims are abandoned); alone: absent. */
     deadClaimers?: () => readonly string[];
+    /** A reason to withhold a message instead of sending it (duress-guard.ts); never retried. */
+    withhold?: (m: OutboxMessage) => Promise<string | undefined>;
   }) {}
 
   addNotifier(n: Notifier): void {
@@ -147,7 +149,10 @@ export class Outbox {
     const { store, clock, instance } = this.ctx;
     const n = this.notifiers.get(m.channel);
     let result: DeliveryResult;
-    if (!n) {
+    const withheld = await this.ctx.withhold?.(m).catch((e: unknown) => `withheld: the duress check failed (${(e as Error).message})`);
+    if (withheld) {
+      result = { status: 'failed', detail: withheld };
+    } else if (!n) {
       result = { status: 'failed', detail: `no ${m.channel} channel is configured` };
     } else if (reclaimed && n.delivery === 'at-most-once') {
       result = { status: 'failed', detail: 'interrupted by a restart (at-most-once channel)' };
@@ -162,7 +167,7 @@ export class Outbox {
       }
     }
     const now = clock.now();
-    const retry = result.status === 'failed' && n !== undefined && m.attempts < m.maxAttempts && !(reclaimed && n.delivery === 'at-most-once');
+    const retry = result.status === 'failed' && !withheld && n !== undefined && m.attempts < m.maxAttempts && !(reclaimed && n.delivery === 'at-most-once');
     const attempt = { at: now, notificationId: m.id, alarmId: m.alarmId, channel: m.channel, to: m.to, contactName: m.contactName, status: result.status, detail: result.detail === undefined ? null : `${result.detail}${retry ? ' (will retry)' : ''}` };
     const done = retry
       ? { state: 'pending' as const, at: now, detail: result.detail ?? 'failed', nextAttemptAt: now + (BACKOFF_MS[m.attempts - 1] ?? 60_000) }

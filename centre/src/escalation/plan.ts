@@ -42,7 +42,7 @@ export function normalizePhone(p: string): string {
   return (trimmed.startsWith('+') ? '+' : '') + trimmed.replace(/[^0-9]/g, '');
 }
 
-export function addressFor(c: { phone?: string | null; email?: string | null; webhookUrl?: string | null; name: string }, channel: Channel): string | null {
+export function addressFor(c: { phone?: string | null; email?: string | null; webhookUrl?: string | null; name: string; language?: string | null }, channel: Channel): string | null {
   switch (channel) {
     case 'sms':
     case 'voice': return c.phone ? normalizePhone(c.phone) : null;
@@ -66,7 +66,7 @@ export function planEscalation(input: PlanInput): Plan {
     if (!address) return void plan.skipped.push({ name: t.name, channel: t.channel, reason: `no ${t.channel} address` });
     const key = `${t.role}:${t.contactId ?? t.name}:${t.channel}`;
     if (list.some((x) => x.key === key || (x.channel === t.channel && x.address === address))) return;
-    list.push({ ...t, key, address });
+    list.push({ ...t, key, address, language: c.language ?? null });
   };
   const everyChannel = (list: EscalationTarget[], c: Contact, role: EscalationTarget['role']): void => {
     for (const ch of PREFERRED) if (channels.has(ch) && addressFor(c, ch)) add(list, { contactId: c.id, name: c.name, role, channel: ch, timeoutS: 0 }, c);
@@ -81,7 +81,7 @@ export function planEscalation(input: PlanInput): Plan {
   const ladderStep = (s: LadderStep, role: 'ladder' | 'fallback'): void => {
     if (s.contactId === WORKER_CONTACT) {
       const w = input.worker;
-      if (w) add(plan.steps, { contactId: WORKER_CONTACT, name: w.name, role: 'worker', channel: s.channel, timeoutS: s.timeoutS }, { name: w.name, phone: input.session?.phone ?? w.phone });
+      if (w) add(plan.steps, { contactId: WORKER_CONTACT, name: w.name, role: 'worker', channel: s.channel, timeoutS: s.timeoutS }, { name: w.name, phone: input.session?.phone ?? w.phone, language: w.language ?? null });
       return;
     }
     const c = byId.get(s.contactId);
@@ -92,7 +92,8 @@ export function planEscalation(input: PlanInput): Plan {
   const callList = (): void => {
     for (const [i, e] of (input.session?.callList ?? []).entries()) {
       const channel: Channel = e.phone ? 'sms' : 'email';
-      add(plan.steps, { contactId: null, name: e.name || `Call list ${i + 1}`, role: 'call_list', channel, timeoutS: input.callListTimeoutS }, { name: e.name, phone: e.phone ?? null, email: e.email ?? null });
+      // The worker's own people: written to in the worker's language.
+      add(plan.steps, { contactId: null, name: e.name || `Call list ${i + 1}`, role: 'call_list', channel, timeoutS: input.callListTimeoutS }, { name: e.name, phone: e.phone ?? null, email: e.email ?? null, language: input.worker?.language ?? null });
     }
   };
 

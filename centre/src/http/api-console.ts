@@ -9,7 +9,7 @@ import type { ResolvedCentreConfig } from '../config';
 import { scopeOf } from '../auth-scope';
 import { whereaboutsOnlyInAlarm } from '../privacy';
 import type { Outbox } from '../escalation/outbox';
-import type { Alarm } from '../store/types';
+import { type Alarm, WORKER_CONTACT } from '../store/types';
 import { alarmView } from '../views';
 import type { ApiContext } from './api';
 import { OPERATORS } from './api';
@@ -95,7 +95,7 @@ export function registerConsoleApi(router: Router, ctx: ApiContext, extras: Cons
     const to = session?.phone ?? worker?.phone;
     if (!to) throw new HttpError(409, 'no_phone', 'No phone number is known for this worker');
     // Not linked to the alarm in the outbox, so a reply is not taken as the worker accepting their own alarm.
-    await outbox.enqueue([outbox.message({ channel: 'sms', to, contactName: worker?.name ?? 'worker', subject: `Alarm ${alarm.number}`, text, priority: alarm.priority })]);
+    await outbox.enqueue([outbox.message({ channel: 'sms', to, contactName: worker?.name ?? 'worker', contactId: WORKER_CONTACT, data: { workerId: alarm.workerId }, subject: `Alarm ${alarm.number}`, text, priority: alarm.priority })]);
     await store.appendAudit({ at: ctx.clock.now(), actor: `user:${req.user!.username}`, action: 'sms_to_worker', entity: 'alarm', entityId: alarm.id, data: { to, text } });
     return reply(202, { queued: true, to });
   }, {

@@ -10,7 +10,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Alarm } from '../store/types';
+import { isWorkerRecipient } from '../escalation/duress-guard';
+import type { Alarm, ResponderToken } from '../store/types';
 import { helper } from '../app/views';
 import type { AppRouteContext } from './api-app-common';
 import { field } from './api';
@@ -44,8 +45,16 @@ export function registerResponderApi(router: Router, ctx: AppRouteContext): void
     if (action === 'resolved' || action === 'cancelled') await store.revokeResponderTokens(a.id, clock.now());
   });
 
+  /** A valid link — but never, under duress, one that was sent to the worker (the page would tell whoever holds their phone). */
+  const resolve = async (token: string): Promise<ResponderToken | undefined> => {
+    const t = await ctx.tokens.resolve(token);
+    if (!t) return undefined;
+    const alarm = await store.getAlarm(t.alarmId);
+    return alarm?.type === 'duress' && (await isWorkerRecipient(store, alarm, t)) ? undefined : t;
+  };
+
   router.add('GET', '/r/:token', async (req) => {
-    const ok = await ctx.tokens.resolve(req.params['token']!);
+    const ok = await resolve(req.params['token']!);
     const res = req.res;
     if (!ok) {
       res.writeHead(404, { ...PAGE_HEADERS, 'cache-control': 'no-store' });
@@ -58,7 +67,7 @@ export function registerResponderApi(router: Router, ctx: AppRouteContext): void
   }, { doc: { summary: 'The responder page (HTML) for a valid link; the same plain 404 for a wrong, expired or revoked one', tags: ['responder'], params: { token: 'The token of the link /r/<token>' }, produces: 'text/html', errors: { 404: 'Wrong, expired or revoked link (indistinguishable)' } } });
 
   router.add('GET', '/api/responder/:token', async (req) => {
-    const t = (await ctx.tokens.resolve(req.params['token']!)) ?? notFound();
+    const t = (await resolve(req.params['token']!)) ?? notFound();
     const alarm = (await store.getAlarm(t.alarmId)) ?? notFound();
     const worker = alarm.workerId ? await store.getWorker(alarm.workerId) : undefined;
     const session = alarm.sessionId ? await store.getWorkSession(alarm.sessionId) : worker ? await store.findActiveWorkSession(worker.id) : undefined;

@@ -65,6 +65,8 @@ export interface EscalationTarget {
   channel: Channel;
   address: string;
   timeoutS: number;
+  /** The recipient's language as planned (the contact's, or the worker's for the worker and their call list); absent on old rows. */
+  language?: string | null;
 }
 
 export type EscalationState = 'running' | 'stopped' | 'done';

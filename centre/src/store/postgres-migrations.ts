@@ -137,4 +137,7 @@ export const PG_MIGRATIONS: string[] = [
      PRIMARY KEY (site_id, floor));
    CREATE INDEX alarms_created ON alarms(created_at);
    CREATE INDEX alarms_worker_created ON alarms(worker_id, created_at);`,
+  // 4: issue 20 — every message in the recipient's language: the worker's language, the site's time zone.
+  `ALTER TABLE workers ADD COLUMN language TEXT;
+   ALTER TABLE sites ADD COLUMN time_zone TEXT;`,
 ];

@@ -8,8 +8,8 @@ const DEVICES = pgTable<DeviceRecord>({
   table: 'devices',
   columns: { id: 'id', key: 'key', board: 'board', workerId: 'worker_id', siteId: 'site_id', createdAt: 'created_at', lastCounter: 'last_counter', lastSeenAt: 'last_seen_at', batteryPct: 'battery_pct' },
 });
-const SITES = pgTable<Required<Site>>({ table: 'sites', columns: { id: 'id', name: 'name', ladderId: 'ladder_id' } });
-const WORKERS = pgTable<Required<Worker>>({ table: 'workers', columns: { id: 'id', name: 'name', phone: 'phone', siteId: 'site_id', ladderId: 'ladder_id', teamId: 'team_id' } });
+const SITES = pgTable<Required<Site>>({ table: 'sites', columns: { id: 'id', name: 'name', ladderId: 'ladder_id', timeZone: 'time_zone' } });
+const WORKERS = pgTable<Required<Worker>>({ table: 'workers', columns: { id: 'id', name: 'name', phone: 'phone', siteId: 'site_id', ladderId: 'ladder_id', teamId: 'team_id', language: 'language' } });
 
 /** Serialises migrations of workers starting together (pg_advisory_xact_lock key). */
 const MIGRATION_LOCK = 0x5616_0012;
@@ -69,7 +69,7 @@ export class PgRegistryStore extends PgBase {
   }
 
   async upsertSite(site: Site): Promise<void> {
-    await this.tx((db) => db.query('INSERT INTO sites (id, name, ladder_id) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET name = excluded.name, ladder_id = excluded.ladder_id', [site.id, site.name, site.ladderId ?? null]));
+    await this.tx((db) => db.query('INSERT INTO sites (id, name, ladder_id, time_zone) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET name = excluded.name, ladder_id = excluded.ladder_id, time_zone = excluded.time_zone', [site.id, site.name, site.ladderId ?? null, site.timeZone ?? null]));
   }
 
   async listSites(): Promise<Site[]> {
@@ -87,8 +87,8 @@ export class PgRegistryStore extends PgBase {
 
   async upsertWorker(w: Worker): Promise<void> {
     await this.tx((db) => db.query(
-      'INSERT INTO workers (id, name, phone, site_id, ladder_id, team_id) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET name = excluded.name, phone = excluded.phone, site_id = excluded.site_id, ladder_id = excluded.ladder_id, team_id = excluded.team_id',
-      [w.id, w.name, w.phone, w.siteId, w.ladderId ?? null, w.teamId ?? null],
+      'INSERT INTO workers (id, name, phone, site_id, ladder_id, team_id, language) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET name = excluded.name, phone = excluded.phone, site_id = excluded.site_id, ladder_id = excluded.ladder_id, team_id = excluded.team_id, language = excluded.language',
+      [w.id, w.name, w.phone, w.siteId, w.ladderId ?? null, w.teamId ?? null, w.language ?? null],
     ));
   }
 

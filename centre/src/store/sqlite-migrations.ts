@@ -136,4 +136,7 @@ export const SQLITE_MIGRATIONS: string[] = [
   `CREATE UNIQUE INDEX alarms_one_open ON alarms(subject, type) WHERE state IN ('pending', 'raised', 'acknowledged');
    ALTER TABLE escalations ADD COLUMN partition_key TEXT;
    CREATE TABLE stream_tickets (ticket_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, expires_at INTEGER NOT NULL);`,
+  // 6: issue 20 — every message in the recipient's language: the worker's language, the site's time zone.
+  `ALTER TABLE workers ADD COLUMN language TEXT;
+   ALTER TABLE sites ADD COLUMN time_zone TEXT;`,
 ];

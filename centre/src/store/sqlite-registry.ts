@@ -8,8 +8,8 @@ const DEVICES = defineTable<DeviceRecord>({
   table: 'devices',
   columns: { id: 'id', key: 'key', board: 'board', workerId: 'worker_id', siteId: 'site_id', createdAt: 'created_at', lastCounter: 'last_counter', lastSeenAt: 'last_seen_at', batteryPct: 'battery_pct' },
 });
-const SITES = defineTable<Required<Site>>({ table: 'sites', columns: { id: 'id', name: 'name', ladderId: 'ladder_id' } });
-const WORKERS = defineTable<Required<Worker>>({ table: 'workers', columns: { id: 'id', name: 'name', phone: 'phone', siteId: 'site_id', ladderId: 'ladder_id', teamId: 'team_id' } });
+const SITES = defineTable<Required<Site>>({ table: 'sites', columns: { id: 'id', name: 'name', ladderId: 'ladder_id', timeZone: 'time_zone' } });
+const WORKERS = defineTable<Required<Worker>>({ table: 'workers', columns: { id: 'id', name: 'name', phone: 'phone', siteId: 'site_id', ladderId: 'ladder_id', teamId: 'team_id', language: 'language' } });
 
 export class SqliteRegistryStore extends SqliteBase {
   async migrate(): Promise<void> {
@@ -28,8 +28,8 @@ export class SqliteRegistryStore extends SqliteBase {
   }
 
   async upsertSite(site: Site): Promise<void> {
-    this.stmt('INSERT INTO sites (id, name, ladder_id) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, ladder_id = excluded.ladder_id')
-      .run(site.id, site.name, site.ladderId ?? null);
+    this.stmt('INSERT INTO sites (id, name, ladder_id, time_zone) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, ladder_id = excluded.ladder_id, time_zone = excluded.time_zone')
+      .run(site.id, site.name, site.ladderId ?? null, site.timeZone ?? null);
   }
 
   async listSites(): Promise<Site[]> {
@@ -46,8 +46,8 @@ export class SqliteRegistryStore extends SqliteBase {
   }
 
   async upsertWorker(w: Worker): Promise<void> {
-    this.stmt('INSERT INTO workers (id, name, phone, site_id, ladder_id, team_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, phone = excluded.phone, site_id = excluded.site_id, ladder_id = excluded.ladder_id, team_id = excluded.team_id')
-      .run(w.id, w.name, w.phone, w.siteId, w.ladderId ?? null, w.teamId ?? null);
+    this.stmt('INSERT INTO workers (id, name, phone, site_id, ladder_id, team_id, language) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, phone = excluded.phone, site_id = excluded.site_id, ladder_id = excluded.ladder_id, team_id = excluded.team_id, language = excluded.language')
+      .run(w.id, w.name, w.phone, w.siteId, w.ladderId ?? null, w.teamId ?? null, w.language ?? null);
   }
 
   async getWorker(id: string): Promise<Worker | undefined> {

@@ -25,6 +25,8 @@ export interface Site {
   name: string;
   /** Escalation ladder for the site's alarms (a worker's own ladder wins). */
   ladderId?: string | null;
+  /** IANA time zone (`Europe/Paris`) for times in messages (session reminders); null = UTC. */
+  timeZone?: string | null;
 }
 
 export interface Worker {
@@ -35,6 +37,8 @@ export interface Worker {
   ladderId?: string | null;
   /** The worker's team (supervisors are scoped to sites and teams). */
   teamId?: string | null;
+  /** Language of messages to the worker (reminders, ladder steps at the worker, the pendant's screen): en, fr, nl, de, es, sv, nb; null = the centre's default. */
+  language?: string | null;
 }
 
 export type BoardKind = 'puckjs' | 'bangle2' | 'lora' | 'phone';

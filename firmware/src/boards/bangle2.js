@@ -8,7 +8,15 @@ VDef({ hz: 25, gps: 300 });
 VSet.hz = VSet.hz > 25 ? 50 : 25; // KX023 ODR 25 or 50 Hz
 var VHw = (function () {
   var ds, on = 0, gT, menu = 0, fx;
-  var NAME = ["", "", "SOS", "FALL?", "MAN DOWN?", "NO MOTION?", ""];
+  // Screen texts, English unless provisioning wrote the worker's language as VSet.txt (same order;
+  // centre/src/escalation/language.ts WATCH_KEYS, docs/firmware.md); % = the number shown.
+  var T = VSet.txt || ["SOS", "FALL?", "MAN DOWN?", "NO MOTION?", "Press the button\nto cancel\n% s", "Alarm sent", "ALARM",
+    "The centre has\nyour alarm", "HELP IS\nCOMING", "Press the button\nto check in", "CHECK IN", "Session ends in\n% min",
+    "Battery low\nCharge soon", "PROTECTED\nBattery %%", "Protection off", "Protection", "Close"];
+  delete VSet.txt;
+  function tx(i, a) {
+    return T[i].replace("%", a);
+  }
   Bangle.setOptions({ btnLoadTimeout: 0, wakeOnDoubleTap: false });
 
   function acc(a) {
@@ -19,6 +27,7 @@ var VHw = (function () {
   function tap(t) {
     if (t.double && (t.dir == "front" || t.dir == "back")) VApp.duress();
   }
+  Bangle.on("tap", tap); // duress works with protection off too: the KX023 taps run in both modes
 
   // Vibration pattern: on, off, on, … milliseconds.
   function vib(p) {
@@ -39,7 +48,7 @@ var VHw = (function () {
   }
 
   function home() {
-    show(VApp.st.p ? "PROTECTED\nBattery " + E.getBattery() + "%" : "Protection off", "Vigil");
+    show(VApp.st.p ? tx(13, E.getBattery()) : T[14], "Vigil");
   }
 
   function fix(f) {
@@ -63,10 +72,8 @@ var VHw = (function () {
           ds = VDetect.create(VSet); // VSet carries hz, sens and the detector settings
           kx(0xF4, (VSet.hz > 25 ? 2 : 1) | 0x40, 1000 / VSet.hz); // operating, high resolution, DRDY, ±8 g, taps
           Bangle.on("accel", acc);
-          Bangle.on("tap", tap);
         } else {
           Bangle.removeListener("accel", acc);
-          Bangle.removeListener("tap", tap);
           kx(0xAC, 0, 80); // the firmware's defaults: low power, ±4 g, 12.5 Hz, taps
         }
       }
@@ -98,35 +105,34 @@ var VHw = (function () {
     // BTN1 pressed with nothing waiting for it: open or close the menu.
     menu: function () {
       if (menu) return home();
-      E.showMenu({
-        "": { title: "Vigil" },
-        "Protection": { value: !!VApp.st.p, onchange: function () { VApp.btn(3); } },
-        "Close": home
-      });
+      var m = { "": { title: "Vigil" } };
+      m[T[15]] = { value: !!VApp.st.p, onchange: function () { VApp.btn(3); } };
+      m[T[16]] = home;
+      E.showMenu(m);
       menu = 1;
     },
     // What each code means: lib/app.js; the patterns: docs/firmware.md.
     fx: function (c, a, t) {
       if (c == 0) {
-        show("Press the button\nto cancel\n" + a + " s", NAME[t]);
+        show(tx(4, a), T[t - 2]);
         vib([400]);
       } else if (c == 1) {
-        show("Alarm sent", NAME[t] || "ALARM");
+        show(T[5], (t > 1 && t < 6 && T[t - 2]) || T[6]);
         vib([1000]);
       } else if (c == 3) {
-        show("The centre has\nyour alarm", "ALARM");
+        show(T[7], T[6]);
         vib([200, 200, 200]);
       } else if (c == 4) {
-        show("HELP IS\nCOMING", "ALARM");
+        show(T[8], T[6]);
         vib([500, 300, 500, 300, 500]);
       } else if (c == 6) {
-        show("Press the button\nto check in", "CHECK IN");
+        show(T[9], T[10]);
         vib([300, 200, 300]);
       } else if (c == 7) {
-        show("Session ends in\n" + a + " min", "Vigil");
+        show(tx(11, a), "Vigil");
         vib([800]);
       } else if (c == 10) {
-        show("Battery low\nCharge soon", "Vigil");
+        show(T[12], "Vigil");
         vib([100, 100, 100, 100, 100]);
       } else if (c == 11) {
         show("Not provisioned\nConnect and write\nvigil.json", "Vigil");

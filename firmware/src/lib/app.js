@@ -54,7 +54,7 @@ var VApp = (function () {
     inc.n = 0;
     if (k == 1) inc.r = send(7, t, r, 3);
     if (r !== undefined) inc.r = r;
-    if (!s && VHw.gps) VHw.gps();
+    if (VHw.gps) VHw.gps(); // silent too: a duress alarm needs the position most
     save();
     run();
   }
@@ -73,12 +73,15 @@ var VApp = (function () {
       }
       i.k = 2;
     }
-    c = send(i.t, Math.min(i.n, 255), i.r, i.g ? 2 : 3);
+    // The incident's counters are saved before its first frame goes on air: power lost in between
+    // must not turn the resumed alarm into a new incident (seen in the real interpreter).
+    c = VCtr.peek();
     if (i.r === undefined) i.r = c;
     if (i.f === undefined) {
       i.f = c;
       save();
     }
+    send(i.t, Math.min(i.n, 255), i.r, i.g ? 2 : 3);
     if (!i.s && !i.g) VHw.fx(i.n ? 2 : 1, 0, i.t);
     i.n++;
     if (i.g && C.keep && getTime() - i.e > C.keep) return end();
@@ -183,10 +186,11 @@ var VApp = (function () {
       } else if (inc && inc.k == 1 && inc.t == e) cancel();
     },
     // A double tap on the face (the accelerometer's tap engine) = duress. Silent, always: no LED, buzz
-    // or screen change. A running alarm carries on looking the same and turns into duress.
+    // or screen change. A running alarm carries on looking the same and turns into duress. Protection
+    // off does not stop it: a worker under threat may not have switched it on (docs/firmware.md).
     duress: function () {
       var i = inc;
-      if (!st.p || !C.duress) return;
+      if (!C.duress || !OK) return; // not provisioned: nothing can be sent
       if (i && i.k == 2) {
         i.t = 6;
         save();

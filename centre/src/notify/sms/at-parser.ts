@@ -1,5 +1,5 @@
 /**
- * The modem's byte stream → lines and prompts (3GPP TS 27.005 text mode). Responses end in CR LF;
+ * The modem's byte stream → lines and prompts (3GPP TS 27.005). Responses end in CR LF;
  * after `AT+CMGS` the modem sends the prompt `> ` with no line end. Chunks may split anywhere, even
  * inside CR LF, so the parser keeps its partial line between chunks. It never throws on input.
  */
@@ -38,32 +38,26 @@ export function finalResult(line: string): 'ok' | 'error' | undefined {
   return undefined;
 }
 
-/** `+CMGR: "REC UNREAD","+33612345678",,"24/01/05,08:00:00+04"` → the sender. */
-export function parseCmgrHeader(line: string): { status: string; from: string } | undefined {
-  const m = /^\+CMGR:\s*"([^"]*)","([^"]*)"/.exec(line);
-  return m ? { status: m[1]!, from: m[2]! } : undefined;
+/** PDU mode (27.005 §3.4.3, §4.1): `+CMGR: <stat>,[<alpha>],<length>` — the PDU is on the next line. */
+export function parseCmgrPdu(line: string): { length: number } | undefined {
+  const m = /^\+CMGR:\s*\d+,[^,]*,\s*(\d+)\s*$/.exec(line);
+  return m ? { length: Number(m[1]) } : undefined;
 }
 
-/** `+CMGL: 3,"REC UNREAD","+33612345678",,"…"` → index and sender. */
-export function parseCmglHeader(line: string): { index: number; from: string } | undefined {
-  const m = /^\+CMGL:\s*(\d+),"[^"]*","([^"]*)"/.exec(line);
-  return m ? { index: Number(m[1]), from: m[2]! } : undefined;
+/** PDU mode (27.005 §3.4.2): `+CMGL: <index>,<stat>,[<alpha>],<length>` — the PDU is on the next line. */
+export function parseCmglPdu(line: string): { index: number; length: number } | undefined {
+  const m = /^\+CMGL:\s*(\d+),\s*\d+,[^,]*,\s*(\d+)\s*$/.exec(line);
+  return m ? { index: Number(m[1]), length: Number(m[2]) } : undefined;
 }
 
-/** `+CMTI: "SM",3` (new message stored at index 3). */
-export function parseCmti(line: string): number | undefined {
-  const m = /^\+CMTI:\s*"[^"]*",\s*(\d+)/.exec(line);
+/** `+CMTI: "SM",3` (a message stored at index 3) and `+CDSI: "SR",3` (a status report stored there). */
+export function parseStoredIndication(line: string): { kind: 'message' | 'report'; index: number } | undefined {
+  const m = /^\+(CMTI|CDSI):\s*"[^"]*",\s*(\d+)/.exec(line);
+  return m ? { kind: m[1] === 'CMTI' ? 'message' : 'report', index: Number(m[2]) } : undefined;
+}
+
+/** `+CDS: <length>` (27.005 §3.4.1, <ds>=1): a status report whose PDU is the next line. */
+export function parseCds(line: string): number | undefined {
+  const m = /^\+CDS:\s*(\d+)\s*$/.exec(line);
   return m ? Number(m[1]) : undefined;
-}
-
-/**
- * Text for a text-mode SMS: transliterated to plain ASCII (the safe subset of the GSM 7-bit alphabet
- * whatever `AT+CSCS` a modem defaults to), without control characters — a Ctrl-Z (0x1A) or ESC inside
- * the text would end or abort the message early.
- */
-export function smsText(text: string): string {
-  return text
-    .replace(/[·•]/g, '-').replace(/[—–]/g, '-').replace(/…/g, '...').replace(/[“”«»]/g, '"').replace(/[‘’]/g, "'")
-    .normalize('NFD').replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^\x20-\x7e\n]/g, '?');
 }

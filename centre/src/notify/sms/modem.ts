@@ -1,15 +1,19 @@
 /**
- * A GSM modem on a serial port (serialport), in SMS text mode (3GPP TS 27.005): one command at a time
- * with a timeout each; `sendSms` (AT+CMGS, wait for the prompt, text, Ctrl-Z, wait for +CMGS);
- * incoming messages announced by `+CMTI` are read (AT+CMGR), reported, and deleted (AT+CMGD), and
- * messages that arrived while the centre was down are read at start (AT+CMGL). A keep-alive `AT`
- * every 30 s tells whether the modem answers; a closed port is reopened every 5 s.
+ * A GSM modem on a serial port (serialport), in SMS PDU mode (3GPP TS 27.005 §3–4, TPDUs from
+ * pdu.ts): one command at a time with a timeout each. `sendSms` sends every part of a text with
+ * `AT+CMGS=<length>`, the `> ` prompt, the hex PDU and Ctrl-Z, and resolves with the message
+ * references the network gave (+CMGS: <mr>). Status reports are requested (TP-SRR) and come back as
+ * `+CDS` (AT+CNMI <ds>=1) or `+CDSI` (stored; read with AT+CMGR), reported as `report` events.
+ * Incoming messages announced by `+CMTI` are read (AT+CMGR), reassembled when concatenated, reported
+ * and deleted (AT+CMGD); those that arrived while the centre was down are read at start (AT+CMGL=4).
+ * A keep-alive `AT` every 30 s tells whether the modem answers; a closed port is reopened every 5 s.
  */
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
 import { type Clock, every, type TimerId } from '../../../../common/clock';
 import type { Logger } from '../../../../common/log';
-import { AtParser, finalResult, parseCmglHeader, parseCmgrHeader, parseCmti, smsText } from './at-parser';
+import { AtParser, finalResult, parseCds, parseCmglPdu, parseCmgrPdu, parseStoredIndication } from './at-parser';
+import { decodePdu, encodeSubmit, type StatusReportPdu } from './pdu';
 
 export interface ModemOptions {
   path: string;
@@ -19,6 +23,8 @@ export interface ModemOptions {
   sendTimeoutMs?: number;
   keepAliveMs?: number;
   reopenMs?: number;
+  /** TP-VP of outgoing messages (an alarm SMS delivered hours late misleads); default 60 min. */
+  validityMin?: number;
   log: Logger;
   clock: Clock;
   /** The serial port seam (default: the real port at `path`; fuzzing uses one in memory). */
@@ -44,7 +50,7 @@ interface Pending {
   timer: TimerId;
 }
 
-type ModemEvents = { sms: [{ from: string; text: string }]; state: [boolean] };
+type ModemEvents = { sms: [{ from: string; text: string }]; report: [StatusReportPdu]; state: [boolean] };
 
 export class ModemError extends Error {
   constructor(readonly code: 'timeout' | 'error' | 'closed', message: string) {
@@ -61,8 +67,14 @@ export class GsmModem extends EventEmitter<ModemEvents> {
   private stopped = false;
   private stopKeepAlive: (() => void) | undefined;
   private reopen: TimerId | undefined;
-  /** Lines of an incoming +CMGR that belong to no command (some modems interleave). */
-  private readonly inbox: number[] = [];
+  private readonly stored: { kind: 'message' | 'report'; index: number }[] = [];
+  /** `+CDS: <length>` was the last line: the next one is its PDU. */
+  private cdsLength: number | undefined;
+  /** Parts of concatenated incoming messages, by sender and reference (bounded). */
+  private readonly partial = new Map<string, (string | undefined)[]>();
+  private reference = Math.floor(Math.random() * 256);
+  /** How status reports arrive, as the modem accepted at start. */
+  reports: '+CDS' | '+CDSI' | 'none' = 'none';
 
   constructor(private readonly opts: ModemOptions) {
     super();
@@ -92,14 +104,19 @@ export class GsmModem extends EventEmitter<ModemEvents> {
     if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
   }
 
-  /** Sends one text message; resolves with the message reference the network gave it. */
-  async sendSms(to: string, text: string): Promise<string> {
+  /** Sends a text, in as many parts as it needs; resolves with each part's message reference (TP-MR). */
+  async sendSms(to: string, text: string): Promise<number[]> {
     if (!/^\+?[0-9]{3,20}$/.test(to)) throw new ModemError('error', `not a phone number: '${to}'`);
-    const body = smsText(text);
+    this.reference = (this.reference + 1) & 0xff;
+    const parts = encodeSubmit(to, text, { statusReport: true, validityMin: this.opts.validityMin ?? 60, reference: this.reference });
     return this.serial(async () => {
-      const lines = await this.exchange(`AT+CMGS="${to}"\r`, this.opts.sendTimeoutMs ?? 60_000, () => this.write(`${body}\x1a`));
-      const ref = lines.map((l) => /^\+CMGS:\s*(\d+)/.exec(l)?.[1]).find((x) => x !== undefined);
-      return ref ?? '';
+      const refs: number[] = [];
+      for (const p of parts) {
+        const lines = await this.exchange(`AT+CMGS=${p.tpduLength}\r`, this.opts.sendTimeoutMs ?? 60_000, () => this.write(`${p.hex}\x1a`));
+        const mr = lines.map((l) => /^\+CMGS:\s*(\d+)/.exec(l)?.[1]).find((x) => x !== undefined);
+        refs.push(mr === undefined ? -1 : Number(mr));
+      }
+      return refs;
     });
   }
 
@@ -133,25 +150,54 @@ export class GsmModem extends EventEmitter<ModemEvents> {
       if (!this.opts.pin) throw new ModemError('error', 'the SIM asks for a PIN and none is configured');
       await this.command(`AT+CPIN="${this.opts.pin}"`, 15_000);
     }
-    await this.command('AT+CMGF=1');
-    await this.command('AT+CNMI=2,1,0,0,0');
+    await this.command('AT+CMGF=0');
+    // <mt>=1: new messages stored and announced (+CMTI); status reports routed as +CDS (<ds>=1), else
+    // stored and announced as +CDSI (<ds>=2) — modems support one or the other; without either the
+    // channel still works, without delivery reports.
+    this.reports = 'none';
+    for (const ds of [1, 2] as const) {
+      if ((await this.command(`AT+CNMI=2,1,0,${ds},0`).then(() => true, () => false))) {
+        this.reports = ds === 1 ? '+CDS' : '+CDSI';
+        break;
+      }
+    }
+    if (this.reports === 'none') {
+      await this.command('AT+CNMI=2,1,0,0,0');
+      this.opts.log.warn('the modem routes no status reports (AT+CNMI <ds> 1 and 2 refused): no delivery reports');
+    }
     this.setReady(true);
-    // Replies that came while we were away.
-    const list = await this.command('AT+CMGL="REC UNREAD"', 15_000);
+    // Replies that came while we were away (stat 4 = all: a message read but not deleted before a crash counts too).
+    const list = await this.command('AT+CMGL=4', 15_000);
     for (let i = 0; i < list.length; i++) {
-      const h = parseCmglHeader(list[i]!);
-      if (!h) continue;
-      const text = list[i + 1] !== undefined && !parseCmglHeader(list[i + 1]!) ? list[i + 1]! : '';
-      this.emit('sms', { from: h.from, text });
+      const h = parseCmglPdu(list[i]!);
+      if (!h || list[i + 1] === undefined) continue;
+      this.incoming(list[i + 1]!, h.length);
       await this.command(`AT+CMGD=${h.index}`).catch(() => undefined);
     }
   }
 
-  private async readMessage(index: number): Promise<void> {
-    const lines = await this.command(`AT+CMGR=${index}`);
-    const at = lines.findIndex((l) => parseCmgrHeader(l) !== undefined);
-    if (at >= 0) this.emit('sms', { from: parseCmgrHeader(lines[at]!)!.from, text: lines.slice(at + 1).join('\n') });
-    await this.command(`AT+CMGD=${index}`).catch(() => undefined);
+  private async readStored(s: { kind: 'message' | 'report'; index: number }): Promise<void> {
+    const lines = await this.command(`AT+CMGR=${s.index}`);
+    const at = lines.findIndex((l) => parseCmgrPdu(l) !== undefined);
+    if (at >= 0 && lines[at + 1] !== undefined) this.incoming(lines[at + 1]!, parseCmgrPdu(lines[at]!)!.length);
+    await this.command(`AT+CMGD=${s.index}`).catch(() => undefined);
+  }
+
+  /** One received PDU: a message part or a status report. Undecodable ones are logged and dropped. */
+  private incoming(pdu: string, length: number): void {
+    const d = decodePdu(pdu, length);
+    if (!d.ok) return this.opts.log.warn('undecodable PDU from the modem dropped', { code: d.code, detail: d.detail });
+    if (d.kind === 'status_report') return void this.emit('report', d);
+    if (d.kind !== 'deliver') return;
+    if (!d.concat || d.concat.total < 2) return void this.emit('sms', { from: d.from, text: d.text });
+    const key = `${d.from}/${d.concat.reference}/${d.concat.total}`;
+    const parts = this.partial.get(key) ?? new Array<string | undefined>(d.concat.total).fill(undefined);
+    parts[d.concat.seq - 1] = d.text;
+    this.partial.set(key, parts);
+    if (parts.every((p) => p !== undefined)) {
+      this.partial.delete(key);
+      this.emit('sms', { from: d.from, text: parts.join('') });
+    } else if (this.partial.size > 64) this.partial.delete(this.partial.keys().next().value!);
   }
 
   private exchange(raw: string, timeoutMs: number, onPrompt?: () => void): Promise<string[]> {
@@ -185,10 +231,21 @@ export class GsmModem extends EventEmitter<ModemEvents> {
         }
         continue;
       }
-      const index = parseCmti(t.text);
-      if (index !== undefined) {
-        this.inbox.push(index);
-        void this.drainInbox();
+      if (this.cdsLength !== undefined) {
+        const length = this.cdsLength;
+        this.cdsLength = undefined;
+        this.incoming(t.text, length);
+        continue;
+      }
+      const cds = parseCds(t.text);
+      if (cds !== undefined) {
+        this.cdsLength = cds;
+        continue;
+      }
+      const stored = parseStoredIndication(t.text);
+      if (stored) {
+        this.stored.push(stored);
+        void this.drainStored();
         continue;
       }
       if (!p) continue; // unsolicited lines we do not use (RING, +CREG…)
@@ -205,10 +262,10 @@ export class GsmModem extends EventEmitter<ModemEvents> {
     }
   }
 
-  private async drainInbox(): Promise<void> {
-    while (this.inbox.length) {
-      const i = this.inbox.shift()!;
-      await this.readMessage(i).catch((e: unknown) => this.opts.log.warn('incoming SMS not read', { index: i, error: e as Error }));
+  private async drainStored(): Promise<void> {
+    while (this.stored.length) {
+      const s = this.stored.shift()!;
+      await this.readStored(s).catch((e: unknown) => this.opts.log.warn('stored SMS not read', { index: s.index, error: e as Error }));
     }
   }
 

@@ -13,6 +13,7 @@ export const SECTIONS = {
       { name: 'id', type: 'text', key: true }, { name: 'name', type: 'text', required: true }, { name: 'phone', type: 'text', placeholder: '+44 7700 900123' },
       { name: 'siteId', type: 'select', options: () => [...none(), ...ids(c.sites)] }, { name: 'teamId', type: 'select', options: () => [...none(), ...ids(c.teams)] },
       { name: 'ladderId', type: 'select', options: () => [...none(), ...ids(c.ladders)] },
+      { name: 'language', type: 'select', options: () => [...none(), ...Object.entries(VigilI18n.LANGUAGES)] },
     ],
   },
   devices: {
@@ -25,7 +26,10 @@ export const SECTIONS = {
   },
   sites: {
     path: '/api/sites', list: 'sites', title: 'admin.sites', columns: ['id', 'name', 'ladderId'],
-    fields: (c) => [{ name: 'id', type: 'text', key: true }, { name: 'name', type: 'text', required: true }, { name: 'ladderId', type: 'select', options: () => [...none(), ...ids(c.ladders)] }],
+    fields: (c) => [
+      { name: 'id', type: 'text', key: true }, { name: 'name', type: 'text', required: true }, { name: 'ladderId', type: 'select', options: () => [...none(), ...ids(c.ladders)] },
+      { name: 'timeZone', type: 'text', placeholder: 'Europe/Paris' },
+    ],
   },
   teams: {
     path: '/api/teams', list: 'teams', title: 'admin.teams', columns: ['id', 'name', 'siteId'],
