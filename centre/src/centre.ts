@@ -25,10 +25,7 @@ import { HttpSmsNotifier, twilioPreset } from './notify/sms/http-sms';
 import { Outbox } from './escalation/outbox';
 import { WORKER_CONTACT } from './store/records';
 import { ResponderTokens } from './escalation/tokens';
-import { type ApiContext, registerApi } from './http/api';
-import { registerConsoleApi } from './http/api-console';
-import { registerAppApi } from './http/api-app';
-import { Router } from './http/router';
+import type { ApiContext } from './http/context';
 import { securityHeaders } from './http/security-headers';
 import { type HttpServer, startHttp } from './http/server';
 import { EventWriter } from './event-writer';
@@ -184,13 +181,8 @@ export class Centre {
     this.stoppers.push(every(clock, 3600_000, () => void (!cluster || cluster.ownsBucket(0) ? this.purge() : undefined)));
 
     if (this.deps.http !== false) {
-      const router = new Router({ authenticate: (t) => this.auth.authenticate(t), log: log.child('http') });
-      const api: ApiContext = { ...this.apiContext(), health: () => ({ mqtt: this.bus.connected, ingest: this.ingest.counters.snapshot(), ingestLagMs: this.ingest.lagMs(), events: this.writer.counters.snapshot(), outbox: this.outbox.counters.snapshot(), timers: this.scheduler.size, notifiers: Object.fromEntries(this.notifiers.map((n) => [n.channel, n.healthy()])), faults: processFaults.snapshot(), http: this.http?.counters.snapshot() ?? {} }) };
-      registerApi(router, api);
-      registerConsoleApi(router, api, { config, outbox: this.outbox });
-      this.stoppers.push(registerAppApi(router, { ...this.apiContext(), config, supervision: this.supervision, ownership: this.ownership }));
       const tls = config.http.tls ? { cert: readFileSync(config.http.tls.certFile), key: readFileSync(config.http.tls.keyFile) } : undefined;
-      this.http = await startHttp(router, config.http.host, config.http.port, log.child('http'), {
+      this.http = await startHttp(this.apiContext(), config.http.host, config.http.port, log.child('http'), {
         headers: securityHeaders({ tileUrl: config.console.tileUrl, tls: tls !== undefined }), ...(tls ? { tls } : {}),
       });
     }
@@ -327,14 +319,20 @@ export class Centre {
     }
   }
 
-  private apiContext(): Omit<ApiContext, 'health'> {
+  private apiContext(): ApiContext {
     return {
       store: this.store, auth: this.auth, alarms: this.alarms, live: this.live, log: this.log, clock: this.clock, sessions: this.sessions,
       admin: this.admin, registry: this.registry, escalation: this.escalation, tokens: this.tokens, positions: this.positions, notifiers: this.notifiers,
+      config: this.config, outbox: this.outbox, supervision: this.supervision, ownership: this.ownership,
       devicesChanged: (id) => {
         this.ingest.forget(id);
         this.cluster?.forget(id);
       },
+      health: () => ({
+        mqtt: this.bus.connected, ingest: this.ingest.counters.snapshot(), ingestLagMs: this.ingest.lagMs(), events: this.writer.counters.snapshot(), outbox: this.outbox.counters.snapshot(),
+        timers: this.scheduler.size, notifiers: Object.fromEntries(this.notifiers.map((n) => [n.channel, n.healthy()])), faults: processFaults.snapshot(),
+        http: this.http?.counters.snapshot() ?? {},
+      }),
     };
   }
 

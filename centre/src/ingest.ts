@@ -27,7 +27,7 @@ import { advanceWindow, classifyCounter, decodeUplink, formatDeviceId, fromHex, 
 import type { DeviceRecord, EventRecord, Store } from './store/types';
 import { Counters } from '../../common/counters';
 import type { EventWriter } from './event-writer';
-import { withoutFence } from './cluster/fence';
+import { withoutFence } from './store/fence';
 import { KeyedSerial, type Ownership, SOLE_OWNER } from './cluster/ownership';
 import { devicePartition } from './cluster/partition';
 

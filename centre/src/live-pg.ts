@@ -4,7 +4,7 @@
  * Local subscribers get the worker's own events the same way, so every console sees one order: the
  * order PostgreSQL delivered them in. At-most-once, like a console's own connection: when the worker's
  * listening connection was lost and is back, the hub reports a gap and the live streams close
- * (api-console-stream.ts), so that their consoles reconnect and re-read the open alarms.
+ * (http/console/stream.ts), so that their consoles reconnect and re-read the open alarms.
  */
 import type { PgChannel } from './cluster/pg-channel';
 import type { LiveEvent, LiveHub } from './live';

@@ -111,6 +111,18 @@ export function describeStore(name: string, build: () => Promise<Store>): void {
       expect((await store.createAlarm(alarm('g1', 50, { type: 'gateway_offline', deviceId: null, subject: 'gateway:s1/gw' }), audit('g1'))).id).toBe('g1');
     });
 
+    it('lists alarms most urgent first, then oldest first, then by number', async () => {
+      // same priority and same millisecond: the number (the order they were raised) decides
+      await store.createAlarm(alarm('late', 30, { type: 'fall', subject: 'device:late' }), audit('late'));
+      await store.createAlarm(alarm('tie-1', 20, { type: 'fall', subject: 'device:t1' }), audit('tie-1'));
+      await store.createAlarm(alarm('tie-2', 20, { type: 'fall', subject: 'device:t2' }), audit('tie-2'));
+      await store.updateAlarm('tie-1', ['raised'], { comment: 'seen' }, undefined); // PostgreSQL writes the row anew, after tie-2
+      await store.createAlarm(alarm('urgent', 40, { type: 'duress', priority: 1, subject: 'device:u' }), audit('urgent'));
+      await store.createAlarm(alarm('minor', 10, { type: 'low_battery', priority: 5, subject: 'device:m' }), audit('minor'));
+      expect((await store.listAlarms()).map((a) => a.id)).toEqual(['urgent', 'tie-1', 'tie-2', 'late', 'minor']);
+      expect((await store.listAlarms({ limit: 2 })).map((a) => a.id)).toEqual(['urgent', 'tie-1']);
+    });
+
     it('lets only the first acknowledgement win', async () => {
       await store.createAlarm(alarm('a1', 10), audit('a1', 10));
       const acks = await Promise.all(['x', 'y', 'z', 'v', 'w'].map((u) =>
@@ -180,7 +192,7 @@ export function describeStore(name: string, build: () => Promise<Store>): void {
     });
     const msg = (id: string, extra: Partial<NewOutboxMessage> = {}): NewOutboxMessage => ({
       id, alarmId: 'a1', alarmNumber: '1001', escalationId: 'esc-a1', step: 0, targetKey: 'ladder:c1:sms', channel: 'sms', to: '+331', contactId: 'c1', contactName: 'Ann',
-      subject: 's', text: 't', link: null, data: { n: 1 }, priority: 2, maxAttempts: 3, nextAttemptAt: 10, createdAt: 10, ...extra,
+      subject: 's', text: 't', link: null, data: { n: 1, retry_after_s: 2 }, priority: 2, maxAttempts: 3, nextAttemptAt: 10, createdAt: 10, ...extra,
     });
 
     it('starts one escalation per alarm with its notifications, and advances it only from the version read', async () => {
@@ -206,7 +218,7 @@ export function describeStore(name: string, build: () => Promise<Store>): void {
       await store.enqueue([msg('low', { priority: 5 }), msg('duress', { priority: 1 }), msg('later', { nextAttemptAt: 1000 })]);
       const claimed = await store.claimOutbox({ now: 100, limit: 10, leaseMs: 60, by: 'p1' });
       expect(claimed.map((m) => m.id)).toEqual(['duress', 'low']);
-      expect(claimed[0]).toMatchObject({ state: 'sending', attempts: 1, claimedBy: 'p1', data: { n: 1 } });
+      expect(claimed[0]).toMatchObject({ state: 'sending', attempts: 1, claimedBy: 'p1', data: { n: 1, retry_after_s: 2 } }); // JSON keeps its own keys
       expect(await store.claimOutbox({ now: 100, limit: 10, leaseMs: 60, by: 'p2' })).toEqual([]);
       // p1 "dies"; after its lease p2 takes the rows over, and p1's late completion no longer counts
       expect(await store.reclaimAbandoned({ now: 150, by: 'p2', leaseMs: 60 })).toEqual([]);
@@ -286,6 +298,7 @@ export function describeStore(name: string, build: () => Promise<Store>): void {
       expect((await store.findReplyTarget('sms', '+331'))?.id).toBe('m1');
       expect((await store.findReplyTarget('sms', '+331', '1001'))?.id).toBe('m1');
       expect(await store.findReplyTarget('sms', '+331', '9999')).toBeUndefined();
+      expect((await store.findReplyTarget('sms', '+331', 'OK'))?.id).toBe('m1'); // not a number: by address alone
       expect(await store.findReplyTarget('sms', '+339')).toBeUndefined();
       await store.updateAlarm('a1', ['raised'], { state: 'resolved' }, undefined);
       expect(await store.findReplyTarget('sms', '+331')).toBeUndefined();

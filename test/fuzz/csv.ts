@@ -1,5 +1,5 @@
 /**
- * CSV exports (centre/src/http/api-reports-csv.ts): rows of alarms whose free text — worker and site
+ * CSV exports (centre/src/http/reports/csv.ts): rows of alarms whose free text — worker and site
  * names, who acknowledged or resolved, comments, places — is whatever people typed, formulas
  * included. Each row is read back with an RFC 4180 reader, as a spreadsheet would.
  *
@@ -8,7 +8,7 @@
  * apostrophe before it, any other the text itself.
  */
 import fc from 'fast-check';
-import { csvRow, type CsvContext } from '../../centre/src/http/api-reports-csv';
+import { csvRow, type CsvContext } from '../../centre/src/http/reports/csv';
 import type { AlarmView } from '../../centre/src/views';
 import type { Surface } from './engine';
 

@@ -108,6 +108,7 @@ const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connect
 
 async function run(ctx: HttpCtx, input: HttpInput): Promise<void> {
   const op = ctx.ops.get(input.op);
+  if (process.env['FUZZ_TRACE']) process.stderr.write(`> ${JSON.stringify(input).slice(0, 400)}\n`);
   const bytes = requestBytes(input, op, ctx.tokens, '127.0.0.1');
   const broken = input.framing === 'halfclose' || input.framing === 'cut' || input.framing === 'bad_chunked';
   const method = (input.method ?? op?.method ?? 'GET').toUpperCase();

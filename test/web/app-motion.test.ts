@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { DETECT_JS } from '../../centre/src/http/api-app';
+import { DETECT_JS } from '../../centre/src/http/app';
 import type { Harness } from '../helpers/centre-harness';
 import { openBrowser, problems, screenshot, type WebBrowser } from './browser';
 import { nextAlarm, openApp, pause, PIA, runFor, startAppCentre, text } from './app-helpers';

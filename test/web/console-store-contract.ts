@@ -6,7 +6,7 @@
  */
 import type { AlarmType } from '../../protocol/src';
 import { alarmPriority } from '../../protocol/src';
-import { percentile } from '../../centre/src/store/sqlite-console';
+import { percentile } from '../../centre/src/store/repositories/reports';
 import type { Alarm, NewAlarm, Store } from '../../centre/src/store/types';
 
 const T0 = Date.UTC(2025, 4, 1); // 1 May 2025

@@ -15,7 +15,7 @@ import type { DownlinkCommand } from '../../../protocol/src';
 import type { LiveHub } from '../live';
 import { PgLiveHub } from '../live-pg';
 import type { PostgresStore } from '../store/postgres';
-import { withFence, FencedError } from './fence';
+import { withFence, FencedError } from '../store/fence';
 import { Leases, type LiveNode } from './leases';
 import type { Ownership } from './ownership';
 import type { TimerHint } from './owned-scheduler';

@@ -16,7 +16,7 @@
  */
 import type { Clock } from '../../../common/clock';
 import type { Logger } from '../../../common/log';
-import type { Db } from '../store/postgres-base';
+import type { Db } from '../store/postgres';
 
 export interface LeaseOptions {
   db: Db;

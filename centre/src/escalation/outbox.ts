@@ -23,7 +23,7 @@ import type { Logger } from '../../../common/log';
 import { Counters } from '../../../common/counters';
 import type { Channel, DeliveryResult, Notifier } from '../notify/types';
 import type { NewOutboxMessage, OutboxMessage, Store } from '../store/types';
-import { withoutFence } from '../cluster/fence';
+import { withoutFence } from '../store/fence';
 
 export type ResultListener = (msg: OutboxMessage, result: DeliveryResult, final: boolean) => Promise<void>;
 

@@ -15,7 +15,10 @@ const ms = (what: string): JsonSchema => ({ type: ['integer', 'null'], descripti
 const obj = (properties: Record<string, JsonSchema>, required: string[] = Object.keys(properties)): JsonSchema => ({ type: 'object', required, properties });
 
 const place = obj({ label: str, zoneId: nstr, zoneName: nstr, floor: nstr, lat: nnum, lon: nnum, x: nnum, y: nnum });
-const position = { type: ['object', 'null'], description: 'GPS fix or beacon, as the pendant reported it', properties: { kind: { enum: ['gps', 'beacon'] }, lat: { type: 'number' }, lon: { type: 'number' }, beaconId: int, rssiDbm: int, ageS: int } };
+const position = {
+  type: ['object', 'null'], description: 'GPS fix or beacon, as the pendant reported it',
+  properties: { kind: { enum: ['gps', 'beacon'] }, lat: { type: 'number' }, lon: { type: 'number' }, beaconId: int, rssiDbm: int, ageS: int },
+};
 
 const alarm = obj({
   id: str, number: { type: 'string', description: 'Short number people quote on the phone' }, type: { enum: [...ALARM_TYPE_NAMES] }, state: { enum: [...ALARM_STATES] },
@@ -29,9 +32,20 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
   Error: obj({ error: obj({ code: str, message: str }) }),
   Place: place,
   Alarm: alarm,
-  AlarmView: { allOf: [{ $ref: '#/components/schemas/Alarm' }, obj({ worker: { type: ['object', 'null'], properties: { id: str, name: str, phone: nstr } }, place: { anyOf: [{ $ref: '#/components/schemas/Place' }, { type: 'null' }] }, positionAgeS: nint })] },
-  AuditEntry: obj({ seq: int, at: int, actor: { type: 'string', description: '`user:<name>`, `device:<id>`, `contact:<name>`, `system`' }, action: str, entity: str, entityId: str, data: { type: 'object' } }, ['seq', 'at', 'actor', 'action']),
-  Attempt: obj({ seq: int, at: int, channel: str, to: str, contactName: str, status: { enum: ['sent', 'delivered', 'accepted', 'rejected', 'no_answer', 'failed', 'skipped'] }, detail: nstr }, ['at', 'channel', 'contactName', 'status']),
+  AlarmView: {
+    allOf: [{ $ref: '#/components/schemas/Alarm' }, obj({
+      worker: { type: ['object', 'null'], properties: { id: str, name: str, phone: nstr } }, place: { anyOf: [{ $ref: '#/components/schemas/Place' }, { type: 'null' }] },
+      positionAgeS: nint,
+    })],
+  },
+  AuditEntry: obj({
+    seq: int, at: int, actor: { type: 'string', description: '`user:<name>`, `device:<id>`, `contact:<name>`, `system`' }, action: str, entity: str, entityId: str,
+    data: { type: 'object' },
+  }, ['seq', 'at', 'actor', 'action']),
+  Attempt: obj({
+    seq: int, at: int, channel: str, to: str, contactName: str, status: { enum: ['sent', 'delivered', 'accepted', 'rejected', 'no_answer', 'failed', 'skipped'] },
+    detail: nstr,
+  }, ['at', 'channel', 'contactName', 'status']),
   Session: obj({
     id: str, workerId: nstr, deviceId: nstr, siteId: nstr, kind: { enum: ['protection', 'timed'] }, state: { enum: ['active', 'stopped', 'expired'] },
     startedAt: int, plannedEndAt: nint, checkInIntervalS: nint, nextCheckInAt: nint, lastCheckInAt: nint, note: nstr, phone: nstr,
@@ -39,12 +53,18 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
   }, ['id', 'kind', 'state', 'startedAt']),
   User: obj({
     id: str, username: str, name: str, role: { enum: ['admin', 'supervisor', 'operator', 'readonly'] },
-    scope: { type: ['object', 'null'], description: 'Sites and teams a supervisor (or a scoped read-only user) sees; null = all', properties: { siteIds: { type: 'array', items: str }, teamIds: { type: 'array', items: str } } },
+    scope: {
+      type: ['object', 'null'], description: 'Sites and teams a supervisor (or a scoped read-only user) sees; null = all',
+      properties: { siteIds: { type: 'array', items: str }, teamIds: { type: 'array', items: str } },
+    },
   }, ['id', 'username', 'name', 'role']),
   Site: REGISTRY_SCHEMAS.site,
   Team: REGISTRY_SCHEMAS.team,
   Worker: REGISTRY_SCHEMAS.worker,
-  Device: obj({ id: { type: 'string', description: '8 hex digits' }, board: { enum: ['puckjs', 'bangle2', 'lora', 'phone'] }, workerId: nstr, siteId: nstr, createdAt: int, lastCounter: int, lastSeenAt: nint, batteryPct: nint }, ['id', 'board']),
+  Device: obj({
+    id: { type: 'string', description: '8 hex digits' }, board: { enum: ['puckjs', 'bangle2', 'lora', 'phone'] }, workerId: nstr, siteId: nstr, createdAt: int,
+    lastCounter: int, lastSeenAt: nint, batteryPct: nint,
+  }, ['id', 'board']),
   Contact: REGISTRY_SCHEMAS.contact,
   Ladder: REGISTRY_SCHEMAS.ladder,
   Zone: REGISTRY_SCHEMAS.zone,

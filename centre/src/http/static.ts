@@ -1,7 +1,16 @@
-/** Serves the web apps' files from a directory, with no path escaping it and no directory listings. */
-import { createReadStream, statSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+/**
+ * The web apps' files with @fastify/static: the console at `/`, the worker app at `/app/`, the
+ * responder page's script at `/responder/`, what they share at `/shared/`, and Leaflet's own files
+ * from its npm package at `/vendor/leaflet/` (no CDN). No directory listings, nothing outside the
+ * folders (a path that tries is a plain 404), each file with its media type, `no-cache` (the browser
+ * asks again, so an update is seen at once) and never in a frame.
+ */
+import fastifyStatic, { type SetHeadersResponse } from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import { dirname, extname, join } from 'node:path';
+
+export const WEB_DIR = join(__dirname, '..', '..', 'web');
+const LEAFLET_DIR = join(dirname(require.resolve('leaflet/package.json')), 'dist');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
@@ -9,46 +18,29 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon', '.mp3': 'audio/mpeg', '.wav': 'audio/wav',
 };
 
-/** The request's path, percent-decoded; undefined when the URL cannot be read (`/%ZZ`, `/%C0`). */
-export function decodedPath(rawUrl: string | undefined): string | undefined {
-  try {
-    return decodeURIComponent(new URL(rawUrl ?? '/', 'http://localhost').pathname);
-  } catch {
-    return undefined;
-  }
+const MOUNTS: [prefix: string, dir: string][] = [
+  ['/shared/', join(WEB_DIR, 'shared')],
+  ['/app/', join(WEB_DIR, 'app')],
+  ['/responder/', join(WEB_DIR, 'responder')],
+  ['/vendor/leaflet/', LEAFLET_DIR],
+  ['/', join(WEB_DIR, 'console')],
+];
+
+function setHeaders(res: SetHeadersResponse, path: string): void {
+  res.setHeader('content-type', TYPES[extname(path)] ?? 'application/octet-stream');
+  res.setHeader('cache-control', 'no-cache');
+  res.setHeader('x-frame-options', 'DENY');
 }
 
-/**
- * Maps URL prefixes to directories; `index` is served for the prefix itself. Returns 'bad_url' for a
- * path that cannot be decoded (the caller answers 400), false when no file matches.
- */
-export function serveStatic(mounts: { prefix: string; dir: string }[], raw: IncomingMessage, res: ServerResponse): boolean | 'bad_url' {
-  if (raw.method !== 'GET' && raw.method !== 'HEAD') return false;
-  const path = decodedPath(raw.url);
-  if (path === undefined || path.includes('\0')) return 'bad_url';
-  for (const m of mounts) {
-    if (!(path === m.prefix.replace(/\/$/, '') || path.startsWith(m.prefix))) continue;
-    let rel = path.slice(m.prefix.length);
-    if (rel === '' || rel.endsWith('/')) rel += 'index.html';
-    const file = normalize(join(m.dir, rel));
-    if (!file.startsWith(normalize(m.dir) + sep)) return false;
-    let st;
-    try {
-      st = statSync(file);
-    } catch {
-      continue;
-    }
-    if (!st.isFile()) continue;
-    res.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'content-length': st.size,
-      'cache-control': 'no-cache',
-      'x-content-type-options': 'nosniff',
-      'x-frame-options': 'DENY',
+export async function serveWebApps(app: FastifyInstance): Promise<void> {
+  for (const [i, [prefix, root]] of MOUNTS.entries()) {
+    await app.register(fastifyStatic, {
+      root, prefix, decorateReply: i === 0, index: ['index.html'], redirect: false, list: false,
+      etag: false, lastModified: false, acceptRanges: false, cacheControl: false, contentType: false, setHeaders,
     });
-    if (raw.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
-    return true;
   }
-  return false;
+  // `/app` and `/responder` without the slash: the app itself, as with it.
+  for (const [prefix, root] of MOUNTS.slice(1, 3)) {
+    app.route({ method: ['GET', 'HEAD'], url: prefix.slice(0, -1), schema: { hide: true }, handler: (_req, reply) => reply.sendFile('index.html', root) });
+  }
 }

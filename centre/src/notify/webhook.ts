@@ -73,12 +73,17 @@ export class WebhookNotifier implements Notifier {
     return { status: 'delivered', detail: `HTTP ${res.status}` };
   }
 
+  /** Whether the body carries a valid, fresh signature (checked before anything else is read). */
+  signed(raw: Buffer | undefined, signature: string | undefined): boolean {
+    return !!raw && verify(this.opts.secret, signature, raw, this.ctx.clock.now());
+  }
+
   /** A signed answer POSTed to the callback route. */
   handleCallback(raw: Buffer | undefined, signature: string | undefined): CallbackResult {
-    if (!raw || !verify(this.opts.secret, signature, raw, this.ctx.clock.now())) return { ok: false, status: 401, message: 'bad or missing signature' };
+    if (!this.signed(raw, signature)) return { ok: false, status: 401, message: 'bad or missing signature' };
     let body: unknown;
     try {
-      body = JSON.parse(raw.toString('utf8'));
+      body = JSON.parse(raw!.toString('utf8'));
     } catch {
       return { ok: false, status: 400, message: 'the body is not JSON' };
     }

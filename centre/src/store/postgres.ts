@@ -1,210 +1,103 @@
 /**
- * The store on PostgreSQL: the scale-out engine, shared by every centre worker (docs/scale.md).
- * Layered by concern exactly like the SQLite store — registry (postgres-registry.ts) → alarms
- * (postgres-alarms.ts) → lone work (postgres-work.ts) → worker app (postgres-app.ts) → console
- * (postgres-console.ts) → escalations, outbox and tokens (here) — so a method added to the Store seam
- * is added in the file of the same concern, here as there.
+ * The store on PostgreSQL: the scale-out engine, shared by every centre worker (docs/scale.md). The
+ * repositories run on it through Kysely's PostgresDialect; what is PostgreSQL's own is here and in
+ * postgres-events.ts (the group commit in one statement) and postgres-pool.ts (connections).
  *
- * Where workers meet: notifications are claimed with `FOR UPDATE SKIP LOCKED` (two workers never claim
- * the same row, neither waits for the other), escalation steps are conditional on the escalation's
- * version, and completions on the claimer's name.
+ * Every write is one transaction. Conditional updates (`WHERE state IN …`, `version = …`),
+ * `INSERT … ON CONFLICT`, and claims with `FOR UPDATE SKIP LOCKED` make them safe when several
+ * workers run them at the same time; PostgreSQL's default READ COMMITTED isolation is enough for each
+ * of them, and the contract suites run them concurrently.
+ *
+ * Fencing (fence.ts): when the caller works on behalf of a bucket, each transaction first checks the
+ * bucket's lease and locks its row FOR SHARE until commit: a takeover waits for this transaction, and
+ * a writer whose lease was taken over is refused (FencedError) before it writes. Deadlocks between
+ * workers are detected by PostgreSQL and the transaction is run again.
  */
-import { randomBytes } from 'node:crypto';
-import { type Db, pgTable, type Row, without } from './postgres-base';
-import { PgConsoleStore } from './postgres-console';
-import type {
-  AttemptRecord, AuditEntry, Escalation, NewOutboxMessage, OutboxCompletion, OutboxMessage, Patch, ResponderToken, Store,
-} from './types';
+import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Engine, Q } from './engine';
+import { currentFence, FencedError } from './fence';
+import { KyselyStore } from './kysely-store';
+import { postgresGroupCommit } from './postgres-events';
+import { createPool, type Db, kyselyPool, type PostgresStoreOptions, rawTransaction } from './postgres-pool';
+import { CAMEL_CASE, type Database } from './schema';
 
-export type { PostgresStoreOptions } from './postgres-base';
+export type { Db, PostgresStoreOptions, Row } from './postgres-pool';
 
-const ESCALATIONS = pgTable<Escalation>({
-  table: 'escalations',
-  columns: {
-    id: 'id', alarmId: 'alarm_id', siteId: 'site_id', state: 'state', phase: 'phase', steps: 'steps', broadcast: 'broadcast', step: 'step',
-    round: 'round', repeat: 'repeat', nextAt: 'next_at', version: 'version', startedAt: 'started_at', updatedAt: 'updated_at',
-    endedAt: 'ended_at', endReason: 'end_reason', partition: 'partition_key',
-  },
-  json: ['steps', 'broadcast'],
-});
+const RETRYABLE = new Set(['40P01', '40001']); // deadlock detected, serialization failure
 
-const OUTBOX = pgTable<OutboxMessage>({
-  table: 'outbox',
-  columns: {
-    id: 'id', alarmId: 'alarm_id', alarmNumber: 'alarm_number', escalationId: 'escalation_id', step: 'step', targetKey: 'target_key', channel: 'channel', to: 'recipient',
-    contactId: 'contact_id', contactName: 'contact_name', subject: 'subject', text: 'body', link: 'link', data: 'data', priority: 'priority', state: 'state',
-    attempts: 'attempts', maxAttempts: 'max_attempts', nextAttemptAt: 'next_attempt_at', claimedBy: 'claimed_by', claimedUntil: 'claimed_until',
-    createdAt: 'created_at', sentAt: 'sent_at', detail: 'detail',
-  },
-  json: ['data'],
-});
+/** Serialises the migrations of workers starting together (a session advisory lock). */
+const MIGRATION_LOCK = 0x5616_0012;
 
-const ATTEMPTS = pgTable<AttemptRecord>({
-  table: 'attempts',
-  columns: { at: 'at', notificationId: 'notification_id', alarmId: 'alarm_id', channel: 'channel', to: 'recipient', contactName: 'contact_name', status: 'status', detail: 'detail' },
-});
-
-const TOKENS = pgTable<ResponderToken>({
-  table: 'responder_tokens',
-  columns: {
-    tokenHash: 'token_hash', alarmId: 'alarm_id', targetKey: 'target_key', contactName: 'contact_name', channel: 'channel', address: 'address',
-    createdAt: 'created_at', expiresAt: 'expires_at', revokedAt: 'revoked_at',
-  },
-});
-
-/** Claimed rows in the order they go out: priority first (duress), then due time. */
-const byPriority = (a: OutboxMessage, b: OutboxMessage): number => a.priority - b.priority || a.nextAttemptAt - b.nextAttemptAt || a.createdAt - b.createdAt;
-
-export class PostgresStore extends PgConsoleStore implements Store {
-  async createEscalation(e: Escalation, outbox: NewOutboxMessage[], audit: AuditEntry[]): Promise<{ created: boolean; escalation: Escalation }> {
-    return this.tx(async (db) => {
-      if (!(await this.insertRow(db, ESCALATIONS, { partition: null, ...e }, 'ON CONFLICT DO NOTHING')).rowCount) {
-        const [r] = (await db.query('SELECT * FROM escalations WHERE alarm_id = $1', [e.alarmId])).rows;
-        return { created: false, escalation: this.fromRow(ESCALATIONS, r!) };
-      }
-      await this.insertOutbox(db, outbox);
-      for (const a of audit) await this.insertAudit(db, a);
-      return { created: true, escalation: e };
-    });
-  }
-
-  async getEscalation(id: string): Promise<Escalation | undefined> {
-    const r = await this.row('SELECT * FROM escalations WHERE id = $1', [id]);
-    return r ? this.fromRow(ESCALATIONS, r) : undefined;
-  }
-
-  async getEscalationByAlarm(alarmId: string): Promise<Escalation | undefined> {
-    const r = await this.row('SELECT * FROM escalations WHERE alarm_id = $1', [alarmId]);
-    return r ? this.fromRow(ESCALATIONS, r) : undefined;
-  }
-
-  async listEscalations(filter: { states?: Escalation['state'][] } = {}): Promise<Escalation[]> {
-    const rows = filter.states?.length
-      ? await this.rows('SELECT * FROM escalations WHERE state = ANY($1) ORDER BY started_at, id', [filter.states])
-      : await this.rows('SELECT * FROM escalations ORDER BY started_at, id');
-    return rows.map((r) => this.fromRow(ESCALATIONS, r));
-  }
-
-  async updateEscalation(id: string, version: number, patch: Patch<Escalation>, outbox: NewOutboxMessage[], audit: AuditEntry[], opts: { cancelPending?: boolean } = {}): Promise<Escalation | undefined> {
-    const rest = without(patch, 'id', 'alarmId', 'version');
-    return this.tx(async (db) => {
-      const [r] = await this.updateRow(db, ESCALATIONS, rest, 'id = $1 AND version = $2', [id, version], 'version = version + 1');
-      if (!r) return undefined;
-      if (opts.cancelPending) await db.query("UPDATE outbox SET state = 'cancelled', detail = 'escalation ended' WHERE escalation_id = $1 AND state = 'pending'", [id]);
-      await this.insertOutbox(db, outbox);
-      for (const a of audit) await this.insertAudit(db, a);
-      return this.fromRow(ESCALATIONS, r);
-    });
-  }
-
-  async enqueue(messages: NewOutboxMessage[]): Promise<void> {
-    await this.tx((db) => this.insertOutbox(db, messages));
-  }
-
-  async claimOutbox(opts: { now: number; limit: number; leaseMs: number; by: string; channels?: readonly OutboxMessage['channel'][] }): Promise<OutboxMessage[]> {
-    if (opts.channels?.length === 0) return [];
-    const args: unknown[] = [opts.by, opts.now + opts.leaseMs, opts.now, opts.limit];
-    const channels = opts.channels ? `AND channel = ANY($${args.push(opts.channels)})` : '';
-    const rows = await this.tx(async (db) => (await db.query(
-      `UPDATE outbox SET state = 'sending', claimed_by = $1, claimed_until = $2, attempts = attempts + 1
-       WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= $3 ${channels} ORDER BY priority, next_attempt_at LIMIT $4 FOR UPDATE SKIP LOCKED)
-       RETURNING *`, args)).rows);
-    return rows.map((r) => this.fromRow(OUTBOX, r)).sort(byPriority);
-  }
-
-  async reclaimAbandoned(opts: { now: number; by: string; leaseMs: number; all?: boolean; deadClaimers?: readonly string[]; channels?: readonly OutboxMessage['channel'][] }): Promise<OutboxMessage[]> {
-    if (opts.channels?.length === 0) return [];
-    const args: unknown[] = [opts.by, opts.now + opts.leaseMs, opts.now];
-    const why = ['claimed_until < $3'];
-    if (opts.all) why.push('claimed_by IS DISTINCT FROM $1');
-    else if (opts.deadClaimers?.length) why.push(`claimed_by = ANY($${args.push(opts.deadClaimers)})`);
-    const channels = opts.channels ? `AND channel = ANY($${args.push(opts.channels)})` : '';
-    const rows = await this.tx(async (db) => (await db.query(
-      `UPDATE outbox SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1
-       WHERE id IN (SELECT id FROM outbox WHERE state = 'sending' AND (${why.join(' OR ')}) ${channels} FOR UPDATE SKIP LOCKED)
-       RETURNING *`, args)).rows);
-    return rows.map((r) => this.fromRow(OUTBOX, r)).sort((a, b) => a.priority - b.priority || a.createdAt - b.createdAt);
-  }
-
-  async completeOutbox(id: string, by: string, done: OutboxCompletion, attempt: AttemptRecord | undefined): Promise<boolean> {
-    return this.tx(async (db) => {
-      const changed = (await db.query(
-        `UPDATE outbox SET state = $1, detail = $2, sent_at = CASE WHEN $1 IN ('sent', 'delivered') THEN $3 ELSE sent_at END,
-           next_attempt_at = COALESCE($4, next_attempt_at), claimed_by = NULL, claimed_until = NULL
-         WHERE id = $5 AND state = 'sending' AND claimed_by = $6`,
-        [done.state, done.detail ?? null, done.at, done.nextAttemptAt ?? null, id, by],
-      )).rowCount ?? 0;
-      if (changed > 0 && attempt) await this.insertRow(db, ATTEMPTS, attempt);
-      return changed > 0;
-    });
-  }
-
-  async getOutbox(id: string): Promise<OutboxMessage | undefined> {
-    const r = await this.row('SELECT * FROM outbox WHERE id = $1', [id]);
-    return r ? this.fromRow(OUTBOX, r) : undefined;
-  }
-
-  async listOutbox(filter: { alarmId?: string; escalationId?: string; states?: OutboxMessage['state'][] }): Promise<OutboxMessage[]> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (filter.alarmId) where.push(`alarm_id = $${args.push(filter.alarmId)}`);
-    if (filter.escalationId) where.push(`escalation_id = $${args.push(filter.escalationId)}`);
-    if (filter.states?.length) where.push(`state = ANY($${args.push(filter.states)})`);
-    const sql = `SELECT * FROM outbox ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at, seq`;
-    return (await this.rows(sql, args)).map((r) => this.fromRow(OUTBOX, r));
-  }
-
-  async findReplyTarget(channel: OutboxMessage['channel'], address: string, alarmNumber?: string): Promise<OutboxMessage | undefined> {
-    const base = "SELECT o.* FROM outbox o JOIN alarms a ON a.id = o.alarm_id WHERE o.channel = $1 AND o.recipient = $2 AND o.state IN ('sending', 'sent', 'delivered') AND a.state IN ('pending', 'raised', 'acknowledged')";
-    const r = alarmNumber !== undefined && /^\d{1,12}$/.test(alarmNumber)
-      ? await this.row(`${base} AND a.number = $3 ORDER BY o.created_at DESC, o.seq DESC LIMIT 1`, [channel, address, Number(alarmNumber)])
-      : await this.row(`${base} ORDER BY o.created_at DESC, o.seq DESC LIMIT 1`, [channel, address]);
-    return r ? this.fromRow(OUTBOX, r) : undefined;
-  }
-
-  async recordAttempt(a: AttemptRecord): Promise<void> {
-    await this.tx((db) => this.insertRow(db, ATTEMPTS, a));
-  }
-
-  async listAttempts(alarmId: string): Promise<(AttemptRecord & { seq: number })[]> {
-    return (await this.rows('SELECT * FROM attempts WHERE alarm_id = $1 ORDER BY seq', [alarmId])).map((r) => ({ seq: r['seq'] as number, ...this.fromRow(ATTEMPTS, r) }));
-  }
-
-  async putResponderToken(t: ResponderToken): Promise<void> {
-    await this.tx((db) => this.insertRow(db, TOKENS, t, 'ON CONFLICT (token_hash) DO UPDATE SET expires_at = GREATEST(responder_tokens.expires_at, excluded.expires_at)'));
-  }
-
-  async getResponderToken(tokenHash: string): Promise<ResponderToken | undefined> {
-    const r = await this.row('SELECT * FROM responder_tokens WHERE token_hash = $1', [tokenHash]);
-    return r ? this.fromRow(TOKENS, r) : undefined;
-  }
-
-  async revokeResponderTokens(alarmId: string, at: number): Promise<void> {
-    await this.tx((db) => db.query('UPDATE responder_tokens SET revoked_at = $1 WHERE alarm_id = $2 AND revoked_at IS NULL', [at, alarmId]));
-  }
-
-  async secret(name: string): Promise<Buffer> {
-    return this.tx(async (db) => {
-      await db.query('INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, randomBytes(32)]);
-      return ((await db.query<{ value: Buffer }>('SELECT value FROM secrets WHERE name = $1', [name])).rows[0]!).value;
-    });
-  }
-
-  private async insertOutbox(db: Db, messages: NewOutboxMessage[]): Promise<void> {
-    for (const m of messages) {
-      await this.insertRow(db, OUTBOX, { ...m, state: 'pending', attempts: 0, claimedBy: null, claimedUntil: null, sentAt: null, detail: null });
+async function fenced<T>(db: Kysely<Database>, fn: (q: Q) => Promise<T>): Promise<T> {
+  const fence = currentFence();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.transaction().execute(async (trx) => {
+        if (fence) {
+          const ok = await sql`SELECT 1 FROM cluster_leases WHERE bucket = ${fence.bucket} AND token = ${fence.token} AND holder = ${fence.holder} AND expires_at > vigil_now_ms() FOR SHARE`.execute(trx);
+          if (ok.rows.length === 0) throw new FencedError(fence);
+        }
+        return fn(trx);
+      });
+    } catch (e) {
+      if (attempt < 4 && RETRYABLE.has((e as { code?: string }).code ?? '')) continue;
+      throw e;
     }
   }
+}
 
-  /** For the cluster's own tables (cluster/leases.ts): the pool this store already has. */
+export class PostgresStore extends KyselyStore {
+  private readonly pool: pg.Pool;
+  private closed = false;
+
+  constructor(readonly opts: PostgresStoreOptions) {
+    const pool = createPool(opts);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: kyselyPool(pool) }), plugins: [new CamelCasePlugin(CAMEL_CASE)] });
+    const tx = <T>(fn: (q: Q) => Promise<T>): Promise<T> => fenced(db, fn);
+    const engine: Engine = { dialect: 'postgres', db, tx, write: tx };
+    super(engine, postgresGroupCommit(engine));
+    this.pool = pool;
+  }
+
+  /** For the cluster's own tables (cluster/leases.ts, bench and test probes): the pool this store already has. */
   get db(): Db {
     return this.pool;
   }
 
-  /** A transaction for the cluster's own statements. */
+  /** A transaction of raw statements (the cluster's), not fenced. */
   transaction<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-    return this.tx(fn);
+    return rawTransaction(this.pool, fn);
+  }
+
+  /**
+   * Workers starting together migrate one after the other, the whole of it under one advisory lock
+   * (on a connection of its own): Kysely's migrator locks only around the migrations themselves, and
+   * the catalogue scan it makes before (to find its tables) fails on a table another worker's
+   * baseline drops at that moment.
+   */
+  override async migrate(): Promise<void> {
+    const lock = new pg.Client({ connectionString: this.opts.url, application_name: `${this.opts.name ?? 'vigil-centre'} (migration)` });
+    lock.on('error', () => undefined); // a connection lost while waiting fails the query below instead
+    await lock.connect();
+    try {
+      await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      await super.migrate();
+    } finally {
+      await lock.end();
+    }
+  }
+
+  protected override async migrationTableSchema(): Promise<{ migrationTableSchema?: string }> {
+    // Kysely's migrator looks for its table in every schema it can see; tell it which one is ours.
+    const r = await sql<{ s: string }>`SELECT current_schema() AS s`.execute(this.engine.db);
+    return { migrationTableSchema: this.opts.schema ?? r.rows[0]!.s };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.engine.db.destroy();
+    await this.pool.end();
   }
 }
-
-export type { Row };

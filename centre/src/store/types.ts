@@ -1,7 +1,8 @@
 /**
- * The centre's store seam. Every method is one atomic operation (its own transaction), so the same
- * interface is implemented on SQLite (embedded) and PostgreSQL (scale-out) and both pass one
- * contract suite (test/centre/store-contract.ts). Times are epoch milliseconds.
+ * The centre's store seam. Every method is one atomic operation (its own transaction). One layer
+ * implements it (kysely-store.ts: repositories by concern over one typed schema), run on SQLite
+ * (embedded) and PostgreSQL (scale-out); both pass the contract suites (test/centre/store-contract.ts,
+ * test/web/*-store-contract.ts). Times are epoch milliseconds.
  */
 import type { AlarmState, AlarmType, MessageType, PositionPayload, ResolutionReason } from '../../../protocol/src';
 import type { EntityKind, EntityMap } from './records';

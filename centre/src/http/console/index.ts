@@ -1,0 +1,16 @@
+/** The console's routes: what operators, supervisors and read-only users see and do. */
+import type { FastifyInstance } from 'fastify';
+import type { RouteContext } from '../context';
+import { alarmRoutes } from './alarms';
+import { overviewRoutes } from './overview';
+import { planRoutes } from './plans';
+import { sessionRoutes } from './sessions';
+import { streamRoutes } from './stream';
+
+export function consoleRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  alarmRoutes(app, ctx);
+  overviewRoutes(app, ctx);
+  streamRoutes(app, ctx);
+  sessionRoutes(app, ctx);
+  planRoutes(app, ctx);
+}

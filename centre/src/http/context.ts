@@ -1,0 +1,58 @@
+/** What the route modules are given: the centre's services (centre.ts builds it). */
+import type { Clock } from '../../../common/clock';
+import type { Logger } from '../../../common/log';
+import type { AlarmService } from '../alarms';
+import type { Auth } from '../auth';
+import type { PhoneDevices } from '../app/phone';
+import type { WorkerAuth } from '../app/worker-auth';
+import type { Ownership } from '../cluster/ownership';
+import type { ResolvedCentreConfig } from '../config';
+import type { EscalationEngine } from '../escalation/engine';
+import type { Outbox } from '../escalation/outbox';
+import type { ResponderTokens } from '../escalation/tokens';
+import type { LiveHub } from '../live';
+import type { Notifier } from '../notify/types';
+import type { Positions } from '../positions';
+import type { Registry } from '../registry';
+import type { RegistryAdmin } from '../registry-admin';
+import type { SessionService } from '../sessions';
+import type { Store, UserRole } from '../store/types';
+import type { Supervision } from '../supervision';
+
+export interface ApiContext {
+  store: Store;
+  auth: Auth;
+  alarms: AlarmService;
+  live: LiveHub;
+  log: Logger;
+  clock: Clock;
+  sessions: SessionService;
+  admin: RegistryAdmin;
+  registry: Registry;
+  escalation: EscalationEngine;
+  tokens: ResponderTokens;
+  positions: Positions;
+  notifiers: Notifier[];
+  config: ResolvedCentreConfig;
+  outbox: Outbox;
+  supervision: Supervision;
+  /** Who runs a device's rules (a cluster's leases); this process alone when absent. */
+  ownership?: Ownership;
+  /** A device was re-assigned or removed: caches forget it at once. */
+  devicesChanged: (deviceId: string) => void;
+  health: () => Record<string, unknown>;
+}
+
+/** The worker app's services, made once for the HTTP server (http/app/). */
+export interface AppServices {
+  workers: WorkerAuth;
+  phones: PhoneDevices;
+}
+
+export type RouteContext = ApiContext & AppServices;
+
+export const OPERATORS = ['admin', 'supervisor', 'operator'] as const satisfies readonly UserRole[];
+export const ADMIN = ['admin'] as const satisfies readonly UserRole[];
+
+/** The audit actor of a console request. */
+export const actorOf = (req: { user: { username: string } | undefined }): string => `user:${req.user!.username}`;

@@ -1,0 +1,93 @@
+/**
+ * Reports repository: the console's alarm history (searches) and monthly statistics. Percentiles are
+ * nearest-rank over the exact durations, computed here from the same columns on both engines, so
+ * SQLite and PostgreSQL give the same figures for the same rows.
+ */
+import { sql } from 'kysely';
+import { RESOLUTION_REASONS, type ResolutionReason } from '../../../../protocol/src';
+import type { Engine, Q } from '../engine';
+import { toAlarm } from './alarms';
+import type { AckFigures, Alarm, AlarmSearch, AlarmStats, StatsGroup, StoreScope } from '../types';
+
+const OPEN = new Set(['pending', 'raised', 'acknowledged']);
+
+/** Nearest-rank percentile (q in 0..1) of sorted values, rounded to a tenth of a second. */
+export function percentile(sortedS: number[], q: number): number | null {
+  if (sortedS.length === 0) return null;
+  const rank = Math.max(1, Math.ceil(q * sortedS.length));
+  return Math.round(sortedS[rank - 1]! * 10) / 10;
+}
+
+interface StatRow {
+  type: string;
+  state: string;
+  siteId: string | null;
+  resolution: string | null;
+  ackMs: number | null;
+}
+
+function group(rows: StatRow[]): StatsGroup {
+  const byResolution = Object.fromEntries(RESOLUTION_REASONS.map((r) => [r, 0])) as Record<ResolutionReason, number>;
+  const g = { total: 0, cancelled: 0, open: 0, byResolution };
+  const acks: number[] = [];
+  for (const r of rows) {
+    if (r.state === 'cancelled') {
+      g.cancelled++;
+      continue;
+    }
+    g.total++;
+    if (OPEN.has(r.state)) g.open++;
+    if (r.resolution) g.byResolution[r.resolution as ResolutionReason]++;
+    if (r.ackMs !== null) acks.push(Math.max(0, Number(r.ackMs)) / 1000);
+  }
+  acks.sort((a, b) => a - b);
+  const ack: AckFigures = { acknowledged: acks.length, p50S: percentile(acks, 0.5), p95S: percentile(acks, 0.95) };
+  return { ...g, ...ack };
+}
+
+/** The alarms a search selects (no order, no page). */
+function searched(q: Q, s: AlarmSearch) {
+  return q.selectFrom('alarms')
+    .$if(s.from !== undefined, (x) => x.where('createdAt', '>=', s.from!))
+    .$if(s.to !== undefined, (x) => x.where('createdAt', '<', s.to!))
+    .$if(!!s.workerId, (x) => x.where('workerId', '=', s.workerId!))
+    .$if(!!s.siteId, (x) => x.where('siteId', '=', s.siteId!))
+    .$if(!!s.types?.length, (x) => x.where('type', 'in', s.types!))
+    .$if(!!s.states?.length, (x) => x.where('state', 'in', s.states!))
+    .$if(!!s.resolution, (x) => x.where('resolution', '=', s.resolution!))
+    .$if(s.scope !== undefined, (x) => x.where((w) => {
+      const parts = [
+        ...(s.scope!.siteIds.length ? [w('siteId', 'in', s.scope!.siteIds)] : []),
+        ...(s.scope!.workerIds.length ? [w('workerId', 'in', s.scope!.workerIds)] : []),
+      ];
+      return parts.length ? w.or(parts) : sql<boolean>`1 = 0`;
+    }));
+}
+
+export function reportRepository(e: Engine) {
+  const { db } = e;
+  return {
+    /** Alarms by creation time, worker, site, type, state, resolution and scope; newest first, with the total. */
+    searchAlarms: async (s: AlarmSearch): Promise<{ alarms: Alarm[]; total: number }> => {
+      const { n } = await searched(db, s).select((x) => x.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const limit = Math.min(1000, Math.max(1, s.limit ?? 100));
+      const rows = await searched(db, s).selectAll().orderBy('createdAt', 'desc').orderBy('number', 'desc').limit(limit).offset(Math.max(0, s.offset ?? 0)).execute();
+      return { alarms: rows.map(toAlarm), total: Number(n) };
+    },
+    /** Counts by type, resolution and site, and time-to-acknowledge percentiles, of the alarms created in [from, to). */
+    alarmStats: async (s: { from: number; to: number; siteId?: string; scope?: StoreScope }): Promise<AlarmStats> => {
+      const rows: StatRow[] = await searched(db, s).select(['type', 'state', 'siteId', 'resolution',
+        sql<number | null>`CASE WHEN acknowledged_at IS NULL THEN NULL ELSE acknowledged_at - COALESCE(raised_at, created_at) END`.as('ackMs')]).execute();
+      const by = <K>(key: (r: StatRow) => K): Map<K, StatRow[]> => {
+        const m = new Map<K, StatRow[]>();
+        for (const r of rows) m.set(key(r), [...(m.get(key(r)) ?? []), r]);
+        return m;
+      };
+      // types by name, sites by count (no site last)
+      const byType = Object.fromEntries([...by((r) => r.type)].sort(([a], [b]) => a.localeCompare(b)).map(([t, rs]) => [t, group(rs)]));
+      const bySite = [...by((r) => r.siteId)].map(([siteId, rs]) => ({ siteId, ...group(rs) }))
+        .sort((a, b) => Number(a.siteId === null) - Number(b.siteId === null) || b.total - a.total || String(a.siteId).localeCompare(String(b.siteId)));
+      return { from: s.from, to: s.to, ...group(rows), byType, bySite };
+    },
+  };
+}
