@@ -13,18 +13,18 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '../common/log';
-import { PostgresStore } from '../centre/src/store/postgres';
-import { SqliteStore } from '../centre/src/store/sqlite';
-import { Gateway } from '../gateway/src/gateway';
-import { percentile } from '../simulator/src/eval/score';
-import { Fleet, FleetTransport } from '../simulator/src/fleet/fleet';
-import { type MqttUser, startBrokerNode, startWorker, type VigilChild } from '../test/helpers/cluster';
-import { HookReceiver, login, type SseAlarm, SseConsole, streamTicket } from '../test/helpers/cluster-rig';
-import { freePort } from '../test/helpers/mosquitto';
-import { Postgres } from '../test/helpers/postgres';
-import { Redis } from '../test/helpers/redis';
-import { until } from '../test/helpers/wait';
+import { createLogger } from '../../common/log';
+import { PostgresStore } from '../../centre/src/store/postgres';
+import { SqliteStore } from '../../centre/src/store/sqlite';
+import { Gateway } from '../../gateway/src/gateway';
+import { percentile } from '../../simulator/src/eval/score';
+import { Fleet, FleetTransport } from '../../simulator/src/fleet/fleet';
+import { type MqttUser, startBrokerNode, startWorker, type VigilChild } from '../../test/helpers/cluster';
+import { HookReceiver, login, type SseAlarm, SseConsole, streamTicket } from '../../test/helpers/cluster-rig';
+import { freePort } from '../../test/helpers/mosquitto';
+import { Postgres } from '../../test/helpers/postgres';
+import { Redis } from '../../test/helpers/redis';
+import { until } from '../../test/helpers/wait';
 import { countEvents, listAlarms, report, round, seed, SITE } from './scale-rig';
 
 export interface ScaleRunOptions {
