@@ -12,13 +12,13 @@
 import fc from 'fast-check';
 import { encryptRegion, formatTimestamp, wrapBody } from '../../centre/src/arc/dc09';
 import { FrameReader } from '../../centre/src/arc/channel';
-import { decodeResponse, type Expectation, unwrapFrame } from '../../centre/src/arc/response';
+import { decodeResponse, type Expectation, UNFRAMED, unwrapFrame } from '../../centre/src/arc/response';
 import type { Surface } from './engine';
 
 const KEY = Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex');
 const ACCOUNT = '1234';
 const NOW = Date.UTC(2026, 0, 5, 8, 0, 0);
-const CODES = new Set(['bad_frame', 'bad_length', 'bad_crc', 'bad_token', 'seq_mismatch', 'account_mismatch', 'not_encrypted', 'bad_decrypt']);
+const CODES = new Set(['bad_frame', 'empty_frame', 'unframed_ack', 'bad_length', 'bad_crc', 'bad_token', 'seq_mismatch', 'account_mismatch', 'not_encrypted', 'bad_decrypt']);
 
 export interface Dc09Input {
   /** The answer as built before mutation. */
@@ -95,6 +95,8 @@ function judge(raw: string, input: Dc09Input, ctx: Ctx): void {
     return;
   }
   if (r.kind === 'NAK') return; // a NAK asks for a resend: harmless whoever sends it
+  // pysiaalarm's bare `"DUH"` (no sequence number): a refusal, harmless whoever sends it.
+  if (r.kind === 'DUH' && 'unframed' in r && r.unframed) return;
   if (r.seq !== input.ourSeq) throw new Error(`${r.kind} for sequence ${r.seq} accepted as the answer to ${input.ourSeq}`);
   if (input.ourEncrypted && (r.kind === 'ACK' || r.kind === 'RSP')) {
     if (!r.encrypted) throw new Error(`plain ${r.kind} accepted for an encrypted message`);
@@ -128,7 +130,9 @@ export const dc09Surface: Surface<Dc09Input, Ctx> = {
       from = c;
     }
     for (const f of frames) {
-      if (f[0] !== '\n' || f[f.length - 1] !== '\r') throw new Error(`frame reader gave ${JSON.stringify(f.slice(0, 40))}`);
+      // A frame <LF>…<CR>, or a bare answer as pysiaalarm sends (`"NAK"`; judge checks that a bare ACK is refused).
+      const framed = f[0] === '\n' && f[f.length - 1] === '\r';
+      if (!framed && !new RegExp(`^${UNFRAMED.source}$`).test(f)) throw new Error(`frame reader gave ${JSON.stringify(f.slice(0, 40))}`);
       judge(f, input, ctx);
     }
     const held = (reader as unknown as { buf: string }).buf.length;

@@ -76,7 +76,9 @@ export class MemoryGsmPort extends EventEmitter implements ModemPort {
           this.line += ch;
         }
       } else if (ch === '\r') {
-        const cmd = this.line;
+        // A modem finds a command by its `AT`: what came before (an ESC that left no prompt, noise) is dropped.
+        const at = this.line.toUpperCase().indexOf('AT');
+        const cmd = at >= 0 ? this.line.slice(at) : this.line;
         this.line = '';
         this.command(cmd);
       } else {

@@ -42,6 +42,7 @@ export interface ModemPort {
   on(event: 'data', fn: (chunk: Buffer) => void): unknown;
   on(event: 'close', fn: () => void): unknown;
   on(event: 'error', fn: (e: Error) => void): unknown;
+  removeAllListeners(event: 'close'): unknown;
 }
 
 interface Pending {
