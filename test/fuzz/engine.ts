@@ -55,6 +55,8 @@ export interface RunReport {
   heapEndMb: number;
   rssMaxMb: number;
   stats: Record<string, number>;
+  /** Stopped by `seconds` before `runs` inputs. */
+  interrupted: boolean;
 }
 
 const CORPUS_DIR = join(__dirname, 'corpus');
@@ -102,6 +104,8 @@ export interface RunOptions {
   /** Save a failing, shrunk input to the corpus (make fuzz), or only report it (tests). */
   save: boolean;
   log?: (line: string) => void;
+  /** Stop generating after this long (FUZZ_SECONDS): what ran is reported as such, not as a failure. */
+  seconds?: number;
 }
 
 /** Replays every corpus input, then `runs` generated ones; throws on the first broken invariant. */
@@ -156,7 +160,8 @@ export async function fuzz<I, C>(surface: Surface<I, C>, opts: RunOptions): Prom
       inputs++;
       if (inputs % checkEvery === 0) await periodic();
     });
-    const result = await fc.check(property, { numRuns: opts.runs, seed: opts.seed, endOnFailure: false, markInterruptAsFailure: true });
+    const result = await fc.check(property, { numRuns: opts.runs, seed: opts.seed, endOnFailure: false,
+      ...(opts.seconds ? { interruptAfterTimeLimit: opts.seconds * 1000, markInterruptAsFailure: false } : { markInterruptAsFailure: true }) });
     if (result.failed) {
       const input = result.counterexample?.[0];
       const reason = result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
@@ -171,7 +176,7 @@ export async function fuzz<I, C>(surface: Surface<I, C>, opts: RunOptions): Prom
     const end = process.memoryUsage();
     return {
       surface: surface.name, inputs, seconds: (performance.now() - started) / 1000, heapStartMb: heapStart / MB, heapMaxMb: Math.max(heapMax, end.heapUsed) / MB,
-      heapEndMb: end.heapUsed / MB, rssMaxMb: Math.max(rssMax, end.rss) / MB, stats: surface.stats?.(ctx) ?? {},
+      heapEndMb: end.heapUsed / MB, rssMaxMb: Math.max(rssMax, end.rss) / MB, stats: surface.stats?.(ctx) ?? {}, interrupted: result.interrupted,
     };
   } finally {
     await surface.teardown(ctx);
