@@ -78,7 +78,7 @@ function edit(doc: unknown, e: Edit): unknown {
     if (i === e.path.length - 1) {
       if (e.op === 'delete') delete node[k];
       else if (e.op === 'set') node[k] = e.value;
-      else Object.defineProperty(node, e.key, { value: e.value, enumerable: true, configurable: true, writable: true });
+      else if (!(Array.isArray(node) && e.key === 'length')) Object.defineProperty(node, e.key, { value: e.value, enumerable: true, configurable: true, writable: true });
       return doc;
     }
     node = node[k] as Record<string, unknown>;
