@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
+import type { Agent as HttpsAgent } from 'node:https';
 import { join } from 'node:path';
 import { type Clock, every, SystemClock } from '../../common/clock';
 import { processFaults } from '../../common/process-guard';
@@ -29,9 +30,13 @@ import type { ApiContext } from './http/context';
 import { securityHeaders } from './http/security-headers';
 import { type HttpServer, startHttp } from './http/server';
 import { EventWriter } from './event-writer';
+import { Housekeeping } from './ops/housekeeping';
 import { Ingest } from './ingest';
 import { type LiveHub, MemoryLiveHub } from './live';
 import { ConsoleNotifier } from './notify/console';
+import { PushNotifier, type PushSubscriptionBook } from './notify/push/push-notifier';
+import { loadVapidKeys } from './notify/push/vapid';
+import { PushAlerts, type PushWiring } from './push-alerts';
 import { EmailNotifier } from './notify/email';
 import { SmsNotifier } from './notify/sms/sms-notifier';
 import type { Notifier } from './notify/types';
@@ -67,7 +72,10 @@ export interface CentreDeps {
   telemetry?: TelemetrySink;
   /** False: serve no HTTP (benchmarks). */
   http?: boolean;
+  /** Tests: the agent that trusts a push-service stand-in's certificate. */
+  pushAgent?: HttpsAgent;
 }
+
 
 /** `postgres://…?schema=x`: the schema is ours to apply (search_path), not the driver's. */
 function postgresTarget(url: string): { url: string; schema?: string } {
@@ -76,8 +84,6 @@ function postgresTarget(url: string): { url: string; schema?: string } {
   u.searchParams.delete('schema');
   return { url: u.toString(), ...(schema ? { schema } : {}) };
 }
-
-const DAY = 86_400_000;
 
 export class Centre {
   readonly clock: Clock;
@@ -103,7 +109,10 @@ export class Centre {
   health!: NotifierHealth;
   ingest!: Ingest;
   writer!: EventWriter;
+  housekeeping!: Housekeeping;
   readonly notifiers: Notifier[] = [];
+  /** Set when `push` is configured. */
+  push: PushWiring | undefined;
   /** Set when this centre is one worker of a cluster (PostgreSQL store). */
   readonly cluster: Cluster | undefined;
   private readonly role: ClusterRole | undefined;
@@ -177,8 +186,7 @@ export class Centre {
     }));
     const owns = (p: string): boolean => this.ownership.owns(p);
     this.stoppers.push(every(clock, 60_000, () => void this.escalation.reconcile(owns).catch((e: unknown) => log.error('reconcile failed', { error: e as Error }))));
-    // One worker purges for the cluster: whoever holds bucket 0.
-    this.stoppers.push(every(clock, 3600_000, () => void (!cluster || cluster.ownsBucket(0) ? this.purge() : undefined)));
+    this.housekeeping.start();
 
     if (this.deps.http !== false) {
       const tls = config.http.tls ? { cert: readFileSync(config.http.tls.certFile), key: readFileSync(config.http.tls.keyFile) } : undefined;
@@ -235,13 +243,7 @@ export class Centre {
 
   /** Runs the retention purge (hourly by itself); `now` lets a test look from the future. */
   async purge(now = this.clock.now()): Promise<void> {
-    const r = this.config.retention;
-    try {
-      const n = await this.store.purge({ positionsBefore: now - r.positionsDays * DAY, eventsBefore: now - r.eventsDays * DAY, attemptsBefore: now - r.attemptsDays * DAY });
-      if (n.positions + n.events + n.attempts > 0) this.log.info('retention purge', n);
-    } catch (e) {
-      this.log.error('retention purge failed', { error: e as Error });
-    }
+    await this.housekeeping.purge(now);
   }
 
   private async connectShards(): Promise<ShardSubscriptions | undefined> {
@@ -290,11 +292,13 @@ export class Centre {
         return true;
       },
     });
-    const positions = new Positions({ store, clock, log: log.child('positions'), sessions: this.sessions, alarms: this.alarms });
+    const positions = new Positions({ store, clock, log: log.child('positions'), sessions: this.sessions, alarms: this.alarms, live });
     this.positions = positions;
     this.supervision = new Supervision({ store, clock, log: log.child('supervision'), scheduler, alarms: this.alarms, sessions: this.sessions, config: config.supervision, currentDevice, ingestLagMs: () => this.ingest.lagMs() });
     this.tokens = new ResponderTokens({ store, clock, ttlH: config.escalation.responderTokenTtlH, publicUrl: config.escalation.publicUrl });
     this.escalation = new EscalationEngine({ store, clock, log: log.child('escalation'), scheduler, alarms: this.alarms, outbox: this.outbox, tokens: this.tokens, live, config: config.escalation, places: positions });
+    // One worker keeps house for the cluster: whoever holds bucket 0.
+    this.housekeeping = new Housekeeping({ store, clock, log: log.child('housekeeping'), scheduler, alarms: this.alarms, config, leader: () => !cluster || cluster.ownsBucket(0) });
     this.health = new NotifierHealth({ clock, log: log.child('notifiers'), alarms: this.alarms, outbox: this.outbox, threshold: config.escalation.notifierFailuresBeforeAlarm });
     this.telemetry = this.deps.telemetry ?? (config.telemetry?.influx ? new InfluxTelemetrySink({ ...config.telemetry.influx, retentionDays: config.retention.telemetryDays }, { clock, log: log.child('influx') }) : new NullTelemetrySink());
     const collector = new TelemetryCollector(this.telemetry);
@@ -304,6 +308,8 @@ export class Centre {
     const rules = new Rules({ alarms: this.alarms, publisher: this.publisher, sessions: this.sessions, supervision: this.supervision, positions, telemetry: collector });
     this.ingest = new Ingest({ store, clock, log: log.child('ingest'), writer: this.writer, onEvent: (e, d, m) => rules.onEvent(e, d, m), positionAllowed: (d, t) => positions.allowed(d, t), ownership: this.ownership });
     this.notifiers.push(new ConsoleNotifier({ live, clock }), ...(this.deps.notifiers ?? this.configuredNotifiers()));
+    this.push = this.buildPush();
+    if (this.push) this.notifiers.push(this.push.notifier);
     for (const n of this.notifiers) {
       this.outbox.addNotifier(n);
       n.onEvent((e) => {
@@ -323,7 +329,7 @@ export class Centre {
     return {
       store: this.store, auth: this.auth, alarms: this.alarms, live: this.live, log: this.log, clock: this.clock, sessions: this.sessions,
       admin: this.admin, registry: this.registry, escalation: this.escalation, tokens: this.tokens, positions: this.positions, notifiers: this.notifiers,
-      config: this.config, outbox: this.outbox, supervision: this.supervision, ownership: this.ownership,
+      config: this.config, outbox: this.outbox, supervision: this.supervision, ownership: this.ownership, ...(this.push ? { push: this.push } : {}),
       devicesChanged: (id) => {
         this.ingest.forget(id);
         this.cluster?.forget(id);
@@ -332,8 +338,23 @@ export class Centre {
         mqtt: this.bus.connected, ingest: this.ingest.counters.snapshot(), ingestLagMs: this.ingest.lagMs(), events: this.writer.counters.snapshot(), outbox: this.outbox.counters.snapshot(),
         timers: this.scheduler.size, notifiers: Object.fromEntries(this.notifiers.map((n) => [n.channel, n.healthy()])), faults: processFaults.snapshot(),
         http: this.http?.counters.snapshot() ?? {},
+        ...this.housekeeping.health(),
       }),
     };
+  }
+
+  private buildPush(): PushWiring | undefined {
+    const p = this.config.push;
+    if (!p) return undefined;
+    const { store, clock, log } = this;
+    if (!p.vapid) mkdirSync(this.config.dataDir, { recursive: true });
+    const { keys, source, file } = loadVapidKeys({ configured: p.vapid, dataDir: this.config.dataDir });
+    if (source === 'generated') log.info('push: VAPID key pair made; back it up with the database', { file });
+    const book: PushSubscriptionBook = store;
+    const notifier = new PushNotifier({ keys, subject: p.subject, ttlS: p.ttlS, timeoutMs: p.timeoutMs }, { book, clock, log: log.child('push'), ...(this.deps.pushAgent ? { agent: this.deps.pushAgent } : {}) });
+    const alerts = new PushAlerts({ store, book, clock, log: log.child('push'), scheduler: this.scheduler, outbox: this.outbox, config: p });
+    alerts.attach(this.alarms);
+    return { notifier, alerts, book, publicKey: keys.publicKey, endpointHosts: p.endpointHosts };
   }
 
   private configuredNotifiers(): Notifier[] {
@@ -377,6 +398,7 @@ export class Centre {
     const pending = await this.alarms.rebuildTimers();
     await this.supervision.rebuild();
     const escalations = await this.escalation.rebuild();
+    await this.push?.alerts.rebuild();
     await this.health.rebuild(await this.store.listAlarms({ states: ['raised', 'acknowledged'], limit: 10_000 }));
     const events = await this.ingest.recover();
     this.log.info('timers rebuilt from the store', { sessions, pendingAlarms: pending, escalations, recoveredEvents: events, timers: this.scheduler.size });

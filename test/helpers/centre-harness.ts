@@ -11,7 +11,7 @@ import type { Notifier } from '../../centre/src/notify/types';
 import type { TelemetrySink } from '../../centre/src/telemetry/types';
 import type { LiveHub } from '../../centre/src/live';
 import { SqliteStore } from '../../centre/src/store/sqlite';
-import type { DeviceRecord } from '../../centre/src/store/types';
+import type { DeviceRecord, Store } from '../../centre/src/store/types';
 import { encodeUplink, fromHex, parseDeviceId, topic, type UplinkInput } from '../../protocol/src';
 import { RecordingNotifier } from './centre-fake-notifier';
 import { MemoryBus } from './centre-memory-bus';
@@ -37,16 +37,21 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(opts: { config?: Partial<CentreConfig>; storePath?: string; clock?: VirtualClock; notifiers?: Notifier[]; seed?: boolean; http?: boolean; replace?: Notifier[]; telemetry?: TelemetrySink; live?: LiveHub } = {}): Promise<Harness> {
+export async function startHarness(opts: {
+  config?: Partial<CentreConfig>; storePath?: string; store?: Store; clock?: VirtualClock; notifiers?: Notifier[]; seed?: boolean; http?: boolean; replace?: Notifier[]; telemetry?: TelemetrySink; live?: LiveHub;
+  /** Web Push: the agent trusting a push-service stand-in. */
+  push?: Pick<CentreDeps, 'pushAgent'>;
+} = {}): Promise<Harness> {
   const clock = opts.clock ?? new VirtualClock();
   const bus = new MemoryBus();
   const sms = new RecordingNotifier('sms', () => clock.now());
   const email = new RecordingNotifier('email', () => clock.now());
   const webhook = new RecordingNotifier('webhook', () => clock.now());
   const deps: CentreDeps = {
-    clock, bus, http: opts.http ?? false, store: new SqliteStore(opts.storePath ?? ':memory:'), log: createLogger('centre', 'silent'),
+    clock, bus, http: opts.http ?? false, store: opts.store ?? new SqliteStore(opts.storePath ?? ':memory:'), log: createLogger('centre', 'silent'),
     ...(opts.telemetry ? { telemetry: opts.telemetry } : {}),
     ...(opts.live ? { live: opts.live } : {}),
+    ...(opts.push ?? {}),
     notifiers: opts.notifiers ?? [...[sms, email, webhook].filter((n) => !opts.replace?.some((r) => r.channel === n.channel)), ...(opts.replace ?? [])],
   };
   const centre = new Centre({ dataDir: '/nonexistent', mqtt: { url: 'mqtt://unused', clientId: 'test' }, http: { host: '127.0.0.1', port: 0 }, ...opts.config }, deps);

@@ -117,6 +117,7 @@ export class ClusterRole {
     const pendingAlarms = await centre.alarms.rebuildTimers(owns);
     await centre.supervision.rebuild(owns);
     const escalations = await centre.escalation.rebuild(owns);
+    await centre.push?.alerts.rebuild(owns);
     const events = await centre.ingest.recover(owns);
     return { devices, sessions, pendingAlarms, escalations, events, timers: centre.scheduler.size };
   }

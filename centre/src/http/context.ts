@@ -13,6 +13,7 @@ import type { ResponderTokens } from '../escalation/tokens';
 import type { LiveHub } from '../live';
 import type { Notifier } from '../notify/types';
 import type { Positions } from '../positions';
+import type { PushWiring } from '../push-alerts';
 import type { Registry } from '../registry';
 import type { RegistryAdmin } from '../registry-admin';
 import type { SessionService } from '../sessions';
@@ -38,6 +39,8 @@ export interface ApiContext {
   supervision: Supervision;
   /** Who runs a device's rules (a cluster's leases); this process alone when absent. */
   ownership?: Ownership;
+  /** Web Push (alerts on users' devices), when configured. */
+  push?: PushWiring;
   /** A device was re-assigned or removed: caches forget it at once. */
   devicesChanged: (deviceId: string) => void;
   health: () => Record<string, unknown>;

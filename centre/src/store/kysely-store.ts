@@ -8,8 +8,13 @@ import type { Engine } from './engine';
 import { migrations } from './migrations';
 import { alarmRepository } from './repositories/alarms';
 import { appRepository } from './repositories/app';
+import { auditRepository } from './repositories/audit';
+import { erasureRepository } from './repositories/erasure';
+import { peopleRepository } from './repositories/people';
+import { retentionRepository } from './repositories/retention';
 import { consoleRepository } from './repositories/console';
 import { outboxRepository } from './repositories/outbox';
+import { pushRepository } from './repositories/push';
 import { registryRepository, type RecordEvents } from './repositories/registry';
 import { reportRepository } from './repositories/reports';
 import { sessionRepository } from './repositories/sessions';
@@ -20,7 +25,8 @@ export type StoreMethods = Omit<Store, 'migrate' | 'close'>;
 export function repositories(e: Engine, recordEvents: RecordEvents): StoreMethods {
   return {
     ...registryRepository(e, recordEvents), ...alarmRepository(e), ...sessionRepository(e), ...outboxRepository(e),
-    ...appRepository(e), ...consoleRepository(e), ...reportRepository(e),
+    ...appRepository(e), ...consoleRepository(e), ...reportRepository(e), ...pushRepository(e),
+    ...retentionRepository(e), ...auditRepository(e), ...peopleRepository(e), ...erasureRepository(e),
   };
 }
 

@@ -5,13 +5,11 @@
  * not a console user, console tokens are refused here and worker tokens there) and shows the worker
  * their own data only; anything else is a 404 that says nothing about whether it exists.
  *
- * Also the pendant's detector, served as is to the browser (one detection code path), and the
- * retention of the app's records. The admins' side is in admin/app-logins.ts.
+ * Also the pendant's detector, served as is to the browser (one detection code path). The admins' side is in admin/app-logins.ts.
  */
 import type { FastifyInstance } from 'fastify';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { every } from '../../../../common/clock';
 import { PHONE_ALARM_TYPES, type PhoneEvent } from '../../app/phone';
 import { appAlarm, appState, visibleToWorker } from '../../app/views';
 import type { RouteContext } from '../context';
@@ -20,7 +18,6 @@ import { params } from '../openapi';
 import { KEY, WORKER_AUTH } from './common';
 import { appSessionRoutes } from './sessions';
 
-const DAY = 86_400_000;
 export const DETECT_JS = join(__dirname, '..', '..', '..', '..', 'firmware', 'src', 'lib', 'detect.js');
 
 const SIGN_IN_ANSWER = { type: 'object', properties: { token: { type: 'string' }, workerId: { type: 'string' }, expiresAt: { type: 'integer' } } };
@@ -127,9 +124,6 @@ export function appRoutes(app: FastifyInstance, ctx: RouteContext): () => void {
 
   appSessionRoutes(app, ctx);
 
-  const purge = (): void => {
-    const now = clock.now();
-    void store.purgeApp(now - ctx.config.retention.eventsDays * DAY, now).catch((e: unknown) => ctx.log.error('app retention purge failed', { error: e as Error }));
-  };
-  return every(clock, 3600_000, purge);
+  // The app's records are purged with the rest by the centre's retention (ops/retention.ts).
+  return () => undefined;
 }
