@@ -6,7 +6,7 @@
  * (cluster/, docs/scale.md): it runs the rules and timers of the device buckets it leases.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { Agent as HttpsAgent } from 'node:https';
 import { join } from 'node:path';
 import { type Clock, every, SystemClock } from '../../common/clock';
@@ -28,6 +28,7 @@ import { Outbox } from './escalation/outbox';
 import { WORKER_CONTACT } from './store/records';
 import { ResponderTokens } from './escalation/tokens';
 import type { ApiContext } from './http/context';
+import { securityHeaders } from './http/security-headers';
 import { type HttpServer, startHttp } from './http/server';
 import { EventWriter } from './event-writer';
 import { Housekeeping } from './ops/housekeeping';
@@ -191,10 +192,13 @@ export class Centre {
     this.housekeeping.start();
 
     if (this.deps.http !== false) {
-      this.http = await startHttp(this.apiContext(), config.http.host, config.http.port, log.child('http'));
+      const tls = config.http.tls ? { cert: readFileSync(config.http.tls.certFile), key: readFileSync(config.http.tls.keyFile) } : undefined;
+      this.http = await startHttp(this.apiContext(), config.http.host, config.http.port, log.child('http'), {
+        headers: securityHeaders({ tileUrl: config.console.tileUrl, tls: tls !== undefined }), ...(tls ? { tls } : {}),
+      });
     }
     log.info('centre started', {
-      http: this.http ? `http://${config.http.host}:${this.http.port}` : 'off', mqtt: config.mqtt.url, instance: this.instance, timers: this.scheduler.size,
+      http: this.http ? `${config.http.tls ? 'https' : 'http'}://${config.http.host}:${this.http.port}` : 'off', mqtt: config.mqtt.url, instance: this.instance, timers: this.scheduler.size,
       ...(cluster ? { cluster: { buckets: cluster.leases.ownedBuckets().length, of: cluster.leases.buckets, workers: cluster.leases.liveNodes().length } } : {}),
     });
   }
@@ -337,6 +341,7 @@ export class Centre {
       health: () => ({
         mqtt: this.bus.connected, ingest: this.ingest.counters.snapshot(), ingestLagMs: this.ingest.lagMs(), events: this.writer.counters.snapshot(), outbox: this.outbox.counters.snapshot(),
         timers: this.scheduler.size, notifiers: Object.fromEntries(this.notifiers.map((n) => [n.channel, n.healthy()])), faults: processFaults.snapshot(),
+        http: this.http?.counters.snapshot() ?? {},
         ...this.housekeeping.health(),
       }),
     };
