@@ -7,8 +7,8 @@
  */
 import fc from 'fast-check';
 
-export type Who = 'none' | 'admin' | 'supervisor' | 'operator' | 'readonly' | 'worker' | 'garbage';
-export const WHO: readonly Who[] = ['none', 'admin', 'supervisor', 'operator', 'readonly', 'worker', 'garbage'];
+export type Who = 'none' | 'admin' | 'supervisor' | 'operator' | 'readonly' | 'auditor' | 'worker' | 'garbage';
+export const WHO: readonly Who[] = ['none', 'admin', 'supervisor', 'operator', 'readonly', 'auditor', 'worker', 'garbage'];
 
 export type Body =
   | { kind: 'none' }
@@ -196,7 +196,7 @@ export function requestArbitrary(ops: Operation[], dict: readonly string[], refs
 /** Who the route lets in, as the document says (the worker app's routes: a worker). */
 export function permitted(op: Operation | undefined): Who[] {
   if (!op || op.roles === 'public') return op?.path.startsWith('/api/app/') && !/\/(login|pair)$/.test(op.path) ? ['worker'] : ['none'];
-  if (op.roles === 'any') return ['admin', 'supervisor', 'operator', 'readonly'];
+  if (op.roles === 'any') return ['admin', 'supervisor', 'operator', 'readonly', 'auditor'];
   return op.roles.filter((r): r is Who => (WHO as readonly string[]).includes(r));
 }
 

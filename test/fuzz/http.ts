@@ -23,7 +23,7 @@ import type { Surface } from './engine';
 import { RawHttp } from './http-client';
 import { bodyBytes, type HttpInput, type Operation, operations, requestArbitrary, type Schema, type Who } from './http-requests';
 
-const ROLES = ['admin', 'supervisor', 'operator', 'readonly'] as const;
+const ROLES = ['admin', 'supervisor', 'operator', 'readonly', 'auditor'] as const;
 /** Ids the fuzzer may name: some exist, some belong to nobody. The canary's are not among them. */
 const DICT = ['w1', 'w2', 'site-a', 'site-b', '0000beef', '0000cafe', 'victim', 'alice', 'x', '1', '0', '-1', 'gw-1', 'main', 'night', 'B1', 'a1b2'];
 const CANARY = { worker: 'canary-worker-7f3a', device: '7f3a0001' };
@@ -51,7 +51,7 @@ async function setup(): Promise<HttpCtx> {
   await store.upsertWorker({ id: CANARY.worker, name: 'Canary', phone: '+44 7700 900125', siteId: SITE });
   const canary: DeviceRecord = { id: CANARY.device, key: '3c'.repeat(16), board: 'puckjs', workerId: CANARY.worker, siteId: SITE, createdAt: h.clock.now(), lastCounter: -1, lastSeenAt: null, batteryPct: null };
   await store.addDevice(canary);
-  const tokens: Record<Who, string | undefined> = { none: undefined, garbage: 'f'.repeat(64), admin: undefined, supervisor: undefined, operator: undefined, readonly: undefined, worker: undefined };
+  const tokens: Record<Who, string | undefined> = { none: undefined, garbage: 'f'.repeat(64), admin: undefined, supervisor: undefined, operator: undefined, readonly: undefined, auditor: undefined, worker: undefined };
   for (const role of ROLES) {
     await auth.createUser({ username: `fuzz-${role}`, password: `${role}-password-1`, role });
     tokens[role] = await login(h.base, `fuzz-${role}`, `${role}-password-1`);

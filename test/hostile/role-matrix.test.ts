@@ -10,7 +10,7 @@ import { startHarness, type Harness } from '../helpers/centre-harness';
 import { call, login } from '../helpers/http';
 import { operations, type Operation, type Who, WHO } from '../fuzz/http-requests';
 
-const ROLES = ['admin', 'supervisor', 'operator', 'readonly'] as const;
+const ROLES = ['admin', 'supervisor', 'operator', 'readonly', 'auditor'] as const;
 /** Routes that end the caller's own login: called last. */
 const LAST = new Set(['POST /api/logout', 'POST /api/app/logout']);
 
