@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SystemClock } from '../common/clock';
 import { createLogger } from '../common/log';
-import { validateArcConfig } from '../centre/src/arc/config';
-import { ArcLink } from '../centre/src/arc/link';
-import { ArcQueue } from '../centre/src/arc/queue';
+import { validateArcConfig } from '../arc/src/config';
+import { ArcLink } from '../arc/src/link';
+import { ArcQueue } from '../arc/src/queue';
 import { TestReceiver } from '../test/arc/receiver/receiver';
 
 const EVENTS = Number(process.argv[2] ?? 500);

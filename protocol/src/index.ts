@@ -2,6 +2,7 @@ export * from './bytes';
 export * from './layout';
 export * from './errors';
 export * from './carriage';
+export * from './advert';
 export * from './ccm';
 export * from './counter';
 export * from './uplink';

@@ -3,9 +3,9 @@
  * test receiver's codec (test/arc/receiver/codec.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { crc16, type Dc09Message, encodeFrame, formatTimestamp, nextSeq, parseTrailingTimestamp } from '../../centre/src/arc/dc09';
-import { FrameReader } from '../../centre/src/arc/channel';
-import { decodeResponse } from '../../centre/src/arc/response';
+import { crc16, type Dc09Message, encodeFrame, formatTimestamp, nextSeq, parseTrailingTimestamp } from '../../arc/src/dc09';
+import { FrameReader } from '../../arc/src/channel';
+import { decodeResponse } from '../../arc/src/response';
 import { answerFor, dc09Crc, decryptHex, examine, type ExamineOptions, frame } from './receiver/codec';
 
 // Example frames of ANSI/SIA DC-09 (SIA-DCS and ADM-CID with receiver and line numbers).

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../common/log';
-import { ArcService } from '../../centre/src/arc/service';
+import { ArcService } from '../../arc/src/service';
 import { waitForEvents } from '../helpers/wait';
 import { linkConfig } from './harness';
 import { alarm, T0, TestBroker } from './mqtt';

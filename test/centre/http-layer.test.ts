@@ -5,7 +5,7 @@
  * `{error: {code, message}}` shape; the document is generated from the very schemas that validate.
  */
 import { request } from 'node:http';
-import { REGISTRY_SCHEMAS } from '../../centre/src/registry-schemas';
+import { REGISTRY_SCHEMAS } from '../../centre/src/registry/schemas';
 import { startHarness, type Harness, SITE } from '../helpers/centre-harness';
 import { call, login } from '../helpers/http';
 

@@ -13,7 +13,7 @@ import { VirtualAir } from '../../simulator/src/air';
 import { VirtualPendant } from '../../simulator/src/pendant';
 import { call, login } from '../helpers/http';
 import { waitForEvent, waitForEvents, waitForValue } from '../helpers/wait';
-import type { LiveEvent } from '../../centre/src/live';
+import type { LiveEvent } from '../../centre/src/domain/live';
 import type { Alarm } from '../../centre/src/store/types';
 
 describe('walking skeleton: SOS from a virtual pendant to the console and back', () => {

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../common/log';
 import { PostgresStore } from '../../centre/src/store/postgres';
-import { bucketOf } from '../../centre/src/cluster/partition';
+import { bucketOf } from '../../centre/src/domain/partition';
 import { Gateway } from '../../gateway/src/gateway';
 import { decodeDownlink, encodeUplink, parseDeviceId } from '../../protocol/src';
 import { type MqttUser, startBrokerNode, startWorker, type VigilChild } from '../helpers/cluster';

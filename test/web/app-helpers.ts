@@ -6,7 +6,7 @@
  * says, never after a sleep.
  */
 import type { Page } from 'playwright-core';
-import type { LiveEvent } from '../../centre/src/live';
+import type { LiveEvent } from '../../centre/src/domain/live';
 import type { Alarm } from '../../centre/src/store/types';
 import { startHarness, type Harness, SITE } from '../helpers/centre-harness';
 import { call, login } from '../helpers/http';

@@ -11,11 +11,11 @@ import type { Logger } from '../../../common/log';
 import type { MessageHandler } from '../../../common/bus';
 import { type CentreStatusPayload, parseTopic, topic } from '../../../protocol/src';
 import type { Centre } from '../centre';
-import type { Scheduler } from '../scheduler';
-import { gatewayPartition } from '../supervision';
+import type { Scheduler } from '../domain/scheduler';
+import { gatewayPartition } from '../domain/supervision';
 import type { Cluster, ClusterHandlers } from './cluster';
 import { OwnedScheduler } from './owned-scheduler';
-import { devicePartition } from './partition';
+import { devicePartition } from '../domain/partition';
 
 export class ClusterRole {
   private scheduler: OwnedScheduler | undefined;

@@ -1,7 +1,7 @@
 /**
  * An alarm-receiving centre's receiver (DC-09 "CSR"), written for the tests from the standard
  * (ANSI/SIA DC-09 §5.4–5.5, DC-03, DC-05) and sharing no code with the transmitter in
- * centre/src/arc: its own CRC (table driven from the polynomial), parser, AES, timestamps and
+ * arc/src: its own CRC (table driven from the polynomial), parser, AES, timestamps and
  * answers. This file is the message logic; receiver.ts puts it on TCP and UDP sockets.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';

@@ -6,8 +6,8 @@
  * listening connection was lost and is back, the hub reports a gap and the live streams close
  * (http/console/stream.ts), so that their consoles reconnect and re-read the open alarms.
  */
-import type { PgChannel } from './cluster/pg-channel';
-import type { LiveEvent, LiveHub } from './live';
+import type { PgChannel } from './pg-channel';
+import type { LiveEvent, LiveHub } from '../domain/live';
 
 export class PgLiveHub implements LiveHub {
   private readonly subscribers = new Set<(e: LiveEvent) => void>();

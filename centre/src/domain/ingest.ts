@@ -20,16 +20,16 @@
  * takes the bucket over, and the owner's sweep runs any it has not seen itself. Status frames are the
  * owner's alone: a heartbeat lost in a failover costs a last-seen time, never an alarm.
  */
-import type { Clock } from '../../common/clock';
-import type { Logger } from '../../common/log';
-import { RetryLater } from '../../common/bus';
-import { advanceWindow, classifyCounter, decodeUplink, formatDeviceId, fromHex, parseDeviceId, parsePayload, parseShardLevel, parseTopic, positionPayload, uplinkShard, type MessageType, type ReplayState, type UplinkMessage } from '../../protocol/src';
-import type { DeviceRecord, EventRecord, Store } from './store/types';
-import { Counters } from '../../common/counters';
+import type { Clock } from '../../../common/clock';
+import type { Logger } from '../../../common/log';
+import { RetryLater } from '../../../common/bus';
+import { advanceWindow, classifyCounter, decodeUplink, formatDeviceId, fromHex, parseDeviceId, parsePayload, parseShardLevel, parseTopic, positionPayload, uplinkShard, type MessageType, type ReplayState, type UplinkMessage } from '../../../protocol/src';
+import type { DeviceRecord, EventRecord, Store } from '../store/types';
+import { Counters } from '../../../common/counters';
 import type { EventWriter } from './event-writer';
-import { withoutFence } from './store/fence';
-import { KeyedSerial, type Ownership, SOLE_OWNER } from './cluster/ownership';
-import { devicePartition } from './cluster/partition';
+import { withoutFence } from '../store/fence';
+import { KeyedSerial, type Ownership, SOLE_OWNER } from './ownership';
+import { devicePartition } from './partition';
 
 export type EventHandler = (event: EventRecord, device: DeviceRecord, msg: UplinkMessage | undefined) => Promise<void>;
 

@@ -11,12 +11,12 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { RetryLater } from '../../../common/bus';
-import { type Clock, SystemClock } from '../../../common/clock';
-import { Counters } from '../../../common/counters';
-import { createLogger, type Logger } from '../../../common/log';
-import { MqttBus } from '../../../common/mqtt-bus';
-import { type IntegrationStatusPayload, parsePayload, topic, topicFilter } from '../../../protocol/src';
+import { RetryLater } from '../../common/bus';
+import { type Clock, SystemClock } from '../../common/clock';
+import { Counters } from '../../common/counters';
+import { createLogger, type Logger } from '../../common/log';
+import { MqttBus } from '../../common/mqtt-bus';
+import { type IntegrationStatusPayload, parsePayload, topic, topicFilter } from '../../protocol/src';
 import type { Channel } from './channel';
 import type { ArcConfig, ArcLinkConfig, ArcMqttConfig, ArcPathConfig } from './config';
 import { alarmTransition } from './events';

@@ -8,18 +8,18 @@
  * `protection` downlink). While a duress alarm of the worker is open, nothing is sent that would make
  * the pendant buzz or the worker's phone ring (reminders, prompts).
  */
-import { localTime, pickLanguage, t } from './escalation/language';
+import { localTime, pickLanguage, t } from '../escalation/language';
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../../common/clock';
-import type { Logger } from '../../common/log';
+import type { Clock } from '../../../common/clock';
+import type { Logger } from '../../../common/log';
 import type { AlarmPublisher } from './alarm-publisher';
-import { normalizePhone } from './escalation/plan';
+import { normalizePhone } from '../escalation/plan';
 import type { AlarmService } from './alarms';
-import type { SessionsConfig } from './config';
+import type { SessionsConfig } from '../config';
 import type { LiveHub } from './live';
 import type { Scheduler } from './scheduler';
-import { sessionPartition } from './cluster/partition';
-import type { AuditEntry, CallListEntry, DeviceRecord, Patch, Session, Store } from './store/types';
+import { sessionPartition } from './partition';
+import type { AuditEntry, CallListEntry, DeviceRecord, Patch, Session, Store } from '../store/types';
 
 export type SessionResult = { ok: true; session: Session } | { ok: false; code: 'not_found' | 'conflict' | 'invalid'; message: string };
 export type SessionListener = (s: Session, action: 'started' | 'stopped' | 'expired' | 'updated') => void;

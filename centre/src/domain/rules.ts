@@ -4,14 +4,14 @@
  * the worker's session; every frame is a sign of life and a battery reading (supervision), may carry
  * a position (positions), and feeds telemetry.
  */
-import { type AlarmType, type Flags, isAlarmType, messageTypeByCode, type UplinkMessage } from '../../protocol/src';
+import { type AlarmType, type Flags, isAlarmType, messageTypeByCode, type UplinkMessage } from '../../../protocol/src';
 import type { AlarmPublisher } from './alarm-publisher';
 import type { AlarmService } from './alarms';
 import type { Positions } from './positions';
 import type { SessionService } from './sessions';
-import type { DeviceRecord, EventRecord } from './store/types';
+import type { DeviceRecord, EventRecord } from '../store/types';
 import type { Supervision } from './supervision';
-import type { TelemetryCollector } from './telemetry/collector';
+import type { TelemetryCollector } from '../telemetry/collector';
 
 const NO_FLAGS: Flags = { protection: false, charging: false, lowBattery: false, pending: false };
 

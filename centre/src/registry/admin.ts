@@ -3,12 +3,12 @@
  * references are checked (a ladder's contacts, a beacon's zone, an input's worker…), deletes are refused
  * while something still refers to the record, and every change is audited with its actor.
  */
-import type { Clock } from '../../common/clock';
-import { check } from '../../common/schema';
-import { knownTimeZone } from './escalation/language';
-import { REGISTRY_SCHEMAS } from './registry-schemas';
-import type { EntityKind, EntityMap, GatewayRecord, Site, Store, Worker } from './store/types';
-import { WORKER_CONTACT } from './store/types';
+import type { Clock } from '../../../common/clock';
+import { check } from '../../../common/schema';
+import { knownTimeZone } from '../escalation/language';
+import { REGISTRY_SCHEMAS } from './schemas';
+import type { EntityKind, EntityMap, GatewayRecord, Site, Store, Worker } from '../store/types';
+import { WORKER_CONTACT } from '../store/types';
 
 export type AdminResult<T> = { ok: true; value: T } | { ok: false; code: 'invalid' | 'not_found' | 'conflict'; message: string; errors?: string[] };
 

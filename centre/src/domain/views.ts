@@ -1,6 +1,6 @@
 /** What the API and the live stream show of an alarm: the stored alarm plus who, where and since when. */
-import type { PositionPayload } from '../../protocol/src';
-import type { Alarm, Worker } from './store/types';
+import type { PositionPayload } from '../../../protocol/src';
+import type { Alarm, Worker } from '../store/types';
 
 /** A position made readable: the beacon's zone (name, floor, coordinates) or the GPS fix. */
 export interface Place {

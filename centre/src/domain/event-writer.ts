@@ -6,10 +6,10 @@
  * an alarm — alarm, pre-alarm, cancel, check-in and protection frames are committed one by one before
  * their MQTT message is acknowledged (ingest.ts).
  */
-import type { Clock, TimerId } from '../../common/clock';
-import type { Logger } from '../../common/log';
-import { Counters } from '../../common/counters';
-import type { EventRecord, Store } from './store/types';
+import type { Clock, TimerId } from '../../../common/clock';
+import type { Logger } from '../../../common/log';
+import { Counters } from '../../../common/counters';
+import type { EventRecord, Store } from '../store/types';
 
 export class EventWriter {
   readonly counters = new Counters();

@@ -3,13 +3,13 @@
  * and returns the settings line to paste into the pendant; every change republishes the site's
  * retained keyring for its gateways (SPEC §7).
  */
-import { languageOf, watchTexts } from './escalation/language';
+import { languageOf, watchTexts } from '../escalation/language';
 import { randomBytes } from 'node:crypto';
-import { type Clock, every } from '../../common/clock';
-import type { MessageBus } from '../../common/bus';
-import type { Logger } from '../../common/log';
-import { formatDeviceId, type KeyringPayload, topic } from '../../protocol/src';
-import type { BoardKind, DeviceRecord, Store } from './store/types';
+import { type Clock, every } from '../../../common/clock';
+import type { MessageBus } from '../../../common/bus';
+import type { Logger } from '../../../common/log';
+import { formatDeviceId, type KeyringPayload, topic } from '../../../protocol/src';
+import type { BoardKind, DeviceRecord, Store } from '../store/types';
 
 export interface ProvisionRequest {
   board: BoardKind;

@@ -5,12 +5,12 @@
  * period of the config (purged hourly). Beacon ids become zones (name, floor, coordinates) through
  * the registry, cached and refreshed when the registry version changes.
  */
-import type { Clock } from '../../common/clock';
-import type { Logger } from '../../common/log';
-import { isAlarmType, type MessageType, type PositionPayload } from '../../protocol/src';
+import type { Clock } from '../../../common/clock';
+import type { Logger } from '../../../common/log';
+import { isAlarmType, type MessageType, type PositionPayload } from '../../../protocol/src';
 import type { AlarmService } from './alarms';
 import type { SessionService } from './sessions';
-import type { Beacon, DeviceRecord, EventRecord, PositionRecord, Store, Zone } from './store/types';
+import type { Beacon, DeviceRecord, EventRecord, PositionRecord, Store, Zone } from '../store/types';
 import type { Place, PlaceResolver } from './views';
 
 const OPEN = ['pending', 'raised', 'acknowledged'] as const;

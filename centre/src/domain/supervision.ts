@@ -10,16 +10,16 @@
  * The timers are derived from durable rows — a device's `lastSeenAt` and its active session, a
  * gateway's `lastSeenAt` — and rebuilt from them on start.
  */
-import type { Clock } from '../../common/clock';
-import type { Logger } from '../../common/log';
-import { Counters } from '../../common/counters';
-import { type Flags, parsePayload, parseTopic } from '../../protocol/src';
+import type { Clock } from '../../../common/clock';
+import type { Logger } from '../../../common/log';
+import { Counters } from '../../../common/counters';
+import { type Flags, parsePayload, parseTopic } from '../../../protocol/src';
 import type { AlarmService } from './alarms';
-import type { SupervisionConfig } from './config';
+import type { SupervisionConfig } from '../config';
 import type { Scheduler } from './scheduler';
-import { devicePartition } from './cluster/partition';
+import { devicePartition } from './partition';
 import type { SessionService } from './sessions';
-import type { DeviceRecord, GatewayRecord, Store } from './store/types';
+import type { DeviceRecord, GatewayRecord, Store } from '../store/types';
 
 /** Frames arriving this late (gateway to centre) mean a backlog, not a network's jitter. */
 const LAG_TOLERANCE_MS = 10_000;

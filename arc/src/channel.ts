@@ -7,7 +7,7 @@
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createConnection, isIPv6, type Socket } from 'node:net';
-import type { Clock, TimerId } from '../../../common/clock';
+import type { Clock, TimerId } from '../../common/clock';
 
 export type ChannelResult = { ok: true; raw: string } | { ok: false; code: 'timeout' | 'connect_failed' | 'closed' | 'send_failed'; detail: string };
 

@@ -12,7 +12,7 @@
  * The account is the worker's, else the site's, else the link's default; the worker's user number
  * is the zone (SIA) or user/zone field (Contact ID); the site's area is `ri` / the partition.
  */
-import type { AlarmPayload } from '../../../protocol/src';
+import type { AlarmPayload } from '../../protocol/src';
 import type { CodeKey, EventCodes } from './codes';
 import type { ArcAccounts, ArcLinkConfig } from './config';
 

@@ -5,11 +5,11 @@
  * are upserted one by one through RegistryAdmin (references checked, audited as `cli`). Safe to run
  * while the centre runs: it notices the registry version change within its poll period.
  */
-import { check } from '../../common/schema';
-import { RegistryAdmin } from './registry-admin';
-import { REGISTRY_SCHEMAS, type RegistrySchemaName } from './registry-schemas';
-import type { Clock } from '../../common/clock';
-import type { Store } from './store/types';
+import { check } from '../../../common/schema';
+import { RegistryAdmin } from './admin';
+import { REGISTRY_SCHEMAS, type RegistrySchemaName } from './schemas';
+import type { Clock } from '../../../common/clock';
+import type { Store } from '../store/types';
 
 export interface RegistryFile {
   sites?: unknown[];

@@ -1,5 +1,5 @@
 /** Picks Vigil frames out of BLE manufacturer data (SPEC §4.3): company id, then the 24-byte frame. */
-import { UPLINK_LENGTH } from '../../../protocol/src';
+import { UPLINK_LENGTH } from './layout';
 
 /**
  * `manufacturerData` as scanners report it: 2-byte little-endian company id, then the payload.

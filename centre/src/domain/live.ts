@@ -2,7 +2,7 @@
  * Live updates for consoles (SSE). In one process this is an in-memory fan-out; the scale-out
  * issue puts the same interface on PostgreSQL LISTEN/NOTIFY so every node's consoles see everything.
  */
-import type { Session } from './store/types';
+import type { Session } from '../store/types';
 import type { AlarmView } from './views';
 
 /** A console push: a notification for operators (the console channel of an escalation). */

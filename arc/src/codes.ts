@@ -7,7 +7,7 @@
  * text travels in extended data. A restore code of null means DC-03 defines none: nothing is sent
  * when such an alarm is closed (Contact ID always has one: the same event with qualifier 3).
  */
-import type { AlarmType } from '../../../protocol/src';
+import type { AlarmType } from '../../protocol/src';
 
 export type CodeKey = AlarmType | 'cancelled' | 'periodic_test' | 'manual_test';
 

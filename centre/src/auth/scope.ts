@@ -7,7 +7,7 @@
  * The API applies it to every list and every action (an object outside the scope is a plain 404: its
  * existence is not revealed), and the live stream applies it to every event.
  */
-import type { StoreScope, Store, User } from './store/types';
+import type { StoreScope, Store, User } from '../store/types';
 
 interface Placed {
   siteId?: string | null;

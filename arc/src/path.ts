@@ -5,8 +5,8 @@
  * learned and the same message (same sequence number) is sent again with a corrected timestamp
  * (DC-09 §5.5.3.2: the NAK carries the receiver's time exactly for this).
  */
-import type { Clock } from '../../../common/clock';
-import type { Logger } from '../../../common/log';
+import type { Clock } from '../../common/clock';
+import type { Logger } from '../../common/log';
 import type { Channel } from './channel';
 import type { ArcPathConfig } from './config';
 import { type Dc09Message, encodeFrame } from './dc09';

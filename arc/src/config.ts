@@ -3,7 +3,7 @@
  * once before anything is opened, every error reported by path. Example and meaning of every
  * setting: docs/arc.md.
  */
-import { type JsonSchema, mqttClientSchema, readConfigFile, validateConfig } from '../../../common/schema';
+import { type JsonSchema, mqttClientSchema, readConfigFile, validateConfig } from '../../common/schema';
 import { CODE_KEYS, type CodeKey, type CodeOverride } from './codes';
 
 export interface ArcPathConfig {

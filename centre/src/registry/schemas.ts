@@ -2,7 +2,7 @@
  * JSON Schemas of the registry records as the API and `vigil centre import` accept them. Optional
  * fields default to null, so a stored record always has every field.
  */
-import type { JsonSchema } from '../../common/schema';
+import type { JsonSchema } from '../../../common/schema';
 
 const id = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' };
 const nullableId = { type: ['string', 'null'], pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', default: null };

@@ -10,8 +10,8 @@
  * 100,000 small heap entries, not 100,000 runtime timers. Handlers run one at a time, in due order;
  * a handler that throws (store unavailable) is retried after `retryMs`, never dropped.
  */
-import type { Clock, TimerId } from '../../common/clock';
-import type { Logger } from '../../common/log';
+import type { Clock, TimerId } from '../../../common/clock';
+import type { Logger } from '../../../common/log';
 
 export type TimerKind =
   | 'session_reminder'
@@ -27,7 +27,7 @@ export type TimerHandler = (ref: string, dueAt: number) => Promise<void>;
 export interface Scheduler {
   /**
    * Arms or re-arms timer `key` (one entry per key) to run `kind`'s handler with `ref` at `dueAt`.
-   * `partition` (cluster/partition.ts) says whose timer it is: in a cluster only the worker that owns
+   * `partition` (partition.ts) says whose timer it is: in a cluster only the worker that owns
    * the partition runs it (cluster/owned-scheduler.ts); alone, everything is ours and it is ignored.
    */
   set(key: string, dueAt: number, kind: TimerKind, ref: string, partition?: string): void;

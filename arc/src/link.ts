@@ -15,8 +15,8 @@
  * - The status is ok only when no path is down and nothing was rejected (docs/arc.md § Failures).
  */
 import { EventEmitter } from 'node:events';
-import type { Clock, TimerId } from '../../../common/clock';
-import type { Logger } from '../../../common/log';
+import type { Clock, TimerId } from '../../common/clock';
+import type { Logger } from '../../common/log';
 import { type Channel, openChannel } from './channel';
 import { type CodeKey, type EventCodes, resolveCodes } from './codes';
 import { type ArcLinkConfig, type ArcPathConfig, linkKey } from './config';

@@ -10,13 +10,13 @@
  * dies during its cancel window must not end the incident silently.
  */
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../../common/clock';
-import type { Logger } from '../../common/log';
-import { ALARM_TYPES, alarmPriority, type AlarmType, type PositionPayload, RESOLUTION_REASONS, type ResolutionReason } from '../../protocol/src';
+import type { Clock } from '../../../common/clock';
+import type { Logger } from '../../../common/log';
+import { ALARM_TYPES, alarmPriority, type AlarmType, type PositionPayload, RESOLUTION_REASONS, type ResolutionReason } from '../../../protocol/src';
 import type { AlarmPublisher } from './alarm-publisher';
 import type { Scheduler } from './scheduler';
-import type { Alarm, AuditEntry, DeviceRecord, NewAlarm, Store } from './store/types';
-import { alarmPartition } from './cluster/partition';
+import type { Alarm, AuditEntry, DeviceRecord, NewAlarm, Store } from '../store/types';
+import { alarmPartition } from './partition';
 
 export type AlarmResult = { ok: true; alarm: Alarm } | { ok: false; code: 'not_found' | 'conflict' | 'invalid'; message: string };
 /** `duress`: an open alarm of the device was taken over by a duress signal (same alarm, now type duress). */

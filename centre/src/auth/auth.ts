@@ -6,9 +6,9 @@
  * attempt limits are per worker.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Clock } from '../../common/clock';
-import { hashPassword, verifyPassword } from '../../common/passwords';
-import type { Store, User, UserRole, UserScope } from './store/types';
+import type { Clock } from '../../../common/clock';
+import { hashPassword, verifyPassword } from '../../../common/passwords';
+import type { Store, User, UserRole, UserScope } from '../store/types';
 
 export interface LoginResult {
   token: string;

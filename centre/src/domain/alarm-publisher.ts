@@ -4,11 +4,11 @@
  * and answers to the pendant. Duress is silent end to end: its payload text warns receivers not to
  * call the worker, and the pendant never gets a downlink that makes it buzz or light up.
  */
-import type { Clock, TimerId } from '../../common/clock';
-import type { MessageBus } from '../../common/bus';
-import { type AlarmPayload, type DownlinkCommand, type DownlinkPayload, type SiteStatePayload, topic } from '../../protocol/src';
+import type { Clock, TimerId } from '../../../common/clock';
+import type { MessageBus } from '../../../common/bus';
+import { type AlarmPayload, type DownlinkCommand, type DownlinkPayload, type SiteStatePayload, topic } from '../../../protocol/src';
 import type { LiveHub } from './live';
-import type { Alarm, Store } from './store/types';
+import type { Alarm, Store } from '../store/types';
 import { alarmView, type PlaceResolver } from './views';
 
 const SITE_STATE_MS = 250;

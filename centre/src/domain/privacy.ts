@@ -7,8 +7,8 @@
  * protected; the worker sees their own sessions in the app. An alarm's own record (its position, its
  * session) stays with the alarm: it is the incident, not the working day.
  */
-import type { Session } from './store/operations';
-import type { Store, User } from './store/types';
+import type { Session } from '../store/operations';
+import type { Store, User } from '../store/types';
 
 const OPEN = ['pending', 'raised', 'acknowledged'] as const;
 
