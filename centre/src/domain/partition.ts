@@ -18,6 +18,11 @@ export function devicePartition(deviceId: string): string {
   return deviceId;
 }
 
+/** A gateway's status, silence timer and offline alarm belong together: its alarm subject is the partition. */
+export function gatewayPartition(gatewayRecordId: string): string {
+  return `gateway:${gatewayRecordId}`;
+}
+
 /** An alarm runs where its device does; a system alarm by its subject. */
 export function alarmPartition(a: Pick<Alarm, 'deviceId' | 'subject' | 'id'>): string {
   return a.deviceId ?? a.subject ?? `alarm:${a.id}`;

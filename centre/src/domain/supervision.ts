@@ -17,7 +17,7 @@ import { type Flags, parsePayload, parseTopic } from '../../../protocol/src';
 import type { AlarmService } from './alarms';
 import type { SupervisionConfig } from '../config';
 import type { Scheduler } from './scheduler';
-import { devicePartition } from './partition';
+import { devicePartition, gatewayPartition } from './partition';
 import type { SessionService } from './sessions';
 import type { DeviceRecord, GatewayRecord, Store } from '../store/types';
 
@@ -212,9 +212,4 @@ export class Supervision {
       text: `Wired panic input: ${name}${zone ? ` (${zone.name}${zone.floor ? `, floor ${zone.floor}` : ''})` : ''}`, data: { input: id, gatewayAt: i.at },
     });
   }
-}
-
-/** A gateway's status, silence timer and offline alarm belong together: its alarm subject is the partition. */
-export function gatewayPartition(gatewayRecordId: string): string {
-  return `gateway:${gatewayRecordId}`;
 }
