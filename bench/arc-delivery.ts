@@ -1,7 +1,7 @@
 /**
  * ARC output delivery on loopback: time from "event queued" to "ACK received" per event, and
  * events per second, for plain and AES-256 links over TCP and UDP, against the independent test
- * receiver (test/arc/receiver). The queue is the real SQLite file (synchronous FULL), so the figure
+ * receiver (rig/arc-receiver). The queue is the real SQLite file (synchronous FULL), so the figure
  * includes the durable writes. `npx tsx bench/arc-delivery.ts [events]`; results also go to
  * bench/results/arc-delivery.json.
  */
@@ -14,7 +14,7 @@ import { createLogger } from '../common/log';
 import { validateArcConfig } from '../arc/src/config';
 import { ArcLink } from '../arc/src/link';
 import { ArcQueue } from '../arc/src/queue';
-import { TestReceiver } from '../test/arc/receiver/receiver';
+import { TestReceiver } from '../rig/arc-receiver/receiver';
 
 const EVENTS = Number(process.argv[2] ?? 500);
 

@@ -17,8 +17,8 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRig, type Rig } from '../test/helpers/gateway-rig';
-import { Mosquitto } from '../test/helpers/mosquitto';
+import { startRig, type Rig } from '../rig/gateway-rig';
+import { Mosquitto } from '../rig/mosquitto';
 
 const DEVICES = 10_000;
 const FRAMES = Number(process.env['BENCH_FRAMES'] ?? 100_000);

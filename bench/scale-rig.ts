@@ -8,7 +8,7 @@ import { hashPassword } from '../common/passwords';
 import { PostgresStore } from '../centre/src/store/postgres';
 import { SqliteStore } from '../centre/src/store/sqlite';
 import type { Store } from '../centre/src/store/types';
-import type { VigilChild } from '../test/helpers/cluster';
+import type { VigilChild } from '../rig/cluster';
 
 export const SITE = 'fleet';
 type Mode = 'cluster' | 'single';

@@ -10,7 +10,7 @@ import type { EventDraft } from '../../arc/src/events';
 import { ArcLink, type LinkStatus } from '../../arc/src/link';
 import type { ExchangeRecord } from '../../arc/src/path';
 import { ArcQueue, type QueuedEvent } from '../../arc/src/queue';
-import { waitForEvent, waitForEvents } from '../helpers/wait';
+import { waitForEvent, waitForEvents } from '../../rig/wait';
 
 export const FAST_TIMING = { ackTimeoutMs: 400, connectTimeoutMs: 400, attemptsPerPath: 2, retryInitialMs: 50, retryMaxMs: 200, nullIntervalS: 0 };
 

@@ -2,7 +2,7 @@
 import { SystemClock } from '../../common/clock';
 import { type LiveEvent, MemoryLiveHub } from '../../centre/src/domain/live';
 import { ConsoleNotifier } from '../../centre/src/notify/console';
-import { waitForValue } from '../helpers/wait';
+import { waitForValue } from '../../rig/wait';
 import { describeNotifier, type NotifierPeer } from './notifier-contract';
 
 describeNotifier('console push (live hub)', async (): Promise<NotifierPeer> => {

@@ -10,7 +10,7 @@ import { PgChannel } from '../../centre/src/cluster/pg-channel';
 import { PgLiveHub } from '../../centre/src/cluster/live-pg';
 import { PostgresStore } from '../../centre/src/store/postgres';
 import type { LiveEvent } from '../../centre/src/domain/live';
-import { Postgres } from '../helpers/postgres';
+import { Postgres } from '../../rig/postgres';
 
 let server: Postgres | undefined;
 beforeAll(async () => {

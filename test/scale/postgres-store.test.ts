@@ -9,7 +9,7 @@ import { PostgresStore } from '../../centre/src/store/postgres';
 import { describeStore } from '../centre/store-contract';
 import { describeAppStore } from '../web/app-store-contract';
 import { describeConsoleStore } from '../web/console-store-contract';
-import { Postgres } from '../helpers/postgres';
+import { Postgres } from '../../rig/postgres';
 import { FencedError, withFence } from '../../centre/src/store/fence';
 import { LEGACY_READS, loadLegacyPostgres } from '../centre/store-legacy/load';
 import { readBack } from '../centre/store-legacy/seed';

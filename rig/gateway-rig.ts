@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { createLogger } from '../../common/log';
-import { hashPassword } from '../../common/passwords';
-import { Gateway } from '../../gateway/src/gateway';
-import { encodeUplink, formatDeviceId, type MessageType, toHex } from '../../protocol/src';
+import { createLogger } from '../common/log';
+import { hashPassword } from '../common/passwords';
+import { Gateway } from '../gateway/src/gateway';
+import { encodeUplink, formatDeviceId, type MessageType, toHex } from '../protocol/src';
 import { MemoryTransport } from './memory-transport';
 
 export interface Rig {

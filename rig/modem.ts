@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
-import { LineParser } from '../../gateway/src/transport/lora/line-parser';
+import { LineParser } from '../gateway/src/transport/lora/line-parser';
 
 export type ModemModelName = 'rn2483' | 'rak3172';
 

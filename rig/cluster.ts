@@ -7,10 +7,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashPassword } from '../../common/passwords';
+import { hashPassword } from '../common/passwords';
 import { waitForEvent } from './wait';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'vigil.js');
+const BIN = join(__dirname, '..', 'bin', 'vigil.js');
 
 export class VigilChild extends EventEmitter<{ line: [string] }> {
   readonly lines: string[] = [];

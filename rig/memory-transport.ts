@@ -1,6 +1,6 @@
 /** A radio transport held in memory, for bridge tests: frames are injected, downlinks recorded. */
 import { EventEmitter } from 'node:events';
-import { TransportError, type RadioFrame, type RadioKind, type RadioTransport, type TransportEvents, type TransportStatus } from '../../gateway/src/transport/types';
+import { TransportError, type RadioFrame, type RadioKind, type RadioTransport, type TransportEvents, type TransportStatus } from '../gateway/src/transport/types';
 
 export class MemoryTransport extends EventEmitter<TransportEvents> implements RadioTransport {
   readonly sent: { address: string; payload: Uint8Array }[] = [];

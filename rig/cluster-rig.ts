@@ -7,8 +7,8 @@
 import { createServer, get as httpGet, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventEmitter } from 'node:events';
-import { hashPassword } from '../../common/passwords';
-import type { Store } from '../../centre/src/store/types';
+import { hashPassword } from '../common/passwords';
+import type { Store } from '../centre/src/store/types';
 
 export interface Hook {
   contact: string;
