@@ -11,9 +11,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SystemClock } from '../common/clock';
 import { createLogger } from '../common/log';
-import { validateArcConfig } from '../arc/src/config';
-import { ArcLink } from '../arc/src/link';
-import { ArcQueue } from '../arc/src/queue';
+import { ArcLink, ArcQueue, validateArcConfig } from '../arc/src';
 import { TestReceiver } from '../rig/arc-receiver/receiver';
 
 const EVENTS = Number(process.argv[2] ?? 500);
