@@ -2,6 +2,7 @@
 // the firmware sources, browser globals for the web apps.
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
+const { boundaries } = require('./eslint.boundaries');
 
 const ESPRUINO_GLOBALS = Object.fromEntries(
   ['E', 'NRF', 'Puck', 'Bangle', 'g', 'BTN', 'BTN1', 'LED1', 'LED2', 'LED3', 'Serial1', 'AES', 'setWatch', 'clearWatch', 'digitalWrite',
@@ -53,6 +54,7 @@ module.exports = tseslint.config(
       '@typescript-eslint/no-redundant-type-constituents': 'off',
     },
   },
+  boundaries(__dirname),
   {
     files: ['firmware/src/**/*.js'],
     extends: [js.configs.recommended],
