@@ -5,7 +5,7 @@
  * includes the durable writes. `npx tsx bench/arc-delivery.ts [events]`; results also go to
  * bench/results/arc-delivery.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -13,8 +13,9 @@ import { SystemClock } from '../common/clock';
 import { createLogger } from '../common/log';
 import { ArcLink, ArcQueue, validateArcConfig } from '../arc/src';
 import { TestReceiver } from '../rig/arc-receiver/receiver';
+import { resultsDir, sized } from './lib/size';
 
-const EVENTS = Number(process.argv[2] ?? 500);
+const EVENTS = Number(process.argv[2] ?? sized(500, 20));
 
 interface Result {
   case: string;
@@ -68,7 +69,7 @@ async function runCase(name: string, transport: 'tcp' | 'udp', key: Buffer | und
   return { case: name, events: EVENTS, eventsPerS: Math.round(EVENTS / seconds), latencyMs: { p50: round(pct(sorted, 50)), p95: round(pct(sorted, 95)), p99: round(pct(sorted, 99)), max: round(sorted.at(-1)!) } };
 }
 
-async function singleRoundTrips(transport: 'tcp' | 'udp', key: Buffer | undefined, n = 50): Promise<number> {
+async function singleRoundTrips(transport: 'tcp' | 'udp', key: Buffer | undefined, n = sized(50, 5)): Promise<number> {
   // One event at a time: queue, wait for its ACK, next. The median is the cost of one alarm.
   const dir = mkdtempSync(join(tmpdir(), 'vigil-arc-bench-'));
   const receiver = new TestReceiver({ accounts: { '1234': key, '0001': key }, tcp: transport === 'tcp', udp: transport === 'udp' });
@@ -112,8 +113,8 @@ async function main(): Promise<void> {
     results.push({ ...r, singleEventMedianMs: single });
     process.stdout.write(`${name.padEnd(12)} ${String(r.eventsPerS).padStart(6)} events/s (${r.events} queued at once)   one alarm alone: median ${single} ms queue→ACK\n`);
   }
-  mkdirSync(join(__dirname, 'results'), { recursive: true });
-  writeFileSync(join(__dirname, 'results', 'arc-delivery.json'), JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2));
+  writeFileSync(join(resultsDir(), 'arc-delivery.json'), JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2));
+  process.stdout.write(`${JSON.stringify({ bench: 'arc-delivery', events: EVENTS, results })}\n`);
 }
 
 void main().catch((e: unknown) => {

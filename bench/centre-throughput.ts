@@ -22,7 +22,8 @@ import { hashPassword } from '../common/passwords';
 import { MqttBus } from '../common/mqtt-bus';
 import { Centre, SqliteStore } from '../centre/src';
 import { EmbeddedBroker } from '../gateway/src';
-import { encodeUplink, fromHex, parseDeviceId, topic } from '../protocol/src';
+import { encodeUplink, fromHex, parseDeviceId, topic, travelsOnShard, uplinkShard } from '../protocol/src';
+import { sized } from './lib/size';
 
 const SITE = 'bench';
 type Device = { id: string; key: string };
@@ -40,10 +41,10 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function centreSide(): Promise<number> {
-  const rate = Number(values.rate ?? 5500);
-  const seconds = Number(values.seconds ?? 30);
+  const rate = Number(values.rate ?? sized(5500, 200));
+  const seconds = Number(values.seconds ?? sized(30, 2));
   const alarmRatio = Number(values['alarm-ratio'] ?? 0.01);
-  const warmupS = Number(values.warmup ?? 5);
+  const warmupS = Number(values.warmup ?? sized(5, 1));
   const dir = mkdtempSync(join(values.data ?? tmpdir(), 'vigil-bench-'));
   const log = createLogger('bench', 'warn');
   const child = fork(__filename, ['--load'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -63,7 +64,7 @@ async function centreSide(): Promise<number> {
     await store.migrate();
     await store.upsertSite({ id: SITE, name: 'Bench' });
     const make = (n: number, prefix: number): Device[] => Array.from({ length: n }, (_, i) => ({ id: ((prefix << 24) | i).toString(16).padStart(8, '0'), key: randomBytes(16).toString('hex') }));
-    const heartbeat = make(2000, 0x10);
+    const heartbeat = make(sized(2000, 50), 0x10);
     const alarm = make(Math.ceil(rate * (seconds + warmupS) * alarmRatio) + 10, 0x20);
     for (const d of [...heartbeat, ...alarm]) {
       await store.addDevice({ id: d.id, key: d.key, board: 'puckjs', workerId: null, siteId: SITE, createdAt: Date.now(), lastCounter: -1, lastSeenAt: null, batteryPct: null });
@@ -115,7 +116,8 @@ async function centreSide(): Promise<number> {
     };
     await centre.stop();
     process.stdout.write(JSON.stringify(result) + '\n');
-    return result.pass ? 0 : 1;
+    // The exit status says whether it worked (every alarm came out); the throughput and latency targets are in `pass`.
+    return result.lostAlarms === 0 ? 0 : 1;
   } finally {
     child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
@@ -151,6 +153,8 @@ async function loadSide(): Promise<void> {
   });
   const counters = new Map<string, number>();
   const uplinkTopic = topic.uplink(SITE, 'gw-1');
+  // As a gateway publishes: heartbeats on their device's status shard, alarms on the uplink topic.
+  const topicOf = (d: Device, type: 'heartbeat' | 'sos'): string => (travelsOnShard(type) ? topic.statusUplink(SITE, 'gw-1', uplinkShard(d.id)) : uplinkTopic);
   const frame = (d: Device, type: 'heartbeat' | 'sos'): string => {
     const counter = (counters.get(d.id) ?? 0) + 1;
     counters.set(d.id, counter);
@@ -161,14 +165,15 @@ async function loadSide(): Promise<void> {
   const warm = Math.round(go.rate * go.warmupS);
   const total = warm + Math.round(go.rate * go.seconds);
   const alarmEvery = Math.max(1, Math.round(1 / go.alarmRatio));
-  const plan: { payload: string; alarmDevice?: string }[] = [];
+  const plan: { topic: string; payload: string; alarmDevice?: string }[] = [];
   let alarmsPlanned = 0;
   for (let i = 0; i < total; i++) {
     if (i % alarmEvery === alarmEvery - 1 && alarmsPlanned < go.alarm.length) {
       const d = go.alarm[alarmsPlanned++]!;
-      plan.push({ payload: frame(d, 'sos'), alarmDevice: d.id });
+      plan.push({ topic: topicOf(d, 'sos'), payload: frame(d, 'sos'), alarmDevice: d.id });
     } else {
-      plan.push({ payload: frame(go.heartbeat[i % go.heartbeat.length]!, 'heartbeat') });
+      const d = go.heartbeat[i % go.heartbeat.length]!;
+      plan.push({ topic: topicOf(d, 'heartbeat'), payload: frame(d, 'heartbeat') });
     }
   }
   let sent = 0;
@@ -197,7 +202,7 @@ async function loadSide(): Promise<void> {
           alarmsSent++;
         }
         // the gateway stamps the time it heard the frame: the centre measures from it
-        gw.send(uplinkTopic, f.payload.replace('"receivedAt":1,', `"receivedAt":${Date.now()},`), { qos: 1 });
+        gw.send(f.topic, f.payload.replace('"receivedAt":1,', `"receivedAt":${Date.now()},`), { qos: 1 });
       }
       if (sent >= total) {
         clearInterval(tick);

@@ -10,12 +10,17 @@ import { join } from 'node:path';
 import { VirtualClock } from '../common/clock';
 import { loadDist } from '../firmware/tools/build';
 import { accelRateHz, DEFAULT_FALLS_DIR, fallsDataAvailable, feedAccel, readManifest, readTrace, resample, toBytes, VirtualBoard } from '../simulator/src';
+import { TINY } from './lib/size';
 
 if (!fallsDataAvailable()) {
   console.log(`recorded trials not found at ${DEFAULT_FALLS_DIR}`);
+  console.log(JSON.stringify({ bench: 'firmware-cpu', skipped: `recorded trials not found at ${DEFAULT_FALLS_DIR}` }));
   process.exit(0);
 }
-const rows = readManifest(join(DEFAULT_FALLS_DIR, 'manifest.csv')).filter((r) => ['SA01', 'SA02', 'SA03'].includes(r.subject) && r.trial === 1);
+const subjects = TINY ? ['SA01'] : ['SA01', 'SA02', 'SA03'];
+const all = readManifest(join(DEFAULT_FALLS_DIR, 'manifest.csv')).filter((r) => subjects.includes(r.subject) && r.trial === 1);
+const rows = TINY ? all.slice(0, 2) : all;
+const boards: Record<string, { trials: number; seconds: number; busyPct: number; currentMa: number; samplesDropped: number; samples: number }> = {};
 for (const board of ['puckjs', 'bangle2', 'lora'] as const) {
   let seconds = 0;
   let busyMs = 0;
@@ -42,4 +47,6 @@ for (const board of ['puckjs', 'bangle2', 'lora'] as const) {
   }
   const duty = busyMs / (seconds * 1000);
   console.log(`${board.padEnd(8)} ${rows.length} trials, ${Math.round(seconds)} s: interpreter busy ${(duty * 100).toFixed(1)} % (≈ ${(duty * 4).toFixed(2)} mA), samples dropped ${dropped} of ${delivered + dropped}`);
+  boards[board] = { trials: rows.length, seconds: Math.round(seconds), busyPct: +(duty * 100).toFixed(1), currentMa: +(duty * 4).toFixed(2), samplesDropped: dropped, samples: delivered + dropped };
 }
+console.log(JSON.stringify({ bench: 'firmware-cpu', boards }));

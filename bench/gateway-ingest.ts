@@ -18,10 +18,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRig, type Rig } from '../rig/gateway-rig';
+import { topicFilter } from '../protocol/src';
 import { Mosquitto } from '../rig/mosquitto';
+import { sized } from './lib/size';
 
-const DEVICES = 10_000;
-const FRAMES = Number(process.env['BENCH_FRAMES'] ?? 100_000);
+const DEVICES = sized(10_000, 100);
+const FRAMES = Number(process.env['BENCH_FRAMES'] ?? sized(100_000, 1_000));
 const BURST = 200;
 
 interface Phase {
@@ -59,7 +61,9 @@ function queued(rig: Rig, total: number): Promise<void> {
 
 /** The centre as mosquitto_sub with a persistent session; `ready` once its subscription is in place. */
 function centre(broker: Mosquitto, count: number): { proc: ChildProcess; ready: Promise<void>; done: Promise<unknown> } {
-  const proc = spawn('stdbuf', ['-oL', 'mosquitto_sub', '-d', '-h', '127.0.0.1', '-p', String(broker.port), '-V', 'mqttv311', '-t', 'vigil/v1/sites/+/gateways/+/uplink', '-q', '1', '-c', '-i', 'vigil-centre', '-C', String(count)], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // Every uplink topic a centre takes: the alarm class on …/uplink, heartbeats (all of these frames) on their shard …/uplink/{shard}.
+  const topics = [topicFilter('uplink'), topicFilter('statusUplink')].flatMap((t) => ['-t', t]);
+  const proc = spawn('stdbuf', ['-oL', 'mosquitto_sub', '-d', '-h', '127.0.0.1', '-p', String(broker.port), '-V', 'mqttv311', ...topics, '-q', '1', '-c', '-i', 'vigil-centre', '-C', String(count)], { stdio: ['ignore', 'pipe', 'ignore'] });
   const ready = new Promise<void>((resolve) => {
     let head = '';
     const onData = (d: Buffer): void => {

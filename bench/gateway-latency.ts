@@ -13,11 +13,12 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { percentile, startRig } from '../rig/gateway-rig';
 import { Mosquitto } from '../rig/mosquitto';
+import { sized } from './lib/size';
 
-const DEVICES = 10_000;
-const RATE = 1000;
-const WARMUP_S = 1;
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const DEVICES = sized(10_000, 100);
+const RATE = sized(1000, 200);
+const WARMUP_S = sized(1, 0.5);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? sized(10, 1));
 
 interface Percentiles {
   frames: number;

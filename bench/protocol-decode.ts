@@ -9,9 +9,10 @@
 import { cpus } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { decodeDownlink, decodeUplink, encodeDownlink, encodeUplink, type KeyLookup, MESSAGE_TYPES } from '../protocol/src';
+import { sized } from './lib/size';
 
 const secondsArg = process.argv.indexOf('--seconds');
-const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 3;
+const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : sized(3, 0.2);
 
 const DEVICES = 100;
 const keys = new Map<number, Uint8Array>();

@@ -12,20 +12,21 @@
  * may then lose acknowledged alarms), SCALE_KILLS=0 (the cluster without its kills), SCALE_SINGLE=0 to skip the single-node run,
  * SCALE_CLUSTER=0 to run the single node only.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runScale, type ScaleFigures } from './scale-run';
+import { runScale, type ScaleFigures } from './lib/scale-run';
+import { resultsDir, sized } from './lib/size';
 
 async function main(): Promise<void> {
   const env = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
   const common = {
-    pendants: env('SCALE_PENDANTS', 50_000), heartbeatS: env('SCALE_HEARTBEAT_S', 60), alarmRatePerS: env('SCALE_ALARM_RATE', 1),
-    durationS: env('SCALE_DURATION_S', 120), drainS: env('SCALE_DRAIN_S', 60), warmupMaxS: env('SCALE_WARMUP_MAX_S', 300),
-    restartS: env('SCALE_RESTART_S', 3), pgSyncCommit: process.env['SCALE_PG_SYNC_COMMIT'] !== '0', kills: process.env['SCALE_KILLS'] !== '0', progress: (l: string) => process.stderr.write(`${l}\n`),
+    pendants: env('SCALE_PENDANTS', sized(50_000, 200)), heartbeatS: env('SCALE_HEARTBEAT_S', sized(60, 5)), alarmRatePerS: env('SCALE_ALARM_RATE', sized(1, 2)),
+    durationS: env('SCALE_DURATION_S', sized(120, 10)), drainS: env('SCALE_DRAIN_S', sized(60, 10)), warmupMaxS: env('SCALE_WARMUP_MAX_S', sized(300, 30)),
+    restartS: env('SCALE_RESTART_S', sized(3, 1)), pgSyncCommit: process.env['SCALE_PG_SYNC_COMMIT'] !== '0', kills: process.env['SCALE_KILLS'] !== '0', progress: (l: string) => process.stderr.write(`${l}\n`),
   };
   if (process.env['SCALE_CLUSTER'] === '0') {
     const alone = await runScale({ ...common, mode: 'single' });
-    process.stdout.write(JSON.stringify({ singleNode: alone }) + '\n');
+    process.stdout.write(JSON.stringify({ bench: 'scale', singleNode: alone }) + '\n');
     if (alone.lostAlarms > 0 || alone.duplicateNotifications > 0 || alone.duplicateAlarms > 0) process.exitCode = 1;
     return;
   }
@@ -36,10 +37,8 @@ async function main(): Promise<void> {
     single = await runScale({ ...common, mode: 'single' });
     process.stderr.write(`single node: ${JSON.stringify(single)}\n`);
   }
-  const line = { ...cluster, ...(single ? { singleNode: single } : {}) };
-  const out = join(__dirname, 'results');
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'scale.json'), JSON.stringify({ at: new Date().toISOString(), node: process.version, ...line }, null, 2) + '\n');
+  const line = { bench: 'scale', ...cluster, ...(single ? { singleNode: single } : {}) };
+  writeFileSync(join(resultsDir(), 'scale.json'), JSON.stringify({ at: new Date().toISOString(), node: process.version, ...line }, null, 2) + '\n');
   process.stdout.write(JSON.stringify(line) + '\n');
   const bad = (f: ScaleFigures | undefined): boolean => f !== undefined && (f.lostAlarms > 0 || f.duplicateNotifications > 0 || f.duplicateAlarms > 0);
   if (bad(cluster) || bad(single)) process.exitCode = 1;

@@ -8,6 +8,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createConnection, isIPv6, type Socket } from 'node:net';
 import type { Clock, TimerId } from '../../common/clock';
+import { UNFRAMED } from './response';
 
 export type ChannelResult = { ok: true; raw: string } | { ok: false; code: 'timeout' | 'connect_failed' | 'closed' | 'send_failed'; detail: string };
 
@@ -26,7 +27,11 @@ export interface ChannelOptions {
 
 const MAX_FRAME = 8192;
 
-/** Cuts <LF>…<CR> frames out of a byte stream, resynchronising on the next <LF> after garbage. */
+/**
+ * Cuts <LF>…<CR> frames out of a byte stream, resynchronising on the next <LF> after garbage. Outside
+ * a frame it also cuts out a bare `"NAK"` / `"DUH"` / `"ACK"`: pysiaalarm answers so, with no framing
+ * at all, when it does not know the account (response.ts decides what such an answer is worth).
+ */
 export class FrameReader {
   private buf = '';
 
@@ -35,8 +40,17 @@ export class FrameReader {
     const frames: string[] = [];
     for (;;) {
       const start = this.buf.indexOf('\n');
+      const outside = start < 0 ? this.buf : this.buf.slice(0, start);
+      const bare = UNFRAMED.exec(outside);
+      if (bare) {
+        frames.push(bare[0]);
+        this.buf = this.buf.slice(bare.index + bare[0].length);
+        continue;
+      }
       if (start < 0) {
-        this.buf = '';
+        // Keep what may be the beginning of a bare answer split across chunks ('"NA' + 'K"').
+        const quote = this.buf.lastIndexOf('"');
+        this.buf = quote >= 0 && this.buf.length - quote < 6 ? this.buf.slice(quote) : '';
         break;
       }
       const end = this.buf.indexOf('\r', start);

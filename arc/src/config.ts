@@ -27,6 +27,12 @@ export interface ArcTiming {
   /** Back-off after every path failed, and between probes of a down path: doubles up to the max. */
   retryInitialMs: number;
   retryMaxMs: number;
+  /**
+   * Rounds a receiver may refuse one event (NAK or no answer while its NULL polls pass, DUH) before the
+   * event is set aside as rejected; between rounds it waits retryInitialMs doubling to retryMaxMs
+   * while the events behind it go on.
+   */
+  refusalsBeforeSetAside: number;
   /** NULL link-test interval per path; 0 disables supervision polling. */
   nullIntervalS: number;
   /** Periodic test report (RP / 602) per account; 0 disables. */
@@ -135,6 +141,7 @@ const linkSchema = {
         attemptsPerPath: { type: 'integer', minimum: 1, maximum: 20, default: 2 },
         retryInitialMs: { type: 'integer', minimum: 10, maximum: 3600000, default: 2000 },
         retryMaxMs: { type: 'integer', minimum: 10, maximum: 3600000, default: 30000 },
+        refusalsBeforeSetAside: { type: 'integer', minimum: 1, maximum: 100, default: 5 },
         nullIntervalS: { type: 'integer', minimum: 0, maximum: 86400, default: 60 },
         testIntervalH: { type: 'integer', minimum: 0, maximum: 168, default: 0 },
         keepDeliveredDays: { type: 'integer', minimum: 1, maximum: 3650, default: 90 },

@@ -1,18 +1,24 @@
 /**
  * Delivery to one alarm-receiving centre over its primary and backup paths.
  *
- * - The queue is delivered strictly in order, one message in flight: an event leaves the head
- *   only when a receiver acknowledged it, or when every path answered DUH (or DUH came back
- *   MAX_DUH times): "unable to process" will not change by retrying, so it is set aside as
- *   rejected — kept, counted, and reported as a failure — instead of blocking the alarms behind it.
- * - A path gets `attemptsPerPath` tries (NAK, timeout, connection refused, unusable answer); then
- *   it is down and the next path is used. Paths that are up are tried first, in configured order.
- *   When every path failed the event stays at the head and is retried after a back-off that
- *   doubles from retryInitialMs up to retryMaxMs.
+ * - One message in flight; the queue goes out oldest first. A path gets `attemptsPerPath` tries
+ *   (NAK, timeout, connection refused, unusable answer); then — unless no connection could be made
+ *   or the path was down already — the path's NULL link test tells whose fault it was: if the
+ *   receiver answers NULL, it is alive and refuses this event; if not, the path is down and the next
+ *   path is used (paths that are up first, in configured order).
+ * - No path reachable: the event stays at the head (nothing could go anyway) and the link retries
+ *   after a back-off that doubles from retryInitialMs up to retryMaxMs.
+ * - An event a receiver refuses (NAK or silence while NULL passes, or DUH) is never resent in a
+ *   tight loop and never holds up the events behind it: it waits out its own back-off (the same
+ *   schedule) while later alarms — duress included — go out, and after `refusalsBeforeSetAside`
+ *   rounds, at once when every path said DUH, or at the MAX_DUH-th DUH, it is set aside as rejected:
+ *   kept, counted, logged and reported until an operator requeues or discards it (docs/arc.md §7).
+ *   Order is kept per alarm: a restore never overtakes its alarm event, and goes aside with it.
  * - Supervision: every path that is up gets a NULL message when it was silent for nullIntervalS
  *   (DC-09 §5.5.2: any other message restarts the interval); a down path is probed with NULL on
  *   the back-off schedule and, when it answers, is up again and takes the queue back.
- * - The status is ok only when no path is down and nothing was rejected (docs/arc.md § Failures).
+ * - The status is ok only when no path is down and no event is refused or set aside, so a refusing
+ *   receiver gives one steady `ok: false` (one integration_failed alarm), not a flapping one.
  */
 import { EventEmitter } from 'node:events';
 import type { Clock, TimerId } from '../../common/clock';
@@ -20,25 +26,26 @@ import type { Logger } from '../../common/log';
 import { type Channel, openChannel } from './channel';
 import { type CodeKey, type EventCodes, resolveCodes } from './codes';
 import { type ArcLinkConfig, type ArcPathConfig, linkKey } from './config';
-import { linkAccounts, testDraft } from './events';
-import { ArcPath, type ExchangeOutcome, type ExchangeRecord, type PathState } from './path';
+import { housekeep, type PathTestResult, testEveryPath } from './housekeeping';
+import { describeLink, type LinkStatus } from './link-status';
+import { ArcPath, type ExchangeOutcome, type ExchangeRecord } from './path';
 import type { ArcQueue, QueuedEvent } from './queue';
 
-const MAX_DUH = 3;
-const DAY_MS = 86_400_000;
+export type { LinkStatus } from './link-status';
 
-export interface LinkStatus {
-  ok: boolean;
-  detail: string;
-  paths: Record<string, { state: PathState; detail?: string }>;
-  queued: number;
-  rejected: number;
-}
+const MAX_DUH = 3;
+
+/** What one round did with an event; 'blocked': no path reachable, the queue waits. */
+type Verdict = 'delivered' | 'set_aside' | 'deferred' | 'blocked';
+/** A path's answer to an event, 'refused' when it failed while the path's NULL passed. */
+type PathOutcome = ExchangeOutcome | { kind: 'refused'; detail: string };
 
 export type LinkEvents = {
   exchange: [ExchangeRecord];
   delivered: [QueuedEvent, string];
   rejected: [QueuedEvent, string];
+  /** Refused this round; tried again after `retryInMs` while the next events go on. */
+  refused: [QueuedEvent, string, number];
   resync: [string, number];
   status: [LinkStatus];
 };
@@ -60,6 +67,8 @@ export class ArcLink extends EventEmitter<LinkEvents> {
   private pumping: Promise<void> | undefined;
   private kickAgain = false;
   private retryTimer: TimerId | undefined;
+  /** Wakes the pump when the back-off of a refused event ends. */
+  private wakeTimer: TimerId | undefined;
   private housekeepingTimer: TimerId | undefined;
   private backoffMs: number;
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -97,6 +106,7 @@ export class ArcLink extends EventEmitter<LinkEvents> {
     this.stopped = true;
     const { clock } = this.ctx;
     clock.clearTimeout(this.retryTimer);
+    clock.clearTimeout(this.wakeTimer);
     clock.clearTimeout(this.housekeepingTimer);
     for (const p of this.paths) {
       clock.clearTimeout(p.timer);
@@ -110,6 +120,8 @@ export class ArcLink extends EventEmitter<LinkEvents> {
     if (this.stopped) return;
     this.ctx.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    this.ctx.clock.clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
     if (this.pumping) {
       this.kickAgain = true;
       return;
@@ -125,31 +137,13 @@ export class ArcLink extends EventEmitter<LinkEvents> {
 
   status(): LinkStatus {
     const { queue } = this.ctx;
-    const paths = Object.fromEntries(this.paths.map((p) => [p.name, p.detail === undefined ? { state: p.state } : { state: p.state, detail: p.detail }]));
-    const down = this.paths.filter((p) => p.state === 'down');
-    const up = this.paths.filter((p) => p.state === 'up');
-    const rejected = queue.count('rejected');
-    const queued = queue.count('queued');
-    const parts = down.map((p) => `${p.name} down (${p.detail ?? 'no answer'})`);
-    if (down.length === this.paths.length) parts.push('no path to the receiver: alarms are kept and sent when one comes back');
-    else if (down.length > 0) parts.push(`sending via ${(up.length ? up : this.paths.filter((p) => p.state !== 'down')).map((p) => p.name).join(', ')}`);
-    if (rejected > 0) parts.push(`${rejected} event(s) refused by the receiver (see npx vigil arc rejected)`);
-    const ok = !this.stopped && down.length === 0 && rejected === 0;
-    const detail = ok ? `${up.length}/${this.paths.length} path(s) up` : this.stopped ? 'ARC output stopped' : parts.join('; ');
-    return { ok, detail, paths, queued, rejected };
+    return describeLink({ stopped: this.stopped, paths: this.paths, queued: queue.count('queued'), refused: queue.countRefused(), rejected: queue.count('rejected') });
   }
 
   /** Sends a manual test report (RX / 601) through every path and reports what each answered. */
-  async testPaths(): Promise<Record<string, { ok: boolean; detail: string; latencyMs: number }>> {
+  testPaths(): Promise<Record<string, PathTestResult>> {
     const { queue, clock, config } = this.ctx;
-    const out: Record<string, { ok: boolean; detail: string; latencyMs: number }> = {};
-    for (const p of this.paths) {
-      const d = testDraft('manual_test', config.accounts.transmitter, { link: config, codes: this.codes });
-      const started = clock.now();
-      const r = await p.exchange({ token: d.token, seq: queue.takeSeq(), account: d.account, data: d.data, xdata: d.xdata });
-      out[p.name] = { ok: r.kind === 'ack', detail: r.kind === 'ack' ? 'ACK' : r.detail, latencyMs: clock.now() - started };
-    }
-    return out;
+    return testEveryPath(this.paths, { queue, clock, config, codes: this.codes });
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
@@ -163,22 +157,23 @@ export class ArcLink extends EventEmitter<LinkEvents> {
       this.kickAgain = false;
       for (;;) {
         if (this.stopped) return;
-        const ev = this.ctx.queue.head();
+        const ev = this.ctx.queue.head(this.ctx.clock.now());
         if (!ev) break;
-        let settled: boolean;
+        let verdict: Verdict;
         try {
-          settled = await this.deliver(ev);
+          verdict = await this.deliver(ev);
         } catch (e) {
           this.ctx.log.error('delivery failed unexpectedly', { eventId: ev.id, error: e as Error });
-          settled = false;
+          verdict = 'blocked';
         }
         if (this.stopped) return;
-        if (!settled) {
+        if (verdict === 'blocked') {
           this.scheduleRetry();
           return;
         }
       }
     } while (this.kickAgain);
+    this.scheduleWake();
   }
 
   private scheduleRetry(): void {
@@ -189,54 +184,96 @@ export class ArcLink extends EventEmitter<LinkEvents> {
     this.retryTimer = this.ctx.clock.setTimeout(() => this.kick(), delay);
   }
 
-  /** true when the event left the head (delivered or rejected). */
-  private async deliver(ev: QueuedEvent): Promise<boolean> {
-    const { queue, clock, log } = this.ctx;
+  /** The queue is done for now: come back when the first refused event's back-off ends. */
+  private scheduleWake(): void {
+    const { clock, queue } = this.ctx;
+    clock.clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    const due = queue.nextDueAt();
+    if (this.stopped || due === undefined) return;
+    this.wakeTimer = clock.setTimeout(() => this.kick(), Math.max(0, due - clock.now()));
+  }
+
+  /** One round for the event: every path once (up ones first). */
+  private async deliver(ev: QueuedEvent): Promise<Verdict> {
+    const { queue, clock, log, config } = this.ctx;
+    const before = queue.rejectedBefore(ev);
+    if (before !== undefined) return this.setAside(ev, `kept with event ${before} of the same alarm, which the receiver refused`);
     const seq = queue.ensureSeq(ev.id);
     const msg = { token: ev.token, seq, account: ev.account, data: ev.data, xdata: ev.xdata };
     const order = [...this.paths.filter((p) => p.state !== 'down'), ...this.paths.filter((p) => p.state === 'down')];
     const problems: string[] = [];
     let duhs = 0;
+    let refusals = 0;
     for (const path of order) {
       const out = await this.tryPath(path, msg, ev.id);
-      if (this.stopped) return false;
+      if (this.stopped) return 'blocked';
       if (out.kind === 'ack') {
         queue.markDelivered(ev.id, path.name, clock.now());
-        this.backoffMs = this.ctx.config.timing.retryInitialMs;
+        this.backoffMs = config.timing.retryInitialMs;
         log.info('event delivered', { link: this.id, eventId: ev.id, alarmId: ev.alarmId, seq, path: path.name });
         this.emit('delivered', { ...ev, seq }, path.name);
-        return true;
+        return 'delivered';
       }
       problems.push(`${path.name}: ${out.detail}`);
       if (out.kind === 'duh') {
         duhs++;
         queue.recordDuh(ev.id, `${path.name}: ${out.detail}`);
+      } else if (out.kind === 'refused') {
+        refusals++;
       }
     }
-    if (duhs > 0 && (duhs === order.length || (queue.get(ev.id)?.duhCount ?? 0) >= MAX_DUH)) {
-      const reason = problems.join('; ');
-      queue.markRejected(ev.id, reason);
-      log.error('event refused by the receiver: set aside', { link: this.id, eventId: ev.id, alarmId: ev.alarmId, reason });
-      this.emit('rejected', ev, reason);
-      this.updateStatus();
-      return true;
-    }
-    return false;
+    if (duhs + refusals === 0) return 'blocked'; // no receiver reachable: the whole queue waits, in order
+    const reason = problems.join('; ');
+    if (duhs === order.length || (queue.get(ev.id)?.duhCount ?? 0) >= MAX_DUH) return this.setAside(ev, reason);
+    const round = ev.refusals + 1;
+    if (round >= config.timing.refusalsBeforeSetAside) return this.setAside(ev, `${reason} (refused ${round} times)`);
+    const retryInMs = Math.min(config.timing.retryInitialMs * 2 ** (round - 1), config.timing.retryMaxMs);
+    queue.deferRefused(ev.id, reason, clock.now() + retryInMs);
+    log.warn('event refused by the receiver: tried again later, the next events go on', { link: this.id, eventId: ev.id, alarmId: ev.alarmId, round, retryInMs, reason });
+    this.emit('refused', ev, reason, retryInMs);
+    this.updateStatus();
+    return 'deferred';
   }
 
-  /** Up to attemptsPerPath tries on one path; marks the path up or down accordingly. */
-  private async tryPath(path: ArcPath, msg: Parameters<ArcPath['exchange']>[0], eventId?: number): Promise<ExchangeOutcome> {
-    let out: ExchangeOutcome = { kind: 'fail', detail: 'not tried' };
+  private setAside(ev: QueuedEvent, reason: string): Verdict {
+    this.ctx.queue.markRejected(ev.id, reason);
+    this.ctx.log.error('event refused by the receiver: set aside', { link: this.id, eventId: ev.id, alarmId: ev.alarmId, reason });
+    this.emit('rejected', ev, reason);
+    this.updateStatus();
+    return 'set_aside';
+  }
+
+  /**
+   * Up to attemptsPerPath tries on one path; marks the path up or down. When an event gets no ACK,
+   * NULL tells whether the path or the event is the problem ('refused': the receiver is there).
+   */
+  private async tryPath(path: ArcPath, msg: Parameters<ArcPath['exchange']>[0], eventId?: number): Promise<PathOutcome> {
+    const wasDown = path.state === 'down';
+    let out: ExchangeOutcome = { kind: 'fail', code: 'not_tried', detail: 'not tried' };
     for (let attempt = 0; attempt < this.ctx.config.timing.attemptsPerPath && !this.stopped; attempt++) {
       out = await this.track(path.exchange(msg));
       if (eventId !== undefined && !this.stopped) this.ctx.queue.recordAttempt(eventId, out.kind === 'ack' ? null : `${path.name}: ${out.detail}`);
-      if (out.kind !== 'fail') {
+      if (out.kind === 'ack' || out.kind === 'duh') {
         this.markUp(path);
         return out;
       }
     }
-    if (!this.stopped) this.markDown(path, out.kind === 'fail' ? out.detail : 'no answer');
+    if (this.stopped) return out;
+    // No probe when no connection could be made (the NULL could not pass either) or the path was down already.
+    if (eventId !== undefined && !wasDown && !(out.kind === 'fail' && out.code === 'connect_failed')) {
+      const probe = await this.track(path.exchange(this.nullMessage()));
+      if (probe.kind === 'ack') {
+        this.markUp(path);
+        return { kind: 'refused', detail: out.detail };
+      }
+    }
+    if (!this.stopped) this.markDown(path, out.detail);
     return out;
+  }
+
+  private nullMessage(): Parameters<ArcPath['exchange']>[0] {
+    return { token: 'NULL', seq: this.ctx.queue.takeSeq(), account: this.ctx.config.accounts.transmitter, data: '', xdata: '' };
   }
 
   private markUp(path: ArcPath): void {
@@ -278,30 +315,17 @@ export class ArcLink extends EventEmitter<LinkEvents> {
     const intervalMs = this.ctx.config.timing.nullIntervalS * 1000;
     const silentMs = this.ctx.clock.now() - path.lastOkAt;
     if (path.state === 'up' && intervalMs > 0 && silentMs < intervalMs) return this.arm(path, intervalMs - silentMs);
-    const out = await this.tryPath(path, { token: 'NULL', seq: this.ctx.queue.takeSeq(), account: this.ctx.config.accounts.transmitter, data: '', xdata: '' });
+    const out = await this.tryPath(path, this.nullMessage());
     // Events requeued by an operator (npx vigil arc rejected --requeue) are picked up here too.
-    if (out.kind !== 'fail') this.kick();
+    if (out.kind === 'ack' || out.kind === 'duh') this.kick();
   }
 
-  /** Periodic test reports and pruning of old delivered events. */
+  /** Periodic test reports and pruning of old delivered events (housekeeping.ts). */
   private housekeeping(): void {
     const { queue, clock, config } = this.ctx;
-    const now = clock.now();
-    queue.prune(now - config.timing.keepDeliveredDays * DAY_MS);
-    let nextMs = DAY_MS;
-    const intervalMs = config.timing.testIntervalH * 3_600_000;
-    if (intervalMs > 0 && this.codes.periodic_test.send) {
-      const last = Number(queue.getState('lastTestAt') ?? '0');
-      if (now - last >= intervalMs) {
-        for (const account of linkAccounts(config.accounts)) queue.enqueue(testDraft('periodic_test', account, { link: config, codes: this.codes }), now);
-        queue.setState('lastTestAt', String(now));
-        this.kick();
-        nextMs = Math.min(nextMs, intervalMs);
-      } else {
-        nextMs = Math.min(nextMs, last + intervalMs - now);
-      }
-    }
-    this.housekeepingTimer = clock.setTimeout(() => this.housekeeping(), nextMs);
+    const r = housekeep({ queue, config, codes: this.codes }, clock.now());
+    if (r.enqueued) this.kick();
+    this.housekeepingTimer = clock.setTimeout(() => this.housekeeping(), r.nextMs);
   }
 
   private updateStatus(): void {

@@ -14,7 +14,12 @@ import { type DecodedResponse, decodeResponse } from './response';
 
 export type PathState = 'unknown' | 'up' | 'down';
 
-export type ExchangeOutcome = { kind: 'ack' } | { kind: 'duh'; detail: string } | { kind: 'fail'; detail: string };
+/**
+ * ack: delivered. duh: the receiver got it and cannot process it. nak: the receiver answered and did
+ * not take it (damaged on the way, wrong key or account, or a message it cannot parse). fail: no
+ * usable answer — `code` says which: connect_failed, timeout, closed, send_failed, or the decoder's.
+ */
+export type ExchangeOutcome = { kind: 'ack' } | { kind: 'duh'; detail: string } | { kind: 'nak'; detail: string } | { kind: 'fail'; code: string; detail: string };
 
 /** What one transmission did, for logs and tests. */
 export interface ExchangeRecord {
@@ -80,12 +85,12 @@ export class ArcPath {
         this.ctx.onExchange({ path: this.name, token: msg.token, seq: msg.seq, result, ...(detail === undefined ? {} : { detail }), timestampMs: clock.now() });
       if (!res.ok) {
         record(res.code, res.detail);
-        return { kind: 'fail', detail: `${res.code}: ${res.detail}` };
+        return { kind: 'fail', code: res.code, detail: `${res.code}: ${res.detail}` };
       }
       const d = answer!;
       if (!d.ok) {
         record(d.code, d.detail);
-        return { kind: 'fail', detail: `unusable answer (${d.code}): ${d.detail}` };
+        return { kind: 'fail', code: d.code, detail: `unusable answer (${d.code}): ${d.detail}` };
       }
       record(d.kind);
       switch (d.kind) {
@@ -104,7 +109,8 @@ export class ArcPath {
               continue;
             }
           }
-          return { kind: 'fail', detail: d.timestampMs === undefined ? 'NAK' : 'NAK with the receiver clock in agreement: wrong key or account, or corrupted on the way' };
+          if (d.unframed) return { kind: 'nak', detail: `a bare "NAK" without framing: the receiver does not know account ${msg.account}` };
+          return { kind: 'nak', detail: d.timestampMs === undefined ? 'NAK' : 'NAK with the receiver clock in agreement: wrong key or account, a message it cannot read, or corrupted on the way' };
         }
       }
     }

@@ -23,6 +23,10 @@ export interface QueuedEvent {
   seq: number | null;
   attempts: number;
   duhCount: number;
+  /** Rounds in which a receiver answered but did not take it (NAK, DUH, silence while NULL polls pass). */
+  refusals: number;
+  /** A refused event waits until then (its back-off); null: due now. */
+  nextAttemptAt: number | null;
   lastError: string | null;
   deliveredAt: number | null;
   deliveredVia: string | null;
@@ -47,6 +51,7 @@ CREATE TABLE IF NOT EXISTS arc_events (
   delivered_via TEXT
 );
 CREATE INDEX IF NOT EXISTS arc_events_state ON arc_events (state, id);
+CREATE INDEX IF NOT EXISTS arc_events_alarm ON arc_events (alarm_id, id);
 CREATE TABLE IF NOT EXISTS arc_alarms (alarm_id TEXT PRIMARY KEY, sent TEXT NOT NULL, updated_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS arc_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
@@ -58,6 +63,7 @@ function toEvent(r: Row): QueuedEvent {
     id: r['id'] as number, alarmId: r['alarm_id'] as string | null, kind: r['kind'] as EventKind, token: r['token'] as EventToken,
     account: r['account'] as string, data: r['data'] as string, xdata: r['xdata'] as string, createdAt: r['created_at'] as number,
     state: r['state'] as QueuedEvent['state'], seq: r['seq'] as number | null, attempts: r['attempts'] as number, duhCount: r['duh_count'] as number,
+    refusals: r['refusals'] as number, nextAttemptAt: r['next_attempt_at'] as number | null,
     lastError: r['last_error'] as string | null, deliveredAt: r['delivered_at'] as number | null, deliveredVia: r['delivered_via'] as string | null,
   };
 }
@@ -72,6 +78,10 @@ export class ArcQueue {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    // Queues written before refused events had their own back-off.
+    const columns = new Set((this.db.prepare('PRAGMA table_info(arc_events)').all() as { name: string }[]).map((c) => c.name));
+    if (!columns.has('refusals')) this.db.exec('ALTER TABLE arc_events ADD COLUMN refusals INTEGER NOT NULL DEFAULT 0');
+    if (!columns.has('next_attempt_at')) this.db.exec('ALTER TABLE arc_events ADD COLUMN next_attempt_at INTEGER');
   }
 
   close(): void {
@@ -110,10 +120,43 @@ export class ArcQueue {
     return r ? toEvent(r) : undefined;
   }
 
-  /** The oldest event still to deliver. */
-  head(): QueuedEvent | undefined {
-    const r = this.db.prepare("SELECT * FROM arc_events WHERE state = 'queued' ORDER BY id LIMIT 1").get() as Row | undefined;
+  /**
+   * The oldest event to deliver now: due (not waiting out a refusal's back-off) and not behind an
+   * earlier undelivered event of the same alarm (an alarm's restore never overtakes the alarm).
+   */
+  head(nowMs = Number.MAX_SAFE_INTEGER): QueuedEvent | undefined {
+    const r = this.db
+      .prepare(
+        `SELECT * FROM arc_events e WHERE e.state = 'queued' AND COALESCE(e.next_attempt_at, 0) <= ?
+           AND (e.alarm_id IS NULL OR NOT EXISTS (SELECT 1 FROM arc_events p WHERE p.alarm_id = e.alarm_id AND p.state = 'queued' AND p.id < e.id))
+         ORDER BY e.id LIMIT 1`,
+      )
+      .get(nowMs) as Row | undefined;
     return r ? toEvent(r) : undefined;
+  }
+
+  /** When the next refused event's back-off ends (undefined: none waits). */
+  nextDueAt(): number | undefined {
+    const r = this.db.prepare("SELECT MIN(next_attempt_at) AS at FROM arc_events WHERE state = 'queued' AND next_attempt_at IS NOT NULL").get() as { at: number | null };
+    return r.at ?? undefined;
+  }
+
+  /** Queued events a receiver refused at least once (waiting out their back-off). */
+  countRefused(): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM arc_events WHERE state = 'queued' AND refusals > 0").get() as { n: number }).n;
+  }
+
+  /** An earlier event of the same alarm that was set aside: this one goes with it. */
+  rejectedBefore(ev: Pick<QueuedEvent, 'id' | 'alarmId'>): number | undefined {
+    if (ev.alarmId === null) return undefined;
+    const r = this.db.prepare("SELECT id FROM arc_events WHERE alarm_id = ? AND state = 'rejected' AND id < ? ORDER BY id LIMIT 1").get(ev.alarmId, ev.id) as { id: number } | undefined;
+    return r?.id;
+  }
+
+  /** The receiver refused the event this round: it waits until `untilMs`. Returns its refusals so far. */
+  deferRefused(id: number, reason: string, untilMs: number): number {
+    this.db.prepare('UPDATE arc_events SET refusals = refusals + 1, next_attempt_at = ?, last_error = ? WHERE id = ?').run(untilMs, reason, id);
+    return this.get(id)?.refusals ?? 0;
   }
 
   list(state: QueuedEvent['state'], limit = 1000): QueuedEvent[] {
@@ -164,7 +207,7 @@ export class ArcQueue {
 
   /** Puts rejected events back in the queue (after the ARC fixed its side), keeping their order. Events without an account stay. */
   requeueRejected(): number {
-    return this.db.prepare("UPDATE arc_events SET state = 'queued', duh_count = 0 WHERE state = 'rejected' AND account <> ''").run().changes;
+    return this.db.prepare("UPDATE arc_events SET state = 'queued', duh_count = 0, refusals = 0, next_attempt_at = NULL WHERE state = 'rejected' AND account <> ''").run().changes;
   }
 
   /** Forgets rejected events (the operator handled them by other means). */

@@ -9,15 +9,25 @@
  *   that we can correct our timestamps when it rejected them as out of its window.
  * - DUH: the receiver got the message intact but cannot process it (unknown code, format…).
  * - RSP: an acknowledgement with data for the premises; treated as an ACK.
+ *
+ * Forms real receivers send besides the standard's (recorded from pysiaalarm, the receiver behind
+ * Home Assistant's SIA integration: test/arc/fixtures/): R and L in either order
+ * (`"NAK"0000L0R0A0[]…`), `None` for the receiver number when the receiver has none configured,
+ * a bare `"NAK"` or `"DUH"` without LF, CRC, length or CR when it does not know the account (the
+ * channel's FrameReader cuts those out), and an empty frame `<LF><CR>` when it could not check the
+ * CRC. A bare answer carries no sequence number: it can only answer the one message in flight, and a
+ * bare ACK is never taken as a delivery.
  */
 import { crc16, decryptRegion, parseTrailingTimestamp } from './dc09';
 
 export type ResponseKind = 'ACK' | 'NAK' | 'DUH' | 'RSP';
 
-export type ResponseError = 'bad_frame' | 'bad_length' | 'bad_crc' | 'bad_token' | 'seq_mismatch' | 'account_mismatch' | 'not_encrypted' | 'bad_decrypt';
+export type ResponseError =
+  | 'bad_frame' | 'empty_frame' | 'bad_length' | 'bad_crc' | 'bad_token' | 'unframed_ack' | 'seq_mismatch' | 'account_mismatch' | 'not_encrypted' | 'bad_decrypt';
 
 export type DecodedResponse =
-  | { ok: true; kind: ResponseKind; seq: number; encrypted: boolean; timestampMs?: number }
+  /** `unframed`: a bare `"NAK"`/`"DUH"` (no sequence number, no time). */
+  | { ok: true; kind: ResponseKind; seq: number; encrypted: boolean; timestampMs?: number; unframed?: true }
   | { ok: false; code: ResponseError; detail: string };
 
 export interface Expectation {
@@ -27,7 +37,10 @@ export interface Expectation {
   key?: Buffer;
 }
 
-const HEAD = /^"(\*?)(ACK|NAK|DUH|RSP)"(\d{4})(?:R[0-9A-Fa-f]{1,6})?(?:L[0-9A-Fa-f]{1,6})?(?:#([0-9A-Fa-f]{3,16})|A[0-9A-Fa-f]{0,16})?\[([\s\S]*)$/;
+// Receiver and line in either order; `None` is what pysiaalarm writes for a receiver number it has not got.
+const HEAD = /^"(\*?)(ACK|NAK|DUH|RSP)"(\d{4})(?:R[0-9A-Fa-f]{1,6}|L[0-9A-Fa-f]{1,6}|None){0,3}(?:#([0-9A-Fa-f]{3,16})|A[0-9A-Fa-f]{0,16})?\[([\s\S]*)$/;
+/** What FrameReader cuts out when a receiver answers without any framing. */
+export const UNFRAMED = /"\*?(ACK|NAK|DUH|RSP)"/;
 const CLEAR_TAIL = /\](?:\[[^[\]]*\])*(?:_\d\d:\d\d:\d\d,\d\d-\d\d-\d{4})?$/;
 
 function fail(code: ResponseError, detail: string): DecodedResponse {
@@ -48,6 +61,12 @@ export function unwrapFrame(raw: string): { ok: true; body: string } | { ok: fal
 }
 
 export function decodeResponse(raw: string, expect: Expectation): DecodedResponse {
+  if (raw === '\n\r') return fail('empty_frame', 'an empty answer <LF><CR>: the receiver could not check our frame (pysiaalarm answers a CRC mismatch so)');
+  if (raw[0] === '"') {
+    const token = UNFRAMED.exec(raw)?.[1] as ResponseKind | undefined;
+    if (token === 'NAK' || token === 'DUH') return { ok: true, kind: token, seq: 0, encrypted: false, unframed: true };
+    return fail('unframed_ack', `${JSON.stringify(raw.slice(0, 12))} without framing or sequence number: not taken as an acknowledgement`);
+  }
   const frame = unwrapFrame(raw);
   if (!frame.ok) return fail(frame.code, frame.detail);
   const m = HEAD.exec(frame.body);

@@ -21,6 +21,8 @@ export interface ReceiverOptions {
   udp?: boolean;
   /** Hang up after each answer, as some receivers do. */
   closeAfterAnswer?: boolean;
+  /** SIA codes it never answers (a receiver that chokes on one message and stays silent). */
+  ignoreCodes?: string[];
 }
 
 export interface Received extends Message {
@@ -104,10 +106,11 @@ export class TestReceiver extends EventEmitter<{ message: [Received]; answered: 
       this.accepted.push(rec);
       this.emit('message', rec);
     }
-    const answered: Answered = { transport, answer: this.silent ? 'none' : v.answer, ...('reason' in v ? { reason: v.reason } : {}), ...(v.msg ? { token: v.msg.token, seq: v.msg.seq } : {}) };
+    const ignored = v.msg?.token === 'SIA-DCS' && (this.opts.ignoreCodes ?? []).includes(parseSia(v.msg.data)?.code ?? '');
+    const answered: Answered = { transport, answer: this.silent || ignored ? 'none' : v.answer, ...('reason' in v ? { reason: v.reason } : {}), ...(v.msg ? { token: v.msg.token, seq: v.msg.seq } : {}) };
     this.answers.push(answered);
     this.emit('answered', answered);
-    if (this.silent) return undefined;
+    if (this.silent || ignored) return undefined;
     const key = v.msg ? this.accounts.get(v.msg.account)?.key ?? this.accounts.get('*')?.key : undefined;
     return answerFor(v, key, now);
   }

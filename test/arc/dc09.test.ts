@@ -134,7 +134,7 @@ describe('DC-09 answers (transmitter side)', () => {
     ['a damaged CRC', frame('"ACK"0042L2#1234[]').replace('[]', '[}'), 'bad_crc'],
     ['a wrong length', '\n00000005"ACK"0042L2#1234[]\r', 'bad_length'],
     ['an unknown token', frame('"HUH"0042L2#1234[]'), 'bad_token'],
-    ['no framing', '"ACK"0042L2#1234[]', 'bad_frame'],
+    ['no framing', '"ACK"0042L2#1234[]', 'unframed_ack'],
   ])('rejects an answer with %s', (_what, raw, code) => {
     expect(decodeResponse(raw, expect42)).toMatchObject({ ok: false, code });
   });

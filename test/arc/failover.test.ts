@@ -70,6 +70,18 @@ describe('ARC failover, refusals and restarts', () => {
     expect(h.exchanges.filter((e) => e.path === 'primary' && e.result === 'DUH')).toHaveLength(3);
   });
 
+  it('takes a receiver that stays silent to one event but answers NULL for refusing it: no loop, later alarms go on', async () => {
+    const [r, port] = await receiver({ ignoreCodes: ['MA'] });
+    h.start(linkConfig([{ name: 'primary', port }], { timing: { ackTimeoutMs: 400, connectTimeoutMs: 400, attemptsPerPath: 2, retryInitialMs: 50, retryMaxMs: 200, nullIntervalS: 0, refusalsBeforeSetAside: 2 } }));
+    const aside = new Promise<string>((resolve) => h.link.once('rejected', (_e, reason) => resolve(reason)));
+    h.enqueue(eventDraft(1, 'MA'), eventDraft(2, 'PA'));
+    await h.waitDelivered(1);
+    expect(h.delivered.map((d) => d.event.data)).toEqual(['#1234|NPA002']);
+    expect(await aside).toMatch(/^primary: timeout: no answer within 400 ms \(refused 2 times\)$/);
+    expect(r.answers.filter((a) => a.answer === 'none')).toHaveLength(4); // 2 rounds × 2 tries, then never again
+    expect(h.link.status().paths['primary']!.state).toBe('up');
+  });
+
   it('delivers after a restart what was queued before it, in order and once', async () => {
     const [r, port] = await receiver();
     await r.stop();

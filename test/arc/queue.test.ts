@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventDraft } from '../../arc/src/events';
+import Database from 'better-sqlite3';
 import { ArcQueue } from '../../arc/src/queue';
 
 const T0 = Date.UTC(2026, 0, 5, 8, 0, 0);
@@ -74,6 +75,41 @@ describe('ARC queue (SQLite)', () => {
     q.markDelivered(a.id, 'primary', T0);
     expect(q.prune(T0 + 1)).toBe(1);
     expect(q.count('queued')).toBe(1);
+    q.close();
+  });
+
+  it('lets a refused event wait out its back-off while the next ones go, but never a restore before its alarm', () => {
+    const q = new ArcQueue(':memory:');
+    const alarm = q.enqueue(draft(1), T0);
+    const restore = q.enqueue(draft(1, { data: '#1234|NPH001' }), T0);
+    const other = q.enqueue(draft(2), T0);
+    expect(q.head(T0)!.id).toBe(alarm.id);
+    expect(q.deferRefused(alarm.id, 'primary: NAK', T0 + 2000)).toBe(1);
+    expect(q.head(T0)!.id).toBe(other.id); // not the restore of the refused alarm
+    expect(q.nextDueAt()).toBe(T0 + 2000);
+    expect(q.countRefused()).toBe(1);
+    q.markDelivered(other.id, 'primary', T0);
+    expect(q.head(T0 + 1999)).toBeUndefined();
+    expect(q.head(T0 + 2000)!.id).toBe(alarm.id);
+    q.markRejected(alarm.id, 'refused 5 times');
+    expect(q.head(T0 + 2000)!.id).toBe(restore.id);
+    expect(q.rejectedBefore(restore)).toBe(alarm.id);
+    q.markRejected(restore.id, 'kept with it');
+    expect(q.requeueRejected()).toBe(2);
+    expect(q.head(T0)).toMatchObject({ id: alarm.id, refusals: 0, nextAttemptAt: null });
+    q.close();
+  });
+
+  it('opens a queue written before refused events had their own back-off', () => {
+    const file = join(dir, 'old.db');
+    const db = new Database(file);
+    db.exec(`CREATE TABLE arc_events (id INTEGER PRIMARY KEY AUTOINCREMENT, alarm_id TEXT, kind TEXT NOT NULL, token TEXT NOT NULL, account TEXT NOT NULL,
+      data TEXT NOT NULL, xdata TEXT NOT NULL, created_at INTEGER NOT NULL, state TEXT NOT NULL DEFAULT 'queued', seq INTEGER, attempts INTEGER NOT NULL DEFAULT 0,
+      duh_count INTEGER NOT NULL DEFAULT 0, last_error TEXT, delivered_at INTEGER, delivered_via TEXT)`);
+    db.prepare("INSERT INTO arc_events (alarm_id, kind, token, account, data, xdata, created_at) VALUES ('al-1', 'alarm', 'SIA-DCS', '1234', '#1234|NPA001', '', 1)").run();
+    db.close();
+    const q = new ArcQueue(file);
+    expect(q.head(T0)).toMatchObject({ data: '#1234|NPA001', refusals: 0, nextAttemptAt: null });
     q.close();
   });
 });

@@ -3,7 +3,7 @@
  * pseudo-terminal to the scripted modem on the other end, which enforces the real limits
  * (fixtures/gsm-modem.json; gsm-modem-standin.test.ts checks the stand-in against them).
  */
-import { SystemClock } from '../../common/clock';
+import { SystemClock, VirtualClock } from '../../common/clock';
 import { createLogger } from '../../common/log';
 import { parseReply, SmsNotifier } from '../../centre/src/notify/sms/sms-notifier';
 import type { NotifierEvent } from '../../centre/src/notify/types';
@@ -14,11 +14,11 @@ import { describeNotifier, notification, type NotifierPeer } from './notifier-co
 
 const PHONE = '+33612345678';
 
-async function smsPeer(opts: { before?: (m: ScriptedModem) => void } = {}): Promise<NotifierPeer & { modem: ScriptedModem; sms: SmsNotifier; pty: PtyPair }> {
+async function smsPeer(opts: { before?: (m: ScriptedModem) => void; clock?: VirtualClock } = {}): Promise<NotifierPeer & { modem: ScriptedModem; sms: SmsNotifier; pty: PtyPair }> {
   const pty = await ptyPair();
   const modem = await ScriptedModem.open(pty.b);
   opts.before?.(modem);
-  const sms = new SmsNotifier({ path: pty.a, baudRate: 115200, commandTimeoutMs: 1000, sendTimeoutMs: 1500 }, { clock: new SystemClock(), log: createLogger('sms', 'silent') });
+  const sms = new SmsNotifier({ path: pty.a, baudRate: 115200, commandTimeoutMs: 1000, sendTimeoutMs: 1500 }, { clock: opts.clock ?? new SystemClock(), log: createLogger('sms', 'silent') });
   return {
     notifier: sms, sms, modem, pty, address: PHONE,
     nextReceived: () => waitForEvent<[{ to: string; text: string }]>(modem, 'sent', () => true, 10_000, 'an SMS at the modem').then(([m]) => m),
@@ -185,6 +185,53 @@ describe('SMS channel specifics', () => {
       const answer = waitForValue<NotifierEvent>((fn) => p.notifier.onEvent(fn), () => true, 10_000, 'the answer');
       p.modem.deliver('+33600000005', 'Sí 1042, voy');
       expect(await answer).toMatchObject({ kind: 'accepted', alarmNumber: '1042', text: 'Sí 1042, voy' });
+    } finally {
+      await p.notifier.stop();
+      await p.close();
+    }
+  });
+
+  it('never counts a bare OK to AT+CMGS (a late answer of an earlier command) as a sent message', async () => {
+    const p = await smsPeer();
+    try {
+      await p.notifier.start();
+      p.modem.okWithoutPrompt = true;
+      expect(await p.notifier.send(notification(p))).toEqual({ status: 'failed', detail: 'the modem answered OK without a message reference (+CMGS): not sent' });
+      p.modem.okWithoutPrompt = false;
+      const got = p.nextReceived();
+      expect((await p.notifier.send(notification(p))).status).toBe('sent');
+      expect((await got).text).toContain('VIGIL ALARM'); // the prompt was aborted: no command ended up in the text
+    } finally {
+      await p.notifier.stop();
+      await p.close();
+    }
+  });
+
+  it('a modem answering ERROR to everything is unhealthy, is tried again every 5 s (not in a loop), and is taken back once it answers', async () => {
+    const clock = new VirtualClock();
+    const p = await smsPeer({ clock, before: (m) => (m.failAll = true) });
+    const tries = (): number => p.modem.commands.filter((c) => c === 'AT').length;
+    try {
+      const failed = waitForEvent(p.sms.modem, 'initFailed', () => true, 5000, 'the first initialisation to fail');
+      await p.notifier.start();
+      await failed;
+      expect(p.notifier.healthy()).toBe(false);
+      expect(await p.notifier.send(notification(p))).toEqual({ status: 'failed', detail: 'the modem port is not open' });
+      for (let n = 2; n <= 4; n++) {
+        await clock.advanceAsync(4999);
+        expect(tries()).toBe(n - 1);
+        const again = waitForEvent(p.sms.modem, 'initFailed', () => true, 5000, `try ${n} to fail`);
+        await clock.advanceAsync(1);
+        await again; // its ERROR came back and the port is closed again: only now may time move on
+        expect(tries()).toBe(n);
+      }
+      p.modem.failAll = false;
+      const up = waitForEvent(p.sms.modem, 'state', (ok: boolean) => ok, 5000, 'the modem initialised');
+      await clock.advanceAsync(5000);
+      await up;
+      const got = p.nextReceived();
+      expect((await p.notifier.send(notification(p))).status).toBe('sent');
+      await got;
     } finally {
       await p.notifier.stop();
       await p.close();

@@ -125,4 +125,25 @@ describe('webhook channel specifics', () => {
       await p.close();
     }
   });
+
+  it('reads no more than the start of an answer that never ends (a misbehaving receiver cannot fill memory or hold the send)', async () => {
+    let written = 0;
+    const endless = await listen((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(16 * 1024, 0x20);
+      const more = (): void => {
+        while (!res.destroyed && res.write(chunk)) written += chunk.length;
+        if (!res.destroyed) res.once('drain', more);
+      };
+      more();
+    });
+    const notifier = new WebhookNotifier({ secret: SECRET, timeoutMs: 120_000, answerUrl: null }, { clock: new SystemClock() });
+    try {
+      // Without the cap this waits for the two-minute timeout and fails the test by its own.
+      expect(await notifier.send({ id: 'n-endless', alarmId: 'a-1', alarmNumber: '1042', channel: 'webhook', to: `${endless.url}/hook`, subject: 's', text: 't' })).toEqual({ status: 'delivered', detail: 'HTTP 200' });
+      expect(written).toBeLessThan(16 * 1024 * 1024);
+    } finally {
+      await close(endless.server);
+    }
+  });
 });

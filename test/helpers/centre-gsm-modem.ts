@@ -8,6 +8,8 @@
  * commands, `+CMS ERROR: <n>` only after AT+CMEE=1. It answers `\r\n> ` as the prompt, echoes until
  * ATE0, aborts on ESC, reassembles concatenated parts into one `sent` message, stores incoming
  * messages (+CMTI) and status reports (+CDS with <ds>=1, +CDSI with <ds>=2). Tests wait on its events.
+ * Also on demand: ERROR to everything (failAll), a bare OK to AT+CMGS before any prompt (okWithoutPrompt),
+ * silence (a modem that hangs).
  */
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
@@ -31,6 +33,10 @@ export class ScriptedModem extends EventEmitter<Events> {
   cdsWithoutSca = false;
   /** The AT+CNMI <ds> values this modem accepts (real modems differ). */
   supportedDs: number[] = [0, 1, 2];
+  /** Answers ERROR to every command, as a modem without a working SIM or network may. */
+  failAll = false;
+  /** Answers AT+CMGS with a bare OK before any prompt (what a late OK of an earlier command looks like). */
+  okWithoutPrompt = false;
   private echo = true;
   private cmee = 0;
   private pduMode = false;
@@ -89,7 +95,8 @@ export class ScriptedModem extends EventEmitter<Events> {
     for (;;) {
       const cr = this.buffer.indexOf('\r');
       if (cr < 0) return;
-      const line = this.buffer.slice(0, cr).replace(/^\n+/, '');
+      let line = this.buffer.slice(0, cr);
+      while (line.startsWith('\n') || line.startsWith('\u001b')) line = line.slice(1); // ESC outside the text prompt is ignored
       this.buffer = this.buffer.slice(cr + 1);
       if (line) this.command(line);
       if (this.composing !== undefined) {
@@ -162,6 +169,7 @@ export class ScriptedModem extends EventEmitter<Events> {
     this.emit('command', line);
     if (this.silent) return;
     if (this.echo) this.write(`${line}\r`);
+    if (this.failAll) return this.write('\r\nERROR\r\n');
     const ok = (): void => this.write('\r\nOK\r\n');
     let m: RegExpExecArray | null;
     if (line === 'AT') return ok();
@@ -170,6 +178,7 @@ export class ScriptedModem extends EventEmitter<Events> {
     if ((m = /^AT\+CMGF=([01])$/.exec(line))) return (this.pduMode = m[1] === '0'), ok();
     if ((m = /^AT\+CNMI=\d,\d,\d,([012]),\d$/.exec(line))) return this.supportedDs.includes(Number(m[1])) ? ((this.ds = Number(m[1])), ok()) : this.cms(303);
     if (line === 'AT+CPIN?') return this.write('\r\n+CPIN: READY\r\n\r\nOK\r\n');
+    if (this.okWithoutPrompt && line.startsWith('AT+CMGS=')) return ok();
     if (!this.pduMode && (m = /^AT\+CMGS="(\+?\d+)"$/.exec(line))) return this.prompt({ to: m[1]!, text: '' });
     if (this.pduMode && (m = /^AT\+CMGS=(\d+)$/.exec(line))) {
       const length = Number(m[1]);

@@ -1,6 +1,7 @@
 /**
  * A real SMTP server (the `smtp-server` package) on a loopback port chosen by the OS, keeping every
- * message it accepts: envelope, headers and text. `close` stops it (a dead relay for failure tests).
+ * message it accepts: envelope, headers and text. `close` stops it (a dead relay for failure tests);
+ * `refuse` makes it answer every recipient with a permanent error, as a relay that will not take mail.
  */
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -15,8 +16,12 @@ export interface ReceivedMail {
   text: string;
 }
 
-export class TestSmtpServer extends EventEmitter<{ mail: [ReceivedMail] }> {
+export class TestSmtpServer extends EventEmitter<{ mail: [ReceivedMail]; refused: [string] }> {
   readonly mails: ReceivedMail[] = [];
+  /** Recipients it refused, in order. */
+  readonly refusals: string[] = [];
+  /** When set, every RCPT TO is answered with this code and text (e.g. 550 relay denied). */
+  refuse: { code: number; text: string } | undefined;
   private constructor(private readonly server: SMTPServer, readonly port: number) {
     super();
   }
@@ -27,6 +32,13 @@ export class TestSmtpServer extends EventEmitter<{ mail: [ReceivedMail] }> {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onRcptTo(address, _session, callback) {
+        const self = ref.self!;
+        if (!self.refuse) return callback();
+        self.refusals.push(address.address);
+        self.emit('refused', address.address);
+        callback(Object.assign(new Error(self.refuse.text), { responseCode: self.refuse.code }));
+      },
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));

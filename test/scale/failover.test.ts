@@ -154,7 +154,11 @@ describe('scale-out: two centre workers, two broker nodes, kill -9', () => {
       let next = 0;
       heartbeats = setInterval(() => send(devices[next++ % devices.length]!, 'heartbeat'), 20);
 
-      const annFor = (id: string) => waitForEvent<[Hook]>(hooks, 'hook', (h) => h.contact === 'ann' && h.alarmId === id, 30_000, `ann notified of ${id}`);
+      // Ann's webhook may come before the console shows the alarm raised: look at what came already.
+      const annFor = (id: string): Promise<[Hook]> => {
+        const seen = hooks.hooks.find((h) => h.contact === 'ann' && h.alarmId === id);
+        return seen ? Promise.resolve([seen]) : waitForEvent<[Hook]>(hooks, 'hook', (h) => h.contact === 'ann' && h.alarmId === id, 30_000, `ann notified of ${id}`);
+      };
       const raised = (deviceId: string) => waitForEvent<[SseAlarm]>(console2!, 'alarm', (a) => a.deviceId === deviceId && a.state === 'raised', 30_000, `alarm of ${deviceId} raised on the console`);
       const r1 = raised(d1!.id);
       const r2 = raised(d2.id);

@@ -9,8 +9,14 @@
  * milliseconds between the channel taking the message and the store recording it, and carries the same
  * idempotency key / Message-ID), and failed as `interrupted` for `at-most-once` ones (console push: the
  * consoles of a dead process reconnect and re-read every open alarm anyway).
- * A failed send is retried with backoff up to `maxAttempts`; the escalation engine meanwhile moves on
- * to the next step at the first failure (onResult), so a broken channel costs no waiting.
+ * A failed send is retried with backoff (5 s, 15 s, then every 60 s) up to `maxAttempts`, then set
+ * aside as failed; the escalation engine meanwhile moves on to the next step at the first failure
+ * (onResult), and NotifierHealth raises one notifier_failed alarm for a channel that keeps failing.
+ *
+ * Channels never wait for each other: each has its own lane that claims only its rows, and a lane
+ * hands at most `maxInFlight` notifications to its channel at once and claims the next as each one
+ * finishes — so a modem that hangs for its whole timeout, or a webhook that never answers, holds up
+ * neither the console push nor the e-mail of another alarm, nor the other webhooks.
  *
  * In a cluster every worker drains the one outbox: claims are atomic in the store, so a notification
  * goes out from exactly one worker, whichever wrote its step. A worker claims only the channels it has,
@@ -21,13 +27,22 @@ import { randomUUID } from 'node:crypto';
 import { type Clock, every, type TimerId } from '../../../common/clock';
 import type { Logger } from '../../../common/log';
 import { Counters } from '../../../common/counters';
-import type { Channel, DeliveryResult, Notifier } from '../notify/types';
+import { type Channel, CHANNELS, type DeliveryResult, type Notifier } from '../notify/types';
 import type { NewOutboxMessage, OutboxMessage, Store } from '../store/types';
 import { withoutFence } from '../store/fence';
 
 export type ResultListener = (msg: OutboxMessage, result: DeliveryResult, final: boolean) => Promise<void>;
 
 const BACKOFF_MS = [5_000, 15_000, 60_000];
+const MAX_IN_FLIGHT = 20;
+
+/** One channel's deliveries. */
+interface Lane {
+  channel: Channel;
+  claiming: Promise<void> | undefined;
+  again: boolean;
+  inFlight: number;
+}
 
 export class Outbox {
   readonly counters = new Counters();
@@ -35,8 +50,9 @@ export class Outbox {
   private readonly listeners: ResultListener[] = [];
   private stopPoll: (() => void) | undefined;
   private kickTimer: TimerId | undefined;
-  private draining: Promise<void> | undefined;
-  private again = false;
+  private readonly lanes = new Map<Channel, Lane>();
+  /** Every claim and delivery under way (idle(), shutdown). */
+  private readonly busy = new Set<Promise<void>>();
   private stopped = false;
 
   constructor(private readonly ctx: {
@@ -82,7 +98,7 @@ export class Outbox {
     const { store, clock, instance } = this.ctx;
     const abandoned = await store.reclaimAbandoned({ now: clock.now(), by: instance, leaseMs: this.leaseMs, all: opts.takeOver, ...this.claimScope() });
     this.counters.inc('reclaimed', abandoned.length);
-    await Promise.all(abandoned.map((m) => this.deliver(m, true)));
+    for (const m of abandoned) this.launch(this.lane(m.channel), m, true);
     this.stopPoll = every(clock, this.ctx.pollMs ?? 1000, () => this.kick());
     this.kick();
   }
@@ -93,29 +109,18 @@ export class Outbox {
     this.ctx.clock.clearTimeout(this.kickTimer);
   }
 
-  /** Resolves when nothing is being delivered (tests, shutdown). */
+  /** Resolves when nothing is being claimed or delivered (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.draining) await this.draining;
+    while (this.busy.size > 0) await Promise.allSettled([...this.busy]);
   }
 
-  /** Delivers due rows soon (on the next turn, so a burst of enqueues is one drain). */
+  /** Delivers due rows soon (on the next turn, so a burst of enqueues is one claim per channel). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.draining) {
-      this.again = true;
-      return;
-    }
-    if (this.kickTimer !== undefined) return;
-    // The drain serves every alarm: it must not inherit the fence of whichever bucket's work kicked it.
+    if (this.stopped || this.kickTimer !== undefined) return;
+    // The lanes serve every alarm: they must not inherit the fence of whichever bucket's work kicked them.
     this.kickTimer = withoutFence(() => this.ctx.clock.setTimeout(() => {
       this.kickTimer = undefined;
-      this.draining = this.drain().finally(() => {
-        this.draining = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+      for (const channel of this.laneChannels()) this.pump(this.lane(channel));
     }, 0));
   }
 
@@ -125,24 +130,73 @@ export class Outbox {
     return dead ? { deadClaimers: dead.filter((d) => d !== this.ctx.instance), channels: [...this.notifiers.keys()] } : {};
   }
 
+  /** Alone, every channel is drained (a row for a channel not configured fails at once); in a cluster, ours. */
+  private laneChannels(): readonly Channel[] {
+    return this.ctx.deadClaimers ? [...this.notifiers.keys()] : CHANNELS;
+  }
+
   private get leaseMs(): number {
     return this.ctx.leaseMs ?? 60_000;
   }
 
-  private async drain(): Promise<void> {
-    const { store, clock, instance, log } = this.ctx;
-    try {
-      const scope = this.claimScope();
-      const reclaimed = await store.reclaimAbandoned({ now: clock.now(), by: instance, leaseMs: this.leaseMs, ...scope });
-      await Promise.all(reclaimed.map((m) => this.deliver(m, true)));
-      for (;;) {
-        const batch = await store.claimOutbox({ now: clock.now(), limit: 20, leaseMs: this.leaseMs, by: instance, ...(scope.channels ? { channels: scope.channels } : {}) });
-        if (batch.length === 0) return;
-        await Promise.all(batch.map((m) => this.deliver(m, false)));
-      }
-    } catch (e) {
-      log.error('outbox drain failed; the poll retries', { error: e as Error });
+  private lane(channel: Channel): Lane {
+    let lane = this.lanes.get(channel);
+    if (!lane) this.lanes.set(channel, (lane = { channel, claiming: undefined, again: false, inFlight: 0 }));
+    return lane;
+  }
+
+  private track(p: Promise<void>): void {
+    this.busy.add(p);
+    void p.finally(() => this.busy.delete(p));
+  }
+
+  /** Claims what the lane has room for: its abandoned rows, then due rows (duress first). */
+  private pump(lane: Lane): void {
+    if (this.stopped) return;
+    if (lane.claiming) {
+      lane.again = true;
+      return;
     }
+    const run = withoutFence(() => this.claim(lane)).finally(() => {
+      lane.claiming = undefined;
+      if (lane.again) this.pump(lane);
+    });
+    lane.claiming = run;
+    this.track(run);
+  }
+
+  private async claim(lane: Lane): Promise<void> {
+    const { store, clock, instance, log } = this.ctx;
+    const channels = [lane.channel];
+    const room = (): number => (this.notifiers.get(lane.channel)?.maxInFlight ?? MAX_IN_FLIGHT) - lane.inFlight;
+    try {
+      do {
+        lane.again = false;
+        if (room() <= 0) return;
+        const scope = this.claimScope();
+        const reclaimed = await store.reclaimAbandoned({ now: clock.now(), by: instance, leaseMs: this.leaseMs, ...(scope.deadClaimers ? { deadClaimers: scope.deadClaimers } : {}), channels });
+        for (const m of reclaimed) this.launch(lane, m, true);
+        while (!this.stopped && room() > 0) {
+          const batch = await store.claimOutbox({ now: clock.now(), limit: room(), leaseMs: this.leaseMs, by: instance, channels });
+          if (batch.length === 0) break;
+          for (const m of batch) this.launch(lane, m, false);
+        }
+      } while (lane.again && !this.stopped);
+    } catch (e) {
+      log.error('outbox claim failed; the poll retries', { channel: lane.channel, error: e as Error });
+    }
+  }
+
+  /** Delivers one claimed row without holding up the lane; when it is done the lane claims the next. */
+  private launch(lane: Lane, m: OutboxMessage, reclaimed: boolean): void {
+    lane.inFlight++;
+    const run = this.deliver(m, reclaimed)
+      .catch((e: unknown) => this.ctx.log.error('notification delivery failed unexpectedly; its lease will bring it back', { id: m.id, error: e as Error }))
+      .finally(() => {
+        lane.inFlight--;
+        this.pump(lane);
+      });
+    this.track(run);
   }
 
   private async deliver(m: OutboxMessage, reclaimed: boolean): Promise<void> {

@@ -3,6 +3,7 @@
  * alarm and report what became of it. Every implementation passes test/centre/notifier-contract.ts.
  */
 export type Channel = 'sms' | 'voice' | 'email' | 'webhook' | 'console';
+export const CHANNELS: readonly Channel[] = ['console', 'sms', 'voice', 'email', 'webhook'];
 
 export interface Notification {
   /** Idempotency key: the same key is never delivered twice by a well-behaved channel. */
@@ -51,6 +52,11 @@ export interface Notifier {
    * it again after the restart (a duplicate is possible, a loss is not); `at-most-once` channels do not.
    */
   readonly delivery: 'at-least-once' | 'at-most-once';
+  /**
+   * Notifications handed to `send` at once (default 20). A GSM modem sends one at a time: claiming
+   * more would only let them wait in its queue while their leases run out.
+   */
+  readonly maxInFlight?: number;
   start(): Promise<void>;
   stop(): Promise<void>;
   send(n: Notification): Promise<DeliveryResult>;

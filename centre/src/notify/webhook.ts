@@ -13,6 +13,8 @@ import type { DeliveryResult, Notification, Notifier, NotifierEvent } from './ty
 
 export const SIGNATURE_HEADER = 'x-vigil-signature';
 const TOLERANCE_S = 300;
+/** What is read of an answer: an `{"answer": …}` is short; a receiver streaming more is cut off. */
+const MAX_ANSWER_BYTES = 64 * 1024;
 
 export function sign(secret: string, body: string, nowMs: number): string {
   const t = Math.floor(nowMs / 1000);
@@ -62,7 +64,7 @@ export class WebhookNotifier implements Notifier {
       const cause = (e as { cause?: { code?: string } }).cause?.code;
       return { status: 'failed', detail: `${(e as Error).name === 'TimeoutError' ? `no answer within ${this.opts.timeoutMs} ms` : (e as Error).message}${cause ? ` (${cause})` : ''}` };
     }
-    const text = await res.text().catch(() => '');
+    const text = await readCapped(res, MAX_ANSWER_BYTES);
     if (!res.ok) {
       this.lastOk = false;
       return { status: 'failed', detail: `HTTP ${res.status}` };
@@ -116,3 +118,27 @@ function parseAnswer(text: string): 'accepted' | 'rejected' | undefined {
     return undefined;
   }
 }
+
+/** The start of the answer body, at most `maxBytes`; a body that breaks or times out gives what came. */
+async function readCapped(res: Response, maxBytes: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      length += value.length;
+      if (length >= maxBytes) {
+        await reader.cancel();
+        break;
+      }
+    }
+  } catch {
+    // aborted by the timeout, or the connection broke: judge by what came
+  }
+  return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
+}
+

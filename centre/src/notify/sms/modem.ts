@@ -7,6 +7,8 @@
  * Incoming messages announced by `+CMTI` are read (AT+CMGR), reassembled when concatenated, reported
  * and deleted (AT+CMGD); those that arrived while the centre was down are read at start (AT+CMGL=4).
  * A keep-alive `AT` every 30 s tells whether the modem answers; a closed port is reopened every 5 s.
+ * A modem that fails its initialisation (ERROR to every command: no SIM, no network) is closed and
+ * tried again every 5 s, and is not healthy until an initialisation went through.
  */
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
@@ -37,7 +39,7 @@ interface Pending {
   timer: TimerId;
 }
 
-type ModemEvents = { sms: [{ from: string; text: string }]; report: [StatusReportPdu]; state: [boolean] };
+type ModemEvents = { sms: [{ from: string; text: string }]; report: [StatusReportPdu]; state: [boolean]; initFailed: [Error] };
 
 export class ModemError extends Error {
   constructor(readonly code: 'timeout' | 'error' | 'closed', message: string) {
@@ -51,6 +53,8 @@ export class GsmModem extends EventEmitter<ModemEvents> {
   private pending: Pending | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private ready = false;
+  /** The last initialisation went through (answers before that say nothing about health). */
+  private initialised = false;
   private stopped = false;
   private stopKeepAlive: (() => void) | undefined;
   private reopen: TimerId | undefined;
@@ -91,7 +95,12 @@ export class GsmModem extends EventEmitter<ModemEvents> {
     if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
   }
 
-  /** Sends a text, in as many parts as it needs; resolves with each part's message reference (TP-MR). */
+  /**
+   * Sends a text, in as many parts as it needs; resolves with each part's message reference (TP-MR).
+   * Only a +CMGS reference means sent (TS 27.005 §3.5.1): a bare OK is the late answer of an earlier
+   * command that timed out, or an aborted prompt, and the part did not go (the whole send fails and is
+   * retried; a part sent twice is harmless, a part lost is not).
+   */
   async sendSms(to: string, text: string): Promise<number[]> {
     if (!/^\+?[0-9]{3,20}$/.test(to)) throw new ModemError('error', `not a phone number: '${to}'`);
     this.reference = (this.reference + 1) & 0xff;
@@ -101,7 +110,8 @@ export class GsmModem extends EventEmitter<ModemEvents> {
       for (const p of parts) {
         const lines = await this.exchange(`AT+CMGS=${p.tpduLength}\r`, this.opts.sendTimeoutMs ?? 60_000, () => this.write(`${p.hex}\x1a`));
         const mr = lines.map((l) => /^\+CMGS:\s*(\d+)/.exec(l)?.[1]).find((x) => x !== undefined);
-        refs.push(mr === undefined ? -1 : Number(mr));
+        if (mr === undefined) throw new ModemError('error', 'the modem answered OK without a message reference (+CMGS): not sent');
+        refs.push(Number(mr));
       }
       return refs;
     });
@@ -125,7 +135,16 @@ export class GsmModem extends EventEmitter<ModemEvents> {
     port.on('data', (chunk: Buffer) => this.onData(chunk));
     port.on('close', () => this.onClosed());
     port.on('error', (e) => this.opts.log.warn('GSM modem port error', { error: e }));
-    await this.init();
+    try {
+      await this.init();
+    } catch (e) {
+      // Closed, so that the next try can open it again (the port is locked while open).
+      this.port = undefined;
+      port.removeAllListeners('close');
+      if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+      this.emit('initFailed', e as Error);
+      throw e;
+    }
   }
 
   private async init(): Promise<void> {
@@ -152,6 +171,7 @@ export class GsmModem extends EventEmitter<ModemEvents> {
       await this.command('AT+CNMI=2,1,0,0,0');
       this.opts.log.warn('the modem routes no status reports (AT+CNMI <ds> 1 and 2 refused): no delivery reports');
     }
+    this.initialised = true;
     this.setReady(true);
     // Replies that came while we were away (stat 4 = all: a message read but not deleted before a crash counts too).
     const list = await this.command('AT+CMGL=4', 15_000);
@@ -238,7 +258,10 @@ export class GsmModem extends EventEmitter<ModemEvents> {
       }
       this.opts.clock.clearTimeout(p.timer);
       this.pending = undefined;
-      this.setReady(true);
+      // Answered before its prompt came (a late answer, or an error): abort the prompt that may still come,
+      // or the modem would take our next commands for the text of a message.
+      if (p.onPrompt) this.write('\x1b');
+      if (this.initialised) this.setReady(true);
       if (result === 'ok') p.resolve(p.lines);
       else p.reject(new ModemError('error', t.text));
     }
@@ -258,6 +281,7 @@ export class GsmModem extends EventEmitter<ModemEvents> {
 
   private onClosed(): void {
     this.port = undefined;
+    this.initialised = false;
     this.setReady(false);
     this.fail(new ModemError('closed', 'the modem port closed'));
     if (!this.stopped) this.scheduleReopen();
@@ -266,7 +290,14 @@ export class GsmModem extends EventEmitter<ModemEvents> {
   private scheduleReopen(): void {
     this.opts.clock.clearTimeout(this.reopen);
     if (this.stopped) return;
-    this.reopen = this.opts.clock.setTimeout(() => void this.open().catch(() => this.scheduleReopen()), this.opts.reopenMs ?? 5000);
+    this.reopen = this.opts.clock.setTimeout(
+      () =>
+        void this.open().catch((e: unknown) => {
+          this.opts.log.debug('GSM modem still not available', { path: this.opts.path, error: e as Error });
+          this.scheduleReopen();
+        }),
+      this.opts.reopenMs ?? 5000,
+    );
   }
 
   private fail(e: Error): void {

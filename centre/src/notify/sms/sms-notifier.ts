@@ -28,6 +28,7 @@ export function parseReply(text: string): { kind: 'accepted' | 'rejected'; alarm
 export class SmsNotifier implements Notifier {
   readonly channel = 'sms' as const;
   readonly delivery = 'at-least-once' as const;
+  readonly maxInFlight = 1;
   readonly modem: GsmModem;
   private readonly listeners = new Set<(e: NotifierEvent) => void>();
   /** TP-MR → the notification whose part it is, and that notification's parts not yet reported delivered. */

@@ -1,12 +1,12 @@
 /**
- * The pieces of `make bench-scale` around a run (bench/scale-run.ts): seeding the store with the
+ * The pieces of `make bench-scale` around a run (bench/lib/scale-run.ts): seeding the store with the
  * fleet, reading what the centre stored and raised, and the report of each process's warnings.
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { hashPassword } from '../common/passwords';
-import { PostgresStore, SqliteStore, type Store } from '../centre/src';
-import type { VigilChild } from '../rig/cluster';
+import { hashPassword } from '../../common/passwords';
+import { PostgresStore, SqliteStore, type Store } from '../../centre/src';
+import type { VigilChild } from '../../rig/cluster';
 
 export const SITE = 'fleet';
 type Mode = 'cluster' | 'single';

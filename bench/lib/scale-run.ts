@@ -13,16 +13,16 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '../common/log';
-import { PostgresStore, SqliteStore } from '../centre/src';
-import { Gateway } from '../gateway/src';
-import { Fleet, FleetTransport, percentile } from '../simulator/src';
-import { type MqttUser, startBrokerNode, startWorker, type VigilChild } from '../rig/cluster';
-import { HookReceiver, login, type SseAlarm, SseConsole, streamTicket } from '../rig/cluster-rig';
-import { freePort } from '../rig/mosquitto';
-import { Postgres } from '../rig/postgres';
-import { Redis } from '../rig/redis';
-import { until } from '../rig/wait';
+import { createLogger } from '../../common/log';
+import { PostgresStore, SqliteStore } from '../../centre/src';
+import { Gateway } from '../../gateway/src';
+import { Fleet, FleetTransport, percentile } from '../../simulator/src';
+import { type MqttUser, startBrokerNode, startWorker, type VigilChild } from '../../rig/cluster';
+import { HookReceiver, login, type SseAlarm, SseConsole, streamTicket } from '../../rig/cluster-rig';
+import { freePort } from '../../rig/mosquitto';
+import { Postgres } from '../../rig/postgres';
+import { Redis } from '../../rig/redis';
+import { until } from '../../rig/wait';
 import { countEvents, listAlarms, report, round, seed, SITE } from './scale-rig';
 
 export interface ScaleRunOptions {
