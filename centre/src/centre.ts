@@ -33,9 +33,9 @@ import { type HttpServer, startHttp } from './http/server';
 import type { Notifier } from './notify/types';
 import type { RegistryAdmin } from './registry/admin';
 import type { Registry } from './registry/registry';
-import { buildServices, type CentreServices, rebuildPartitions } from './services';
+import { buildServices, type CentreServices, purgeRetention, rebuildPartitions } from './services';
 import { SqliteStore } from './store/sqlite';
-import { PostgresStore } from './store/postgres';
+import { PostgresStore, postgresTarget } from './store/postgres';
 import { Cluster, type PendantCommand } from './cluster/cluster';
 import { connectStatusShards, type ShardSubscriptions } from './cluster/shards';
 import { ClusterRole, type WorkerSide } from './cluster/takeover';
@@ -56,16 +56,6 @@ export interface CentreDeps {
   /** False: serve no HTTP (benchmarks). */
   http?: boolean;
 }
-
-/** `postgres://…?schema=x`: the schema is ours to apply (search_path), not the driver's. */
-function postgresTarget(url: string): { url: string; schema?: string } {
-  const u = new URL(url);
-  const schema = u.searchParams.get('schema') ?? undefined;
-  u.searchParams.delete('schema');
-  return { url: u.toString(), ...(schema ? { schema } : {}) };
-}
-
-const DAY = 86_400_000;
 
 export class Centre {
   readonly clock: Clock;
@@ -235,13 +225,7 @@ export class Centre {
 
   /** Runs the retention purge (hourly by itself); `now` lets a test look from the future. */
   async purge(now = this.clock.now()): Promise<void> {
-    const r = this.config.retention;
-    try {
-      const n = await this.store.purge({ positionsBefore: now - r.positionsDays * DAY, eventsBefore: now - r.eventsDays * DAY, attemptsBefore: now - r.attemptsDays * DAY });
-      if (n.positions + n.events + n.attempts > 0) this.log.info('retention purge', n);
-    } catch (e) {
-      this.log.error('retention purge failed', { error: e as Error });
-    }
+    await purgeRetention(this.store, this.config.retention, now, this.log);
   }
 
   private async connectShards(): Promise<ShardSubscriptions | undefined> {

@@ -179,3 +179,15 @@ export async function rebuildPartitions(s: CentreServices, owns?: (partition: st
   const events = await s.ingest.recover(owns);
   return { sessions, pendingAlarms, escalations, events, timers: s.scheduler.size };
 }
+
+const DAY = 86_400_000;
+
+/** The retention purge (hourly, by one worker of a cluster): positions, events and attempts older than configured. */
+export async function purgeRetention(store: Store, r: ResolvedCentreConfig['retention'], now: number, log: Logger): Promise<void> {
+  try {
+    const n = await store.purge({ positionsBefore: now - r.positionsDays * DAY, eventsBefore: now - r.eventsDays * DAY, attemptsBefore: now - r.attemptsDays * DAY });
+    if (n.positions + n.events + n.attempts > 0) log.info('retention purge', n);
+  } catch (e) {
+    log.error('retention purge failed', { error: e as Error });
+  }
+}
