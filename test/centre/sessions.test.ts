@@ -6,6 +6,9 @@
 import { startHarness, type Harness } from '../helpers/centre-harness';
 
 const MIN = 60_000;
+// Up to 150 virtual minutes each, stepped timer by timer (the outbox polls every second) through the
+// real store: ~20 s alone, over 30 s on a loaded machine. The clock is virtual; this is CPU, not waiting.
+jest.setTimeout(120_000);
 
 describe('sessions', () => {
   let h: Harness;
