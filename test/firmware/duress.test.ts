@@ -4,7 +4,7 @@
  * always: no LED, no buzz, no screen change — not when it starts, not when the centre answers.
  */
 import { bangleState, setGpsFix, tapBangle } from '../../simulator/src/espruino/bangle';
-import { puckAccel, tapPuck } from '../../simulator/src/espruino/puck';
+import { feedPuckAccel, puckAccel, puckEventRateHz, tapPuck } from '../../simulator/src/espruino/puck';
 import { boot, type Rig } from './helpers';
 
 function doubleTap(rig: Rig, gapMs = 400): void {
@@ -91,12 +91,47 @@ describe('duress taps that must not count', () => {
     expect(rig.of('duress')).toHaveLength(0);
   });
 
-  it('Puck.js: nothing with protection off (its accelerometer, tap engine included, is off to save the coin cell)', () => {
+  it('Puck.js with protection off: a double tap still raises a silent duress alarm; the detectors and the gyroscope stay off and no sample wakes the pendant', () => {
     const rig = boot({ settings: { prot: 0 } });
+    rig.clock.advance(5000);
+    const from = rig.clock.now();
+    const a = puckAccel(rig.board);
+    expect(a.regs[0x11]).toBe(0); // CTRL2_G: gyroscope off
+    expect(puckEventRateHz(rig.board)).toBe(0); // no data-ready on INT1: `accel` only for a tap
+    expect(feedPuckAccel(rig.board, 0, 0, 1)).toBe(false);
+    doubleTap(rig);
+    expect(rig.of('duress')).toHaveLength(1);
+    expect(rig.of('duress')[0]!.flags.protection).toBe(false);
+    rig.clock.advance(20_000);
+    expect(rig.of('duress').length).toBeGreaterThanOrEqual(4); // repeated like any alarm
+    expect(seen(rig, from)).toBe(0);
+    expect(a.int1Storm).toBe(0);
+    expect(rig.board.errors).toEqual([]);
+  });
+
+  it('Puck.js with protection off and the duress setting 0: the accelerometer is off, a double tap raises nothing', () => {
+    const rig = boot({ settings: { prot: 0, duress: 0 } });
+    expect(puckAccel(rig.board).on).toBe(false);
     doubleTap(rig);
     rig.clock.advance(5000);
     expect(rig.of('duress')).toHaveLength(0);
     expect(rig.board.advert).toBeUndefined();
+  });
+
+  it('Puck.js: protection on, off and on again keeps one tap engine and the detectors follow', () => {
+    const rig = boot();
+    rig.clock.advance(5000);
+    expect(puckEventRateHz(rig.board)).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i++) {
+      rig.board.press('BTN', 80);
+      rig.clock.advance(250);
+    }
+    rig.clock.advance(5000);
+    expect(rig.of('protection_off')).toHaveLength(1);
+    expect(puckEventRateHz(rig.board)).toBe(0);
+    doubleTap(rig);
+    expect(rig.of('duress')).toHaveLength(1);
+    expect(rig.board.errors).toEqual([]);
   });
 });
 
