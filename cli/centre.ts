@@ -7,6 +7,7 @@ import { ConfigError } from '../common/schema';
 import { Auth } from '../centre/src/auth/auth';
 import { Centre } from '../centre/src/centre';
 import { loadCentreConfig, type ResolvedCentreConfig } from '../centre/src/config';
+import { generateVapidKeys } from '../centre/src/notify/push/vapid';
 import { importRegistry } from '../centre/src/registry/import';
 import { SqliteStore } from '../centre/src/store/sqlite';
 import type { UserRole } from '../centre/src/store/types';
@@ -18,6 +19,7 @@ const USAGE = [
   'npx vigil centre import --config <centre.yaml> <registry.yaml>            add or update sites, contacts, ladders, workers, zones, beacons, gateways, inputs',
   'npx vigil centre user add --config <centre.yaml> --username <name> --role <admin|supervisor|operator|readonly> [--name <full name>]',
   '                                                                           (the password is read from VIGIL_PASSWORD or standard input)',
+  'npx vigil centre push-keys                                                 print a new VAPID key pair for push.vapid (Web Push; needed by a cluster)',
 ].join('\n       ');
 
 function config(path: string | undefined): ResolvedCentreConfig | number {
@@ -118,13 +120,18 @@ async function userAdd(args: string[]): Promise<number> {
 }
 
 export const centreCommand: Command = {
-  summary: 'run the monitoring centre (rules, alarms, escalation, API and console); import a registry; add users',
+  summary: 'run the monitoring centre (rules, alarms, escalation, API and console); import a registry; add users; make push keys',
   usage: USAGE,
   async run(args) {
     const [sub, ...rest] = args;
     if (sub === 'import') return importCommand(rest);
     if (sub === 'user' && rest[0] === 'add') return userAdd(rest.slice(1));
     if (sub === 'run') return run(rest);
+    if (sub === 'push-keys') {
+      const k = generateVapidKeys();
+      process.stdout.write(`push:\n  vapid:\n    publicKey: ${k.publicKey}\n    privateKey: ${k.privateKey}\n`);
+      return 0;
+    }
     if (sub !== undefined && !sub.startsWith('-')) {
       process.stderr.write(`Unknown centre subcommand '${sub}'.\nUsage: ${USAGE}\n`);
       return 2;

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import type { Agent as HttpsAgent } from 'node:https';
 import { join } from 'node:path';
 import { type Clock, every, SystemClock } from '../../common/clock';
 import { processFaults } from '../../common/process-guard';
@@ -28,6 +29,7 @@ import { Auth } from './auth/auth';
 import { type CentreConfig, resolveCentreConfig, type ResolvedCentreConfig } from './config';
 import type { EscalationEngine } from './escalation/engine';
 import type { Outbox } from './escalation/outbox';
+import type { PushWiring } from './escalation/push-alerts';
 import type { ApiContext } from './http/context';
 import { type HttpServer, startHttp } from './http/server';
 import type { Notifier } from './notify/types';
@@ -55,6 +57,8 @@ export interface CentreDeps {
   telemetry?: TelemetrySink;
   /** False: serve no HTTP (benchmarks). */
   http?: boolean;
+  /** Tests: the agent that trusts a push-service stand-in's certificate. */
+  pushAgent?: HttpsAgent;
 }
 
 export class Centre {
@@ -122,6 +126,8 @@ export class Centre {
   get escalation(): EscalationEngine { return this.services.escalation; }
   get ingest(): Ingest { return this.services.ingest; }
   get writer(): EventWriter { return this.services.writer; }
+  /** Set when `push` is configured. */
+  get push(): PushWiring | undefined { return this.built?.push; }
   get notifiers(): readonly Notifier[] { return this.built?.notifiers ?? []; }
 
   async start(): Promise<void> {
@@ -134,6 +140,7 @@ export class Centre {
     const s = buildServices({
       store, clock, log, config, live: this.live, bus, instance: this.instance, ownership: this.ownership,
       ...(this.deps.notifiers ? { notifiers: this.deps.notifiers } : {}), ...(this.deps.telemetry ? { telemetry: this.deps.telemetry } : {}),
+      ...(this.deps.pushAgent ? { pushAgent: this.deps.pushAgent } : {}),
       ...(cluster && role ? {
         wrapScheduler: (heap: Scheduler) => role.wrap(heap),
         routeCommand: (c: PendantCommand) => (cluster.owns(c.deviceId) ? false : (cluster.command(c), true)),
@@ -160,8 +167,7 @@ export class Centre {
     // A wired panic button: every worker raises it (one open alarm per subject is a store constraint), none waits for an owner.
     await bus.subscribe(topicFilter('input'), 1, (t, p) => s.supervision.onInput(t, p));
     await bus.subscribe(topicFilter('integrationStatus'), 1, owned(ClusterRole.integrationOf, (t, p) => s.supervision.onIntegrationStatus(t, p)));
-    const online: CentreStatusPayload = { v: 1, online: true, at: clock.now(), instance: this.instance };
-    await bus.publish(topic.centreStatus(), JSON.stringify(online), { qos: 1, retain: true });
+    await bus.publish(topic.centreStatus(), this.status(true), { qos: 1, retain: true });
     await s.registry.publishAllKeyrings();
     this.stoppers.push(s.registry.watch(config.registryPollS * 1000, async () => {
       s.ingest.forget();
@@ -213,8 +219,7 @@ export class Centre {
     await s?.telemetry.close().catch(() => undefined);
     if (this.bus && !this.deps.bus) {
       try {
-        const offline: CentreStatusPayload = { v: 1, online: false, at: this.clock.now(), instance: this.instance };
-        if (this.bus.connected && !others) await this.bus.publish(topic.centreStatus(), JSON.stringify(offline), { qos: 1, retain: true });
+        if (this.bus.connected && !others) await this.bus.publish(topic.centreStatus(), this.status(false), { qos: 1, retain: true });
       } catch {
         // the last will covers it
       }
@@ -235,12 +240,17 @@ export class Centre {
   }
 
   private async connect(): Promise<MessageBus> {
-    const offline: CentreStatusPayload = { v: 1, online: false, at: this.clock.now(), instance: this.instance };
     const m = this.config.mqtt;
     return MqttBus.connect({
       url: m.url, clientId: m.clientId, ...(m.username ? { username: m.username } : {}), ...(m.password ? { password: m.password } : {}),
-      will: { topic: topic.centreStatus(), payload: JSON.stringify(offline), qos: 1, retain: true }, log: this.log.child('mqtt'),
+      will: { topic: topic.centreStatus(), payload: this.status(false), qos: 1, retain: true }, log: this.log.child('mqtt'),
     });
+  }
+
+  /** This centre's retained status message (online at start, offline at stop and as the last will). */
+  private status(online: boolean): string {
+    const p: CentreStatusPayload = { v: 1, online, at: this.clock.now(), instance: this.instance };
+    return JSON.stringify(p);
   }
 
   /** All the cluster role sees of this worker (cluster/takeover.ts). */
@@ -248,11 +258,7 @@ export class Centre {
     return {
       ingest: s.ingest, positions: s.positions, publisher: s.publisher,
       rebuild: (owns) => rebuildPartitions(s, owns),
-      announceOnline: () => {
-        if (!bus.connected) return;
-        const online: CentreStatusPayload = { v: 1, online: true, at: this.clock.now(), instance: this.instance };
-        bus.send(topic.centreStatus(), JSON.stringify(online), { qos: 1, retain: true });
-      },
+      announceOnline: () => (bus.connected ? bus.send(topic.centreStatus(), this.status(true), { qos: 1, retain: true }) : undefined),
       followBuckets: () => this.followBuckets(),
     };
   }
@@ -261,7 +267,7 @@ export class Centre {
     return {
       store: this.store, auth: this.auth, alarms: s.alarms, live: this.live, log: this.log, clock: this.clock, sessions: s.sessions,
       admin: s.admin, registry: s.registry, escalation: s.escalation, tokens: s.tokens, positions: s.positions, notifiers: s.notifiers,
-      config: this.config, outbox: s.outbox, supervision: s.supervision, ownership: this.ownership,
+      config: this.config, outbox: s.outbox, supervision: s.supervision, ownership: this.ownership, ...(s.push ? { push: s.push } : {}),
       devicesChanged: (id) => {
         s.ingest.forget(id);
         this.cluster?.forget(id);

@@ -4,6 +4,8 @@
  */
 import type { HttpSmsAuth } from './notify/sms/http-sms';
 import { ConfigError, type JsonSchema, mqttClientSchema, readConfigFile, validateConfig } from '../../common/schema';
+import { DEFAULT_ENDPOINT_HOSTS } from './notify/push/subscription';
+import { vapidProblems } from './notify/push/vapid';
 import { VOICE_LANGUAGES, type VoiceLanguage } from './notify/voice/prompts';
 
 export interface SessionsConfig {
@@ -126,6 +128,23 @@ export interface ClusterSettings {
   renewS: number;
 }
 
+/** Web Push to console users' browsers and phones (docs/centre.md "Alerts on phones"). */
+export interface PushConfig {
+  /** VAPID contact for the push services (RFC 8292 `sub`): `mailto:…` or `https://…`. */
+  subject: string;
+  /** The key pair; null = made at first start into `<dataDir>/vapid.json` (required with a PostgreSQL store: every worker must sign with the same key). */
+  vapid: { publicKey: string; privateKey: string } | null;
+  /** A second push when an alarm is still not acknowledged this long after it was raised (0 = none), minutes. */
+  unacknowledgedAfterMin: number;
+  /** Alarms of this priority or more urgent are pushed (1 duress … 5 low battery). */
+  maxPriority: number;
+  /** How long a push service keeps a push for a phone that is off, seconds. */
+  ttlS: number;
+  timeoutMs: number;
+  /** Push services the centre sends to (host or parent domain); a subscription elsewhere is refused. */
+  endpointHosts: string[];
+}
+
 /** The web console (docs/console.md). */
 export interface ConsoleConfig {
   /** Map tiles for the alarm page, e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png` or a local tile server; null = no tiles: a grid with a scale. */
@@ -156,10 +175,12 @@ export interface CentreConfig {
   /** How often the registry is checked for changes made by other processes (`vigil device add`), seconds. */
   registryPollS?: number;
   console?: ConsoleConfig;
+  /** Web Push to console users; off when absent. */
+  push?: PushConfig;
 }
 
 /** The config with every default filled in (what the services receive). */
-export type ResolvedCentreConfig = Required<Omit<CentreConfig, 'notifiers' | 'telemetry' | 'store'>> & Pick<CentreConfig, 'notifiers' | 'telemetry' | 'store'>;
+export type ResolvedCentreConfig = Required<Omit<CentreConfig, 'notifiers' | 'telemetry' | 'store' | 'push'>> & Pick<CentreConfig, 'notifiers' | 'telemetry' | 'store' | 'push'>;
 
 const int = (minimum: number, maximum: number, dflt: number): JsonSchema => ({ type: 'integer', minimum, maximum, default: dflt });
 const nstr = (dflt: null): JsonSchema => ({ type: ['string', 'null'], minLength: 1, default: dflt });
@@ -252,6 +273,15 @@ export const CENTRE_CONFIG_SCHEMA: JsonSchema = {
       tileAttribution: { type: 'string', maxLength: 300, default: '' },
       tileMaxZoom: int(1, 22, 19),
     }),
+    push: section({
+      subject: { type: 'string', pattern: '^(mailto:[^@\\s]+@[^@\\s]+|https://[^\\s]+)$' },
+      vapid: { type: ['object', 'null'], additionalProperties: false, required: ['publicKey', 'privateKey'], properties: { publicKey: { type: 'string' }, privateKey: { type: 'string' } }, default: null },
+      unacknowledgedAfterMin: int(0, 1440, 5),
+      maxPriority: int(1, 5, 4),
+      ttlS: int(0, 2_419_200, 3600),
+      timeoutMs: int(500, 60000, 10000),
+      endpointHosts: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9.-]+$' }, minItems: 1, default: DEFAULT_ENDPOINT_HOSTS },
+    }, ['subject']),
   },
 };
 
@@ -280,6 +310,8 @@ function crossCheck(c: ResolvedCentreConfig, source: string): ResolvedCentreConf
   if (http && !http.twilio === !http.url) errors.push('notifiers.smsHttp: give either twilio (the preset) or url with body');
   if (http?.url && !http.body) errors.push('notifiers.smsHttp.body: required with url (the fields to send, with {{to}} and {{text}})');
   if (http?.auth && !('basic' in http.auth || 'bearer' in http.auth || ('header' in http.auth && 'value' in http.auth))) errors.push('notifiers.smsHttp.auth: basic, bearer, or header with value');
+  if (c.push?.vapid) errors.push(...vapidProblems(c.push.vapid, 'push.vapid'));
+  if (c.push && !c.push.vapid && c.store) errors.push('push.vapid: is required with a PostgreSQL store (every centre worker must sign pushes with the same key; `npx vigil centre push-keys` makes a pair)');
   if (errors.length) throw new ConfigError(source, errors);
   return c;
 }

@@ -3,6 +3,8 @@
  * them), and the one order in which their timers are rebuilt from the store: by a centre alone at
  * start, by a cluster worker for the buckets it takes over (cluster/takeover.ts).
  */
+import { mkdirSync } from 'node:fs';
+import type { Agent as HttpsAgent } from 'node:https';
 import { join } from 'node:path';
 import type { Clock } from '../../common/clock';
 import type { MessageBus } from '../../common/bus';
@@ -23,10 +25,13 @@ import { Supervision } from './domain/supervision';
 import { duressGuard } from './escalation/duress-guard';
 import { EscalationEngine } from './escalation/engine';
 import { NotifierHealth } from './escalation/health';
+import { PushAlerts, type PushWiring } from './escalation/push-alerts';
 import { Outbox } from './escalation/outbox';
 import { ResponderTokens } from './escalation/tokens';
 import { ConsoleNotifier } from './notify/console';
 import { EmailNotifier } from './notify/email';
+import { PushNotifier, type PushSubscriptionBook } from './notify/push/push-notifier';
+import { loadVapidKeys } from './notify/push/vapid';
 import { HttpSmsNotifier, twilioPreset } from './notify/sms/http-sms';
 import { SmsNotifier } from './notify/sms/sms-notifier';
 import type { Notifier } from './notify/types';
@@ -58,6 +63,8 @@ export interface CentreServices {
   /** The console's own notifier first, then the configured (or injected) ones. */
   notifiers: Notifier[];
   telemetry: TelemetrySink;
+  /** Set when `push` is configured. */
+  push: PushWiring | undefined;
 }
 
 export interface ServiceDeps {
@@ -79,6 +86,8 @@ export interface ServiceDeps {
   /** Instead of those built from config.notifiers (tests). */
   notifiers?: Notifier[];
   telemetry?: TelemetrySink;
+  /** Tests: the agent that trusts a push-service stand-in's certificate. */
+  pushAgent?: HttpsAgent;
 }
 
 export function buildServices(d: ServiceDeps): CentreServices {
@@ -110,7 +119,7 @@ export function buildServices(d: ServiceDeps): CentreServices {
       return true;
     },
   });
-  const positions: Positions = new Positions({ store, clock, log: log.child('positions'), sessions, alarms });
+  const positions: Positions = new Positions({ store, clock, log: log.child('positions'), sessions, alarms, live });
   const supervision = new Supervision({ store, clock, log: log.child('supervision'), scheduler, alarms, sessions, config: config.supervision, currentDevice, ingestLagMs: () => ingest.lagMs() });
   const tokens = new ResponderTokens({ store, clock, ttlH: config.escalation.responderTokenTtlH, publicUrl: config.escalation.publicUrl });
   const escalation = new EscalationEngine({ store, clock, log: log.child('escalation'), scheduler, alarms, outbox, tokens, live, config: config.escalation, places: positions });
@@ -123,6 +132,8 @@ export function buildServices(d: ServiceDeps): CentreServices {
   const rules = new Rules({ alarms, publisher, sessions, supervision, positions, telemetry: collector });
   const ingest: Ingest = new Ingest({ store, clock, log: log.child('ingest'), writer, onEvent: (e, dev, m) => rules.onEvent(e, dev, m), positionAllowed: (dev, t) => positions.allowed(dev, t), ownership: d.ownership });
   const notifiers: Notifier[] = [new ConsoleNotifier({ live, clock }), ...(d.notifiers ?? configuredNotifiers(d, outbox, escalation))];
+  const push = buildPush(d, scheduler, outbox, alarms);
+  if (push) notifiers.push(push.notifier);
   for (const n of notifiers) {
     outbox.addNotifier(n);
     n.onEvent((e) => {
@@ -136,7 +147,7 @@ export function buildServices(d: ServiceDeps): CentreServices {
         .catch((err: unknown) => log.error('answer not processed', { channel: e.channel, error: err as Error }));
     });
   }
-  return { scheduler, publisher, registry, admin, alarms, sessions, supervision, positions, outbox, tokens, escalation, health, ingest, writer, notifiers, telemetry };
+  return { scheduler, publisher, registry, admin, alarms, sessions, supervision, positions, outbox, tokens, escalation, health, ingest, writer, notifiers, telemetry, push };
 }
 
 function configuredNotifiers(d: ServiceDeps, outbox: Outbox, escalation: EscalationEngine): Notifier[] {
@@ -155,6 +166,20 @@ function configuredNotifiers(d: ServiceDeps, outbox: Outbox, escalation: Escalat
   }
   if (n.webhook) out.push(new WebhookNotifier({ secret: n.webhook.secret, timeoutMs: n.webhook.timeoutMs, answerUrl: pub ? `${pub.replace(/\/$/, '')}/api/webhooks/answer` : null }, { clock }));
   return out;
+}
+
+function buildPush(d: ServiceDeps, scheduler: Scheduler, outbox: Outbox, alarms: AlarmService): PushWiring | undefined {
+  const p = d.config.push;
+  if (!p) return undefined;
+  const { store, clock, log } = d;
+  if (!p.vapid) mkdirSync(d.config.dataDir, { recursive: true });
+  const { keys, source, file } = loadVapidKeys({ configured: p.vapid, dataDir: d.config.dataDir });
+  if (source === 'generated') log.info('push: VAPID key pair made; back it up with the database', { file });
+  const book: PushSubscriptionBook = store;
+  const notifier = new PushNotifier({ keys, subject: p.subject, ttlS: p.ttlS, timeoutMs: p.timeoutMs }, { book, clock, log: log.child('push'), ...(d.pushAgent ? { agent: d.pushAgent } : {}) });
+  const alerts = new PushAlerts({ store, book, clock, log: log.child('push'), scheduler, outbox, config: p });
+  alerts.attach(alarms);
+  return { notifier, alerts, book, publicKey: keys.publicKey, endpointHosts: p.endpointHosts };
 }
 
 export interface RebuildCounts {
@@ -176,6 +201,7 @@ export async function rebuildPartitions(s: CentreServices, owns?: (partition: st
   const pendingAlarms = await s.alarms.rebuildTimers(owns);
   await s.supervision.rebuild(owns);
   const escalations = await s.escalation.rebuild(owns);
+  await s.push?.alerts.rebuild(owns);
   const events = await s.ingest.recover(owns);
   return { sessions, pendingAlarms, escalations, events, timers: s.scheduler.size };
 }

@@ -220,6 +220,16 @@ describe('channels that hang hold up no other delivery', () => {
     expect((await store.listOutbox({ states: ['pending'] })).map((m) => m.to)).toEqual([stuck.url]);
   });
 
+  it('rows of channels not configured here fail at once, in one lane beside the configured ones, and not again', async () => {
+    await outbox.start({ takeOver: true });
+    await send(message('push', 'sub-1'), message('webhook', 'https://hook.example.net/'), message('email', 'bob@example.org'));
+    await emailSent('bob@example.org');
+    await outbox.idle();
+    const failed = await store.listOutbox({ states: ['failed'] });
+    expect(failed.map((m) => [m.channel, m.attempts]).sort()).toEqual([['push', 1], ['webhook', 1]]);
+    expect((await store.listOutbox({ states: ['pending', 'sending'] }))).toEqual([]);
+  });
+
   it('a GSM modem that stops answering holds up neither the e-mail nor the console push', async () => {
     const pty = await ptyPair();
     const modem = await ScriptedModem.open(pty.b);

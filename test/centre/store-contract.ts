@@ -317,6 +317,30 @@ export function describeStore(name: string, build: () => Promise<Store>): void {
       expect((await store.secret('y')).equals(s1)).toBe(false);
     });
 
+    it('keeps push subscriptions per user: one per endpoint (another user subscribing it takes it under a new id), outcomes, removal', async () => {
+      const sub = (n: number) => ({ endpoint: `https://fcm.googleapis.com/fcm/send/e${n}`, p256dh: `key${n}`, auth: `auth${n}`, language: 'en', label: null });
+      const a = await store.putPushSubscription('u1', sub(1), 'p1', 100);
+      expect(a).toEqual({ id: 'p1', userId: 'u1', ...sub(1), createdAt: 100, lastSuccessAt: null, failures: 0 });
+      await store.putPushSubscription('u1', sub(2), 'p2', 200);
+      await store.putPushSubscription('u2', sub(3), 'p3', 300);
+      // The same browser again: keys and language refreshed, same id and age.
+      expect(await store.putPushSubscription('u1', { ...sub(1), p256dh: 'new', language: 'fr', label: 'phone' }, 'p9', 400)).toMatchObject({ id: 'p1', p256dh: 'new', language: 'fr', label: 'phone', createdAt: 100 });
+      expect((await store.listPushSubscriptions({ userId: 'u1' })).map((s) => s.id)).toEqual(['p1', 'p2']);
+      expect((await store.listPushSubscriptions()).map((s) => s.id)).toEqual(['p1', 'p2', 'p3']);
+      await store.recordPushResult('p1', false, 500);
+      await store.recordPushResult('p1', false, 510);
+      expect(await store.getPushSubscription('p1')).toMatchObject({ failures: 2, lastSuccessAt: null });
+      await store.recordPushResult('p1', true, 520);
+      expect(await store.getPushSubscription('p1')).toMatchObject({ failures: 0, lastSuccessAt: 520 });
+      // A shared phone: u2 subscribes the endpoint u1 had — it moves, under a new id.
+      expect(await store.putPushSubscription('u2', sub(2), 'p4', 600)).toMatchObject({ id: 'p4', userId: 'u2', createdAt: 600 });
+      expect(await store.getPushSubscription('p2')).toBeUndefined();
+      expect(await store.deletePushSubscription('p1')).toBe(true);
+      expect(await store.deletePushSubscription('p1')).toBe(false);
+      expect(await store.deleteUserPushSubscriptions('u2')).toBe(2);
+      expect(await store.listPushSubscriptions()).toEqual([]);
+    });
+
     it('keeps positions, the latest first, until the retention purge', async () => {
       const p = { deviceId: '0000beef', workerId: 'w1', kind: 'beacon' as const, lat: null, lon: null, beaconId: '65537', zoneId: 'z1', rssiDbm: -60 };
       await store.addPosition({ ...p, at: 100 });

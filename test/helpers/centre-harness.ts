@@ -37,7 +37,11 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(opts: { config?: Partial<CentreConfig>; storePath?: string; clock?: VirtualClock; notifiers?: Notifier[]; seed?: boolean; http?: boolean; replace?: Notifier[]; telemetry?: TelemetrySink; live?: LiveHub } = {}): Promise<Harness> {
+export async function startHarness(opts: {
+  config?: Partial<CentreConfig>; storePath?: string; clock?: VirtualClock; notifiers?: Notifier[]; seed?: boolean; http?: boolean; replace?: Notifier[]; telemetry?: TelemetrySink; live?: LiveHub;
+  /** Web Push: the agent trusting a push-service stand-in. */
+  push?: Pick<CentreDeps, 'pushAgent'>;
+} = {}): Promise<Harness> {
   const clock = opts.clock ?? new VirtualClock();
   const bus = new MemoryBus();
   const sms = new RecordingNotifier('sms', () => clock.now());
@@ -47,6 +51,7 @@ export async function startHarness(opts: { config?: Partial<CentreConfig>; store
     clock, bus, http: opts.http ?? false, store: new SqliteStore(opts.storePath ?? ':memory:'), log: createLogger('centre', 'silent'),
     ...(opts.telemetry ? { telemetry: opts.telemetry } : {}),
     ...(opts.live ? { live: opts.live } : {}),
+    ...(opts.push ?? {}),
     notifiers: opts.notifiers ?? [...[sms, email, webhook].filter((n) => !opts.replace?.some((r) => r.channel === n.channel)), ...(opts.replace ?? [])],
   };
   const centre = new Centre({ dataDir: '/nonexistent', mqtt: { url: 'mqtt://unused', clientId: 'test' }, http: { host: '127.0.0.1', port: 0 }, ...opts.config }, deps);

@@ -83,11 +83,14 @@ export class Auth {
 
   /**
    * Sets a user's password and ends their logins — all of them after an admin's reset, all but the
-   * caller's own when users change their own password (`keepToken`).
+   * caller's own when users change their own password (`keepToken`). An admin's reset also ends the
+   * user's alerts on every device (a reset is what follows a lost phone or a leaked password: a device
+   * someone else subscribed must not keep receiving alarms).
    */
   async setPassword(userId: string, password: string, keepToken?: string): Promise<void> {
     await this.ctx.store.updateUser(userId, { passwordHash: hashPassword(password) });
     await this.ctx.store.deleteUserSessions(userId, keepToken === undefined ? undefined : sha256(keepToken));
+    if (keepToken === undefined) await this.ctx.store.deleteUserPushSubscriptions(userId);
   }
 
   /**

@@ -3,7 +3,7 @@
  * issue puts the same interface on PostgreSQL LISTEN/NOTIFY so every node's consoles see everything.
  */
 import type { Session } from '../store/types';
-import type { AlarmView } from './views';
+import type { AlarmView, Place } from './views';
 
 /** A console push: a notification for operators (the console channel of an escalation). */
 export interface ConsoleNotification {
@@ -16,12 +16,26 @@ export interface ConsoleNotification {
   link: string | null;
 }
 
+/**
+ * A worker's position moved (or was confirmed): for the live map. Published only for positions the
+ * centre keeps (protected or in an alarm); the stream shows it to supervisors only during an alarm of
+ * the worker (privacy.ts). `place` is the zone or fix made readable; no trail is kept or sent.
+ */
+export interface LivePosition {
+  deviceId: string;
+  workerId: string | null;
+  siteId: string | null;
+  at: number;
+  place: Place;
+}
+
 export type LiveEvent =
   | { type: 'alarm'; alarm: AlarmView }
   | { type: 'device'; deviceId: string }
   | { type: 'session'; session: Session; action: string }
   | { type: 'notification'; notification: ConsoleNotification }
-  | { type: 'attempt'; alarmId: string; status: string; channel: string; contactName: string; at: number };
+  | { type: 'attempt'; alarmId: string; status: string; channel: string; contactName: string; at: number }
+  | { type: 'position'; position: LivePosition };
 
 export interface LiveHub {
   publish(e: LiveEvent): void;

@@ -4,22 +4,42 @@
  * ingest strips it from every other frame before anything is stored — and only for the retention
  * period of the config (purged hourly). Beacon ids become zones (name, floor, coordinates) through
  * the registry, cached and refreshed when the registry version changes.
+ *
+ * Each kept position also goes to the live map (a `position` live event) — when it differs from the
+ * last one sent for the device (another zone, or a fix 5 m or more away), or the last was sent a
+ * minute ago or more (so the map's age stays honest): a cluster's live channel carries changes, not
+ * every heartbeat of 50,000 pendants.
  */
 import type { Clock } from '../../../common/clock';
 import type { Logger } from '../../../common/log';
 import { isAlarmType, type MessageType, type PositionPayload } from '../../../protocol/src';
 import type { AlarmService } from './alarms';
+import type { LiveHub } from './live';
 import type { SessionService } from './sessions';
 import type { Beacon, DeviceRecord, EventRecord, PositionRecord, Store, Zone } from '../store/types';
 import type { Place, PlaceResolver } from './views';
 
 const OPEN = ['pending', 'raised', 'acknowledged'] as const;
+/** A position sent to the live map again after this long even if unchanged (its age restarts). */
+export const LIVE_REFRESH_MS = 60_000;
+/** A GPS fix this far from the last one sent is a move. */
+export const LIVE_MOVE_M = 5;
+
+function metresBetween(a: Place, b: Place): number {
+  if (a.lat === null || a.lon === null || b.lat === null || b.lon === null) return a.zoneId === b.zoneId && a.label === b.label ? 0 : Infinity;
+  const r = Math.PI / 180;
+  const x = (b.lon - a.lon) * r * Math.cos(((a.lat + b.lat) / 2) * r);
+  const y = (b.lat - a.lat) * r;
+  return Math.sqrt(x * x + y * y) * 6_371_000;
+}
 
 export class Positions implements PlaceResolver {
   private beacons = new Map<string, Beacon>();
   private zones = new Map<string, Zone>();
+  /** What the live map was last told per device: the place and when it was sent. */
+  private readonly sent = new Map<string, { place: Place; sentAt: number }>();
 
-  constructor(private readonly ctx: { store: Store; clock: Clock; log: Logger; sessions: SessionService; alarms?: AlarmService }) {}
+  constructor(private readonly ctx: { store: Store; clock: Clock; log: Logger; sessions: SessionService; alarms?: AlarmService; live?: LiveHub }) {}
 
   /** Re-reads beacons and zones (start, and whenever the registry version changes). */
   async refresh(): Promise<void> {
@@ -44,8 +64,21 @@ export class Positions implements PlaceResolver {
       beaconId: p.beaconId === undefined ? null : String(p.beaconId), zoneId: zone, rssiDbm: p.rssiDbm ?? null,
     };
     await this.ctx.store.addPosition(rec);
+    await this.toLiveMap(rec, device, p);
     if (!this.ctx.alarms || isAlarmType(event.type)) return; // alarm frames carry their own position into the alarm
     for (const a of await this.ctx.store.listAlarms({ deviceId: device.id, states: [...OPEN] })) await this.ctx.alarms.updatePosition(a, p, at);
+  }
+
+  private async toLiveMap(rec: PositionRecord, device: DeviceRecord, p: PositionPayload): Promise<void> {
+    const { live, clock } = this.ctx;
+    if (!live) return;
+    const place = await this.describe(p);
+    if (!place) return;
+    const now = clock.now();
+    const last = this.sent.get(device.id);
+    if (last && now - last.sentAt < LIVE_REFRESH_MS && metresBetween(last.place, place) < LIVE_MOVE_M) return;
+    this.sent.set(device.id, { place, sentAt: now });
+    live.publish({ type: 'position', position: { deviceId: device.id, workerId: device.workerId, siteId: device.siteId, at: rec.at, place } });
   }
 
   /** The device's last stored position, as alarms carry it. */

@@ -7,6 +7,8 @@
  * protected; the worker sees their own sessions in the app. An alarm's own record (its position, its
  * session) stays with the alarm: it is the incident, not the working day.
  */
+import type { Scope } from '../auth/scope';
+import type { LivePosition } from './live';
 import type { Session } from '../store/operations';
 import type { Store, User } from '../store/types';
 
@@ -46,4 +48,17 @@ export async function sessionsFor(user: Pick<User, 'role'> | undefined, sessions
   if (!whereaboutsOnlyInAlarm(user) || sessions.length === 0) return sessions;
   const inAlarm = await subjectsInAlarm(store);
   return sessions.map((s) => ((s.workerId && inAlarm.workers.has(s.workerId)) || (!s.workerId && s.deviceId && inAlarm.devices.has(s.deviceId)) ? s : withholdSession(s)));
+}
+
+/**
+ * Whether a live position (the live map) may reach this user: within their scope, and for a supervisor
+ * only while an alarm of the worker (or of the pendant, without a worker) is open — as the console's
+ * worker list shows positions (http/console/worker-status.ts).
+ */
+export async function positionVisible(user: Pick<User, 'role'> | undefined, scope: Scope, p: LivePosition, store: Store): Promise<boolean> {
+  if (!scope.covers(p)) return false;
+  if (!whereaboutsOnlyInAlarm(user)) return true;
+  if ((await store.listAlarms({ deviceId: p.deviceId, states: [...OPEN], limit: 1 })).length > 0) return true;
+  if (!p.workerId) return false;
+  return (await subjectsInAlarm(store)).workers.has(p.workerId);
 }

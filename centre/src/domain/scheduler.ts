@@ -20,7 +20,8 @@ export type TimerKind =
   | 'escalation'
   | 'pre_alarm'
   | 'device_silent'
-  | 'gateway_silent';
+  | 'gateway_silent'
+  | 'push_reminder';
 
 export type TimerHandler = (ref: string, dueAt: number) => Promise<void>;
 

@@ -34,6 +34,7 @@ export class NotifierHealth {
   }
 
   async onResult(channel: Channel, r: DeliveryResult): Promise<void> {
+    if (r.gone) return; // an expired recipient says nothing about the channel
     if (r.status === 'failed') {
       const n = (this.failures.get(channel) ?? 0) + 1;
       this.failures.set(channel, n);

@@ -9,9 +9,10 @@
  * milliseconds between the channel taking the message and the store recording it, and carries the same
  * idempotency key / Message-ID), and failed as `interrupted` for `at-most-once` ones (console push: the
  * consoles of a dead process reconnect and re-read every open alarm anyway).
- * A failed send is retried with backoff (5 s, 15 s, then every 60 s) up to `maxAttempts`, then set
- * aside as failed; the escalation engine meanwhile moves on to the next step at the first failure
- * (onResult), and NotifierHealth raises one notifier_failed alarm for a channel that keeps failing.
+ * A failed send is retried with backoff (5 s, 15 s, then every 60 s) up to `maxAttempts` (not when the
+ * recipient is gone: an expired push subscription), then set aside as failed; the escalation engine
+ * meanwhile moves on to the next step at the first failure (onResult), and NotifierHealth raises one
+ * notifier_failed alarm for a channel that keeps failing.
  *
  * Channels never wait for each other: each has its own lane that claims only its rows, and a lane
  * hands at most `maxInFlight` notifications to its channel at once and claims the next as each one
@@ -36,9 +37,13 @@ export type ResultListener = (msg: OutboxMessage, result: DeliveryResult, final:
 const BACKOFF_MS = [5_000, 15_000, 60_000];
 const MAX_IN_FLIGHT = 20;
 
-/** One channel's deliveries. */
+/**
+ * One channel's deliveries; alone, one more lane for the rows of every channel not configured here
+ * (they fail at once), so a poll costs one claim per configured channel plus one, not one per channel.
+ */
 interface Lane {
-  channel: Channel;
+  name: Channel | 'unconfigured';
+  channels: () => readonly Channel[];
   claiming: Promise<void> | undefined;
   again: boolean;
   inFlight: number;
@@ -98,7 +103,7 @@ export class Outbox {
     const { store, clock, instance } = this.ctx;
     const abandoned = await store.reclaimAbandoned({ now: clock.now(), by: instance, leaseMs: this.leaseMs, all: opts.takeOver, ...this.claimScope() });
     this.counters.inc('reclaimed', abandoned.length);
-    for (const m of abandoned) this.launch(this.lane(m.channel), m, true);
+    for (const m of abandoned) this.launch(this.laneOf(m.channel), m, true);
     this.stopPoll = every(clock, this.ctx.pollMs ?? 1000, () => this.kick());
     this.kick();
   }
@@ -120,7 +125,7 @@ export class Outbox {
     // The lanes serve every alarm: they must not inherit the fence of whichever bucket's work kicked them.
     this.kickTimer = withoutFence(() => this.ctx.clock.setTimeout(() => {
       this.kickTimer = undefined;
-      for (const channel of this.laneChannels()) this.pump(this.lane(channel));
+      for (const lane of this.lanesToPump()) this.pump(lane);
     }, 0));
   }
 
@@ -131,9 +136,14 @@ export class Outbox {
   }
 
   /** Alone, every channel is drained (a row for a channel not configured fails at once); in a cluster, ours. */
-  private laneChannels(): readonly Channel[] {
-    return this.ctx.deadClaimers ? [...this.notifiers.keys()] : CHANNELS;
+  private lanesToPump(): Lane[] {
+    const ours = [...this.notifiers.keys()].map((c) => this.lane(c));
+    return this.ctx.deadClaimers || this.unconfigured.channels().length === 0 ? ours : [...ours, this.unconfigured];
   }
+
+  private readonly unconfigured: Lane = {
+    name: 'unconfigured', channels: () => CHANNELS.filter((c) => !this.notifiers.has(c)), claiming: undefined, again: false, inFlight: 0,
+  };
 
   private get leaseMs(): number {
     return this.ctx.leaseMs ?? 60_000;
@@ -141,8 +151,12 @@ export class Outbox {
 
   private lane(channel: Channel): Lane {
     let lane = this.lanes.get(channel);
-    if (!lane) this.lanes.set(channel, (lane = { channel, claiming: undefined, again: false, inFlight: 0 }));
+    if (!lane) this.lanes.set(channel, (lane = { name: channel, channels: () => [channel], claiming: undefined, again: false, inFlight: 0 }));
     return lane;
+  }
+
+  private laneOf(channel: Channel): Lane {
+    return this.notifiers.has(channel) || this.ctx.deadClaimers ? this.lane(channel) : this.unconfigured;
   }
 
   private track(p: Promise<void>): void {
@@ -167,8 +181,8 @@ export class Outbox {
 
   private async claim(lane: Lane): Promise<void> {
     const { store, clock, instance, log } = this.ctx;
-    const channels = [lane.channel];
-    const room = (): number => (this.notifiers.get(lane.channel)?.maxInFlight ?? MAX_IN_FLIGHT) - lane.inFlight;
+    const channels = lane.channels();
+    const room = (): number => ((lane.name === 'unconfigured' ? undefined : this.notifiers.get(lane.name)?.maxInFlight) ?? MAX_IN_FLIGHT) - lane.inFlight;
     try {
       do {
         lane.again = false;
@@ -183,7 +197,7 @@ export class Outbox {
         }
       } while (lane.again && !this.stopped);
     } catch (e) {
-      log.error('outbox claim failed; the poll retries', { channel: lane.channel, error: e as Error });
+      log.error('outbox claim failed; the poll retries', { lane: lane.name, error: e as Error });
     }
   }
 
@@ -221,7 +235,7 @@ export class Outbox {
       }
     }
     const now = clock.now();
-    const retry = result.status === 'failed' && !withheld && n !== undefined && m.attempts < m.maxAttempts && !(reclaimed && n.delivery === 'at-most-once');
+    const retry = result.status === 'failed' && !withheld && !result.gone && n !== undefined && m.attempts < m.maxAttempts && !(reclaimed && n.delivery === 'at-most-once');
     const attempt = { at: now, notificationId: m.id, alarmId: m.alarmId, channel: m.channel, to: m.to, contactName: m.contactName, status: result.status, detail: result.detail === undefined ? null : `${result.detail}${retry ? ' (will retry)' : ''}` };
     const done = retry
       ? { state: 'pending' as const, at: now, detail: result.detail ?? 'failed', nextAttemptAt: now + (BACKOFF_MS[m.attempts - 1] ?? 60_000) }

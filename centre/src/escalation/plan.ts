@@ -49,6 +49,7 @@ export function addressFor(c: { phone?: string | null; email?: string | null; we
     case 'email': return c.email ?? null;
     case 'webhook': return c.webhookUrl ?? null;
     case 'console': return c.name;
+    case 'push': return null; // a user's subscriptions, not a contact's address (push-alerts.ts)
   }
 }
 

@@ -13,6 +13,7 @@ import type { ResponderTokens } from '../escalation/tokens';
 import type { LiveHub } from '../domain/live';
 import type { Notifier } from '../notify/types';
 import type { Positions } from '../domain/positions';
+import type { PushWiring } from '../escalation/push-alerts';
 import type { Registry } from '../registry/registry';
 import type { RegistryAdmin } from '../registry/admin';
 import type { SessionService } from '../domain/sessions';
@@ -38,6 +39,8 @@ export interface ApiContext {
   supervision: Supervision;
   /** Who runs a device's rules (a cluster's leases); this process alone when absent. */
   ownership?: Ownership;
+  /** Web Push (alerts on users' devices), when configured. */
+  push?: PushWiring;
   /** A device was re-assigned or removed: caches forget it at once. */
   devicesChanged: (deviceId: string) => void;
   health: () => Record<string, unknown>;

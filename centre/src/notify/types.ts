@@ -1,9 +1,9 @@
 /**
- * The notifier seam: one channel (SMS, voice call, email, webhook, console push) that can tell a contact about an
+ * The notifier seam: one channel (SMS, voice call, email, webhook, console push, Web Push) that can tell a contact about an
  * alarm and report what became of it. Every implementation passes test/centre/notifier-contract.ts.
  */
-export type Channel = 'sms' | 'voice' | 'email' | 'webhook' | 'console';
-export const CHANNELS: readonly Channel[] = ['console', 'sms', 'voice', 'email', 'webhook'];
+export type Channel = 'sms' | 'voice' | 'email' | 'webhook' | 'console' | 'push';
+export const CHANNELS: readonly Channel[] = ['console', 'sms', 'voice', 'email', 'webhook', 'push'];
 
 export interface Notification {
   /** Idempotency key: the same key is never delivered twice by a well-behaved channel. */
@@ -28,6 +28,11 @@ export type DeliveryStatus = 'sent' | 'delivered' | 'failed';
 export interface DeliveryResult {
   status: DeliveryStatus;
   detail?: string;
+  /**
+   * Failed because the recipient no longer exists (a push subscription the push service reports
+   * expired): not retried, and not held against the channel's health.
+   */
+  gone?: boolean;
 }
 
 /**

@@ -10,6 +10,7 @@ import { alarmRepository } from './repositories/alarms';
 import { appRepository } from './repositories/app';
 import { consoleRepository } from './repositories/console';
 import { outboxRepository } from './repositories/outbox';
+import { pushRepository } from './repositories/push';
 import { registryRepository, type RecordEvents } from './repositories/registry';
 import { reportRepository } from './repositories/reports';
 import { sessionRepository } from './repositories/sessions';
@@ -20,7 +21,7 @@ export type StoreMethods = Omit<Store, 'migrate' | 'close'>;
 export function repositories(e: Engine, recordEvents: RecordEvents): StoreMethods {
   return {
     ...registryRepository(e, recordEvents), ...alarmRepository(e), ...sessionRepository(e), ...outboxRepository(e),
-    ...appRepository(e), ...consoleRepository(e), ...reportRepository(e),
+    ...appRepository(e), ...consoleRepository(e), ...reportRepository(e), ...pushRepository(e),
   };
 }
 

@@ -70,6 +70,10 @@ export interface Database {
   pairing_codes: { codeHash: string; workerId: string; createdAt: Ms; createdBy: string; expiresAt: Ms; usedAt: Ms | null };
   app_actions: { key: string; workerId: string; action: string; at: Ms; deviceId: string | null; counter: number | null; status: number | null; response: Json };
   floor_plans: { siteId: string; floor: string; contentType: string; widthM: number; heightM: number; image: Buffer; updatedAt: Ms; updatedBy: string };
+  push_subscriptions: {
+    id: string; userId: string; endpoint: string; p256dh: string; auth: string; language: string; label: string | null; createdAt: Ms; lastSuccessAt: Ms | null;
+    failures: Generated<number>;
+  };
 }
 
 export type Table = keyof Database;

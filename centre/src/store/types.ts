@@ -12,6 +12,7 @@ import type {
 } from './operations';
 import type { AppAction, AppEventInput, AppEventResult, PairingCode, WorkerCredential, WorkerLogin } from './app-records';
 import type { AlarmSearch, AlarmStats, FloorPlan, StoreScope, UserScope } from './console-records';
+import type { PushSubscriptionBook } from '../notify/push/subscription';
 
 export type * from './records';
 export type * from './operations';
@@ -159,7 +160,12 @@ export type Patch<T> = Partial<T>;
 /** Changes made under a condition: undefined means the condition failed and nothing changed. */
 export type Conditional<T> = Promise<T | undefined>;
 
-export interface Store {
+/**
+ * Push subscriptions (Web Push to console users, notify/push/subscription.ts) are part of the seam:
+ * putPushSubscription, getPushSubscription, listPushSubscriptions, deletePushSubscription,
+ * deleteUserPushSubscriptions, recordPushResult.
+ */
+export interface Store extends PushSubscriptionBook {
   migrate(): Promise<void>;
   close(): Promise<void>;
 

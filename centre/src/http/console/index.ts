@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from '../context';
 import { alarmRoutes } from './alarms';
 import { overviewRoutes } from './overview';
+import { mapRoutes } from './map';
 import { planRoutes } from './plans';
+import { pushRoutes } from './push';
 import { sessionRoutes } from './sessions';
 import { streamRoutes } from './stream';
 
@@ -13,4 +15,6 @@ export function consoleRoutes(app: FastifyInstance, ctx: RouteContext): void {
   streamRoutes(app, ctx);
   sessionRoutes(app, ctx);
   planRoutes(app, ctx);
+  mapRoutes(app, ctx);
+  pushRoutes(app, ctx);
 }

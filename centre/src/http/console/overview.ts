@@ -55,12 +55,13 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   app.get('/api/console/settings', {
     config: { auth: 'any' },
-    schema: { summary: 'Console settings: map tiles (none = a grid with a scale), whether SMS can be sent through the centre, supervision periods', tags, response: { 200: { type: 'object' } } },
+    schema: { summary: 'Console settings: map tiles (none = a grid with a scale), whether SMS can be sent through the centre, supervision periods, the key browsers subscribe to alerts with (null: no alerts)', tags, response: { 200: { type: 'object' } } },
   }, async () => ({
     now: ctx.clock.now(),
     map: { tileUrl: config.console.tileUrl, attribution: config.console.tileAttribution, maxZoom: config.console.tileMaxZoom },
     sms: ctx.outbox.channels().has('sms'),
     heartbeatIntervalS: sup.heartbeatIntervalS,
     silentAfterS: silentAfterMs / 1000,
+    push: ctx.push ? { publicKey: ctx.push.publicKey } : null,
   }));
 }

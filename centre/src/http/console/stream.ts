@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { publicUser } from '../../auth/auth';
 import { scopeOf } from '../../auth/scope';
 import type { LiveEvent } from '../../domain/live';
-import { sessionsFor } from '../../domain/privacy';
+import { positionVisible, sessionsFor } from '../../domain/privacy';
 import type { RouteContext } from '../context';
 import { HttpError } from '../errors';
 import { produces, query } from '../openapi';
@@ -34,7 +34,8 @@ export function streamRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   app.get<{ Querystring: { ticket?: string } }>('/api/stream', {
     schema: {
-      summary: 'Live events (Server-Sent Events): hello (with the server clock), alarm, session, notification, attempt, device — only those of your sites and teams', tags,
+      summary: 'Live events (Server-Sent Events): hello (with the server clock), alarm, session, notification, attempt, device, position (the live map; '
+        + 'supervisors: only during an alarm of the worker) — only those of your sites and teams', tags,
       // Without a ticket (or with a used one) the answer is the same 401.
       querystring: query({ ticket: { type: 'string', description: 'From POST /api/stream/ticket (required)' } }),
       response: { 200: produces('text/event-stream'), 401: 'No valid ticket' },
@@ -82,6 +83,8 @@ export function streamRoutes(app: FastifyInstance, ctx: RouteContext): void {
             const d = await store.getDevice(e.deviceId);
             return d && scope.covers(d) ? e : undefined;
           });
+        case 'position':
+          return then(async () => ((await positionVisible(user, scope, e.position, store)) ? e : undefined));
       }
     });
     // Events may have been missed (the cluster's channel was cut): the console reconnects and re-reads.

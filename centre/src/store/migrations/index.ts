@@ -65,5 +65,15 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         if (!(await hasColumn(db, dialect, 'sites', 'time_zone'))) await sql`ALTER TABLE sites ADD COLUMN time_zone TEXT`.execute(db);
       },
     },
+    // Issue 21: alarms pushed to console users' devices (Web Push) — their browsers' subscriptions.
+    '0003-push-subscriptions': {
+      up: async (db) => {
+        const ms = dialect === 'postgres' ? sql.raw('BIGINT') : sql.raw('INTEGER');
+        await sql`CREATE TABLE IF NOT EXISTS push_subscriptions (
+          id TEXT PRIMARY KEY, user_id TEXT NOT NULL, endpoint TEXT NOT NULL UNIQUE, p256dh TEXT NOT NULL, auth TEXT NOT NULL,
+          language TEXT NOT NULL, label TEXT, created_at ${ms} NOT NULL, last_success_at ${ms}, failures INTEGER NOT NULL DEFAULT 0)`.execute(db);
+        await sql`CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_id)`.execute(db);
+      },
+    },
   };
 }

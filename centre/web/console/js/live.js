@@ -58,7 +58,7 @@ export function connectLive({ onEvent, onConnect, onState }) {
       setState('live');
       onConnect();
     });
-    for (const type of ['alarm', 'session', 'notification', 'attempt', 'device']) {
+    for (const type of ['alarm', 'session', 'notification', 'attempt', 'device', 'position']) {
       source.addEventListener(type, (m) => {
         alive();
         onEvent(type, JSON.parse(m.data));

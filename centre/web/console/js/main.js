@@ -1,8 +1,9 @@
 // The console's start: language, login, the frame (header, banners), the live stream and the views
-// by address: #/ operator screen, #/alarm/<id>, #/history, #/stats, #/admin/<section>, #/account.
+// by address: #/ operator screen, #/alarm/<id>, #/map, #/history, #/stats, #/admin/<section>, #/account.
 import { api, token, whenLoggedOut } from './api.js';
 import { fill, h, t } from './dom.js';
 import { connectLive } from './live.js';
+import { startServiceWorker, turnOff } from './push.js';
 import { keepSounding, unlockSound } from './sound.js';
 import { applyAlarm, refresh, refreshSoon, state, waitingAlarm } from './state.js';
 import { renderShell, showLiveState } from './shell.js';
@@ -13,6 +14,7 @@ const VIEWS = {
   alarm: () => import('./views/alarm.js'),
   history: () => import('./views/history.js'),
   stats: () => import('./views/stats.js'),
+  map: () => import('./views/map.js'),
   admin: () => import('./views/admin.js'),
   account: () => import('./views/account.js'),
 };
@@ -21,9 +23,12 @@ const root = document.getElementById('app');
 let live = null;
 let cleanup = null;
 let main = null;
+let routing = 0;
 
 async function route() {
   if (!state.user) return;
+  // A newer address wins: a view still loading when the address changes again is not drawn (or is undone).
+  const mine = ++routing;
   const [name, ...params] = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   const load = VIEWS[name] || VIEWS[''];
   if (cleanup) cleanup();
@@ -31,8 +36,11 @@ async function route() {
   document.body.dataset.view = name || 'queue';
   for (const a of document.querySelectorAll('nav.tabs a')) a.classList.toggle('current', a.dataset.view === (name || 'queue'));
   const view = await load();
+  if (mine !== routing) return;
   fill(main, h('p.loading', t('common.loading')));
-  cleanup = (await view.render(main, params)) || null;
+  const done = (await view.render(main, params)) || null;
+  if (mine !== routing) return void (done && done());
+  cleanup = done;
   main.focus({ preventScroll: true });
 }
 
@@ -42,7 +50,10 @@ async function start(user) {
   main = renderShell(root, { onLogout: logout, onLanguage: changeLanguage });
   live = connectLive({
     onState: showLiveState,
-    onConnect: () => void refresh().catch(() => undefined),
+    onConnect: () => {
+      void refresh().catch(() => undefined);
+      document.dispatchEvent(new Event('vigil:connected'));
+    },
     onEvent: (type, e) => {
       if (type === 'alarm') applyAlarm(e.alarm);
       else if (type === 'session' || type === 'device') refreshSoon();
@@ -57,6 +68,8 @@ async function start(user) {
 }
 
 async function logout() {
+  // Logging out here ends this browser's alerts too (a login that just expires keeps them: that is their point).
+  if (state.settings && state.settings.push) await api.get('/api/push/subscriptions').then((r) => turnOff(r.subscriptions)).catch(() => undefined);
   await api.post('/api/logout').catch(() => undefined);
   token.set(null);
   location.hash = '#/';
@@ -89,6 +102,7 @@ async function boot() {
   // Any click lets the page make sound (browsers require one); the banner asks for it.
   addEventListener('pointerdown', () => unlockSound(), { capture: true });
   addEventListener('keydown', () => unlockSound(), { capture: true });
+  startServiceWorker();
   if (!token.get()) return showLogin();
   try {
     await start(await api.get('/api/me'));
