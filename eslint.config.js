@@ -75,7 +75,7 @@ module.exports = tseslint.config(
     files: ['centre/web/console/**/*.js'],
     languageOptions: {
       sourceType: 'module',
-      globals: { L: 'readonly', VigilI18n: 'readonly', AudioContext: 'readonly', Blob: 'readonly', URLSearchParams: 'readonly', requestAnimationFrame: 'readonly', history: 'readonly', Event: 'readonly', CustomEvent: 'readonly', HTMLElement: 'readonly', Node: 'readonly', FileReader: 'readonly', Image: 'readonly', getComputedStyle: 'readonly', matchMedia: 'readonly', addEventListener: 'readonly', removeEventListener: 'readonly', confirm: 'readonly', FormData: 'readonly', MutationObserver: 'readonly' },
+      globals: { L: 'readonly', VigilI18n: 'readonly', AudioContext: 'readonly', Blob: 'readonly', URLSearchParams: 'readonly', requestAnimationFrame: 'readonly', history: 'readonly', Event: 'readonly', CustomEvent: 'readonly', HTMLElement: 'readonly', Node: 'readonly', FileReader: 'readonly', Image: 'readonly', getComputedStyle: 'readonly', matchMedia: 'readonly', addEventListener: 'readonly', removeEventListener: 'readonly', confirm: 'readonly', prompt: 'readonly', FormData: 'readonly', MutationObserver: 'readonly' },
     },
   },
   {

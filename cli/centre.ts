@@ -12,14 +12,17 @@ import { importRegistry } from '../centre/src/registry/import';
 import { SqliteStore } from '../centre/src/store/sqlite';
 import type { UserRole } from '../centre/src/store/types';
 import type { Command } from './main';
+import { backupCommand, restoreCommand } from './centre-backup';
 import { untilSignal } from './signals';
 
 const USAGE = [
   'npx vigil centre --config <centre.yaml>                                   run the centre',
   'npx vigil centre import --config <centre.yaml> <registry.yaml>            add or update sites, contacts, ladders, workers, zones, beacons, gateways, inputs',
-  'npx vigil centre user add --config <centre.yaml> --username <name> --role <admin|supervisor|operator|readonly> [--name <full name>]',
+  'npx vigil centre user add --config <centre.yaml> --username <name> --role <admin|supervisor|operator|readonly|auditor> [--name <full name>]',
   '                                                                           (the password is read from VIGIL_PASSWORD or standard input)',
   'npx vigil centre push-keys                                                 print a new VAPID key pair for push.vapid (Web Push; needed by a cluster)',
+  'npx vigil centre backup --config <centre.yaml> [--dir <dir> | --out <file>] back the store up while the centre runs (default dir: backup.dir or <dataDir>/backups)',
+  'npx vigil centre restore --config <centre.yaml> <backup file>             put a backup back (the centre stopped); what it replaces is kept',
 ].join('\n       ');
 
 function config(path: string | undefined): ResolvedCentreConfig | number {
@@ -95,7 +98,7 @@ async function userAdd(args: string[]): Promise<number> {
   const c = config(values.config);
   if (typeof c === 'number') return c;
   const role = values.role as UserRole | undefined;
-  if (!values.username || !role || !['admin', 'supervisor', 'operator', 'readonly'].includes(role)) {
+  if (!values.username || !role || !['admin', 'supervisor', 'operator', 'readonly', 'auditor'].includes(role)) {
     process.stderr.write(`Usage: ${USAGE}\n`);
     return 2;
   }
@@ -120,11 +123,17 @@ async function userAdd(args: string[]): Promise<number> {
 }
 
 export const centreCommand: Command = {
-  summary: 'run the monitoring centre (rules, alarms, escalation, API and console); import a registry; add users; make push keys',
+  summary: 'run the monitoring centre (rules, alarms, escalation, API and console); import a registry; add users; make push keys; back up and restore its store',
   usage: USAGE,
   async run(args) {
     const [sub, ...rest] = args;
     if (sub === 'import') return importCommand(rest);
+    const usage = (): number => {
+      process.stderr.write(`Usage: ${USAGE}\n`);
+      return 2;
+    };
+    if (sub === 'backup') return backupCommand(rest, config, usage);
+    if (sub === 'restore') return restoreCommand(rest, config, usage);
     if (sub === 'user' && rest[0] === 'add') return userAdd(rest.slice(1));
     if (sub === 'run') return run(rest);
     if (sub === 'push-keys') {

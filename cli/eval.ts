@@ -7,25 +7,32 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FIRMWARE_BOARDS, type FirmwareBoard } from '../firmware/tools/build';
-import { evaluate, type EvalResult } from '../simulator/src/eval/evaluate';
+import { DEFAULT_SWITCH_ON_S, evaluate, type EvalResult } from '../simulator/src/eval/evaluate';
 import { formatSummary, toJson } from '../simulator/src/eval/format';
 import { writeReport } from '../simulator/src/eval/report';
-import { POSITIONS, type Position } from '../simulator/src/replay/orientation';
 import { DEFAULT_FALLS_DIR } from '../simulator/src/trace';
 import type { Command } from './main';
 
 const USAGE = `npx vigil eval [--manifest <path/manifest.csv>] [--board puckjs|bangle2|lora] [--rate HZ]
-        [--position waist|chest|neck|wrist] [--json] [--report <dir>] [--folds K] [--rotate-random SEED]
-        [--subjects SA01,SE06,…] [--sens 1..5] [--engine firmware|detector] [--range-g G] [--tail-s S]
+        [--dataset SisFall,UMAFall,FallAllD] [--position waist,chest,neck] [--subjects SA01,FallAllD/S01,…]
+        [--json] [--report <dir>] [--folds K | --leave-one-lab-out] [--rotate-random SEED]
+        [--sens 1..5] [--engine firmware|detector] [--range-g G] [--tail-s S] [--switch-on-s S]
         [--detectors fall,tilt,still] [--workers N] [--sweep] [--train]
+
+  Every data set and position in the manifest is scored on its own (the trial's own 'position'),
+  and a data set's falls with recovery are a set of their own; nothing is pooled.
 
   --engine firmware   (default) the built firmware/dist/<board>.js in the Espruino stand-in; alarms are
                       the frames it puts on air (after its pre-alarm); range is the firmware's, and
                       --rate sets its hz setting (Puck.js 26/52, Bangle.js 2 25/50)
   --engine detector   firmware/src/lib/detect.js alone (fast); --rate (default 26) and --range-g (default 8)
+  --dataset, --position, --subjects   select trials (a subject as 'S01' in any data set or 'FallAllD/S01')
   --folds K           subject-wise cross-validation: the fall model is refitted per fold without its subjects
+  --leave-one-lab-out the fall model is fitted on two labs' trials and tested on the third's, for each lab
   --rotate-random S   every trace turned by its own random fixed orientation (seeded)
   --tail-s S          still tail added to every trial (default 45 s; see docs/simulator.md)
+  --switch-on-s S     the wearer stands in their own upright this long before every trial, as when
+                      switching protection on (default ${DEFAULT_SWITCH_ON_S}; 0: the detector learns from the recording)
   --detectors LIST    which detectors run (default fall); tilt/still also score man_down/no_motion alarms
   --sweep             also score sensitivity settings 1..5 (detector engine); implied by --report
   --train             fit the fall model on every selected subject and print the weights for detect.js`;
@@ -68,16 +75,16 @@ export const evalCommand: Command = {
       ({ values } = parseArgs({
         args,
         options: {
-          manifest: { type: 'string' }, board: { type: 'string' }, rate: { type: 'string' }, position: { type: 'string' },
-          json: { type: 'boolean' }, report: { type: 'string' }, folds: { type: 'string' }, 'rotate-random': { type: 'string' },
+          manifest: { type: 'string' }, board: { type: 'string' }, rate: { type: 'string' }, position: { type: 'string' }, dataset: { type: 'string' },
+          json: { type: 'boolean' }, report: { type: 'string' }, folds: { type: 'string' }, 'leave-one-lab-out': { type: 'boolean' }, 'rotate-random': { type: 'string' },
+          'switch-on-s': { type: 'string' },
           subjects: { type: 'string' }, sens: { type: 'string' }, engine: { type: 'string' }, 'range-g': { type: 'string' },
           'tail-s': { type: 'string' }, detectors: { type: 'string' }, workers: { type: 'string' }, sweep: { type: 'boolean' }, train: { type: 'boolean' },
         },
       }));
       const board = (values['board'] ?? 'puckjs') as FirmwareBoard;
       if (!FIRMWARE_BOARDS.includes(board)) fail(`--board: '${board}' is not one of ${FIRMWARE_BOARDS.join(', ')}`);
-      const position = (values['position'] ?? 'waist') as Position;
-      if (!POSITIONS.includes(position)) fail(`--position: '${position}' is not one of ${POSITIONS.join(', ')}`);
+      const list = (name: string): string[] | undefined => (values[name] ? String(values[name]).split(',').map((s) => s.trim()).filter((s) => s !== '') : undefined);
       const engine = values['engine'] ?? 'firmware';
       if (engine !== 'firmware' && engine !== 'detector') fail(`--engine: '${String(engine)}' is not firmware or detector`);
       const detectors = String(values['detectors'] ?? 'fall').split(',').map((s) => s.trim());
@@ -86,17 +93,22 @@ export const evalCommand: Command = {
       const rangeG = num(values['range-g'] as string | undefined, 'range-g', (n) => [2, 4, 8, 16].includes(n));
       const rotate = num(values['rotate-random'] as string | undefined, 'rotate-random', (n) => Number.isInteger(n));
       const folds = num(values['folds'] as string | undefined, 'folds', (n) => Number.isInteger(n) && n >= 2);
+      if (folds !== undefined && values['leave-one-lab-out'] === true) fail('--folds and --leave-one-lab-out are two ways of validating: choose one');
       const report = values['report'] as string | undefined;
       const json = values['json'] === true;
       result = await evaluate({
         manifest: (values['manifest'] as string | undefined) ?? join(DEFAULT_FALLS_DIR, 'manifest.csv'),
-        engine, board, position, detectors: { fall: detectors.includes('fall'), tilt: detectors.includes('tilt'), still: detectors.includes('still') },
+        engine, board, detectors: { fall: detectors.includes('fall'), tilt: detectors.includes('tilt'), still: detectors.includes('still') },
         ...(rate === undefined ? {} : { rateHz: rate }),
         ...(rangeG === undefined ? {} : { rangeG }),
         ...(rotate === undefined ? {} : { rotateSeed: rotate }),
         ...(folds === undefined ? {} : { folds }),
-        ...(values['subjects'] ? { subjects: String(values['subjects']).split(',').map((s) => s.trim()) } : {}),
+        ...(list('subjects') ? { subjects: list('subjects') } : {}),
+        ...(list('dataset') ? { datasets: list('dataset') } : {}),
+        ...(list('position') ? { positions: list('position') } : {}),
+        leaveOneLabOut: values['leave-one-lab-out'] === true,
         tailS: num(values['tail-s'] as string | undefined, 'tail-s', (n) => n >= 0 && n <= 600) ?? 45,
+        switchOnS: num(values['switch-on-s'] as string | undefined, 'switch-on-s', (n) => n >= 0 && n <= 60) ?? DEFAULT_SWITCH_ON_S,
         sens: num(values['sens'] as string | undefined, 'sens', (n) => Number.isInteger(n) && n >= 1 && n <= 5) ?? 3,
         workers: num(values['workers'] as string | undefined, 'workers', (n) => Number.isInteger(n) && n >= 0) ?? Math.min(2, cpus().length),
         sweep: values['sweep'] === true || report !== undefined,

@@ -43,6 +43,7 @@ export const DEFAULT_CODES: Readonly<Record<CodeKey, EventCodes>> = {
   gateway_offline: row(true, 'NT', 'NR', 350, true, 'SITE GATEWAY OFFLINE', 'DC-03 Network Failure / Restoral; CID 350 Communication trouble'),
   notifier_failed: row(false, 'YS', 'YK', 350, true, 'NOTIFIER FAILED', 'internal to the Vigil centre: off unless enabled'),
   integration_failed: row(false, 'YS', 'YK', 354, true, 'INTEGRATION FAILED', 'internal to the Vigil centre (possibly this very link): off unless enabled'),
+  backup_failed: row(false, 'YS', 'YK', 350, true, 'CENTRE BACKUP FAILED', 'internal to the Vigil centre: off unless enabled'),
   low_battery: row(true, 'XT', 'XR', 384, true, 'LOW BATTERY', 'DC-03 Transmitter Battery Trouble / Restoral; CID 384 RF low battery'),
   cancelled: row(true, 'AB', null, 406, false, 'CANCELLED by the worker in the pre-alarm window', 'DC-03 Abort "an event message was not sent due to user action"; CID 406 Cancel'),
   periodic_test: row(true, 'RP', null, 602, false, 'PERIODIC TEST', 'DC-03 Automatic Test; CID 602 Periodic test report'),

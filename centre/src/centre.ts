@@ -33,9 +33,10 @@ import type { PushWiring } from './escalation/push-alerts';
 import type { ApiContext } from './http/context';
 import { type HttpServer, startHttp } from './http/server';
 import type { Notifier } from './notify/types';
+import type { Housekeeping } from './ops/housekeeping';
 import type { RegistryAdmin } from './registry/admin';
 import type { Registry } from './registry/registry';
-import { buildServices, type CentreServices, purgeRetention, rebuildPartitions } from './services';
+import { buildServices, type CentreServices, rebuildPartitions } from './services';
 import { SqliteStore } from './store/sqlite';
 import { PostgresStore, postgresTarget } from './store/postgres';
 import { Cluster, type PendantCommand } from './cluster/cluster';
@@ -126,6 +127,7 @@ export class Centre {
   get escalation(): EscalationEngine { return this.services.escalation; }
   get ingest(): Ingest { return this.services.ingest; }
   get writer(): EventWriter { return this.services.writer; }
+  get housekeeping(): Housekeeping { return this.services.housekeeping; }
   /** Set when `push` is configured. */
   get push(): PushWiring | undefined { return this.built?.push; }
   get notifiers(): readonly Notifier[] { return this.built?.notifiers ?? []; }
@@ -145,6 +147,7 @@ export class Centre {
         wrapScheduler: (heap: Scheduler) => role.wrap(heap),
         routeCommand: (c: PendantCommand) => (cluster.owns(c.deviceId) ? false : (cluster.command(c), true)),
         deadClaimers: () => cluster.deadNodeIds(),
+        leader: () => cluster.ownsBucket(0),
       } : {}),
     });
     this.built = s;
@@ -175,8 +178,7 @@ export class Centre {
     }));
     const owns = (p: string): boolean => this.ownership.owns(p);
     this.stoppers.push(every(clock, 60_000, () => void s.escalation.reconcile(owns).catch((e: unknown) => log.error('reconcile failed', { error: e as Error }))));
-    // One worker purges for the cluster: whoever holds bucket 0.
-    this.stoppers.push(every(clock, 3600_000, () => void (!cluster || cluster.ownsBucket(0) ? this.purge() : undefined)));
+    s.housekeeping.start();
 
     if (this.deps.http !== false) {
       this.http = await startHttp(this.apiContext(s, bus), config.http.host, config.http.port, log.child('http'));
@@ -230,7 +232,7 @@ export class Centre {
 
   /** Runs the retention purge (hourly by itself); `now` lets a test look from the future. */
   async purge(now = this.clock.now()): Promise<void> {
-    await purgeRetention(this.store, this.config.retention, now, this.log);
+    await this.services.housekeeping.purge(now);
   }
 
   private async connectShards(): Promise<ShardSubscriptions | undefined> {
@@ -275,6 +277,7 @@ export class Centre {
       health: () => ({
         mqtt: bus.connected, ingest: s.ingest.counters.snapshot(), ingestLagMs: s.ingest.lagMs(), events: s.writer.counters.snapshot(), outbox: s.outbox.counters.snapshot(),
         timers: s.scheduler.size, notifiers: Object.fromEntries(s.notifiers.map((n) => [n.channel, n.healthy()])), faults: processFaults.snapshot(),
+        ...s.housekeeping.health(),
       }),
     };
   }

@@ -3,6 +3,7 @@
  * section but dataDir, mqtt and http has defaults, so a minimal file stays three lines.
  */
 import type { HttpSmsAuth } from './notify/sms/http-sms';
+import type { RetentionConfig } from './ops/retention';
 import { ConfigError, type JsonSchema, mqttClientSchema, readConfigFile, validateConfig } from '../../common/schema';
 import { DEFAULT_ENDPOINT_HOSTS } from './notify/push/subscription';
 import { vapidProblems } from './notify/push/vapid';
@@ -145,6 +146,18 @@ export interface PushConfig {
   endpointHosts: string[];
 }
 
+/** Scheduled backups of the store (docs/centre.md "Backups"). */
+export interface BackupConfig {
+  /** Where backup files go (created if missing); default `<dataDir>/backups` — better another disk or machine. */
+  dir: string | null;
+  /** Hours between backups (from the newest file in `dir`, so restarts do not postpone them). */
+  intervalH: number;
+  /** Backup files kept; older ones of this centre are deleted after each successful backup. */
+  keep: number;
+  /** pg_dump / pg_restore of this version (a directory holding both); default the newest installed under /usr/lib/postgresql. */
+  pgBinDir: string | null;
+}
+
 /** The web console (docs/console.md). */
 export interface ConsoleConfig {
   /** Map tiles for the alarm page, e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png` or a local tile server; null = no tiles: a grid with a scale. */
@@ -171,7 +184,10 @@ export interface CentreConfig {
   /** `sms` (a GSM modem) or `smsHttp` (an HTTP provider) carries the ladder's SMS steps — one of the two. */
   notifiers?: { sms?: SmsConfig; smsHttp?: SmsHttpConfig; voice?: VoiceConfig; email?: EmailConfig; webhook?: WebhookConfig };
   telemetry?: { influx?: { url: string; database: string; username?: string; password?: string; flushMs: number } };
-  retention?: { positionsDays: number; eventsDays: number; attemptsDays: number; telemetryDays: number };
+  /** Days each kind of record is kept (ops/retention.ts); null keeps alarms, sessions or audit entries for ever. */
+  retention?: RetentionConfig;
+  /** Scheduled backups (ops/backup/); absent: none (`vigil centre backup` still works). */
+  backup?: BackupConfig;
   /** How often the registry is checked for changes made by other processes (`vigil device add`), seconds. */
   registryPollS?: number;
   console?: ConsoleConfig;
@@ -180,10 +196,12 @@ export interface CentreConfig {
 }
 
 /** The config with every default filled in (what the services receive). */
-export type ResolvedCentreConfig = Required<Omit<CentreConfig, 'notifiers' | 'telemetry' | 'store' | 'push'>> & Pick<CentreConfig, 'notifiers' | 'telemetry' | 'store' | 'push'>;
+export type ResolvedCentreConfig = Required<Omit<CentreConfig, 'notifiers' | 'telemetry' | 'store' | 'push' | 'backup'>> & Pick<CentreConfig, 'notifiers' | 'telemetry' | 'store' | 'push' | 'backup'>;
 
 const int = (minimum: number, maximum: number, dflt: number): JsonSchema => ({ type: 'integer', minimum, maximum, default: dflt });
 const nstr = (dflt: null): JsonSchema => ({ type: ['string', 'null'], minLength: 1, default: dflt });
+/** Days, or null: kept for ever. */
+const keepable = (minimum: number, dflt: number): JsonSchema => ({ type: ['integer', 'null'], minimum, maximum: 36500, default: dflt });
 /** A section that stays absent when not configured (its presence means "use this"). */
 const nodefault = (schema: JsonSchema): JsonSchema => {
   const out: JsonSchema & { default?: unknown } = { ...schema };
@@ -266,7 +284,11 @@ export const CENTRE_CONFIG_SCHEMA: JsonSchema = {
         }, ['url']),
       },
     },
-    retention: section({ positionsDays: int(1, 3650, 30), eventsDays: int(1, 3650, 90), attemptsDays: int(30, 3650, 400), telemetryDays: int(1, 3650, 30) }),
+    retention: section({
+      positionsDays: int(1, 3650, 30), eventsDays: int(1, 3650, 90), attemptsDays: int(30, 3650, 400), telemetryDays: int(1, 3650, 30),
+      alarmsDays: keepable(30, 730), sessionsDays: keepable(1, 90), auditDays: keepable(30, 730),
+    }),
+    backup: nodefault(section({ dir: nstr(null), intervalH: int(1, 720, 24), keep: int(1, 1000, 14), pgBinDir: nstr(null) })),
     registryPollS: int(1, 3600, 30),
     console: section({
       tileUrl: { type: ['string', 'null'], pattern: '^(https?:)?//.*\\{z\\}.*\\{x\\}.*\\{y\\}|^/.*\\{z\\}.*\\{x\\}.*\\{y\\}', default: null },

@@ -37,6 +37,7 @@ import { SmsNotifier } from './notify/sms/sms-notifier';
 import type { Notifier } from './notify/types';
 import { voiceNotifierFromConfig } from './notify/voice/setup';
 import { WebhookNotifier } from './notify/webhook';
+import { Housekeeping } from './ops/housekeeping';
 import { RegistryAdmin } from './registry/admin';
 import { Registry } from './registry/registry';
 import { WORKER_CONTACT } from './store/records';
@@ -65,6 +66,8 @@ export interface CentreServices {
   telemetry: TelemetrySink;
   /** Set when `push` is configured. */
   push: PushWiring | undefined;
+  /** Retention and backups (ops/). */
+  housekeeping: Housekeeping;
 }
 
 export interface ServiceDeps {
@@ -81,6 +84,8 @@ export interface ServiceDeps {
   wrapScheduler?: (s: Scheduler) => Scheduler;
   /** A cluster worker's: hands a pendant command to the worker that owns the device; true when handed on. */
   routeCommand?: (c: PendantCommand) => boolean;
+  /** A cluster worker's: whether it keeps house for the cluster (retention, backups); alone, always. */
+  leader?: () => boolean;
   /** A cluster worker's: the workers known dead, whose outbox claims may be taken. */
   deadClaimers?: () => readonly string[];
   /** Instead of those built from config.notifiers (tests). */
@@ -123,6 +128,8 @@ export function buildServices(d: ServiceDeps): CentreServices {
   const supervision = new Supervision({ store, clock, log: log.child('supervision'), scheduler, alarms, sessions, config: config.supervision, currentDevice, ingestLagMs: () => ingest.lagMs() });
   const tokens = new ResponderTokens({ store, clock, ttlH: config.escalation.responderTokenTtlH, publicUrl: config.escalation.publicUrl });
   const escalation = new EscalationEngine({ store, clock, log: log.child('escalation'), scheduler, alarms, outbox, tokens, live, config: config.escalation, places: positions });
+  // One worker keeps house for a cluster (d.leader: whoever holds bucket 0).
+  const housekeeping = new Housekeeping({ store, clock, log: log.child('housekeeping'), scheduler, alarms, config, leader: d.leader ?? (() => true) });
   const health = new NotifierHealth({ clock, log: log.child('notifiers'), alarms, outbox, threshold: config.escalation.notifierFailuresBeforeAlarm });
   const telemetry = d.telemetry ?? (config.telemetry?.influx ? new InfluxTelemetrySink({ ...config.telemetry.influx, retentionDays: config.retention.telemetryDays }, { clock, log: log.child('influx') }) : new NullTelemetrySink());
   const collector = new TelemetryCollector(telemetry);
@@ -147,7 +154,7 @@ export function buildServices(d: ServiceDeps): CentreServices {
         .catch((err: unknown) => log.error('answer not processed', { channel: e.channel, error: err as Error }));
     });
   }
-  return { scheduler, publisher, registry, admin, alarms, sessions, supervision, positions, outbox, tokens, escalation, health, ingest, writer, notifiers, telemetry, push };
+  return { scheduler, publisher, registry, admin, alarms, sessions, supervision, positions, outbox, tokens, escalation, health, ingest, writer, notifiers, telemetry, push, housekeeping };
 }
 
 function configuredNotifiers(d: ServiceDeps, outbox: Outbox, escalation: EscalationEngine): Notifier[] {
@@ -204,16 +211,4 @@ export async function rebuildPartitions(s: CentreServices, owns?: (partition: st
   await s.push?.alerts.rebuild(owns);
   const events = await s.ingest.recover(owns);
   return { sessions, pendingAlarms, escalations, events, timers: s.scheduler.size };
-}
-
-const DAY = 86_400_000;
-
-/** The retention purge (hourly, by one worker of a cluster): positions, events and attempts older than configured. */
-export async function purgeRetention(store: Store, r: ResolvedCentreConfig['retention'], now: number, log: Logger): Promise<void> {
-  try {
-    const n = await store.purge({ positionsBefore: now - r.positionsDays * DAY, eventsBefore: now - r.eventsDays * DAY, attemptsBefore: now - r.attemptsDays * DAY });
-    if (n.positions + n.events + n.attempts > 0) log.info('retention purge', n);
-  } catch (e) {
-    log.error('retention purge failed', { error: e as Error });
-  }
 }

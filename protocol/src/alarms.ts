@@ -14,6 +14,7 @@ export const ALARM_TYPES = [
   { name: 'gateway_offline', priority: 4, kind: 'technical', description: 'a site gateway went offline' },
   { name: 'notifier_failed', priority: 4, kind: 'technical', description: 'a notification channel keeps failing' },
   { name: 'integration_failed', priority: 4, kind: 'technical', description: 'an integration (e.g. the alarm-receiving-centre link) reports a failure' },
+  { name: 'backup_failed', priority: 4, kind: 'technical', description: 'a scheduled backup of the centre\'s store failed' },
   { name: 'low_battery', priority: 5, kind: 'technical', description: 'a pendant battery is low' },
 ] as const;
 

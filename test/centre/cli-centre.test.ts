@@ -65,4 +65,19 @@ describe('vigil centre', () => {
     expect((await store.getSite('north'))?.ladderId).toBe('day');
     await store.close();
   });
+
+  it('backs the store up and restores it, keeping what it replaced', async () => {
+    const b = vigil(['centre', 'backup', '--config', config]);
+    expect(b.stderr).toBe('');
+    const file = /^Backup written: (\S+vigil-centre-[0-9T-]+Z\.sqlite) \(\d+ ms\)\n$/.exec(b.stdout)?.[1];
+    expect(file).toContain(join(dir, 'data', 'backups'));
+    expect(vigil(['centre', 'user', 'add', '--config', config, '--username', 'late', '--role', 'readonly'], { env: { VIGIL_PASSWORD: 'correct horse' } }).status).toBe(0);
+    const r = vigil(['centre', 'restore', '--config', config, file!]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^Restored from .*\. What it replaced is kept as .*centre\.db\.before-restore-/);
+    const store = new SqliteStore(join(dir, 'data', 'centre.db'));
+    expect((await store.listUsers()).map((u) => u.username)).toEqual(['op', 'root']);
+    await store.close();
+    expect(vigil(['centre', 'restore', '--config', config, join(dir, 'centre.yaml')]).stderr).toMatch(/^Restore refused: .* is not a usable backup/);
+  });
 });

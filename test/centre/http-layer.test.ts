@@ -57,10 +57,10 @@ describe('the HTTP layer', () => {
   it('validates bodies, queries and path parameters from their schemas, naming every problem by path', async () => {
     expect(await call(h.base, 'POST', '/api/users', { token: admin, body: { username: 'x', role: 'boss', extra: 1 } })).toEqual({
       status: 400,
-      body: { error: { code: 'invalid', message: 'Invalid: password: is required; extra: is not a known setting; username: must be 2–64 letters, digits or _.@-; role: must be one of "admin", "supervisor", "operator", "readonly"' } },
+      body: { error: { code: 'invalid', message: 'Invalid: password: is required; extra: is not a known setting; username: must be 2–64 letters, digits or _.@-; role: must be one of "admin", "supervisor", "operator", "readonly", "auditor"' } },
     });
     expect(await call(h.base, 'GET', '/api/reports/alarms?limit=0&type=sos,,bogus', { token: admin })).toEqual({
-      status: 400, body: { error: { code: 'invalid', message: 'Invalid: type.1: must be one of "duress", "sos", "fall", "man_down", "no_motion", "session_expired", "check_in_missed", "device_silent", "gateway_offline", "notifier_failed", "integration_failed", "low_battery"; limit: must be >= 1' } },
+      status: 400, body: { error: { code: 'invalid', message: 'Invalid: type.1: must be one of "duress", "sos", "fall", "man_down", "no_motion", "session_expired", "check_in_missed", "device_silent", "gateway_offline", "notifier_failed", "integration_failed", "backup_failed", "low_battery"; limit: must be >= 1' } },
     });
     const png = Buffer.from('89504e470d0a1a0a', 'hex');
     const floor = await raw(h.base, 'PUT', `/api/sites/${SITE}/plans/a%20b?widthM=1&heightM=1`, { token: admin, type: 'image/png', body: png });

@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../../centre/src/store/sqlite';
+import { describeOpsStore } from './ops-store-contract';
 import { describeStore } from './store-contract';
 import { LEGACY_READS, loadLegacySqlite } from './store-legacy/load';
 import { migrations } from '../../centre/src/store/migrations';
 import { readBack } from './store-legacy/seed';
 
 describeStore('SQLite', async () => new SqliteStore(':memory:'));
+describeOpsStore('SQLite', async () => new SqliteStore(':memory:'));
 
 describe('SQLite store specifics', () => {
   it('refuses to change or delete audit entries', async () => {

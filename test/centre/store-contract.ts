@@ -68,7 +68,7 @@ export function describeStore(name: string, build: () => Promise<Store>): void {
     it('refuses counters purged by the retention as stale', async () => {
       await store.recordEvent(event(10, 1000));
       await store.recordEvent(event(11, 5000));
-      const n = await store.purge({ positionsBefore: 2000, eventsBefore: 2000, attemptsBefore: 2000 });
+      const n = await store.purge({ positions: 2000, events: 2000, notifications: 2000 });
       expect(n.events).toBe(1);
       expect(await store.recordEvent(event(10, 6000))).toBe('stale');
       expect(await store.recordEvent(event(12, 6000))).toBe('new');
@@ -346,8 +346,8 @@ export function describeStore(name: string, build: () => Promise<Store>): void {
       await store.addPosition({ ...p, at: 100 });
       await store.addPosition({ ...p, at: 300, kind: 'gps', lat: 48.8, lon: 2.3, beaconId: null, zoneId: null });
       expect(await store.latestPosition('0000beef')).toMatchObject({ at: 300, kind: 'gps', lat: 48.8 });
-      expect((await store.purge({ positionsBefore: 200, eventsBefore: 0, attemptsBefore: 0 })).positions).toBe(1);
-      expect((await store.purge({ positionsBefore: 400, eventsBefore: 0, attemptsBefore: 0 })).positions).toBe(1);
+      expect((await store.purge({ positions: 200 })).positions).toBe(1);
+      expect((await store.purge({ positions: 400 })).positions).toBe(1);
       expect(await store.latestPosition('0000beef')).toBeUndefined();
     });
   });

@@ -11,7 +11,7 @@ import type { Notifier } from '../../centre/src/notify/types';
 import type { TelemetrySink } from '../../centre/src/telemetry/types';
 import type { LiveHub } from '../../centre/src/domain/live';
 import { SqliteStore } from '../../centre/src/store/sqlite';
-import type { DeviceRecord } from '../../centre/src/store/types';
+import type { DeviceRecord, Store } from '../../centre/src/store/types';
 import { encodeUplink, fromHex, parseDeviceId, topic, type UplinkInput } from '../../protocol/src';
 import { RecordingNotifier } from './centre-fake-notifier';
 import { MemoryBus } from './centre-memory-bus';
@@ -38,7 +38,7 @@ export interface Harness {
 }
 
 export async function startHarness(opts: {
-  config?: Partial<CentreConfig>; storePath?: string; clock?: VirtualClock; notifiers?: Notifier[]; seed?: boolean; http?: boolean; replace?: Notifier[]; telemetry?: TelemetrySink; live?: LiveHub;
+  config?: Partial<CentreConfig>; storePath?: string; store?: Store; clock?: VirtualClock; notifiers?: Notifier[]; seed?: boolean; http?: boolean; replace?: Notifier[]; telemetry?: TelemetrySink; live?: LiveHub;
   /** Web Push: the agent trusting a push-service stand-in. */
   push?: Pick<CentreDeps, 'pushAgent'>;
 } = {}): Promise<Harness> {
@@ -48,7 +48,7 @@ export async function startHarness(opts: {
   const email = new RecordingNotifier('email', () => clock.now());
   const webhook = new RecordingNotifier('webhook', () => clock.now());
   const deps: CentreDeps = {
-    clock, bus, http: opts.http ?? false, store: new SqliteStore(opts.storePath ?? ':memory:'), log: createLogger('centre', 'silent'),
+    clock, bus, http: opts.http ?? false, store: opts.store ?? new SqliteStore(opts.storePath ?? ':memory:'), log: createLogger('centre', 'silent'),
     ...(opts.telemetry ? { telemetry: opts.telemetry } : {}),
     ...(opts.live ? { live: opts.live } : {}),
     ...(opts.push ?? {}),

@@ -6,6 +6,7 @@
  * and the fencing of writes by lease tokens.
  */
 import { PostgresStore } from '../../centre/src/store/postgres';
+import { describeOpsStore } from '../centre/ops-store-contract';
 import { describeStore } from '../centre/store-contract';
 import { describeAppStore } from '../web/app-store-contract';
 import { describeConsoleStore } from '../web/console-store-contract';
@@ -40,6 +41,7 @@ async function freshStore(): Promise<PostgresStore> {
 describeStore('PostgreSQL', freshStore);
 describeAppStore('PostgreSQL', freshStore);
 describeConsoleStore('PostgreSQL', freshStore);
+describeOpsStore('PostgreSQL', freshStore);
 
 /** A schema the hand-written engine created (schema_version 3), opened by today's store. */
 async function legacyStore(opts: { schemaOnly?: boolean } = {}): Promise<PostgresStore> {

@@ -84,6 +84,46 @@ describe('VDetect', () => {
     expect(codes.filter((c) => c !== 0)).toEqual([2, 2]); // still lying after a reset: raised again
   });
 
+  it('decides a fall event 7 s after its largest impact, however the wearer moves after it', () => {
+    const st = api.create({ hz: HZ, tilt: false, still: false }) as unknown as { nc: number; f: Float32Array };
+    const feed = (samples: [number, number, number][]): number => {
+      let at = -1;
+      for (const s of samples) {
+        const nc = st.nc;
+        api.step(st as never, ...s);
+        if (st.nc !== nc && at < 0) at = n;
+        n++;
+      }
+      return at;
+    };
+    let n = 0;
+    feed(hold(UP, 10));
+    const firstImpact = n;
+    feed([[0, 2, 0]]); // a stumble…
+    feed(hold(UP, 1));
+    const impact = n;
+    feed([[0, 0.5, 3]]); // …then the fall's larger impact, onto the back
+    const shaking: [number, number, number][] = [];
+    for (let i = 0; i < 2 * HZ; i++) shaking.push([0.3 * Math.sin(i), 0.2, 1 + (i % 5 === 0 ? 0.7 : 0.1 * Math.cos(i))]);
+    feed(shaking); // moving on the floor, smaller jolts: the decision does not wait for them
+    const decided = feed(hold(ON_BACK, 10));
+    expect(firstImpact).toBe(10 * HZ);
+    expect(decided - impact).toBe(7 * HZ);
+    expect(st.f[0]).toBeCloseTo(0, 1); // posture after against before: a quarter turn
+    expect(st.f[1]).toBeCloseTo(0, 1); // against upright
+    expect(st.f[2]).toBeCloseTo(Math.log(Math.hypot(0, 0.5, 3)), 5); // the largest impact
+    expect(st.f[8]).toBe(0); // upright before: the lying weights stay out
+    expect(Array.from(st.f.subarray(9)).every((v) => v === 0)).toBe(true);
+  });
+
+  it('adds the lying weights when the wearer lay before the impact (out of bed, not turning in it)', () => {
+    const st = api.create({ hz: HZ, tilt: false, still: false }) as unknown as { f: Float32Array; nc: number };
+    for (const s of [...hold(UP, 3), ...hold(ON_BACK, 10), [2, 0, 0.5] as [number, number, number], ...hold([1, 0, 0], 10)]) api.step(st as never, ...s);
+    expect(st.nc).toBe(1);
+    expect(st.f[8]).toBe(1);
+    expect(Array.from(st.f.subarray(9))).toEqual(Array.from(st.f.subarray(0, 8)));
+  });
+
   it('keeps its state small enough for a Puck.js (about 100 JsVars)', () => {
     const st = api.create({ hz: 52 }) as unknown as Record<string, unknown>;
     // Espruino: a property is a name var (holding an int value itself) plus a var for a float;

@@ -8,7 +8,7 @@ import type { UserRole } from '../../centre/src/store/types';
 import { startHarness, type Harness } from '../helpers/centre-harness';
 import { call, login } from '../helpers/http';
 
-const ROLES: UserRole[] = ['admin', 'supervisor', 'operator', 'readonly'];
+const ROLES: UserRole[] = ['admin', 'supervisor', 'operator', 'readonly', 'auditor'];
 const OPEN = ['pending', 'raised', 'acknowledged'] as const;
 
 describe('console API: roles and scopes', () => {

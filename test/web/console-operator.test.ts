@@ -139,7 +139,13 @@ describe(`console: an operator handles a ${TYPE} alarm from a virtual pendant (C
     const month = new Date((await sys.box.centre.store.getAlarm(alarmId))!.createdAt).toISOString().slice(0, 7);
     await page.goto(`${sys.base}/#/stats/${month}`);
     await page.locator('.kpi.total .value', { hasText: /^1$/ }).waitFor();
+    // the share of person alarms acknowledged within 30 s / 60 s / 3 min: this one was, within 3 min at least
+    expect(await page.locator('#answered .kpi.within180S .value').innerText()).toMatch(/^100\s?%$/);
     await screenshot(page, 'console-stats');
+    const [statsCsv] = await Promise.all([page.waitForEvent('download'), page.locator('#stats-csv').click()]);
+    const figures = readFileSync(await statsCsv.path(), 'utf8').replace(/^\uFEFF/, '').split('\r\n');
+    expect(figures[0]).toContain('within30SPct,within60SPct,within180SPct');
+    expect(figures[1]).toMatch(/^all,,,1,0,0,1,/);
     expect(problems(page)).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@
  * the language picker; the same app at phone width (390×844) without sideways scrolling. Saves the
  * screenshots of docs/console.md.
  */
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { parseScenario } from '../../simulator/src/scenario/schema';
 import { fallsDataAvailable } from '../../simulator/src/trace';
@@ -181,6 +182,39 @@ describe('console screens (Chromium)', () => {
     await page.close();
   });
 
+  it('shows the audit log to an admin, filtered and exported, and a worker\'s personal data with its export and a refused erasure', async () => {
+    const page = await openConsole(web, sys.base, ADMIN);
+    await page.goto(`${sys.base}/#/audit`);
+    await page.locator('#audit-results table').waitFor();
+    await page.locator('#audit-form select[name=action]').selectOption('login');
+    await page.locator('#audit-form button[type=submit]').click();
+    await page.locator('#audit-results td', { hasText: 'user:ada' }).first().waitFor();
+    expect(await page.locator('#audit-results tbody tr').count()).toBeGreaterThanOrEqual(1);
+    await screenshot(page, 'console-audit');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#audit-csv').click()]);
+    const csv = readFileSync(await download.path(), 'utf8');
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    expect(csv).toContain('seq,time,actor,action,entity,entityId,data,redacted');
+    expect(csv).toContain('user:ada,login,user');
+    expect((await sys.box.centre.store.searchAudit({ actions: ['audit_exported'] })).total).toBe(1);
+
+    await page.goto(`${sys.base}/#/admin/workers`);
+    await page.locator('.admin-list td', { hasText: 'Alice Martin' }).click();
+    await page.locator('#personal-data').waitFor();
+    const [json] = await Promise.all([page.waitForEvent('download'), page.locator('#export-json').click()]);
+    const data = JSON.parse(readFileSync(await json.path(), 'utf8')) as { worker: { name: string }; alarms: unknown[] };
+    expect(data.worker.name).toBe('Alice Martin');
+    expect(data.alarms.length).toBeGreaterThanOrEqual(1);
+    await screenshot(page, 'console-personal-data', { fullPage: true });
+    // Alice's SOS is still open: the erasure is refused, and says why
+    page.once('dialog', (d) => void d.accept('alice'));
+    await page.locator('#erase').click();
+    await page.locator('.toast', { hasText: 'still open' }).waitFor();
+    expect(await sys.box.centre.store.getWorker('alice')).toBeDefined();
+    expect(problems(page).filter((p) => !/409 \(Conflict\).*\/api\/workers\/alice\/erase/.test(p))).toEqual([]);
+    await page.close();
+  });
+
   it('works at phone width (390×844) without sideways scrolling', async () => {
     const page = await openConsole(web, sys.base, OPERATOR, { viewport: PHONE, mobile: true });
     await page.locator('.alarm-card').nth(2).waitFor();
@@ -195,7 +229,7 @@ describe('console screens (Chromium)', () => {
     await page.locator('#alarm-state[data-state=acknowledged]').waitFor();
     for (const view of ['history', 'stats', 'account']) {
       await page.goto(`${sys.base}/#/${view}`);
-      await page.locator(view === 'history' ? '#results table' : view === 'stats' ? '.kpis' : '.account form').waitFor();
+      await page.locator(view === 'history' ? '#results table' : view === 'stats' ? '.kpi.total' : '.account form').waitFor();
       expect([view, (await contentWidth(page)) <= PHONE.width]).toEqual([view, true]);
     }
     await page.goto(`${sys.base}/#/history`);

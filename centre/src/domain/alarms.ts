@@ -29,7 +29,7 @@ const OPEN = ['pending', 'raised', 'acknowledged'] as const;
 const TAKEN_OVER: readonly AlarmType[] = ALARM_TYPES.filter((t) => t.kind === 'person' && t.name !== 'duress').map((t) => t.name);
 
 /** Technical alarm types: closed automatically on restore unless someone already took them. */
-export const TECHNICAL: ReadonlySet<AlarmType> = new Set(['device_silent', 'gateway_offline', 'notifier_failed', 'integration_failed', 'low_battery']);
+export const TECHNICAL: ReadonlySet<AlarmType> = new Set(['device_silent', 'gateway_offline', 'notifier_failed', 'integration_failed', 'backup_failed', 'low_battery']);
 
 export interface DeviceAlarmInput {
   device: DeviceRecord;

@@ -21,7 +21,9 @@ export type TimerKind =
   | 'pre_alarm'
   | 'device_silent'
   | 'gateway_silent'
-  | 'push_reminder';
+  | 'push_reminder'
+  | 'retention'
+  | 'backup';
 
 export type TimerHandler = (ref: string, dueAt: number) => Promise<void>;
 

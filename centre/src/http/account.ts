@@ -35,12 +35,19 @@ export function accountRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const client = req.socket.remoteAddress ?? 'unknown';
     if (auth.limited(client, username)) throw new HttpError(429, 'too_many_attempts', 'Too many failed logins; wait a few minutes');
     const result = await auth.login(client, username, password);
+    // Logins and failed logins are audited (the audit view); the name a stranger typed is kept short.
+    // Refused ones beyond the rate limit (429) are not: a flood cannot fill the log.
+    const name = username.slice(0, 64);
+    await store.appendAudit(result
+      ? { at: ctx.clock.now(), actor: `user:${result.user.username}`, action: 'login', entity: 'user', entityId: result.user.id, data: { client } }
+      : { at: ctx.clock.now(), actor: `user:${name}`, action: 'login_failed', entity: 'user', entityId: (await store.getUserByName(username))?.id ?? '(unknown)', data: { client } });
     if (!result) throw new HttpError(401, 'bad_credentials', 'Wrong user name or password');
     return result;
   });
 
   app.post('/api/logout', { config: { auth: 'any' }, schema: { summary: 'Log out: the token stops working at once', tags } }, async (req) => {
     await auth.logout(req.token!);
+    await store.appendAudit({ at: ctx.clock.now(), actor: `user:${req.user!.username}`, action: 'logout', entity: 'user', entityId: req.user!.id });
   });
 
   app.get('/api/me', { config: { auth: 'any' }, schema: { summary: 'Who is logged in', tags, response: { 200: ref('User') } } }, async (req) => publicUser(req.user!));

@@ -52,7 +52,7 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
     callList: { type: 'array', items: obj({ name: str, phone: str, email: str }, ['name']) }, endedAt: nint,
   }, ['id', 'kind', 'state', 'startedAt']),
   User: obj({
-    id: str, username: str, name: str, role: { enum: ['admin', 'supervisor', 'operator', 'readonly'] },
+    id: str, username: str, name: str, role: { enum: ['admin', 'supervisor', 'operator', 'readonly', 'auditor'] },
     scope: {
       type: ['object', 'null'], description: 'Sites and teams a supervisor (or a scoped read-only user) sees; null = all',
       properties: { siteIds: { type: 'array', items: str }, teamIds: { type: 'array', items: str } },

@@ -5,6 +5,7 @@
  * same rows (contract: test/web/console-store.test.ts).
  */
 import type { AlarmState, AlarmType, ResolutionReason } from '../../../protocol/src';
+import type { AnswerFigures } from './ops-records';
 
 /** The sites and teams a supervisor (or a scoped read-only user) may see and act on. */
 export interface UserScope {
@@ -73,6 +74,8 @@ export interface StatsGroup extends AckFigures {
   /** Still open (pending, raised, acknowledged). */
   open: number;
   byResolution: Record<ResolutionReason, number>;
+  /** Acknowledged within 30 s / 60 s / 3 min (BS 8484 style), of the person alarms. */
+  answered: AnswerFigures;
 }
 
 export interface AlarmStats extends StatsGroup {

@@ -9,7 +9,8 @@
  *   (postgres-events.ts);
  * - outbox claims: `FOR UPDATE SKIP LOCKED` on PostgreSQL, where workers claim at the same time;
  * - alarm numbers: a sequence on PostgreSQL (workers race), max + 1 on SQLite (one writer);
- * - the outbox's insertion order (a `seq` column on PostgreSQL, the rowid on SQLite) and GREATEST.
+ * - the outbox's insertion order (a `seq` column on PostgreSQL, the rowid on SQLite), GREATEST, and
+ *   searching the text of a JSON column (an erasure's search for a person's traces).
  */
 import { type CompiledQuery, type Expression, type Kysely, type QueryResult, type RawBuilder, sql } from 'kysely';
 import type { AuditEntry } from './types';
@@ -42,6 +43,11 @@ export function outboxInsertionOrder(dialect: Dialect): RawBuilder<number> {
 /** The larger of two values (SQLite's two-argument MAX, PostgreSQL's GREATEST). */
 export function greatest(dialect: Dialect, a: Expression<number>, b: Expression<number>): RawBuilder<number> {
   return dialect === 'postgres' ? sql<number>`GREATEST(${a}, ${b})` : sql<number>`MAX(${a}, ${b})`;
+}
+
+/** Whether a JSON column's text holds `needle` exactly (case-sensitive on both engines, unlike LIKE on SQLite). */
+export function jsonContains(dialect: Dialect, column: string, needle: string): RawBuilder<boolean> {
+  return dialect === 'postgres' ? sql<boolean>`strpos(${sql.ref(column)}::text, ${needle}) > 0` : sql<boolean>`instr(${sql.ref(column)}, ${needle}) > 0`;
 }
 
 const auditInsert = prepared((q: Q, at: number, actor: string, action: string, entity: string, entityId: string, data: string | null) =>

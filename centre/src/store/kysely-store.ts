@@ -8,6 +8,10 @@ import type { Engine } from './engine';
 import { migrations } from './migrations';
 import { alarmRepository } from './repositories/alarms';
 import { appRepository } from './repositories/app';
+import { auditRepository } from './repositories/audit';
+import { erasureRepository } from './repositories/erasure';
+import { peopleRepository } from './repositories/people';
+import { retentionRepository } from './repositories/retention';
 import { consoleRepository } from './repositories/console';
 import { outboxRepository } from './repositories/outbox';
 import { pushRepository } from './repositories/push';
@@ -22,6 +26,7 @@ export function repositories(e: Engine, recordEvents: RecordEvents): StoreMethod
   return {
     ...registryRepository(e, recordEvents), ...alarmRepository(e), ...sessionRepository(e), ...outboxRepository(e),
     ...appRepository(e), ...consoleRepository(e), ...reportRepository(e), ...pushRepository(e),
+    ...retentionRepository(e), ...auditRepository(e), ...peopleRepository(e), ...erasureRepository(e),
   };
 }
 

@@ -182,9 +182,3 @@ export interface PositionRecord {
   zoneId: string | null;
   rssiDbm: number | null;
 }
-
-export interface PurgeRequest {
-  positionsBefore: number;
-  eventsBefore: number;
-  attemptsBefore: number;
-}

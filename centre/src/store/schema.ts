@@ -33,7 +33,7 @@ export interface Database {
     acknowledgedAt: Ms | null; acknowledgedBy: string | null; resolvedAt: Ms | null; resolvedBy: string | null; resolution: string | null;
     comment: string | null; subject: string | null; text: string | null; sessionId: string | null;
   };
-  audit: { seq: Generated<number>; at: Ms; actor: string; action: string; entity: string; entityId: string; data: Json };
+  audit: { seq: Generated<number>; at: Ms; actor: string; action: string; entity: string; entityId: string; data: Json; redactedAt: Ms | null };
   users: { id: string; username: string; name: string; role: string; passwordHash: string; scope: Json };
   auth_sessions: { tokenHash: string; userId: string; createdAt: Ms; expiresAt: Ms };
   stream_tickets: { ticketHash: string; userId: string; expiresAt: Ms };
@@ -56,7 +56,7 @@ export interface Database {
   };
   attempts: {
     seq: Generated<number>; at: Ms; notificationId: string | null; alarmId: string | null; channel: string; recipient: string; contactName: string;
-    status: string; detail: string | null;
+    status: string; detail: string | null; redactedAt: Ms | null;
   };
   responder_tokens: {
     tokenHash: string; alarmId: string; targetKey: string; contactName: string; channel: string; address: string; createdAt: Ms; expiresAt: Ms; revokedAt: Ms | null;

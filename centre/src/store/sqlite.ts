@@ -15,7 +15,7 @@ export class SqliteStore extends KyselyStore {
   private readonly conn: SqliteConnection;
 
   /** `path` is a file, or `:memory:` for tests; `backgroundCheckpoints: false` keeps SQLite's own (CLI tools). */
-  constructor(path: string, opts: { backgroundCheckpoints?: boolean } = {}) {
+  constructor(readonly path: string, opts: { backgroundCheckpoints?: boolean } = {}) {
     const conn = new SqliteConnection(path, opts);
     const db = new Kysely<Database>({ dialect: new VigilSqliteDialect({ database: conn }), plugins: [new CamelCasePlugin(CAMEL_CASE)] });
     const engine: Engine = {

@@ -7,9 +7,10 @@
 import type { AlarmState, AlarmType, MessageType, PositionPayload, ResolutionReason } from '../../../protocol/src';
 import type { EntityKind, EntityMap } from './records';
 import type {
-  AttemptRecord, Escalation, NewOutboxMessage, OutboxCompletion, OutboxMessage, PositionRecord, PurgeRequest,
+  AttemptRecord, Escalation, NewOutboxMessage, OutboxCompletion, OutboxMessage, PositionRecord,
   ResponderToken, Session, SessionFilter, SessionState,
 } from './operations';
+import type { AuditPage, AuditQuery, ErasureRequest, ErasureResult, PurgeCounts, PurgeRequest, WorkerData } from './ops-records';
 import type { AppAction, AppEventInput, AppEventResult, PairingCode, WorkerCredential, WorkerLogin } from './app-records';
 import type { AlarmSearch, AlarmStats, FloorPlan, StoreScope, UserScope } from './console-records';
 import type { PushSubscriptionBook } from '../notify/push/subscription';
@@ -18,9 +19,11 @@ export type * from './records';
 export type * from './operations';
 export type * from './app-records';
 export type * from './console-records';
+export type * from './ops-records';
 export { WORKER_CONTACT, ENTITY_KINDS, entitySite } from './records';
 
-export type UserRole = 'admin' | 'supervisor' | 'operator' | 'readonly';
+/** `auditor`: reads like `readonly`, centre-wide, and reads the audit log (which `readonly` does not). */
+export type UserRole = 'admin' | 'supervisor' | 'operator' | 'readonly' | 'auditor';
 
 export interface Site {
   id: string;
@@ -129,6 +132,8 @@ export interface AuditEntry {
 
 export interface StoredAuditEntry extends AuditEntry {
   seq: number;
+  /** Set when an erasure redacted the entry (its data, actor or entity id); absent otherwise. */
+  redactedAt?: number;
 }
 
 export interface User {
@@ -291,7 +296,16 @@ export interface Store extends PushSubscriptionBook {
   // ---- positions and retention
   addPosition(p: PositionRecord): Promise<void>;
   latestPosition(deviceId: string): Promise<PositionRecord | undefined>;
-  purge(req: PurgeRequest): Promise<{ positions: number; events: number; attempts: number }>;
+  /** Deletes what is older than each kind's cutoff (ops-records.ts), never what an open alarm or active session needs. */
+  purge(req: PurgeRequest): Promise<PurgeCounts>;
+
+  // ---- the audit view and people's data (ops-records.ts)
+  /** Audit entries by time, actor, action and entity; newest first, with the total. */
+  searchAudit(q: AuditQuery): Promise<AuditPage>;
+  /** Everything held about a worker (GDPR article 15), whether or not the registry still has them. */
+  workerData(workerId: string): Promise<WorkerData>;
+  /** Erases a worker (GDPR article 17) keeping the alarm statistics, with its audit entry, in one transaction. */
+  eraseWorker(r: ErasureRequest): Promise<ErasureResult>;
 
   // ---- users and logins
   createUser(user: User): Promise<void>;

@@ -2,23 +2,23 @@
 // step() per accelerometer sample (g, board axes), a few dozen statements, no allocation after
 // create(). Events: 1 FALL, 2 MAN_DOWN, 3 NO_MOTION, 4 UPRIGHT_AGAIN, 5 MOVING_AGAIN (0 = nothing).
 //
-// Fall: |a| above TRIG opens an event; the posture ~4 s before the largest peak is kept. When the
-// wearer has been still for 1 s after the last peak, the posture is compared with the one before
-// the impact and with the calibrated upright; then for CONF_S the new posture must hold. A small
-// logistic model over seven orientation-agnostic features decides (weights fitted on SisFall by
-// `npx vigil eval --train`, cross-validated subject-wise; see docs/detection.md).
+// Fall: |a| above TRIG opens an event; at its largest impact the posture ~4 s before is kept.
+// DECIDE_S after that impact the event is decided by a small logistic model over orientation-
+// agnostic features (angles between gravity directions, magnitudes, motion), with a second set of
+// weights that adds in when the wearer was lying before (a fall out of bed against turning in it).
+// Weights fitted on SisFall, UMAFall and FallAllD by `npx vigil eval --train` (docs/detection.md).
 // Man-down: angle between gravity and the calibrated upright above tiltDeg for tiltS.
 // No-motion: motion below stillG for stillS.
 var VDetect = (function () {
   var TRIG = 1.5; // g: opens a fall event
-  var QUIET = 0.06; // g: motion below this counts as still after an impact
-  var GAP_S = 5; // s: an event is dropped when the wearer is not still within this after the last peak
-  var CONF_S = 4; // s: the post-fall posture must hold this long
+  var DECIDE_S = 7; // s after the event's largest impact: the fall is decided
+  var CALM_S = 3; // s: the motion before deciding is averaged over this
+  var LYING = 0.5; // cosine: a posture further than 60° from upright counts as lying
   var RING = 16; // gravity snapshots, one every 1/4 s: the posture 4 s back
-  // Logistic model: c1, c2, ln(peak), low-g before the peak, rotation, hold, motion while holding, bias.
-  var MODEL = [-1.966, -2.272, 1.379, -0.305, -1.399, 0.755, -0.532, 0.988];
-  // Decision threshold on the model's logit per sensitivity 1..5 (3 = probability 0.5).
-  var THR = [1.5, 0.75, 0, -0.75, -1.5];
+  var NF = 17; // features: 8, the lying flag, the 8 again when lying
+  // Logistic model: c1, c2, ln(peak), low-g, rotation, ln(motion), c1·c2, ln(peak)·c1; lying;
+  // the same eight when lying; bias. The firmware engine finds these numbers in the build.
+  var MODEL = new Float32Array([-1.124, -1.1995, 1.1933, -0.4477, -1.267, -0.5368, -1.4152, -0.7073, -0.1787, 0.0175, -0.036, -0.018, -0.1491, -0.2028, 0.356, 0.0133, 0.0311, 0.5033]);
 
   function num(v, d) {
     return v === undefined ? d : v;
@@ -34,11 +34,13 @@ var VDetect = (function () {
     var st = {
       hz: hz,
       on: (on(cfg.fall) ? 1 : 0) | (on(cfg.tilt) ? 2 : 0) | (on(cfg.still) ? 4 : 0),
-      thr: THR[sens - 1],
-      w: cfg.w && cfg.w.length == MODEL.length ? cfg.w : MODEL,
+      thr: (3 - sens) * 0.75, // logit threshold: sens 3 is probability 0.5, each step 0.75 either way
+      w: cfg.w && cfg.w.length == MODEL.length ? new Float32Array(cfg.w) : MODEL, // the evaluator's folds pass their own
       k: 1 / Math.max(1, 0.5 * hz), // gravity low-pass, 0.5 s
       km: 1 / Math.max(1, 0.25 * hz), // motion low-pass, 0.25 s
       lr: 0.5 / hz, // the low-g tracker rises 0.5 g/s back toward |a|
+      dN: Math.round(DECIDE_S * hz),
+      cN: Math.round(CALM_S * hz),
       tiltC: Math.cos(num(cfg.tiltDeg, 45) * Math.PI / 180),
       tiltN: Math.round(num(cfg.tiltS, 30) * hz),
       recN: Math.round(num(cfg.recoverS, 3) * hz),
@@ -48,11 +50,10 @@ var VDetect = (function () {
       g: new Float32Array(3), // gravity estimate
       u: new Float32Array(4), // upright unit vector; [3] = 1 when calibrated
       p: new Float32Array(3), // posture before the impact
-      q: new Float32Array(3), // posture after the impact
       ring: new Float32Array(RING * 3),
       rq: new Float32Array(4), // last four rotation cosines (0.5 s apart)
-      f: new Float32Array(7), // features of the last completed event
-      nc: 0, // events completed (read by the evaluator's trainer)
+      f: new Float32Array(NF), // features of the last decided event
+      nc: 0, // events decided (read by the evaluator's trainer)
       n: 0, sn: 0, ri: 0, mv: 0, lmin: 1, ini: 0, z: 0
     };
     reset(st);
@@ -60,10 +61,10 @@ var VDetect = (function () {
   }
 
   function reset(st) {
-    st.ph = 0; // fall phase: 0 idle, 1 after an impact, 2 holding the new posture
-    st.pc = 0; // samples since the last peak, or holding
-    st.qc = 0; // consecutive still samples
+    st.ph = 0; // fall event open
+    st.pc = 0; // samples since the event's largest impact
     st.pk = 0; // largest |a| of the event
+    st.ms = 0; // motion summed over the last CALM_S before deciding
     st.tc = 0; st.td = 0; // tilt counter, man-down latched
     st.sc = 0; st.sd = 0; // stillness counter, no-motion latched
   }
@@ -80,58 +81,52 @@ var VDetect = (function () {
     st.tc = 0; st.td = 0;
   }
 
-  // Every 1/4 s: keep the gravity estimate, and how far it turned in the last 0.5 s.
+  // Every 1/4 s: keep the gravity estimate, and how far it turned in the last 0.5 s; the fastest
+  // turn in the 2 s after the impact is a feature.
   function snap(st) {
     var r = st.ring, i = st.ri * 3, b = ((st.ri + RING - 2) % RING) * 3, c;
     r[i] = st.g[0]; r[i + 1] = st.g[1]; r[i + 2] = st.g[2];
     c = cos(r, i, r, b);
     st.rq[st.ri & 3] = c;
-    if (st.ph == 1 && c < st.f[4]) st.f[4] = c;
+    if (st.ph && st.pc < 2 * st.hz && c < st.f[4]) st.f[4] = c;
     st.ri = (st.ri + 1) % RING;
   }
 
   function decide(st) {
-    var f = st.f, w = st.w, z = w[7], i;
-    for (i = 0; i < 7; i++) z += w[i] * f[i];
+    var f = st.f, w = st.w, z = w[NF], i, ly;
+    f[0] = cos(st.g, 0, st.p, 0); // posture after against before
+    f[1] = st.u[3] ? cos(st.g, 0, st.u, 0) : f[0]; // after against upright
+    f[2] = Math.log(st.pk);
+    f[5] = Math.log(st.ms / st.cN + 0.005);
+    f[6] = f[0] * f[1];
+    f[7] = f[2] * f[0];
+    ly = st.u[3] && cos(st.p, 0, st.u, 0) < LYING ? 1 : 0;
+    f[8] = ly;
+    for (i = 0; i < 8; i++) f[i + 9] = ly * f[i];
+    for (i = 0; i < NF; i++) z += w[i] * f[i];
     st.nc++;
     st.z = z;
     return z > st.thr ? 1 : 0;
   }
 
   function fall(st, m) {
-    var f = st.f, i, c;
+    var i;
     if (m > TRIG) {
-      if (st.ph != 1) {
+      if (!st.ph) {
         st.ph = 1; st.pk = 0;
-        f[4] = Math.min(st.rq[0], st.rq[1], st.rq[2], st.rq[3]);
+        st.f[4] = Math.min(st.rq[0], st.rq[1], st.rq[2], st.rq[3]);
       }
-      st.pc = 0; st.qc = 0;
       if (m > st.pk) {
-        st.pk = m;
-        i = st.ri * 3; // the oldest snapshot: the posture 4 s before this peak
+        st.pk = m; st.pc = 0; st.ms = 0;
+        i = st.ri * 3; // the oldest snapshot: the posture 4 s before this impact
         st.p[0] = st.ring[i]; st.p[1] = st.ring[i + 1]; st.p[2] = st.ring[i + 2];
-        f[3] = st.lmin;
+        st.f[3] = st.lmin;
+        return 0;
       }
-      return 0;
     }
-    if (st.ph == 1) {
-      st.pc++;
-      st.qc = st.mv < QUIET ? st.qc + 1 : 0;
-      if (st.qc >= st.hz) {
-        f[0] = cos(st.g, 0, st.p, 0);
-        f[1] = st.u[3] ? cos(st.g, 0, st.u, 0) : f[0];
-        f[2] = Math.log(st.pk);
-        st.q[0] = st.g[0]; st.q[1] = st.g[1]; st.q[2] = st.g[2];
-        f[5] = 1; f[6] = 0;
-        st.ph = 2; st.pc = 0;
-      } else if (st.pc > GAP_S * st.hz) st.ph = 0;
-      return 0;
-    }
-    if (st.ph == 2) {
-      c = cos(st.g, 0, st.q, 0);
-      if (c < f[5]) f[5] = c;
-      if (st.mv > f[6]) f[6] = st.mv;
-      if (++st.pc >= CONF_S * st.hz) {
+    if (st.ph) {
+      if (++st.pc > st.dN - st.cN) st.ms += st.mv;
+      if (st.pc >= st.dN) {
         st.ph = 0;
         return decide(st);
       }
@@ -180,5 +175,5 @@ var VDetect = (function () {
     return e;
   }
 
-  return { create: create, step: step, upright: upright, reset: reset, NF: 7 };
+  return { create: create, step: step, upright: upright, reset: reset, NF: NF };
 })();

@@ -1,7 +1,9 @@
 /**
  * The evaluator (docs/detection.md): replays every trial of a manifest through an engine and scores
- * it. With `folds`, the fall model is refitted for each subject-wise fold on the other folds'
- * subjects only and each trial is scored with the weights of the fold that did not see its subject:
+ * it, each data set and position on its own (score.ts). With `folds` (subject-wise) or
+ * `leaveOneLabOut` (one fold per data set: fitted on the other labs, tested on this one), the fall
+ * model is refitted for each fold on the other folds' trials only, and each trial is scored with
+ * the weights of the fold that did not see it:
  *   1. detector pass over every trial, collecting the fall events and their features;
  *   2. per fold, fit the weights on the training subjects' events (train.ts);
  *   3. test pass: each trial with its fold's weights, through the chosen engine.
@@ -11,16 +13,22 @@ import { dirname, resolve } from 'node:path';
 import { VirtualClock } from '../../../common/clock';
 import { type FirmwareBoard, loadDist } from '../../../firmware/tools/build';
 import { accelRateHz, accelState } from '../espruino/profiles';
-import type { Position } from '../replay/orientation';
 import { readManifest, type TrialRow } from '../trace';
 import { bootEvalBoard, firmwareCode, pinFirmware } from './firmware-run';
 import type { Engine, TrialJob, TrialResult } from './job';
 import { TrialPool } from './pool';
-import { metrics, type Metrics, type TrialOutcome } from './score';
-import { fitLogistic as fitExact, labelCandidates, subjectFolds } from './train';
+import { metrics, setOf, type Metrics, type TrialOutcome } from './score';
+import { balancedWeights, fitLogistic as fitExact, labelCandidates, subjectFolds, type LabelledCandidate } from './train';
+import { wearerKey, wearerUprights, type Vec3 } from './wearer';
 
 /** Weights as detect.js holds them (4 decimals), so both engines use the same numbers. */
-const fitLogistic = (rows: Parameters<typeof fitExact>[0]): number[] => fitExact(rows).map((w) => Math.round(w * 1e4) / 1e4);
+const fitLogistic = (rows: readonly LabelledCandidate[]): number[] => fitExact(rows, undefined, undefined, balancedWeights(rows)).map((w) => Math.round(w * 1e4) / 1e4);
+
+/** A subject's key across labs (two labs both have an 'S01'). */
+export const subjectKey = (r: Pick<TrialRow, 'dataset' | 'subject'>): string => `${r.dataset}/${r.subject}`;
+
+/** Seconds of the switch-on before each trial by default (replay/prepare.ts). */
+export const DEFAULT_SWITCH_ON_S = 3;
 
 export interface EvalOptions {
   manifest: string;
@@ -30,12 +38,18 @@ export interface EvalOptions {
   rateHz?: number;
   /** Detector engine's sensor range. */
   rangeG?: number;
-  position: Position;
   rotateSeed?: number;
   tailS: number;
+  /** Seconds the wearer stands upright before each trial (the switch-on); 0: none. */
+  switchOnS: number;
   sens: number;
   folds?: number;
+  /** One fold per data set: fitted on the other labs' trials, tested on this lab's. */
+  leaveOneLabOut?: boolean;
+  /** 'SA01' (any data set) or 'FallAllD/S01'. */
   subjects?: string[];
+  datasets?: string[];
+  positions?: string[];
   detectors: { fall: boolean; tilt: boolean; still: boolean };
   workers: number;
   /** Also score sensitivity settings 1..5 (detector engine, fold weights when folds are used). */
@@ -47,9 +61,7 @@ export interface EvalOptions {
 
 export interface SweepPoint {
   sens: number;
-  sensitivity: number | null;
-  specificity: number | null;
-  falseAlarmsPerHour: number | null;
+  sets: Record<string, { sensitivity: number | null; specificity: number | null; falseAlarmsPerHour: number | null }>;
 }
 
 export interface EvalResult {
@@ -58,11 +70,15 @@ export interface EvalResult {
   board: FirmwareBoard;
   rateHz: number;
   rangeG: number;
-  position: Position;
   rotateSeed: number | null;
   tailS: number;
+  switchOnS: number;
   sens: number;
   folds: number | null;
+  leaveOneLabOut: boolean;
+  /** What fold i was fitted without (subject-wise: 'fold i'; leave-one-lab-out: the data set). */
+  foldNames: string[] | null;
+  /** Data set/subject keys. */
   subjects: string[];
   /** SHA-256 of firmware/dist/<board>.js as run (firmware engine). */
   firmwareSha256: string | null;
@@ -89,12 +105,35 @@ export function firmwareSensor(board: FirmwareBoard, firmwareHz?: number): { rat
   }
 }
 
+/** The trials an evaluation selects: by data set, position and subject. */
+export function selectRows(all: readonly TrialRow[], opts: Pick<EvalOptions, 'subjects' | 'datasets' | 'positions'>): TrialRow[] {
+  const has = (list: string[] | undefined, v: string): boolean => !list || list.length === 0 || list.includes(v);
+  return all.filter((r) => has(opts.datasets, r.dataset) && has(opts.positions, r.position) && (!opts.subjects || opts.subjects.length === 0 || opts.subjects.includes(r.subject) || opts.subjects.includes(subjectKey(r))));
+}
+
+/** Fold of each subject key, and what each fold was fitted without. */
+function foldsFor(rows: readonly TrialRow[], opts: EvalOptions): { foldOf: Map<string, number>; names: string[] } | null {
+  if (opts.leaveOneLabOut) {
+    if (opts.folds !== undefined && opts.folds > 1) throw new Error('--folds and --leave-one-lab-out are two ways of validating: choose one');
+    const labs = [...new Set(rows.map((r) => r.dataset))].sort();
+    if (labs.length < 2) throw new Error(`--leave-one-lab-out needs trials of two data sets or more; selected: ${labs.join(', ')}`);
+    return { foldOf: new Map(rows.map((r) => [subjectKey(r), labs.indexOf(r.dataset)])), names: labs };
+  }
+  if ((opts.folds ?? 1) <= 1) return null;
+  const k = opts.folds!;
+  const n = new Set(rows.map(subjectKey)).size;
+  if (k > n) throw new Error(`--folds ${k}: only ${n} subjects`);
+  return { foldOf: subjectFolds(rows.map((r) => ({ subject: subjectKey(r), dataset: r.dataset, ageGroup: r.ageGroup })), k), names: Array.from({ length: k }, (_, i) => `fold ${i}`) };
+}
+
 export async function evaluate(opts: EvalOptions): Promise<EvalResult> {
   const started = Date.now();
   const manifest = resolve(opts.manifest);
   const all = readManifest(manifest);
-  const rows = opts.subjects && opts.subjects.length > 0 ? all.filter((r) => opts.subjects!.includes(r.subject)) : all;
+  const rows = selectRows(all, opts);
   if (rows.length === 0) throw new Error(`no trials selected from ${manifest}`);
+  const wearers = new Set(rows.map(wearerKey));
+  const uprights = opts.switchOnS > 0 ? wearerUprights(all.filter((r) => wearers.has(wearerKey(r)))) : new Map<string, Vec3>();
   // One firmware build for the whole run (rebuilt first when stale), its hash in the result.
   const firmware = opts.engine === 'firmware' ? { board: opts.board, code: loadDist(opts.board) } : undefined;
   if (firmware) {
@@ -106,34 +145,34 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult> {
   if (opts.engine === 'firmware' && opts.rateHz !== undefined && opts.rateHz !== sensor.rateHz) {
     throw new Error(`the ${opts.board} firmware samples at ${sensor.rateHz} Hz with hz=${opts.rateHz} in vigil.json (docs/firmware.md lists the rates it supports)`);
   }
+  const folds = foldsFor(rows, opts);
   const pool = new TrialPool(opts.workers);
   try {
     const job = (row: TrialRow, index: number, over: Partial<TrialJob>): TrialJob => ({
-      engine: opts.engine, board: opts.board, rateHz: sensor.rateHz, rangeG: sensor.rangeG, position: opts.position, rotateSeed: opts.rotateSeed,
-      tailS: opts.tailS, sens: opts.sens, weights: undefined, detectors: opts.detectors, fold: null, collect: false,
+      engine: opts.engine, board: opts.board, rateHz: sensor.rateHz, rangeG: sensor.rangeG, rotateSeed: opts.rotateSeed,
+      tailS: opts.tailS, switchOnS: opts.switchOnS, upright: uprights.get(wearerKey(row)), sens: opts.sens, weights: undefined, detectors: opts.detectors, fold: null, collect: false,
       ...(opts.engine === 'firmware' && opts.rateHz !== undefined ? { firmwareHz: opts.rateHz } : {}),
       manifestDir: dirname(manifest), index, row, ...over,
     });
     const progress = (phase: string) => (d: number, t: number) => opts.onProgress?.(phase, d, t);
-    const subjects = [...new Set(rows.map((r) => r.subject))].sort();
+    const subjects = [...new Set(rows.map(subjectKey))].sort();
 
-    let foldOf: Map<string, number> | null = null;
     let foldWeights: number[][] | null = null;
     let trainedWeights: number[] | null = null;
-    if ((opts.folds ?? 1) > 1 || opts.train) {
+    if (folds || opts.train) {
       const collected = await pool.run(rows.map((r, i) => job(r, i, { engine: 'detector', collect: true, sens: 3 })), progress('events'));
-      const labelled = collected.flatMap((res, i) => labelCandidates(res.candidates, { subject: rows[i]!.subject, isFall: rows[i]!.isFall, peakMs: rows[i]!.peakSvmMs }, 1000 / res.rateHz));
+      const labelled = collected.flatMap((res, i) => {
+        const r = rows[i]!;
+        const ms = 1000 / res.rateHz;
+        return labelCandidates(res.candidates, { subject: subjectKey(r), set: setOf(r), isFall: r.isFall, recovery: r.recovery, peakMs: res.outcome.peakMs }, ms, res.prefixSamples * ms);
+      });
       if (opts.train) trainedWeights = fitLogistic(labelled);
-      if ((opts.folds ?? 1) > 1) {
-        const k = opts.folds!;
-        if (k > subjects.length) throw new Error(`--folds ${k}: only ${subjects.length} subjects`);
-        foldOf = subjectFolds(rows.map((r) => ({ subject: r.subject, ageGroup: r.ageGroup })), k);
-        foldWeights = [];
-        for (let f = 0; f < k; f++) foldWeights.push(fitLogistic(labelled.filter((c) => foldOf!.get(c.subject) !== f)));
+      if (folds) {
+        foldWeights = folds.names.map((_, f) => fitLogistic(labelled.filter((c) => folds.foldOf.get(c.subject) !== f)));
       }
     }
     const foldJob = (r: TrialRow, i: number, over: Partial<TrialJob>): TrialJob => {
-      const fold = foldOf ? foldOf.get(r.subject)! : null;
+      const fold = folds ? folds.foldOf.get(subjectKey(r))! : null;
       return job(r, i, { fold, weights: fold === null ? undefined : foldWeights![fold], ...over });
     };
     const results: TrialResult[] = await pool.run(rows.map((r, i) => foldJob(r, i, {})), progress(opts.engine === 'firmware' ? 'firmware' : 'trials'), firmware ? { firmware } : {});
@@ -145,12 +184,13 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult> {
       for (let s = 1; s <= 5; s++) {
         const res = await pool.run(rows.map((r, i) => foldJob(r, i, { engine: 'detector', sens: s })), progress(`sens ${s}`));
         const m = metrics(res.map((x) => x.outcome));
-        sweep.push({ sens: s, sensitivity: m.sensitivity, specificity: m.specificity, falseAlarmsPerHour: m.falseAlarmsPerHour });
+        sweep.push({ sens: s, sets: Object.fromEntries(Object.entries(m.sets).map(([k, v]) => [k, { sensitivity: v.sensitivity, specificity: v.specificity, falseAlarmsPerHour: v.falseAlarmsPerHour }])) });
       }
     }
     return {
-      manifest, engine: opts.engine, board: opts.board, rateHz: sensor.rateHz, rangeG: sensor.rangeG, position: opts.position,
-      rotateSeed: opts.rotateSeed ?? null, tailS: opts.tailS, sens: opts.sens, folds: opts.folds && opts.folds > 1 ? opts.folds : null, subjects,
+      manifest, engine: opts.engine, board: opts.board, rateHz: sensor.rateHz, rangeG: sensor.rangeG,
+      rotateSeed: opts.rotateSeed ?? null, tailS: opts.tailS, switchOnS: opts.switchOnS, sens: opts.sens,
+      folds: folds && !opts.leaveOneLabOut ? folds.names.length : null, leaveOneLabOut: opts.leaveOneLabOut === true, foldNames: folds ? folds.names : null, subjects,
       firmwareSha256: firmware ? createHash('sha256').update(firmware.code).digest('hex') : null,
       metrics: metrics(outcomes), outcomes, foldWeights, trainedWeights, sweep, runtimeMs: Date.now() - started,
     };

@@ -56,8 +56,8 @@ export function pinFirmware(board: string, code: string): void {
 export function firmwareCode(board: TrialJob['board'], weights: number[] | undefined): string {
   const code = pinned.get(board) ?? loadDist(board);
   if (!weights) return code;
-  const source = readFileSync(DETECT_SOURCE, 'utf8').match(/var MODEL = \[([^\]]*)\]/);
-  if (!source) throw new Error(`${DETECT_SOURCE}: no 'var MODEL = [...]'`);
+  const source = readFileSync(DETECT_SOURCE, 'utf8').match(/var MODEL = (?:new Float32Array\()?\[([^\]]*)\]/);
+  if (!source) throw new Error(`${DETECT_SOURCE}: no 'var MODEL = [...]' (or 'new Float32Array([...])')`);
   const numbers = source[1]!.split(',').map((n) => n.trim().replace(/[.+-]/g, (c) => `\\${c}`));
   const literal = new RegExp(`\\[\\s*${numbers.join('\\s*,\\s*')}\\s*\\]`, 'g');
   const found = code.match(literal) ?? [];
@@ -94,13 +94,14 @@ export function runFirmwareTrial(job: TrialJob): TrialResult {
     const rateHz = accelRateHz(board);
     if (rateHz === 0) throw new Error(`the ${job.board} firmware did not switch the accelerometer on`);
     const t = preparedFor(job, rateHz, undefined); // the stand-in quantises and clips like the sensor
-    const start = clock.now();
     const periodMs = 1000 / rateHz;
+    // Times are counted from the recording's start, after the switch-on.
+    const start = clock.now() + Math.round(t.prefixSamples * periodMs);
     const fallOnly = !job.detectors.tilt && !job.detectors.still;
-    const quietFrom = t.recordedSamples + Math.round((QUIET_TAIL_MS / 1000) * rateHz);
+    const quietFrom = t.prefixSamples + t.recordedSamples + Math.round((QUIET_TAIL_MS / 1000) * rateHz);
     let pending = false;
     for (let i = 0; i < t.x.length; i++) {
-      clock.advanceTo(start + Math.round((i + 1) * periodMs));
+      clock.advanceTo(start + Math.round((i + 1 - t.prefixSamples) * periodMs));
       feedAccel(board, t.x[i]!, t.y[i]!, t.z[i]!);
       const f = frames.at(-1);
       if (f && AUTOMATIC.has(f.frame.type)) break;
@@ -108,7 +109,7 @@ export function runFirmwareTrial(job: TrialJob): TrialResult {
       if (fallOnly && !pending && i >= quietFrom) break;
     }
     if (board.errors.length > 0) throw new Error(`firmware error during ${job.row.file}: ${board.errors[0]!.message}`);
-    const outcome = baseOutcome(job, Math.round(t.recordedSamples * periodMs), Math.round((t.x.length - t.recordedSamples) * periodMs));
+    const outcome = baseOutcome(job, t, periodMs);
     let pre: number | null = null;
     for (const f of frames) {
       const type = f.frame.type;
@@ -120,7 +121,7 @@ export function runFirmwareTrial(job: TrialJob): TrialResult {
         outcome.preAlarmMs = pre;
       }
     }
-    return { outcome, candidates: [], rateHz };
+    return { outcome, candidates: [], rateHz, prefixSamples: t.prefixSamples };
   } finally {
     board.shutdown();
   }

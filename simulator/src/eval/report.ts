@@ -1,7 +1,8 @@
 /**
- * `--report <dir>`: one self-contained HTML file with inline SVG plots (no scripts, no CDN):
- * sensitivity/specificity against the sensitivity setting, per-activity bars, breakdowns, and
- * example traces of missed falls and false alarms (|a| and the angle to the starting posture).
+ * `--report <dir>`: one self-contained HTML file with inline SVG plots (no scripts, no CDN): every
+ * set (data set and position) side by side, then per set sensitivity/specificity against the
+ * sensitivity setting, per-activity bars, breakdowns, and example traces of missed falls and false
+ * alarms (|a| and the angle to the starting posture).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -9,23 +10,24 @@ import { trialRotation } from '../replay/orientation';
 import { prepareTrial } from '../replay/prepare';
 import { readManifest } from '../trace';
 import type { EvalResult } from './evaluate';
-import { describeRun, pct } from './format';
-import { verdict, type Rates, type TrialOutcome } from './score';
+import { describeRun, describeSwitchOn, describeValidation, isRecoverySet, pct } from './format';
+import { setOf, verdict, type Rates, type SetMetrics, type TrialOutcome } from './score';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-function sweepChart(r: EvalResult): string {
+function sweepChart(r: EvalResult, set: string): string {
   if (!r.sweep) return '<p>No sweep (run with --sweep).</p>';
+  const points = r.sweep.map((s) => ({ sens: s.sens, sensitivity: s.sets[set]?.sensitivity ?? null, specificity: s.sets[set]?.specificity ?? null }));
   const W = 420;
   const H = 220;
   const pad = 40;
-  const vals = r.sweep.flatMap((s) => [s.sensitivity ?? 1, s.specificity ?? 1]);
+  const vals = points.flatMap((s) => [s.sensitivity ?? 1, s.specificity ?? 1]);
   const lo = Math.max(0, Math.floor(Math.min(...vals) * 20) / 20);
   const x = (s: number): number => pad + ((s - 1) / 4) * (W - 2 * pad);
   const y = (v: number): number => H - pad + ((lo - v) / (1 - lo)) * (H - 2 * pad);
   const line = (key: 'sensitivity' | 'specificity', color: string): string =>
-    `<polyline fill="none" stroke="${color}" stroke-width="2" points="${r.sweep!.map((s) => `${x(s.sens)},${y(s[key] ?? 0)}`).join(' ')}"/>` +
-    r.sweep!.map((s) => `<circle cx="${x(s.sens)}" cy="${y(s[key] ?? 0)}" r="3" fill="${color}"><title>${key} at ${s.sens}: ${pct(s[key])}</title></circle>`).join('');
+    `<polyline fill="none" stroke="${color}" stroke-width="2" points="${points.map((s) => `${x(s.sens)},${y(s[key] ?? 0)}`).join(' ')}"/>` +
+    points.map((s) => `<circle cx="${x(s.sens)}" cy="${y(s[key] ?? 0)}" r="3" fill="${color}"><title>${key} at ${s.sens}: ${pct(s[key])}</title></circle>`).join('');
   const grid = [0, 0.25, 0.5, 0.75, 1].map((f) => lo + f * (1 - lo)).map((v) => `<line x1="${pad}" x2="${W - pad}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/><text x="${pad - 4}" y="${y(v) + 4}" font-size="10" text-anchor="end">${(100 * v).toFixed(1)}</text>`).join('');
   const ticks = [1, 2, 3, 4, 5].map((s) => `<text x="${x(s)}" y="${H - pad + 16}" font-size="11" text-anchor="middle">${s}</text>`).join('');
   return `<svg width="${W}" height="${H}" role="img" aria-label="sensitivity and specificity against the sensitivity setting">${grid}${ticks}${line('sensitivity', '#1a7f37')}${line('specificity', '#cf222e')}
@@ -33,8 +35,8 @@ function sweepChart(r: EvalResult): string {
 <text x="${W - pad}" y="14" font-size="11" text-anchor="end" fill="#1a7f37">sensitivity %</text><text x="${W - pad}" y="28" font-size="11" text-anchor="end" fill="#cf222e">specificity %</text></svg>`;
 }
 
-function activityBars(r: EvalResult): string {
-  const entries = Object.entries(r.metrics.byActivity);
+function activityBars(m: SetMetrics): string {
+  const entries = Object.entries(m.byActivity);
   const rowH = 16;
   const W = 640;
   const barW = 360;
@@ -58,7 +60,7 @@ function ratesTable(title: string, rows: Record<string, Rates>): string {
 function traceSvg(r: EvalResult, o: TrialOutcome, manifestRows: Map<string, ReturnType<typeof readManifest>[number]>): string {
   const row = manifestRows.get(o.key);
   if (!row) return '';
-  const t = prepareTrial(row, { rateHz: r.rateHz, rotation: trialRotation(r.position, r.rotateSeed ?? undefined, o.key), tailS: Math.min(r.tailS, 15) });
+  const t = prepareTrial(row, { rateHz: r.rateHz, rotation: trialRotation(row.dataset, r.rotateSeed ?? undefined, o.key), tailS: Math.min(r.tailS, 15) });
   const n = t.x.length;
   const W = 640;
   const H = 160;
@@ -96,23 +98,39 @@ ${o.isFall ? mark(o.peakMs, '#1a7f37', 'impact') : ''}${mark(o.alarmMs, '#cf222e
 <text x="32" y="${H - 6}" font-size="10" fill="#0969da">|a| (0–6 g)</text><text x="110" y="${H - 6}" font-size="10" fill="#8250df">angle to start posture (0–180°)</text><text x="${tailX + 4}" y="${H - 24}" font-size="10" fill="#57606a">still tail</text></svg></figure>`;
 }
 
+function setTable(r: EvalResult): string {
+  const cell = (name: string, m: SetMetrics): string =>
+    `<tr><td>${esc(name)}</td><td>${m.trials}</td><td>${m.falls}</td><td><b>${isRecoverySet(name) ? `alarmed ${pct(m.falls > 0 ? m.detected / m.falls : null)}` : pct(m.sensitivity)}</b> (${m.detected}/${m.falls})</td>` +
+    `<td>${m.adls}</td><td><b>${pct(m.specificity)}</b> (${m.falseAlarms})</td><td><b>${m.falseAlarmsPerHour?.toFixed(2) ?? '–'}</b> (${m.adlHours.toFixed(2)} h)</td>` +
+    `<td>${m.latencyMsP50 === null ? '–' : (m.latencyMsP50 / 1000).toFixed(1)} / ${m.latencyMsP95 === null ? '–' : (m.latencyMsP95 / 1000).toFixed(1)} s</td></tr>`;
+  return `<table class="big"><tr><th>set (data set, position)</th><th>trials</th><th>falls</th><th>sensitivity</th><th>ADLs</th><th>specificity (false alarms)</th><th>false alarms per hour of activity</th><th>latency p50 / p95</th></tr>${Object.entries(r.metrics.sets).map(([k, m]) => cell(k, m)).join('')}</table>`;
+}
+
+function setSection(r: EvalResult, name: string, m: SetMetrics, byKey: Map<string, ReturnType<typeof readManifest>[number]>): string {
+  const inSet = r.outcomes.filter((o) => setOf(o) === name);
+  const missedAll = inSet.filter((o) => o.isFall && verdict(o) !== 'detected');
+  const fasAll = inSet.filter((o) => verdict(o) === 'false_alarm');
+  const misses = missedAll.slice(0, 4);
+  const fas = fasAll.slice(0, 4);
+  return `<h2>${esc(name)}</h2>
+${isRecoverySet(name) ? '<p class="note">Falls after which the wearer gets up again: the share alarmed is reported; it counts neither as detected nor as missed (docs/detection.md).</p>' : `<h3>Sensitivity setting</h3>${sweepChart(r, name)}`}
+<h3>Per activity</h3>${activityBars(m)}
+${Object.keys(m.byAgeGroup).length > 1 ? ratesTable('Age group', m.byAgeGroup) : ''}
+<h3>${isRecoverySet(name) ? 'Not alarmed' : 'Missed falls'} (${missedAll.length}, first ${misses.length})</h3>${misses.map((o) => traceSvg(r, o, byKey)).join('') || '<p>None.</p>'}
+<h3>False alarms (${fasAll.length}, first ${fas.length})</h3>${fas.map((o) => traceSvg(r, o, byKey)).join('') || '<p>None.</p>'}`;
+}
+
 export async function writeReport(r: EvalResult, dir: string): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const m = r.metrics;
   const byKey = new Map(readManifest(r.manifest).map((row) => [row.file.slice(resolve(r.manifest, '..').length + 1), row]));
-  const misses = r.outcomes.filter((o) => o.isFall && verdict(o) !== 'detected').slice(0, 8);
-  const fas = r.outcomes.filter((o) => verdict(o) === 'false_alarm').slice(0, 8);
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Vigil detection report</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:980px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}td:first-child{text-align:left}.big{font-size:20px}.note{color:#57606a;font-size:12px}figure{margin:1em 0}</style></head><body>
+<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}td:first-child{text-align:left}.big{font-size:16px}.note{color:#57606a;font-size:12px}figure{margin:1em 0}</style></head><body>
 <h1>Vigil detection report</h1>
-<p>${esc(r.manifest)}<br>${esc(describeRun(r))}<br>${r.folds ? `${r.folds} subject-wise folds: every trial scored by a model fitted without its subject` : 'weights built into detect.js'}; rotation ${r.rotateSeed === null ? 'none' : `random per trace, seed ${r.rotateSeed}`}; still tail ${r.tailS} s after every trial.</p>
-<p class="big">Sensitivity <b>${pct(m.sensitivity)}</b> (${m.detected}/${m.falls}) · Specificity <b>${pct(m.specificity)}</b> (${m.falseAlarms} false alarms in ${m.adls}) · ${m.falseAlarmsPerHour?.toFixed(2) ?? '–'} false alarms per hour of activity · latency p50 ${m.latencyMsP50 === null ? '–' : (m.latencyMsP50 / 1000).toFixed(1)} s, p95 ${m.latencyMsP95 === null ? '–' : (m.latencyMsP95 / 1000).toFixed(1)} s</p>
-<h2>Sensitivity setting</h2>${sweepChart(r)}
-<h2>Per activity</h2>${activityBars(r)}
-<h2>Breakdowns</h2>${ratesTable('Age group', m.byAgeGroup)}${ratesTable('Dataset', m.byDataset)}${ratesTable('Position', m.byPosition)}
-<h2>Missed falls (${r.outcomes.filter((o) => o.isFall && verdict(o) !== 'detected').length}, first ${misses.length})</h2>${misses.map((o) => traceSvg(r, o, byKey)).join('') || '<p>None.</p>'}
-<h2>False alarms (${r.outcomes.filter((o) => verdict(o) === 'false_alarm').length}, first ${fas.length})</h2>${fas.map((o) => traceSvg(r, o, byKey)).join('') || '<p>None.</p>'}
-<p class="note">Recorded falls: SisFall (Sucerquia, López, Vargas-Bonilla, Sensors 2017, 17(1), 198, doi:10.3390/s17010198). Run time ${(r.runtimeMs / 1000).toFixed(1)} s.</p>
+<p>${esc(r.manifest)}<br>${esc(describeRun(r))}<br>${esc(describeValidation(r))}; ${esc(describeSwitchOn(r))}; rotation ${r.rotateSeed === null ? 'none' : `random per trace, seed ${r.rotateSeed}`}; still tail ${r.tailS} s after every trial.</p>
+<h2>Every data set and position on its own</h2>${setTable(r)}
+<p class="note">Falls count when alarmed within −1 s…+30 s of the impact; false alarms per hour of recorded daily activity. Sets are never pooled: UMAFall's chest and waist are two sensors on the same trials.</p>
+${Object.entries(r.metrics.sets).map(([k, m]) => setSection(r, k, m, byKey)).join('\n')}
+<p class="note">Recorded falls: SisFall (Sucerquia, López, Vargas-Bonilla, Sensors 2017, 17(1), 198, doi:10.3390/s17010198); UMAFall (Casilari, Santoyo-Ramón, Cano-García, Procedia Computer Science 110 (2017) 32–39, doi:10.6084/m9.figshare.4214283); FallAllD (Saleh, Abbas, Le Bouquin Jeannès, IEEE Sensors Journal 21(2), 2021, doi:10.21227/bnya-mn34). Run time ${(r.runtimeMs / 1000).toFixed(1)} s.</p>
 </body></html>`;
   const file = join(dir, 'index.html');
   await writeFile(file, html);

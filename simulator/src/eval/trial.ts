@@ -27,14 +27,15 @@ function detectorTrial(job: TrialJob): TrialResult {
   const cfg = { hz: job.rateHz, sens: job.sens, ...job.detectors, ...(job.weights ? { w: job.weights } : {}) };
   const run = runDetector(detectorApi, cfg, t.x, t.y, t.z);
   const msPerSample = 1000 / job.rateHz;
-  const outcome = baseOutcome(job, Math.round(t.recordedSamples * msPerSample), Math.round((t.x.length - t.recordedSamples) * msPerSample));
+  const outcome = baseOutcome(job, t, msPerSample);
   const first = run.events.find((e) => ALARM_CODES[e.code]?.enabled(job.detectors));
   if (first) {
-    // A sample is taken at the end of its period: sample i is known at (i + 1) periods.
-    outcome.alarmMs = Math.round((first.sample + 1) * msPerSample);
+    // A sample is taken at the end of its period: sample i is known at (i + 1) periods; times are
+    // counted from the recording's start (after the switch-on).
+    outcome.alarmMs = Math.round((first.sample + 1 - t.prefixSamples) * msPerSample);
     outcome.alarmType = ALARM_CODES[first.code]!.type;
   }
-  return { outcome, candidates: job.collect ? run.candidates : [], rateHz: job.rateHz };
+  return { outcome, candidates: job.collect ? run.candidates : [], rateHz: job.rateHz, prefixSamples: t.prefixSamples };
 }
 
 function firmwareTrial(job: TrialJob): TrialResult {

@@ -1,29 +1,24 @@
 /**
- * Where a pendant is worn, as a rotation from the recording's sensor axes into the board's axes.
- * SisFall (falls README): waist-worn, y vertical pointing down, z forward, x medio-lateral; every
- * accelerometer here reads +1 g on the axis that points up at rest.
+ * How a recording's sensor axes turn into a board's. Each data set has its own axes (falls README,
+ * "Axes"): SisFall y down and z forward at the waist; UMAFall and FallAllD +x up. A recording is
+ * turned so that the wearer standing upright reads +1 g on the badge's y axis, as on a badge worn
+ * facing forward with its top up; the motion stays that of the recorded position (the manifest's
+ * `position`: waist, chest or neck). The detectors only use angles between gravity directions and
+ * magnitudes, so the mounting matters only for the per-axis clipping at the sensor's range, which
+ * `--rotate-random` checks.
  *
- * The rotations only move the axes. The motion is still that of the waist: a chest or neck pendant
- * swings and is damped by clothing, a wrist moves with the arm; none of that can be made from waist
- * data (docs/simulator.md, "Positions").
+ * Scenarios (scenario/motion.ts) replay SisFall walks on a belt badge or in a watch's axes
+ * (POSITION_ROTATIONS).
  */
 import { mulberry32 } from '../random';
 
-export const POSITIONS = ['waist', 'chest', 'neck', 'wrist'] as const;
-export type Position = (typeof POSITIONS)[number];
+/** Where a scenario's pendant is worn (SisFall motion in that mounting's axes). */
+export type Position = 'waist' | 'wrist';
 
 /** Row-major 3×3 rotation matrix: board = M · sensor. */
 export type Mat3 = readonly [number, number, number, number, number, number, number, number, number];
 
 const IDENTITY: Mat3 = [1, 0, 0, 0, 1, 0, 0, 0, 1];
-
-/** Rotation by `deg` about the board's x axis (a forward tilt of a badge facing forward). */
-function aboutX(deg: number): Mat3 {
-  const r = (deg * Math.PI) / 180;
-  const c = Math.cos(r);
-  const s = Math.sin(r);
-  return [1, 0, 0, 0, c, -s, 0, s, c];
-}
 
 export function mul(a: Mat3, b: Mat3): Mat3 {
   const o: number[] = [];
@@ -47,10 +42,25 @@ const WATCH_LEFT_WRIST: Mat3 = [0, 1, 0, 0, 0, 1, 1, 0, 0];
 
 export const POSITION_ROTATIONS: Record<Position, { matrix: Mat3; description: string }> = {
   waist: { matrix: BADGE_FORWARD, description: 'belt badge facing forward, top up (the SisFall placement)' },
-  chest: { matrix: mul(aboutX(15), BADGE_FORWARD), description: 'chest pendant facing forward, top up, lying 15° back on the chest' },
-  neck: { matrix: BADGE_FORWARD, description: 'neck pendant hanging facing forward, top up' },
   wrist: { matrix: WATCH_LEFT_WRIST, description: "watch on the left wrist, arm hanging: x down the forearm, y forward (waist motion, watch axes)" },
 };
+
+/** +x up (UMAFall's SensorTags, FallAllD's pendant): x becomes the badge's y; a proper rotation, 90° about z. */
+const X_UP: Mat3 = [0, -1, 0, 1, 0, 0, 0, 0, 1];
+
+/** Each data set's sensor axes into the badge's (worn facing forward, top up). */
+export const RECORDING_MOUNTS: Record<string, { matrix: Mat3; description: string }> = {
+  SisFall: { matrix: BADGE_FORWARD, description: 'y down, z forward, x medio-lateral: y becomes the badge\'s up' },
+  UMAFall: { matrix: X_UP, description: '+x up (both SensorTags): x becomes the badge\'s up' },
+  FallAllD: { matrix: X_UP, description: '+x up (the neck pendant): x becomes the badge\'s up' },
+};
+
+/** The mounting of a data set; an unknown one is an error (its axes must be looked up and added here). */
+export function recordingMount(dataset: string): Mat3 {
+  const m = RECORDING_MOUNTS[dataset];
+  if (!m) throw new Error(`no axes known for data set '${dataset}' (simulator/src/replay/orientation.ts RECORDING_MOUNTS)`);
+  return m.matrix;
+}
 
 /** A uniformly distributed random rotation (Shoemake's quaternion method) from a seed. */
 export function randomRotation(seed: number): Mat3 {
@@ -81,9 +91,9 @@ export function hashString(s: string): number {
   return h >>> 0;
 }
 
-/** The rotation for a trial: the position's mounting, then (optionally) a random fixed orientation. */
-export function trialRotation(position: Position, rotateSeed: number | undefined, trialKey: string): Mat3 {
-  const mount = POSITION_ROTATIONS[position].matrix;
+/** The rotation for a trial: its data set's mounting, then (optionally) a random fixed orientation. */
+export function trialRotation(dataset: string, rotateSeed: number | undefined, trialKey: string): Mat3 {
+  const mount = recordingMount(dataset);
   return rotateSeed === undefined ? mount : mul(randomRotation((hashString(trialKey) ^ rotateSeed) >>> 0), mount);
 }
 

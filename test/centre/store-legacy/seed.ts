@@ -22,7 +22,7 @@ export async function seedLegacy(store: Store): Promise<void> {
     position: { kind: 'gps' as const, lat: 48.85, lon: 2.35 }, detail: 0, ref: counter, mustHandle,
   });
   await store.recordEvents([ev(1, 1_700_000_001_000, false), ev(2, 1_700_000_002_000, false), ev(3, 1_700_000_003_000, true)]);
-  await store.purge({ positionsBefore: 0, eventsBefore: 1_700_000_001_500, attemptsBefore: 0 });
+  await store.purge({ events: 1_700_000_001_500 });
 
   await store.putEntity('team', { id: 't1', name: 'Night shift', siteId: 's1' });
   await store.putEntity('contact', { id: 'c1', name: 'Ann', kind: 'supervisor', siteId: 's1', phone: '+331', email: 'ann@example.org', webhookUrl: null, language: 'fr' });
@@ -99,6 +99,13 @@ export async function readBack(store: Store): Promise<Record<string, unknown>> {
     action: await store.getAppAction('k1'),
     floorPlans: await store.listFloorPlans(),
     image: plan?.image.toString('hex'),
-    stats: await store.alarmStats({ from: 0, to: 100 }),
+    // the answer-time figures (issue 21) came later and are the contract suite's to check
+    stats: withoutAnswered(await store.alarmStats({ from: 0, to: 100 })),
   };
+}
+
+function withoutAnswered(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutAnswered);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'answered').map(([k, x]) => [k, withoutAnswered(x)]));
 }

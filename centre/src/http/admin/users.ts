@@ -13,7 +13,7 @@ import { ADMIN, type RouteContext } from '../context';
 import { HttpError } from '../errors';
 import { listOf, params, ref } from '../openapi';
 
-const ROLES = ['admin', 'supervisor', 'operator', 'readonly'] as const;
+const ROLES = ['admin', 'supervisor', 'operator', 'readonly', 'auditor'] as const;
 const idList = { type: 'array', maxItems: 200, uniqueItems: true, items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'an id: letters, digits and _.- (up to 64)' } };
 const SCOPE = { type: ['object', 'null'], additionalProperties: false, required: ['siteIds', 'teamIds'], properties: { siteIds: idList, teamIds: idList } };
 const NEW_USER = {

@@ -5,12 +5,10 @@
  * not a console user, console tokens are refused here and worker tokens there) and shows the worker
  * their own data only; anything else is a 404 that says nothing about whether it exists.
  *
- * Also the retention of the app's records. The admins' side is in admin/app-logins.ts. The pendant's
- * detector is one of the app's static files (`/app/detect.js`, a copy of the firmware's made by
- * centre/tools/firmware-copy.ts).
+ * The admins' side is in admin/app-logins.ts. The pendant's detector is one of the app's static files
+ * (`/app/detect.js`, a copy of the firmware's made by centre/tools/firmware-copy.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import { every } from '../../../../common/clock';
 import { PHONE_ALARM_TYPES, type PhoneEvent } from '../../app/phone';
 import { appAlarm, appState, visibleToWorker } from '../../app/views';
 import type { RouteContext } from '../context';
@@ -19,7 +17,6 @@ import { params } from '../openapi';
 import { KEY, WORKER_AUTH } from './common';
 import { appSessionRoutes } from './sessions';
 
-const DAY = 86_400_000;
 
 const SIGN_IN_ANSWER = { type: 'object', properties: { token: { type: 'string' }, workerId: { type: 'string' }, expiresAt: { type: 'integer' } } };
 const POSITION = {
@@ -118,9 +115,6 @@ export function appRoutes(app: FastifyInstance, ctx: RouteContext): () => void {
 
   appSessionRoutes(app, ctx);
 
-  const purge = (): void => {
-    const now = clock.now();
-    void store.purgeApp(now - ctx.config.retention.eventsDays * DAY, now).catch((e: unknown) => ctx.log.error('app retention purge failed', { error: e as Error }));
-  };
-  return every(clock, 3600_000, purge);
+  // The app's records are purged with the rest by the centre's retention (ops/retention.ts).
+  return () => undefined;
 }

@@ -12,7 +12,9 @@ import type { RouteContext } from '../context';
 import { HttpError } from '../errors';
 import { arrayOf, produces, query, ref } from '../openapi';
 import { WEB_DIR } from '../static';
+import { auditRoutes } from './audit';
 import { BOM, catalogue, csvHeader, csvRow, localTime } from './csv';
+import { statsCsv } from './stats-csv';
 
 const MAX_EXPORT = 100_000;
 const TIME = { type: 'string', pattern: '^(\\d+|\\d{4}-\\d\\d-\\d\\d.*)$', description: 'epoch ms or an ISO 8601 date' };
@@ -141,4 +143,28 @@ export function reportRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const sites = new Map((await store.listSites()).map((s) => [s.id, s.name]));
     return { ...stats, bySite: stats.bySite.map((g) => ({ ...g, siteName: g.siteId ? sites.get(g.siteId) ?? g.siteId : null })) };
   });
+
+  app.get<{ Querystring: { from: string; to: string; siteId?: string; delimiter: ',' | ';' } }>('/api/reports/stats.csv', {
+    config: { auth: 'any' }, preValidation: readQuery,
+    schema: {
+      summary: 'The statistics of a period as CSV: the whole period, each site, each type; verified vs false alarms; % of person alarms acknowledged within 30 s / 60 s / 3 min', tags,
+      querystring: query({
+        from: { ...TIME, description: `${TIME.description} (the start)` }, to: { ...TIME, description: `${TIME.description} (the end, exclusive)` },
+        siteId: { type: 'string', description: 'Only this site' }, delimiter: { enum: [',', ';'], default: ',', description: '`;` also writes decimal commas' },
+      }, ['from', 'to']),
+      response: { 200: produces('text/csv') },
+    },
+  }, async (req, reply) => {
+    const [from, to] = [time(req.query, 'from')!, time(req.query, 'to')!];
+    if (to <= from) throw new HttpError(400, 'invalid', 'to: must be after from');
+    const scope = (await scopeOf(req, store)).forStore();
+    const { siteId, delimiter } = req.query;
+    const stats = await store.alarmStats({ from, to, ...(siteId ? { siteId } : {}), ...(scope ? { scope } : {}) });
+    const sites = new Map((await store.listSites()).map((s) => [s.id, s.name]));
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    void reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="vigil-stats-${day(from)}-${day(to - 1)}.csv"`).header('cache-control', 'no-store');
+    return statsCsv(stats, (id) => (id ? sites.get(id) ?? id : ''), delimiter);
+  });
+
+  auditRoutes(app, ctx);
 }

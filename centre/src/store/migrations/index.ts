@@ -16,6 +16,7 @@
 import { type Kysely, type Migration, sql } from 'kysely';
 import type { Dialect } from '../engine';
 import { baseline } from './baseline';
+import { opsMigration } from './ops';
 
 /**
  * The last `schema_version` of the hand-written engines (sqlite-migrations.ts 5 steps, postgres-migrations.ts 3),
@@ -75,5 +76,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await sql`CREATE INDEX IF NOT EXISTS push_subscriptions_user ON push_subscriptions (user_id)`.execute(db);
       },
     },
+    // Issue 21: audit entries and attempts redacted by an erasure, the audit's retention horizon, indexes for the audit view and retention.
+    '0004-retention-and-erasure': { up: opsMigration(dialect) },
   };
 }

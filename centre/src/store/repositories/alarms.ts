@@ -3,6 +3,7 @@ import type { AlarmState, AlarmType } from '../../../../protocol/src';
 import { sql } from 'kysely';
 import { type Engine, insertAudit, nextAlarmNumber, OPEN_ALARM, prepared, type Q } from '../engine';
 import { codec, decode, encode, omit } from '../schema';
+import { toAuditEntry } from './audit';
 import type { Alarm, AlarmFilter, AuditEntry, NewAlarm, Patch, StoredAuditEntry } from '../types';
 
 const ALARMS = codec('alarms', { json: ['position'] });
@@ -91,7 +92,7 @@ export function alarmRepository(e: Engine) {
     },
     listAudit: async (entity: string, entityId: string): Promise<StoredAuditEntry[]> => {
       const rows = await db.selectFrom('audit').selectAll().where('entity', '=', entity).where('entityId', '=', entityId).orderBy('seq').execute();
-      return rows.map(({ data, ...r }) => ({ ...r, ...(data === null ? {} : { data: (typeof data === 'string' ? JSON.parse(data) : data) as Record<string, unknown> }) }));
+      return rows.map(toAuditEntry);
     },
   };
 }

@@ -12,7 +12,7 @@ import type { AttemptRecord, AuditEntry, Escalation, NewOutboxMessage, OutboxCom
 
 const ESCALATIONS = codec('escalations', { json: ['steps', 'broadcast'], flags: ['repeat'], rename: { partitionKey: 'partition' } });
 const OUTBOX = codec('outbox', { json: ['data'], rename: { recipient: 'to', body: 'text' }, hidden: ['seq'] });
-const ATTEMPTS = codec('attempts', { rename: { recipient: 'to' } });
+const ATTEMPTS = codec('attempts', { rename: { recipient: 'to' }, hidden: ['redactedAt'] });
 
 type Channel = OutboxMessage['channel'];
 type ClaimOptions = { now: number; limit: number; leaseMs: number; by: string; channels?: readonly Channel[] };

@@ -1,15 +1,20 @@
 /**
  * Reports repository: the console's alarm history (searches) and monthly statistics. Percentiles are
  * nearest-rank over the exact durations, computed here from the same columns on both engines, so
- * SQLite and PostgreSQL give the same figures for the same rows.
+ * SQLite and PostgreSQL give the same figures for the same rows. Every figure is computed per group
+ * by the same function (`group`): the whole period, each type, each site — a grouping by customer
+ * organisation (issue 21 part 1) is one more key.
  */
 import { sql } from 'kysely';
-import { RESOLUTION_REASONS, type ResolutionReason } from '../../../../protocol/src';
+import { ALARM_TYPES, RESOLUTION_REASONS, type ResolutionReason } from '../../../../protocol/src';
 import type { Engine, Q } from '../engine';
 import { toAlarm } from './alarms';
-import type { AckFigures, Alarm, AlarmSearch, AlarmStats, StatsGroup, StoreScope } from '../types';
+import type { AckFigures, Alarm, AlarmSearch, AlarmStats, AnswerFigures, StatsGroup, StoreScope } from '../types';
 
 const OPEN = new Set(['pending', 'raised', 'acknowledged']);
+const PERSON = new Set<string>(ALARM_TYPES.filter((t) => t.kind === 'person').map((t) => t.name));
+/** BS 8484-style targets: acknowledged within 30 s, 60 s, 3 min of being raised (at most, inclusive). */
+export const ANSWER_TARGETS_S = [30, 60, 180] as const;
 
 /** Nearest-rank percentile (q in 0..1) of sorted values, rounded to a tenth of a second. */
 export function percentile(sortedS: number[], q: number): number | null {
@@ -30,6 +35,7 @@ function group(rows: StatRow[]): StatsGroup {
   const byResolution = Object.fromEntries(RESOLUTION_REASONS.map((r) => [r, 0])) as Record<ResolutionReason, number>;
   const g = { total: 0, cancelled: 0, open: 0, byResolution };
   const acks: number[] = [];
+  const answered: AnswerFigures = { personAlarms: 0, within30S: 0, within60S: 0, within180S: 0 };
   for (const r of rows) {
     if (r.state === 'cancelled') {
       g.cancelled++;
@@ -38,11 +44,18 @@ function group(rows: StatRow[]): StatsGroup {
     g.total++;
     if (OPEN.has(r.state)) g.open++;
     if (r.resolution) g.byResolution[r.resolution as ResolutionReason]++;
-    if (r.ackMs !== null) acks.push(Math.max(0, Number(r.ackMs)) / 1000);
+    const ackS = r.ackMs === null ? null : Math.max(0, Number(r.ackMs)) / 1000;
+    if (ackS !== null) acks.push(ackS);
+    // Answer times are the person alarms' (BS 8484 counts lone-worker activations); one never acknowledged misses every target.
+    if (!PERSON.has(r.type)) continue;
+    answered.personAlarms++;
+    if (ackS !== null && ackS <= 30) answered.within30S++;
+    if (ackS !== null && ackS <= 60) answered.within60S++;
+    if (ackS !== null && ackS <= 180) answered.within180S++;
   }
   acks.sort((a, b) => a - b);
   const ack: AckFigures = { acknowledged: acks.length, p50S: percentile(acks, 0.5), p95S: percentile(acks, 0.95) };
-  return { ...g, ...ack };
+  return { ...g, ...ack, answered };
 }
 
 /** The alarms a search selects (no order, no page). */

@@ -1,8 +1,7 @@
-/** Sessions repository: lone-work sessions, positions and the retention purge. */
-import { sql } from 'kysely';
-import { ACTIVE_SESSION, changed, type Engine, greatest, insertAudit, prepared } from '../engine';
+/** Sessions repository: lone-work sessions and positions (their retention: retention.ts). */
+import { ACTIVE_SESSION, changed, type Engine, insertAudit, prepared } from '../engine';
 import { codec, decode, encode, omit } from '../schema';
-import type { AuditEntry, Patch, PositionRecord, PurgeRequest, Session, SessionFilter, SessionState } from '../types';
+import type { AuditEntry, Patch, PositionRecord, Session, SessionFilter, SessionState } from '../types';
 
 const SESSIONS = codec('work_sessions', { json: ['callList'] });
 
@@ -72,17 +71,5 @@ export function sessionRepository(e: Engine) {
     },
     latestPosition: async (deviceId: string): Promise<PositionRecord | undefined> =>
       db.selectFrom('positions').selectAll().where('deviceId', '=', deviceId).orderBy('at', 'desc').limit(1).executeTakeFirst(),
-
-    /** Remembers, per device, the highest counter purged: those counters stay refused as stale. */
-    purge: async (req: PurgeRequest): Promise<{ positions: number; events: number; attempts: number }> =>
-      e.tx(async (q) => {
-        const positions = changed(await q.deleteFrom('positions').where('at', '<', req.positionsBefore).executeTakeFirst());
-        const purged = sql<number>`(SELECT MAX(counter) FROM events WHERE events.device_id = devices.id AND events.received_at < ${req.eventsBefore})`;
-        await q.updateTable('devices').set({ purgedCounter: greatest(e.dialect, sql.ref('purgedCounter'), purged) })
-          .where(sql<boolean>`EXISTS (SELECT 1 FROM events WHERE events.device_id = devices.id AND events.received_at < ${req.eventsBefore})`).execute();
-        const events = changed(await q.deleteFrom('events').where('receivedAt', '<', req.eventsBefore).executeTakeFirst());
-        const attempts = changed(await q.deleteFrom('attempts').where('at', '<', req.attemptsBefore).executeTakeFirst());
-        return { positions, events, attempts };
-      }),
   };
 }

@@ -8,6 +8,7 @@ import { can, state } from './state.js';
 export function renderShell(root, { onLogout, onLanguage }) {
   const u = state.user;
   const tabs = [['queue', '#/', 'nav.operator'], ['map', '#/map', 'nav.map'], ['history', '#/history', 'nav.history'], ['stats', '#/stats', 'nav.stats']];
+  if (can.audit()) tabs.push(['audit', '#/audit', 'nav.audit']);
   if (can.admin()) tabs.push(['admin', '#/admin', 'nav.admin']);
   const menu = h('button.menu-toggle', { type: 'button', 'aria-label': t('nav.menu'), onclick: () => document.body.classList.toggle('menu-open') }, icon('menu'));
   const langs = select({ 'aria-label': t('common.language'), onchange: (e) => onLanguage(e.target.value) }, Object.entries(VigilI18n.LANGUAGES), VigilI18n.language);

@@ -124,6 +124,7 @@ export function sortedAlarms() {
 export const can = {
   act: () => !!state.user && ['admin', 'supervisor', 'operator'].includes(state.user.role),
   admin: () => !!state.user && state.user.role === 'admin',
+  audit: () => !!state.user && ['admin', 'auditor'].includes(state.user.role),
 };
 
 export const siteName = (id) => (state.sites.find((s) => s.id === id) || {}).name || id || '';

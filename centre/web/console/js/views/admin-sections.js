@@ -67,7 +67,7 @@ export const SECTIONS = {
     path: '/api/users', list: 'users', title: 'admin.users', columns: ['username', 'name', 'role'],
     fields: (c) => [
       { name: 'username', type: 'text', key: true, required: true }, { name: 'name', type: 'text' }, { name: 'password', type: 'password', createOnly: true },
-      { name: 'role', type: 'select', options: () => ['admin', 'supervisor', 'operator', 'readonly'].map((r) => [r, t('role.' + r)]) },
+      { name: 'role', type: 'select', options: () => ['admin', 'supervisor', 'operator', 'readonly', 'auditor'].map((r) => [r, t('role.' + r)]) },
       { name: 'scope', type: 'scope', options: () => ({ sites: ids(c.sites), teams: ids(c.teams) }) },
     ],
   },

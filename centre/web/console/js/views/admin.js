@@ -1,10 +1,11 @@
-// Administration (admins only): workers, devices (provisioning shows the settings line once), sites
+// Administration (admins only): workers (with their personal data: export, erasure), devices (provisioning shows the settings line once), sites
 // (with floor plans), teams, zones, beacons, contacts, ladders and users (roles, scopes, passwords).
 import { api, qs } from '../api.js';
 import { fill, h, select, t } from '../dom.js';
 import { can, refresh } from '../state.js';
 import { table, toast } from '../ui.js';
 import { SECTIONS } from './admin-sections.js';
+import { personalData } from './people.js';
 
 export async function render(main, [section = 'workers']) {
   if (!can.admin()) return void fill(main, h('p.error', t('admin.only')));
@@ -93,6 +94,7 @@ export async function render(main, [section = 'workers']) {
         h('button', { type: 'button', onclick: () => (editor.hidden = true) }, t('common.cancel')),
         rec ? h('button.danger', { type: 'button', onclick: remove }, t('admin.delete')) : null)),
     rec && section === 'users' ? passwordReset(rec) : null,
+    rec && section === 'workers' ? personalData(rec, async () => { editor.hidden = true; await done(); }) : null,
     rec && section === 'sites' ? plans(rec) : null);
   }
 

@@ -6,7 +6,7 @@ import { dateTime, duration, number, reasonName, serverNow, typeName } from '../
 import { siteName, state } from '../state.js';
 import { table, toast } from '../ui.js';
 
-const TYPES = ['sos', 'fall', 'man_down', 'no_motion', 'duress', 'session_expired', 'check_in_missed', 'device_silent', 'gateway_offline', 'low_battery', 'notifier_failed', 'integration_failed'];
+const TYPES = ['sos', 'fall', 'man_down', 'no_motion', 'duress', 'session_expired', 'check_in_missed', 'device_silent', 'gateway_offline', 'low_battery', 'notifier_failed', 'integration_failed', 'backup_failed'];
 const STATES = ['pending', 'raised', 'acknowledged', 'resolved', 'cancelled'];
 const PAGE = 50;
 const isoDay = (ms) => new Date(ms - new Date(ms).getTimezoneOffset() * 60000).toISOString().slice(0, 10);
