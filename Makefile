@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_STAMP := node_modules/.vigil-installed
 VIGIL := node bin/vigil.js
 
-.PHONY: demo test lint typecheck unit bench bench-scale firmware web-firmware flash install clean screenshots check-espruino record-espruino
+.PHONY: demo test lint typecheck unit bench bench-scale firmware web-firmware flash install clean screenshots check-espruino record-espruino fuzz
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -25,6 +25,12 @@ lint: install
 
 unit: install
 	npx jest --ci
+
+# Hostile input on every external surface (docs/security.md): FUZZ_RUNS inputs per surface (default
+# 1,000,000), in one process with the garbage collector exposed; a finding is shrunk and saved to
+# test/fuzz/corpus/, whose entries replay in `make test`. `make fuzz SURFACES="http mqtt"` picks some.
+fuzz: install
+	node --expose-gc -r tsx/cjs test/fuzz/run.ts $(SURFACES)
 
 # Re-takes docs/screenshots/*.png from the browser tests (an ordinary test run writes them to a temp dir).
 screenshots: install

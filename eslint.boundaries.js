@@ -48,21 +48,25 @@ const ZONES = [
   // Inside the centre (docs/architecture.md, "The centre's rooms"): the composition root (centre.ts,
   // services.ts) builds the services and the HTTP layer; none of them reaches back into it.
   {
-    target: centreRooms('domain', 'registry', 'auth', 'app', 'escalation', 'notify', 'telemetry', 'ops', 'store', 'cluster'), from: './centre/src/http',
+    target: centreRooms('domain', 'registry', 'auth', 'app', 'escalation', 'notify', 'telemetry', 'ops', 'settings', 'store', 'cluster'), from: './centre/src/http',
     message: 'the centre\'s services do not know who calls them: only the composition root starts the HTTP layer',
   },
   {
-    target: centreRooms('domain', 'registry', 'auth', 'app', 'escalation', 'notify', 'telemetry', 'ops', 'store', 'http'), from: './centre/src/cluster',
+    target: centreRooms('domain', 'registry', 'auth', 'app', 'escalation', 'notify', 'telemetry', 'ops', 'settings', 'store', 'http'), from: './centre/src/cluster',
     message: 'the cluster is a role the composition root gives a centre: services see it only through Ownership and the hooks of services.ts',
   },
   {
-    target: centreRooms('domain', 'registry', 'auth', 'app', 'escalation', 'notify', 'telemetry', 'ops', 'store', 'http'),
+    target: centreRooms('domain', 'registry', 'auth', 'app', 'escalation', 'notify', 'telemetry', 'ops', 'settings', 'store', 'http'),
     from: ['./centre/src/centre.ts', './centre/src/services.ts'],
     message: 'nothing reaches into the centre\'s composition root (centre.ts, services.ts): it hands each part what it needs',
   },
   {
     target: './centre/src/store', from: centreRooms('domain', 'registry', 'auth', 'app', 'escalation', 'telemetry', 'ops', 'cluster', 'http'),
     message: 'the store knows records, not the services that use them',
+  },
+  {
+    target: './centre/src/store', from: './centre/src/settings', except: ['./types.ts'],
+    message: 'the store knows the pendant settings\' records (settings/types.ts), not their service',
   },
   { target: './cli', from: ['./rig', './test', './bench'], message: 'the CLI is production code: it never imports rigs, tests or benchmarks' },
   { target: './rig', from: ['./test', './bench'], message: 'rig/ is what tests and benchmarks share: it imports neither' },

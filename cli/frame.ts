@@ -28,6 +28,9 @@ import {
   toHex,
   uplinkToJson,
   DOWNLINK_LENGTH,
+  isSettingName,
+  settingByName,
+  SETTINGS,
 } from '../protocol/src';
 import type { Command } from './main';
 
@@ -35,13 +38,14 @@ export const PROTOCOL_DIR = join(__dirname, '..', 'protocol');
 
 const USAGE = `npx vigil frame encode --key <hex32> --device <hex8> --counter <n> --type <type> [--battery <0-100>]
                         [--flags protection,charging,lowBattery,pending] [--detail <n|alarm type>] [--ref <n>]
-                        [--beacon <id>:<rssiDbm>[:<ageS>] | --gps <lat>,<lon>]
-       npx vigil frame encode --key <hex32> --device <hex8> --counter <n> --command <command> [--param <n>]
+                        [--beacon <id>:<rssiDbm>[:<ageS>] | --gps <lat>,<lon> | --firmware <major.minor> --settings-hash <hex8>]
+       npx vigil frame encode --key <hex32> --device <hex8> --counter <n> --command <command> [--param <n>] [--setting <name>]
        npx vigil frame decode --key <hex32> [--last-counter <n>] <framehex>
        npx vigil frame spec [--write]
 
 types: ${MESSAGE_TYPES.map((t) => t.name).join(', ')}
 commands: ${DOWNLINK_COMMANDS.map((c) => c.name).join(', ')}
+settings (--command setting --setting <name> --param <value on the wire>): ${SETTINGS.map((s) => s.name).join(', ')}
 Counters and ids may be decimal or 0x-prefixed hex. decode prints the frame as JSON, or {"error":"<code>"} and exits 1.`;
 
 class UsageError extends Error {}
@@ -95,7 +99,7 @@ function encode(args: string[]): string {
     options: {
       key: { type: 'string' }, device: { type: 'string' }, counter: { type: 'string' }, type: { type: 'string' }, battery: { type: 'string' },
       flags: { type: 'string' }, detail: { type: 'string' }, ref: { type: 'string' }, beacon: { type: 'string' }, gps: { type: 'string' },
-      command: { type: 'string' }, param: { type: 'string' },
+      command: { type: 'string' }, param: { type: 'string' }, setting: { type: 'string' }, firmware: { type: 'string' }, 'settings-hash': { type: 'string' },
     },
   });
   const key = keyArg(v.key);
@@ -104,13 +108,21 @@ function encode(args: string[]): string {
   if (v.command !== undefined) {
     if (!DOWNLINK_COMMANDS.some((c) => c.name === v.command)) throw new UsageError(`unknown command '${v.command}'`);
     const param = v.param === undefined ? 0 : int('param', v.param, 0, 0xffff);
-    return toHex(encodeDownlink({ deviceId, counter, command: v.command as DownlinkCommand, param }, key));
+    if ((v.command === 'setting') !== (v.setting !== undefined)) throw new UsageError('--setting goes with, and only with, --command setting');
+    if (v.setting !== undefined && !isSettingName(v.setting)) throw new UsageError(`unknown setting '${v.setting}'`);
+    try {
+      return toHex(encodeDownlink({ deviceId, counter, command: v.command as DownlinkCommand, param, ...(v.setting === undefined ? {} : { setting: v.setting }) }, key));
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
   }
   const spec = v.type === undefined ? undefined : messageTypeByName(v.type);
   if (!spec) throw new UsageError(v.type === undefined ? '--type (or --command) is required' : `unknown type '${v.type}'`);
-  const detail = v.detail === undefined ? 0 : (messageTypeByName(v.detail)?.code ?? int('detail', v.detail, 0, 255));
+  const detail = v.detail === undefined ? 0 : (messageTypeByName(v.detail)?.code ?? settingByName(v.detail)?.id ?? int('detail', v.detail, 0, 255));
+  if ((v.firmware === undefined) !== (v['settings-hash'] === undefined)) throw new UsageError('--firmware and --settings-hash go together');
+  const device = v.firmware === undefined ? null : { firmware: v.firmware, settingsHash: v['settings-hash']!.toLowerCase() };
   const battery = v.battery === undefined ? null : int('battery', v.battery, 0, 100);
-  const input = { deviceId, counter, type: spec.name as MessageType, batteryPct: battery, flags: flagsArg(v.flags), detail, position: position(v.beacon, v.gps), ...(v.ref === undefined ? {} : { ref: int('ref', v.ref, 0, 0xffffffff) }) };
+  const input = { deviceId, counter, type: spec.name as MessageType, batteryPct: battery, flags: flagsArg(v.flags), detail, position: position(v.beacon, v.gps), device, ...(v.ref === undefined ? {} : { ref: int('ref', v.ref, 0, 0xffffffff) }) };
   try {
     return toHex(encodeUplink(input, key));
   } catch (e) {

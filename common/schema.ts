@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { check, type JsonSchema } from '../protocol/src/schema';
 
 // The checker itself is the protocol's (pure, used for its payloads); config and HTTP use the same one.
-export { check, type Checked, formatErrors, type JsonSchema } from '../protocol/src/schema';
+export { check, type Checked, formatErrors, pathSegment, type JsonSchema } from '../protocol/src/schema';
 
 export class ConfigError extends Error {
   readonly code = 'config_invalid';

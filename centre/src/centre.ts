@@ -6,7 +6,7 @@
  * (cluster/, docs/scale.md): it runs the rules and timers of the device buckets it leases.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { Agent as HttpsAgent } from 'node:https';
 import { join } from 'node:path';
 import { type Clock, every, SystemClock } from '../../common/clock';
@@ -31,11 +31,13 @@ import type { EscalationEngine } from './escalation/engine';
 import type { Outbox } from './escalation/outbox';
 import type { PushWiring } from './escalation/push-alerts';
 import type { ApiContext } from './http/context';
+import { securityHeaders } from './http/security-headers';
 import { type HttpServer, startHttp } from './http/server';
 import type { Notifier } from './notify/types';
 import type { Housekeeping } from './ops/housekeeping';
 import type { RegistryAdmin } from './registry/admin';
 import type { Registry } from './registry/registry';
+import type { PendantSettings } from './settings/service';
 import { buildServices, type CentreServices, rebuildPartitions } from './services';
 import { SqliteStore } from './store/sqlite';
 import { PostgresStore, postgresTarget } from './store/postgres';
@@ -128,6 +130,7 @@ export class Centre {
   get ingest(): Ingest { return this.services.ingest; }
   get writer(): EventWriter { return this.services.writer; }
   get housekeeping(): Housekeeping { return this.services.housekeeping; }
+  get settings(): PendantSettings { return this.services.settings; }
   /** Set when `push` is configured. */
   get push(): PushWiring | undefined { return this.built?.push; }
   get notifiers(): readonly Notifier[] { return this.built?.notifiers ?? []; }
@@ -175,16 +178,20 @@ export class Centre {
     this.stoppers.push(s.registry.watch(config.registryPollS * 1000, async () => {
       s.ingest.forget();
       await s.positions.refresh();
+      await s.settings.reload();
     }));
     const owns = (p: string): boolean => this.ownership.owns(p);
     this.stoppers.push(every(clock, 60_000, () => void s.escalation.reconcile(owns).catch((e: unknown) => log.error('reconcile failed', { error: e as Error }))));
     s.housekeeping.start();
 
     if (this.deps.http !== false) {
-      this.http = await startHttp(this.apiContext(s, bus), config.http.host, config.http.port, log.child('http'));
+      const tls = config.http.tls ? { cert: readFileSync(config.http.tls.certFile), key: readFileSync(config.http.tls.keyFile) } : undefined;
+      this.http = await startHttp(this.apiContext(s, bus), config.http.host, config.http.port, log.child('http'), {
+        headers: securityHeaders({ tileUrl: config.console.tileUrl, tls: tls !== undefined }), ...(tls ? { tls } : {}),
+      });
     }
     log.info('centre started', {
-      http: this.http ? `http://${config.http.host}:${this.http.port}` : 'off', mqtt: config.mqtt.url, instance: this.instance, timers: s.scheduler.size,
+      http: this.http ? `${config.http.tls ? 'https' : 'http'}://${config.http.host}:${this.http.port}` : 'off', mqtt: config.mqtt.url, instance: this.instance, timers: s.scheduler.size,
       ...(cluster ? { cluster: { buckets: cluster.leases.ownedBuckets().length, of: cluster.leases.buckets, workers: cluster.leases.liveNodes().length } } : {}),
     });
   }
@@ -262,6 +269,7 @@ export class Centre {
       rebuild: (owns) => rebuildPartitions(s, owns),
       announceOnline: () => (bus.connected ? bus.send(topic.centreStatus(), this.status(true), { qos: 1, retain: true }) : undefined),
       followBuckets: () => this.followBuckets(),
+      settingsChanged: (id) => s.settings.changed(id),
     };
   }
 
@@ -269,7 +277,7 @@ export class Centre {
     return {
       store: this.store, auth: this.auth, alarms: s.alarms, live: this.live, log: this.log, clock: this.clock, sessions: s.sessions,
       admin: s.admin, registry: s.registry, escalation: s.escalation, tokens: s.tokens, positions: s.positions, notifiers: s.notifiers,
-      config: this.config, outbox: s.outbox, supervision: s.supervision, ownership: this.ownership, ...(s.push ? { push: s.push } : {}),
+      config: this.config, outbox: s.outbox, supervision: s.supervision, ownership: this.ownership, settings: s.settings, ...(s.push ? { push: s.push } : {}),
       devicesChanged: (id) => {
         s.ingest.forget(id);
         this.cluster?.forget(id);
@@ -277,6 +285,7 @@ export class Centre {
       health: () => ({
         mqtt: bus.connected, ingest: s.ingest.counters.snapshot(), ingestLagMs: s.ingest.lagMs(), events: s.writer.counters.snapshot(), outbox: s.outbox.counters.snapshot(),
         timers: s.scheduler.size, notifiers: Object.fromEntries(s.notifiers.map((n) => [n.channel, n.healthy()])), faults: processFaults.snapshot(),
+        http: this.http?.counters.snapshot() ?? {},
         ...s.housekeeping.health(),
       }),
     };
@@ -296,6 +305,7 @@ export class Centre {
    */
   private async rebuild(s: CentreServices): Promise<void> {
     await s.positions.refresh();
+    await s.settings.reload();
     await s.health.rebuild(await this.store.listAlarms({ states: ['raised', 'acknowledged'], limit: 10_000 }));
     if (this.cluster) {
       await s.sessions.rebuild(() => false); // who is protected, everywhere; timers come with buckets

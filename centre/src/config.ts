@@ -2,6 +2,7 @@
  * Centre configuration (YAML), validated once at start with every error reported by path. Every
  * section but dataDir, mqtt and http has defaults, so a minimal file stays three lines.
  */
+import { existsSync } from 'node:fs';
 import type { HttpSmsAuth } from './notify/sms/http-sms';
 import type { RetentionConfig } from './ops/retention';
 import { ConfigError, type JsonSchema, mqttClientSchema, readConfigFile, validateConfig } from '../../common/schema';
@@ -177,7 +178,8 @@ export interface CentreConfig {
   store?: string;
   cluster?: ClusterSettings;
   mqtt: { url: string | string[]; clientId: string; username?: string; password?: string };
-  http: { host: string; port: number };
+  /** `tls`: serve HTTPS with this certificate chain and key (PEM files), docs/security.md. */
+  http: { host: string; port: number; tls?: { certFile: string; keyFile: string } };
   sessions?: SessionsConfig;
   supervision?: SupervisionConfig;
   escalation?: EscalationConfig;
@@ -219,7 +221,10 @@ export const CENTRE_CONFIG_SCHEMA: JsonSchema = {
     store: { type: 'string', pattern: '^postgres(ql)?://' },
     cluster: section({ buckets: int(1, 4096, 64), leaseTtlS: int(3, 120, 6), renewS: int(1, 60, 2) }),
     mqtt: mqttClientSchema('vigil-centre'),
-    http: section({ host: { type: 'string', default: '127.0.0.1' }, port: int(0, 65535, 8080) }),
+    http: section({
+      host: { type: 'string', default: '127.0.0.1' }, port: int(0, 65535, 8080),
+      tls: section({ certFile: { type: 'string', minLength: 1 }, keyFile: { type: 'string', minLength: 1 } }, ['certFile', 'keyFile']),
+    }),
     sessions: section({ reminderBeforeMin: int(0, 240, 5), checkInGraceS: int(10, 3600, 120), protectionCheckInMin: int(0, 1440, 0), maxDurationH: int(1, 72, 24) }),
     supervision: section({
       heartbeatIntervalS: int(5, 3600, 60), silentAfterHeartbeats: int(2, 20, 3), gatewayMissedHeartbeats: int(2, 20, 3),
@@ -320,6 +325,10 @@ export function resolveCentreConfig(config: CentreConfig, source = 'centre confi
 /** What one field's schema cannot say. */
 function crossCheck(c: ResolvedCentreConfig, source: string): ResolvedCentreConfig {
   const errors: string[] = [];
+  for (const f of ['certFile', 'keyFile'] as const) {
+    const file = c.http.tls?.[f];
+    if (file !== undefined && !existsSync(file)) errors.push(`http.tls.${f}: ${file} does not exist`);
+  }
   if (c.cluster.renewS * 2 > c.cluster.leaseTtlS) errors.push('cluster.renewS: must be at most half of cluster.leaseTtlS (a lease must survive one late renewal)');
   const v = c.notifiers?.voice;
   if (v) {

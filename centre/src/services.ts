@@ -38,6 +38,7 @@ import type { Notifier } from './notify/types';
 import { voiceNotifierFromConfig } from './notify/voice/setup';
 import { WebhookNotifier } from './notify/webhook';
 import { Housekeeping } from './ops/housekeeping';
+import { PendantSettings } from './settings/service';
 import { RegistryAdmin } from './registry/admin';
 import { Registry } from './registry/registry';
 import { WORKER_CONTACT } from './store/records';
@@ -68,6 +69,8 @@ export interface CentreServices {
   push: PushWiring | undefined;
   /** Retention and backups (ops/). */
   housekeeping: Housekeeping;
+  /** Remote pendant settings (settings/). */
+  settings: PendantSettings;
 }
 
 export interface ServiceDeps {
@@ -136,7 +139,8 @@ export function buildServices(d: ServiceDeps): CentreServices {
   alarms.onChange(async (a, action) => {
     if (action === 'raised' || (action === 'acknowledged' && a.raisedAt === null)) collector.alarm(a);
   });
-  const rules = new Rules({ alarms, publisher, sessions, supervision, positions, telemetry: collector });
+  const settings = new PendantSettings({ settings: store, store, publisher, clock, log: log.child('settings'), ownership: d.ownership, live, currentDevice });
+  const rules = new Rules({ alarms, publisher, sessions, supervision, positions, telemetry: collector, settings });
   const ingest: Ingest = new Ingest({ store, clock, log: log.child('ingest'), writer, onEvent: (e, dev, m) => rules.onEvent(e, dev, m), positionAllowed: (dev, t) => positions.allowed(dev, t), ownership: d.ownership });
   const notifiers: Notifier[] = [new ConsoleNotifier({ live, clock }), ...(d.notifiers ?? configuredNotifiers(d, outbox, escalation))];
   const push = buildPush(d, scheduler, outbox, alarms);
@@ -154,7 +158,7 @@ export function buildServices(d: ServiceDeps): CentreServices {
         .catch((err: unknown) => log.error('answer not processed', { channel: e.channel, error: err as Error }));
     });
   }
-  return { scheduler, publisher, registry, admin, alarms, sessions, supervision, positions, outbox, tokens, escalation, health, ingest, writer, notifiers, telemetry, push, housekeeping };
+  return { scheduler, publisher, registry, admin, alarms, sessions, supervision, positions, outbox, tokens, escalation, health, ingest, writer, notifiers, telemetry, push, housekeeping, settings };
 }
 
 function configuredNotifiers(d: ServiceDeps, outbox: Outbox, escalation: EscalationEngine): Notifier[] {

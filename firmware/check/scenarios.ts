@@ -2,6 +2,7 @@
  * What `make check-espruino` puts each pendant through, in order, on one flash (check-espruino.ts).
  * Each step returns a line for the report or throws with what went wrong.
  */
+import { SETTING_COMMAND_BASE, settingByName, SETTINGS, type SettingName, settingsHash } from '../../protocol/src';
 import type { Trace, TrialRow } from '../../simulator/src/trace';
 import type { FirmwareBoard } from '../tools/build';
 import type { Frame, RealPendant } from './pendant';
@@ -54,12 +55,13 @@ function traceFile(samples: [number, number, number][]): string {
 
 /** The Storage files the scenarios replay, written when the pendant is flashed. */
 export function traceFiles(fall: [number, number, number][], lying: [number, number, number][]): Record<string, string> {
-  const files: Record<string, string> = { 'tr.lying': traceFile(lying) };
+  // tr.up: 3 s upright at 26 Hz (the Bangle's 25 Hz plays it a little slower), so a step starts from an upright wearer
+  const files: Record<string, string> = { 'tr.lying': traceFile(lying), 'tr.up': traceFile(Array.from({ length: 78 }, () => UPRIGHT)) };
   if (fall.length) files['tr.fall'] = traceFile(fall);
   return files;
 }
 
-async function play(c: ScenarioContext, file: 'tr.fall' | 'tr.lying'): Promise<void> {
+async function play(c: ScenarioContext, file: 'tr.fall' | 'tr.lying' | 'tr.up'): Promise<void> {
   await c.pendant.it!.run(`VT.play("${file}", ${c.board === 'bangle2' ? 25 : 26})`);
 }
 
@@ -68,6 +70,12 @@ const type = (t: string) => (f: Frame): boolean => f.type === t;
 
 async function remember(c: ScenarioContext, moment: string): Promise<void> {
   c.memory[moment] = await c.pendant.memory();
+}
+
+/** The remote settings the pendant holds, on the wire (the settings hash's input, SPEC §4.2.2). */
+async function heldSettings(c: ScenarioContext): Promise<Record<SettingName, number>> {
+  const held = await c.pendant.it!.evaluate<number[]>('VS.t()[0].map(function (k) { return Math.round(VSet[k] * VS.d(k)); })');
+  return Object.fromEntries(SETTINGS.map((x, i) => [x.name, held?.[i] ?? NaN])) as Record<SettingName, number>;
 }
 
 /** Three presses within 0.6 s of each other: protection on/off. */
@@ -99,7 +107,9 @@ export const SCENARIOS: Scenario[] = [
       await c.pendant.reboot();
       const hb = await c.pendant.frame(type('heartbeat'), 15_000, 'a heartbeat after provisioning');
       await remember(c, 'protected');
-      return `heartbeat counter ${hb.msg.counter}, battery ${hb.msg.batteryPct} %, protection ${hb.msg.flags.protection}`;
+      const expected = settingsHash(await heldSettings(c));
+      if (hb.msg.device?.firmware !== '1.1' || hb.msg.device.settingsHash !== expected) throw new Error(`the boot heartbeat reports ${JSON.stringify(hb.msg.device)}, not firmware 1.1 and hash ${expected}`);
+      return `heartbeat counter ${hb.msg.counter}, battery ${hb.msg.batteryPct} %, protection ${hb.msg.flags.protection}, firmware ${hb.msg.device.firmware}, settings hash ${expected}`;
     },
   },
   {
@@ -149,24 +159,62 @@ export const SCENARIOS: Scenario[] = [
     needsFalls: true,
     run: async (c) => {
       const from = at(c);
+      const printed = c.pendant.it!.printed.length;
       await play(c, 'tr.fall');
       const pre = await c.pendant.frame(type('pre_alarm'), 40_000, 'a pre_alarm for the fall', from);
       const fall = await c.pendant.frame(type('fall'), 30_000, 'the fall alarm after the cancel window', from);
       await c.pendant.downlink(fall.msg.counter, 3);
-      await c.pendant.it!.waitFor((p) => p.kind === 'played', 60_000, 'the end of the trace');
+      await c.pendant.it!.waitFor((p) => p.kind === 'played', 60_000, 'the end of the trace', printed);
       return `pre_alarm detail ${pre.msg.detail}, fall ${((fall.atMs - pre.atMs) / 1000).toFixed(1)} s later, closed`;
     },
   },
   {
-    name: 'man-down: lying still raises a pre-alarm, a press cancels it',
+    name: 'settings from the centre: each saved, applied without a reboot and acknowledged with the new hash',
     run: async (c) => {
+      const it = c.pendant.it!;
+      const out: string[] = [];
+      // The wearer stands up first: the fall step left them lying, and a man-down count past the new
+      // tiltS would fire at once (as it should on a pendant), not in the man-down step.
+      const printed = it.printed.length;
+      await play(c, 'tr.up');
+      await it.waitFor((p) => p.kind === 'played', 10_000, 'the end of the upright trace', printed);
+      let answer = c.pendant.frames[c.pendant.frames.length - 1]!.msg.counter;
+      // man-down after 8 s instead of 10 (the man-down step below then runs on it), fall sensitivity 4
+      for (const [name, wire] of [['tiltS', 8], ['sens', 4]] as const) {
+        const from = at(c);
+        const id = settingByName(name)!.id;
+        await c.pendant.downlink(answer, SETTING_COMMAND_BASE + id, wire);
+        const ack = await c.pendant.frame((f) => f.type === 'setting' && f.msg.detail === id, 20_000, `the acknowledgement of ${name}`, from);
+        if (ack.msg.ref !== answer) throw new Error(`the acknowledgement of ${name} answers ${ack.msg.ref}, not ${answer}`);
+        const values = await heldSettings(c);
+        if (values[name] !== wire) throw new Error(`${name} is ${values[name]} after the change, not ${wire}`);
+        if (ack.msg.device?.settingsHash !== settingsHash(values)) throw new Error(`the acknowledged hash ${ack.msg.device?.settingsHash} is not the hash of what the pendant holds, ${settingsHash(values)}`);
+        out.push(`${name} ${wire} acknowledged (hash ${ack.msg.device.settingsHash}, firmware ${ack.msg.device.firmware})`);
+        answer = ack.msg.counter;
+      }
+      const saved = await it.evaluate<Record<string, number>>('require("Storage").readJSON("vigil.set")');
+      if (saved?.['tiltS'] !== 8 || saved['sens'] !== 4) throw new Error(`vigil.set holds ${JSON.stringify(saved)}`);
+      await remember(c, 'settings');
+      return out.join(', ');
+    },
+  },
+  {
+    name: 'man-down: lying still raises a pre-alarm after the tiltS set over the air, a press cancels it',
+    run: async (c) => {
+      const it = c.pendant.it!;
       const from = at(c);
+      const printed = it.printed.length;
       await play(c, 'tr.lying');
+      const lyingAtMs = it.printed.filter((p) => p.kind === 'ack').at(-1)!.atMs + 5000; // 5 s upright first
       const pre = await c.pendant.frame((f) => f.type === 'pre_alarm' && f.msg.detail === 4, 30_000, 'a man-down pre_alarm', from);
-      await c.pendant.it!.run('VT.press(100)');
-      const cancel = await c.pendant.frame(type('cancel'), 10_000, 'a cancel', from);
-      await c.pendant.it!.waitFor((p) => p.kind === 'played', 60_000, 'the end of the trace');
-      return `pre_alarm counter ${pre.msg.counter}, cancel counter ${cancel.msg.counter}`;
+      if (pre.atMs < lyingAtMs) throw new Error(`a man-down pre_alarm came ${((lyingAtMs - pre.atMs) / 1000).toFixed(1)} s before lying down`);
+      // tiltS is 8 s since the settings step (10 in the flashed settings): applied without a reboot
+      const afterS = (pre.atMs - lyingAtMs) / 1000;
+      if (afterS > 9.7) throw new Error(`the man-down came ${afterS.toFixed(1)} s after lying down: the tiltS of 8 s set over the air is not in force`);
+      await it.run('VT.press(100)');
+      const cancel = await c.pendant.frame((f) => f.type === 'cancel' && f.msg.ref === pre.msg.counter, 10_000, 'the cancel of that pre_alarm', from);
+      await it.waitFor((p) => p.kind === 'played', 60_000, 'the end of the trace', printed);
+      return `pre_alarm counter ${pre.msg.counter} ${afterS.toFixed(1)} s after lying down, cancel counter ${cancel.msg.counter}`;
     },
   },
   {
@@ -179,6 +227,8 @@ export const SCENARIOS: Scenario[] = [
       await c.pendant.reboot();
       const again = await c.pendant.frame((f) => f.type === 'sos' && f.msg.counter > before, 20_000, 'the SOS resumed after the reboot', from);
       if (again.msg.ref !== sos.msg.ref) throw new Error(`the resumed SOS has ref ${again.msg.ref}, not ${sos.msg.ref}; frames: ${c.pendant.frames.slice(from).map((f) => `${f.type}:${f.msg.counter}:${f.msg.ref}`).join(' ')}`);
+      const kept = await c.pendant.it!.evaluate<number>('VSet.tiltS');
+      if (kept !== 8) throw new Error(`the setting changed over the air was lost in the reboot (tiltS ${kept})`);
       await c.pendant.downlink(again.msg.counter, 3);
       return `counter ${before} before the reboot, ${again.msg.counter} after, same incident (ref ${sos.msg.ref})`;
     },

@@ -48,7 +48,7 @@ interface Route {
   rssiDbm: number | null;
 }
 
-export type DownlinkOutcome = 'sent' | 'no_route' | 'unknown_device' | 'failed';
+export type DownlinkOutcome = 'sent' | 'no_route' | 'unknown_device' | 'invalid' | 'failed';
 
 export class Bridge {
   readonly counters = new Counters();
@@ -121,7 +121,15 @@ export class Bridge {
       this.counters.inc('downlinks_no_route');
       return 'no_route';
     }
-    const frame = encodeDownlink({ deviceId, counter: cmd.counter, command: cmd.command, param: cmd.param }, key);
+    let frame: Uint8Array;
+    try {
+      frame = encodeDownlink({ deviceId, counter: cmd.counter, command: cmd.command, param: cmd.param, ...(cmd.setting === undefined ? {} : { setting: cmd.setting }) }, key);
+    } catch (e) {
+      // The schema let it through, the table did not: a setting without its name or outside the pendant's range (SPEC §4.2.1).
+      this.counters.inc('downlinks_invalid');
+      this.opts.log.warn('downlink refused', { deviceId: cmd.deviceId, command: cmd.command, error: e as Error });
+      return 'invalid';
+    }
     try {
       await route.transport.send(route.address, frame);
       this.counters.inc('downlinks_sent');

@@ -19,6 +19,7 @@ import {
   PROTOCOL_VERSION,
   TAG_LENGTH,
 } from './layout';
+import { SETTING_COMMAND_BASE, settingById, settingByName, type SettingName } from './settings';
 import type { DecodeResult, KeyLookup } from './uplink';
 
 export interface DownlinkMessage {
@@ -27,6 +28,8 @@ export interface DownlinkMessage {
   counter: number;
   command: DownlinkCommand;
   param: number;
+  /** Which setting a `setting` command changes (SPEC §4.2.1); absent for every other command. */
+  setting?: SettingName;
 }
 
 const FIELD = Object.fromEntries(DOWNLINK_FIELDS.map((f) => [f.name, f])) as Record<string, FieldSpec>;
@@ -50,7 +53,12 @@ export function encodeDownlink(msg: DownlinkMessage, key: Uint8Array): Uint8Arra
   if (!Number.isInteger(msg.param) || msg.param < 0 || msg.param > 0xffff) throw new Error(`param out of range: ${msg.param}`);
   if (!Number.isInteger(msg.counter) || msg.counter < 0 || msg.counter > 0xffffffff) throw new Error(`counter out of range: ${msg.counter}`);
   if (!Number.isInteger(msg.deviceId) || msg.deviceId < 0 || msg.deviceId > 0xffffffff) throw new Error(`deviceId out of range: ${msg.deviceId}`);
-  return sealDownlink(msg.deviceId, msg.counter, downlinkCommandCode(msg.command), msg.param, key);
+  if ((msg.command === 'setting') !== (msg.setting !== undefined)) throw new Error(`a setting is named by, and only by, a setting command (${msg.command}, ${msg.setting})`);
+  const s = msg.setting === undefined ? undefined : settingByName(msg.setting);
+  if (msg.setting !== undefined && !s) throw new Error(`Unknown setting '${msg.setting}'`);
+  // SPEC §4.2.1: the centre sends only values inside the pendant's clamp.
+  if (s && (msg.param < s.min || msg.param > s.max)) throw new Error(`${s.name} out of range: ${msg.param} (${s.min}–${s.max})`);
+  return sealDownlink(msg.deviceId, msg.counter, downlinkCommandCode(msg.command, s?.id), msg.param, key);
 }
 
 /** Builds a downlink from a raw command code (test vectors use it for reserved codes). */
@@ -79,5 +87,7 @@ export function decodeDownlink(bytes: Uint8Array, lookup: KeyLookup): DecodeResu
   const command = downlinkCommandByCode(code);
   if (!command) return { ok: false, code: 'bad_command', detail: `command code ${code}` };
   if (!equalBytes(downlinkTag(bytes, info.key), bytes.subarray(TAG.offset, TAG.offset + TAG_LENGTH))) return { ok: false, code: 'bad_tag', detail: 'tag does not verify' };
-  return { ok: true, frame: { deviceId, counter: readUint(bytes, FIELD['counter']!.offset, 4), command, param: readUint(bytes, PARAM.offset, PARAM.size) } };
+  const frame: DownlinkMessage = { deviceId, counter: readUint(bytes, FIELD['counter']!.offset, 4), command, param: readUint(bytes, PARAM.offset, PARAM.size) };
+  if (command === 'setting') frame.setting = settingById(code - SETTING_COMMAND_BASE)!.name as SettingName;
+  return { ok: true, frame };
 }

@@ -1,5 +1,6 @@
 export * from './bytes';
 export * from './layout';
+export * from './settings';
 export * from './errors';
 export * from './carriage';
 export * from './advert';

@@ -5,7 +5,8 @@
 import { formatDeviceId } from './bytes';
 import type { DownlinkMessage } from './downlink';
 import type { Flags } from './layout';
-import type { Position, UplinkMessage } from './uplink';
+import type { SettingName } from './settings';
+import type { DeviceInfo, Position, UplinkMessage } from './uplink';
 
 export interface UplinkJson {
   deviceId: string;
@@ -16,6 +17,8 @@ export interface UplinkJson {
   detail: number;
   ref: number;
   position: Position | null;
+  /** Only when the frame carries position kind `device` (SPEC §2.4). */
+  device?: DeviceInfo;
 }
 
 export interface DownlinkJson {
@@ -23,12 +26,18 @@ export interface DownlinkJson {
   counter: number;
   command: DownlinkMessage['command'];
   param: number;
+  /** Only on `setting` commands. */
+  setting?: SettingName;
 }
 
 export function uplinkToJson(m: UplinkMessage): UplinkJson {
-  return { deviceId: formatDeviceId(m.deviceId), counter: m.counter, type: m.type, batteryPct: m.batteryPct, flags: { ...m.flags }, detail: m.detail, ref: m.ref, position: m.position === null ? null : { ...m.position } };
+  const out: UplinkJson = { deviceId: formatDeviceId(m.deviceId), counter: m.counter, type: m.type, batteryPct: m.batteryPct, flags: { ...m.flags }, detail: m.detail, ref: m.ref, position: m.position === null ? null : { ...m.position } };
+  if (m.device) out.device = { ...m.device };
+  return out;
 }
 
 export function downlinkToJson(m: DownlinkMessage): DownlinkJson {
-  return { deviceId: formatDeviceId(m.deviceId), counter: m.counter, command: m.command, param: m.param };
+  const out: DownlinkJson = { deviceId: formatDeviceId(m.deviceId), counter: m.counter, command: m.command, param: m.param };
+  if (m.setting) out.setting = m.setting;
+  return out;
 }

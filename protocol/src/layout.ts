@@ -3,6 +3,8 @@
  * field lists printed into SPEC.md (`npx vigil frame spec`); a test keeps SPEC.md in step with them.
  */
 
+import { SETTING_COMMAND_BASE, SETTINGS, settingById } from './settings';
+
 export const PROTOCOL_VERSION = 1;
 
 /** Frame kinds, low nibble of the header byte (SPEC §2.1). */
@@ -75,11 +77,15 @@ export const POSITION_KINDS = [
   { code: 0, name: 'none', layout: 'six zero bytes' },
   { code: 1, name: 'beacon', layout: 'beaconId u32 (iBeacon major<<16|minor), rssiDbm i8, ageS u8 (seconds since heard, 255 = older)' },
   { code: 2, name: 'gps', layout: 'lat i24 = round(lat/90·2^23), lon i24 = round(lon/180·2^23) (≈1.2 m / 2.4 m resolution)' },
+  { code: 3, name: 'device', layout: 'not a position: firmware version u16 (major·256 + minor, 0.0 never assigned), settings hash u32 (§4.2.2); only on the types §5 allows' },
 ] as const;
 export type PositionKindName = (typeof POSITION_KINDS)[number]['name'];
 
 /** What the `detail` byte means for a message type (SPEC §5). */
-export type DetailKind = 'none' | 'repeat' | 'alarmType';
+export type DetailKind = 'none' | 'repeat' | 'alarmType' | 'setting';
+
+/** Whether a message type carries position kind `device` (firmware and settings hash) instead of a position (SPEC §2.4). */
+export type DeviceInfoRule = 'never' | 'may' | 'always';
 
 export type MessageClass = 'status' | 'alarm' | 'pending';
 
@@ -88,24 +94,26 @@ export interface MessageTypeSpec {
   name: string;
   cls: MessageClass;
   detail: DetailKind;
+  device: DeviceInfoRule;
   description: string;
 }
 
 /** SPEC §5 — message types. A new type is a new row. */
 export const MESSAGE_TYPES = [
-  { code: 1, name: 'heartbeat', cls: 'status', detail: 'none', description: 'periodic sign of life while protected, with battery and position' },
-  { code: 2, name: 'sos', cls: 'alarm', detail: 'repeat', description: 'manual alarm from the button' },
-  { code: 3, name: 'fall', cls: 'alarm', detail: 'repeat', description: 'fall detected and not cancelled' },
-  { code: 4, name: 'man_down', cls: 'alarm', detail: 'repeat', description: 'loss of verticality for the set time, not cancelled' },
-  { code: 5, name: 'no_motion', cls: 'alarm', detail: 'repeat', description: 'no movement for the set time, not cancelled' },
-  { code: 6, name: 'duress', cls: 'alarm', detail: 'repeat', description: 'covert alarm (two taps); the pendant stays silent' },
-  { code: 7, name: 'pre_alarm', cls: 'pending', detail: 'alarmType', description: 'automatic alarm pending; cancel window running; detail = pending alarm type' },
-  { code: 8, name: 'cancel', cls: 'pending', detail: 'alarmType', description: 'the worker cancelled a pending alarm; detail = cancelled alarm type' },
-  { code: 9, name: 'check_in', cls: 'status', detail: 'none', description: 'the worker confirmed a check-in prompt' },
-  { code: 10, name: 'protection_on', cls: 'status', detail: 'none', description: 'protection mode switched on at the pendant' },
-  { code: 11, name: 'protection_off', cls: 'status', detail: 'none', description: 'protection mode switched off at the pendant' },
-  { code: 12, name: 'low_battery', cls: 'status', detail: 'none', description: 'battery fell below the threshold' },
-  { code: 13, name: 'position', cls: 'status', detail: 'none', description: 'position update (new beacon zone or GPS fix)' },
+  { code: 1, name: 'heartbeat', cls: 'status', detail: 'none', device: 'may', description: 'periodic sign of life while protected, with battery and position — or, when there is no position to send and every tenth time, the firmware version and settings hash (§2.4)' },
+  { code: 2, name: 'sos', cls: 'alarm', detail: 'repeat', device: 'never', description: 'manual alarm from the button' },
+  { code: 3, name: 'fall', cls: 'alarm', detail: 'repeat', device: 'never', description: 'fall detected and not cancelled' },
+  { code: 4, name: 'man_down', cls: 'alarm', detail: 'repeat', device: 'never', description: 'loss of verticality for the set time, not cancelled' },
+  { code: 5, name: 'no_motion', cls: 'alarm', detail: 'repeat', device: 'never', description: 'no movement for the set time, not cancelled' },
+  { code: 6, name: 'duress', cls: 'alarm', detail: 'repeat', device: 'never', description: 'covert alarm (two taps); the pendant stays silent' },
+  { code: 7, name: 'pre_alarm', cls: 'pending', detail: 'alarmType', device: 'never', description: 'automatic alarm pending; cancel window running; detail = pending alarm type' },
+  { code: 8, name: 'cancel', cls: 'pending', detail: 'alarmType', device: 'never', description: 'the worker cancelled a pending alarm; detail = cancelled alarm type' },
+  { code: 9, name: 'check_in', cls: 'status', detail: 'none', device: 'never', description: 'the worker confirmed a check-in prompt' },
+  { code: 10, name: 'protection_on', cls: 'status', detail: 'none', device: 'never', description: 'protection mode switched on at the pendant' },
+  { code: 11, name: 'protection_off', cls: 'status', detail: 'none', device: 'never', description: 'protection mode switched off at the pendant' },
+  { code: 12, name: 'low_battery', cls: 'status', detail: 'none', device: 'never', description: 'battery fell below the threshold' },
+  { code: 13, name: 'position', cls: 'status', detail: 'none', device: 'never', description: 'position update (new beacon zone or GPS fix)' },
+  { code: 14, name: 'setting', cls: 'status', detail: 'setting', device: 'always', description: 'the pendant applied and saved a `setting` command; detail = setting id (§4.2.1), ref = the counter the command answered' },
 ] as const satisfies readonly MessageTypeSpec[];
 
 export type MessageType = (typeof MESSAGE_TYPES)[number]['name'];
@@ -134,6 +142,7 @@ export const DOWNLINK_COMMANDS = [
   { code: 4, name: 'check_in_request', param: 'seconds the worker has to confirm', description: 'prompt the worker to check in now' },
   { code: 5, name: 'session_reminder', param: 'minutes until the session expires', description: 'the lone-work session is about to expire' },
   { code: 6, name: 'protection', param: '1 = on, 0 = off', description: 'protection mode set from the console or the app' },
+  { code: 0x80, name: 'setting', param: 'the new value in the setting\'s unit (§4.2.1)', description: 'change one pendant setting: the code is 0x80 + the setting id; the pendant saves it, applies it and answers with a `setting` frame' },
 ] as const;
 export type DownlinkCommand = (typeof DOWNLINK_COMMANDS)[number]['name'];
 
@@ -141,18 +150,31 @@ export type DownlinkCommand = (typeof DOWNLINK_COMMANDS)[number]['name'];
 export const DOWNLINK_RESERVED = [
   { from: 0x00, to: 0x00, use: 'never valid (an all-zero frame must not mean anything)' },
   { from: 0x07, to: 0x7f, use: 'future commands of this frame kind' },
-  { from: 0x80, to: 0xff, use: 'configuration commands (v1.x): param = setting id (high byte) and value (low byte)' },
+  { from: 0x80, to: 0x80, use: 'setting id 0: never valid' },
+  { from: SETTING_COMMAND_BASE + SETTINGS.length + 1, to: 0xff, use: 'settings not defined yet (0x80 + the next setting ids, §4.2.1)' },
 ] as const;
 
-const CMD_BY_CODE = new Map<number, DownlinkCommand>(DOWNLINK_COMMANDS.map((c) => [c.code, c.name]));
-const CMD_BY_NAME = new Map<string, number>(DOWNLINK_COMMANDS.map((c) => [c.name, c.code]));
+const CMD_BY_CODE = new Map<number, DownlinkCommand>(DOWNLINK_COMMANDS.filter((c) => c.name !== 'setting').map((c) => [c.code, c.name]));
+const CMD_BY_NAME = new Map<string, number>(DOWNLINK_COMMANDS.filter((c) => c.name !== 'setting').map((c) => [c.name, c.code]));
 
+/** The command of a code: a command of the table, or `setting` for 0x80 + a setting id of §4.2.1. */
 export function downlinkCommandByCode(code: number): DownlinkCommand | undefined {
+  if (code > SETTING_COMMAND_BASE && code <= 0xff) return settingById(code - SETTING_COMMAND_BASE) ? 'setting' : undefined;
   return CMD_BY_CODE.get(code);
 }
 
-export function downlinkCommandCode(name: DownlinkCommand): number {
+/** The code of a command; a `setting` needs the setting's id (code 0x80 + id). */
+export function downlinkCommandCode(name: DownlinkCommand, settingId?: number): number {
+  if (name === 'setting') {
+    if (settingId === undefined || !settingById(settingId)) throw new Error(`a setting command needs a setting id of the table (got ${settingId})`);
+    return SETTING_COMMAND_BASE + settingId;
+  }
   return CMD_BY_NAME.get(name)!;
+}
+
+/** Every command code a receiver accepts (SPEC §4.2): the table's, and 0x80 + each setting id. */
+export function downlinkCommandCodes(): number[] {
+  return [...CMD_BY_CODE.keys(), ...SETTINGS.map((s) => SETTING_COMMAND_BASE + s.id)];
 }
 
 export function headerByte(kind: number): number {

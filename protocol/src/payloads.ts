@@ -6,6 +6,7 @@ import { check, type Checked, type JsonSchema } from './schema';
 import { ALARM_STATES, ALARM_TYPE_NAMES, type AlarmState, type AlarmType, RESOLUTION_REASONS, type ResolutionReason } from './alarms';
 import type { UplinkMessage } from './uplink';
 import { DOWNLINK_COMMANDS, type DownlinkCommand, MESSAGE_TYPES, type MessageType } from './layout';
+import { SETTINGS, type SettingName } from './settings';
 
 const id = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' };
 const deviceId = { type: 'string', pattern: '^[0-9a-f]{8}$' };
@@ -57,6 +58,8 @@ export interface DownlinkPayload {
   counter: number;
   command: DownlinkCommand;
   param: number;
+  /** The setting a `setting` command changes (SPEC §4.2.1); param is then its value on the wire. */
+  setting?: SettingName;
 }
 
 export interface KeyringPayload {
@@ -174,6 +177,7 @@ export const PAYLOAD_SCHEMAS: Record<string, JsonSchema> = {
       counter: uint32,
       command: { enum: DOWNLINK_COMMANDS.map((c) => c.name) },
       param: { type: 'integer', minimum: 0, maximum: 65535 },
+      setting: { enum: SETTINGS.map((s) => s.name) },
     },
   },
   keyring: {

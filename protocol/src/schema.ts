@@ -31,14 +31,20 @@ export function check<T>(schema: JsonSchema, value: unknown): Checked<T> {
   return { ok: false, errors: formatErrors(fn.errors ?? []) };
 }
 
+/** A key as a path segment: plain names as they are, anything else (empty, dots, spaces) quoted. */
+export function pathSegment(key: string): string {
+  return /^[\w$@-]+$/.test(key) ? key : JSON.stringify(key);
+}
+
 export function formatErrors(errors: ErrorObject[]): string[] {
   const out = errors.map((e) => {
-    const path = e.instancePath === '' ? '(root)' : e.instancePath.slice(1).replace(/\//g, '.');
+    // JSON pointer: `/a/b~1c` → `a."b/c"`.
+    const path = e.instancePath === '' ? '(root)' : e.instancePath.slice(1).split('/').map((p) => pathSegment(p.replace(/~1/g, '/').replace(/~0/g, '~'))).join('.');
     switch (e.keyword) {
       case 'required':
-        return `${path === '(root)' ? '' : path + '.'}${String(e.params['missingProperty'])}: is required`;
+        return `${path === '(root)' ? '' : path + '.'}${pathSegment(String(e.params['missingProperty']))}: is required`;
       case 'additionalProperties':
-        return `${path === '(root)' ? '' : path + '.'}${String(e.params['additionalProperty'])}: is not a known setting`;
+        return `${path === '(root)' ? '' : path + '.'}${pathSegment(String(e.params['additionalProperty']))}: is not a known setting`;
       case 'enum':
         return `${path}: must be one of ${(e.params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
       default:

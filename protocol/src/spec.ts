@@ -22,6 +22,7 @@ import {
   UPLINK_LENGTH,
 } from './layout';
 import { PAYLOAD_SCHEMAS } from './payloads';
+import { SETTING_COMMAND_BASE, SETTINGS, fromWire } from './settings';
 import { TOPICS } from './topics';
 
 const cell = (v: unknown): string => String(v).replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -30,6 +31,7 @@ function table(head: string[], rows: unknown[][]): string {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
 }
 
+const DETAIL = { none: 'zero', repeat: 'repeat number (0 = first frame, saturates at 255)', alarmType: 'code of the alarm type (2–6)', setting: 'setting id (§4.2.1)' } as const;
 const hex2 = (n: number): string => `0x${n.toString(16).toUpperCase().padStart(2, '0')}`;
 const bytes = (f: FieldSpec): string => (f.size === 1 ? `${f.offset}` : `${f.offset}–${f.offset + f.size - 1}`);
 
@@ -74,13 +76,17 @@ export function specSections(): Record<string, string> {
         ['6–7', '—', `reserved, zero (mask ${hex2(FLAGS_RESERVED_MASK)}); set = \`bad_field\``],
       ],
     ),
-    'position-kinds': table(['kind', 'name', 'six bytes'], [...POSITION_KINDS.map((p): unknown[] => [p.code, `\`${p.name}\``, p.layout]), [3, '—', 'reserved: `bad_field`']]),
+    'position-kinds': table(['kind', 'name', 'six bytes'], POSITION_KINDS.map((p): unknown[] => [p.code, `\`${p.name}\``, p.layout])),
     'message-types': table(
-      ['code', 'type', 'class', '`detail` byte', 'meaning'],
-      MESSAGE_TYPES.map((t) => [t.code, `\`${t.name}\``, t.cls, t.detail === 'none' ? 'zero' : t.detail === 'repeat' ? 'repeat number (0 = first frame, saturates at 255)' : 'code of the alarm type (2–6)', t.description]),
+      ['code', 'type', 'class', '`detail` byte', 'kind `device` (§2.4)', 'meaning'],
+      MESSAGE_TYPES.map((t) => [t.code, `\`${t.name}\``, t.cls, DETAIL[t.detail], t.device === 'never' ? '—' : t.device, t.description]),
     ),
     'downlink-fields': fieldTable(DOWNLINK_FIELDS),
-    'downlink-commands': table(['code', 'command', 'param', 'meaning'], DOWNLINK_COMMANDS.map((c) => [c.code, `\`${c.name}\``, c.param, c.description])),
+    'downlink-commands': table(['code', 'command', 'param', 'meaning'], DOWNLINK_COMMANDS.map((c) => [c.name === 'setting' ? `${hex2(SETTING_COMMAND_BASE + 1)}–${hex2(SETTING_COMMAND_BASE + SETTINGS.length)}` : c.code, `\`${c.name}\``, c.param, c.description])),
+    settings: table(
+      ['id', 'code', 'setting', 'range', 'on the wire', 'default', 'applies', 'meaning'],
+      SETTINGS.map((s) => [s.id, hex2(SETTING_COMMAND_BASE + s.id), `\`${s.name}\``, s.unit === 'on/off' ? '0 = off, 1 = on' : `${fromWire(s, s.min)}–${fromWire(s, s.max)}${s.unit ? ' ' + s.unit : ''}`, s.divisor === 1 ? 'the value' : `value × ${s.divisor}`, s.default, s.applies, s.description]),
+    ),
     'downlink-reserved': table(['codes', 'reserved for'], DOWNLINK_RESERVED.map((r) => [r.from === r.to ? hex2(r.from) : `${hex2(r.from)}–${hex2(r.to)}`, r.use])),
     'uplink-errors': table(['code', 'the uplink is rejected when'], UPLINK_ERRORS.map((e) => [`\`${e.code}\``, e.description])),
     'downlink-errors': table(['code', 'the downlink is rejected when'], DOWNLINK_ERRORS.map((e) => [`\`${e.code}\``, e.description])),

@@ -30,12 +30,12 @@ export const TOPICS: readonly TopicSpec[] = [
   {
     name: 'uplink', pattern: `${TOPIC_ROOT}/sites/{siteId}/gateways/{gatewayId}/uplink`, qos: 1, retain: false, payload: 'uplink',
     publishers: ['gateway'], subscribers: ['centre'],
-    description: 'one verified, de-duplicated radio frame with its raw bytes; the centre verifies it again. Every frame but heartbeats and positions (alarms, pre-alarms, cancels, check-ins, protection, low battery)',
+    description: 'one verified, de-duplicated radio frame with its raw bytes; the centre verifies it again. Every frame but heartbeats, positions and settings acknowledgements (alarms, pre-alarms, cancels, check-ins, protection, low battery)',
   },
   {
     name: 'statusUplink', pattern: `${TOPIC_ROOT}/sites/{siteId}/gateways/{gatewayId}/uplink/{shard}`, qos: 1, retain: false, payload: 'uplink',
     publishers: ['gateway'], subscribers: ['centre'],
-    description: 'the same for heartbeats and positions, by shard of the device id (`uplinkShard`, two digits 00–63): a centre worker subscribes to the shards it owns',
+    description: 'the same for heartbeats, positions and settings acknowledgements, by shard of the device id (`uplinkShard`, two digits 00–63): a centre worker subscribes to the shards it owns',
   },
   {
     name: 'input', pattern: `${TOPIC_ROOT}/sites/{siteId}/gateways/{gatewayId}/input`, qos: 1, retain: false, payload: 'input',
@@ -93,13 +93,14 @@ export function hash32(s: string): number {
 }
 
 /**
- * The frames that travel on the status shards: heartbeats and positions, whose loss in a centre
- * failover costs a last-seen time or a position a few seconds old. Everything else (alarms,
+ * The frames that travel on the status shards: heartbeats, positions and settings acknowledgements,
+ * whose loss in a centre failover costs a last-seen time, a position a few seconds old, or a setting
+ * sent once more (the centre repeats an unacknowledged one; applying it twice is harmless). Everything else (alarms,
  * pre-alarms, cancels, check-ins, protection, low battery) is on the one uplink topic every centre
  * worker receives and stores.
  */
 export function travelsOnShard(type: string): boolean {
-  return type === 'heartbeat' || type === 'position';
+  return type === 'heartbeat' || type === 'position' || type === 'setting';
 }
 
 /** The shard of a device id as the gateway decoded it (8 lower-case hex digits). */

@@ -24,10 +24,19 @@ import {
   UPLINK_LENGTH,
   type FieldSpec,
 } from './layout';
+import { formatFirmwareVersion, parseFirmwareVersion, settingById } from './settings';
 
 export type Position =
   | { kind: 'beacon'; beaconId: number; rssiDbm: number; ageS: number }
   | { kind: 'gps'; lat: number; lon: number };
+
+/** SPEC §2.4 kind `device`: what the pendant runs, in place of a position. */
+export interface DeviceInfo {
+  /** major.minor, e.g. "1.1". */
+  firmware: string;
+  /** The settings hash of §4.2.2, 8 hex digits. */
+  settingsHash: string;
+}
 
 export interface UplinkMessage {
   deviceId: number;
@@ -42,6 +51,8 @@ export interface UplinkMessage {
   /** Full counter of the first frame of this incident. */
   ref: number;
   position: Position | null;
+  /** Firmware and settings hash (position kind `device`); null when the frame carries a position or nothing. */
+  device: DeviceInfo | null;
 }
 
 export type DecodeResult<T, E extends string> = { ok: true; frame: T } | { ok: false; code: E; detail: string };
@@ -80,6 +91,8 @@ export interface UplinkInput {
   /** Full counter of the incident's first frame; defaults to `counter`. */
   ref?: number;
   position?: Position | null;
+  /** Position kind `device` (SPEC §2.4), only on types that may carry it; never together with a position. */
+  device?: DeviceInfo | null;
 }
 
 /** Encodes and seals an uplink frame. Throws on programmer error (out-of-range input). */
@@ -96,6 +109,8 @@ export function encodeUplink(msg: UplinkInput, key: Uint8Array): Uint8Array {
   // SPEC §2.5: the reference travels as 16 bits and is rebuilt below the counter.
   if (!Number.isInteger(ref) || ref > msg.counter || msg.counter - ref > 0xffff) throw new Error(`ref ${ref} must be within 65535 below counter ${msg.counter}`);
   checkPosition(msg.position ?? null);
+  const device = msg.device ?? null;
+  checkDevice(spec, msg.position ?? null, device);
 
   const plain = new Uint8Array(TAG_OFFSET - BODY_START);
   const at = (name: string): number => FIELD[name]!.offset - BODY_START;
@@ -104,11 +119,15 @@ export function encodeUplink(msg: UplinkInput, key: Uint8Array): Uint8Array {
   let flags = 0;
   for (const f of FLAG_BITS) if (msg.flags?.[f.name]) flags |= 1 << f.bit;
   const pos = msg.position ?? null;
-  flags |= (pos === null ? 0 : pos.kind === 'beacon' ? 1 : 2) << POSITION_KIND_SHIFT;
+  flags |= (device !== null ? 3 : pos === null ? 0 : pos.kind === 'beacon' ? 1 : 2) << POSITION_KIND_SHIFT;
   plain[at('flags')] = flags;
   plain[at('detail')] = detail;
   writeUint(plain, at('ref'), 2, ref % 65536);
   writePosition(plain, at('position'), pos);
+  if (device !== null) {
+    writeUint(plain, at('position'), 2, parseFirmwareVersion(device.firmware)!);
+    writeUint(plain, at('position') + 2, 4, parseInt(device.settingsHash, 16));
+  }
 
   return sealUplink(msg.deviceId, msg.counter, plain, key);
 }
@@ -133,6 +152,18 @@ function checkDetail(type: string, kind: MessageTypeSpec['detail'], detail: numb
   if (!Number.isInteger(detail) || detail < 0 || detail > 255) throw new Error(`detail out of range: ${detail}`);
   if (kind === 'none' && detail !== 0) throw new Error(`${type} carries no detail (got ${detail})`);
   if (kind === 'alarmType' && messageTypeByCode(detail)?.cls !== 'alarm') throw new Error(`${type} needs the code of an alarm type as detail (got ${detail})`);
+  if (kind === 'setting' && !settingById(detail)) throw new Error(`${type} needs a setting id as detail (got ${detail})`);
+}
+
+function checkDevice(spec: MessageTypeSpec, pos: Position | null, device: DeviceInfo | null): void {
+  if (device === null) {
+    if (spec.device === 'always') throw new Error(`${spec.name} carries the firmware version and settings hash`);
+    return;
+  }
+  if (spec.device === 'never') throw new Error(`${spec.name} cannot carry the firmware version and settings hash`);
+  if (pos !== null) throw new Error('a frame carries a position or the device kind, not both');
+  if (parseFirmwareVersion(device.firmware) === undefined) throw new Error(`firmware version must be major.minor, not 0.0: ${device.firmware}`);
+  if (!/^[0-9a-f]{8}$/.test(device.settingsHash)) throw new Error(`settingsHash must be 8 lower-case hex digits: ${device.settingsHash}`);
 }
 
 function checkPosition(pos: Position | null): void {
@@ -199,12 +230,17 @@ function decodeBody(plain: Uint8Array, deviceId: number, counter: number): Decod
   if (spec.detail === 'alarmType') {
     const about = messageTypeByCode(detail);
     if (!about || about.cls !== 'alarm') return { ok: false, code: 'bad_field', detail: `${spec.name} about type code ${detail}` };
+  } else if (spec.detail === 'setting') {
+    if (!settingById(detail)) return { ok: false, code: 'bad_field', detail: `${spec.name} about setting id ${detail}` };
   } else if (spec.detail === 'none' && detail !== 0) {
     return { ok: false, code: 'bad_field', detail: `detail ${detail} on ${spec.name}` };
   }
   const posKind = (flagsRaw >> POSITION_KIND_SHIFT) & 3;
   const po = at('position');
   let position: Position | null = null;
+  let device: DeviceInfo | null = null;
+  if (posKind === 3 && spec.device === 'never') return { ok: false, code: 'bad_field', detail: `${spec.name} cannot carry the device kind` };
+  if (posKind !== 3 && spec.device === 'always') return { ok: false, code: 'bad_field', detail: `${spec.name} without the device kind` };
   if (posKind === 0) {
     for (let i = 0; i < 6; i++) if (plain[po + i] !== 0) return { ok: false, code: 'bad_field', detail: 'position bytes without a position kind' };
   } else if (posKind === 1) {
@@ -212,7 +248,9 @@ function decodeBody(plain: Uint8Array, deviceId: number, counter: number): Decod
   } else if (posKind === 2) {
     position = { kind: 'gps', lat: (readInt(plain, po, 3) / GPS_SCALE) * 90, lon: (readInt(plain, po + 3, 3) / GPS_SCALE) * 180 };
   } else {
-    return { ok: false, code: 'bad_field', detail: 'position kind 3 is reserved' };
+    const firmware = readUint(plain, po, 2);
+    if (firmware === 0) return { ok: false, code: 'bad_field', detail: 'firmware version 0.0 is never assigned' };
+    device = { firmware: formatFirmwareVersion(firmware), settingsHash: readUint(plain, po + 2, 4).toString(16).padStart(8, '0') };
   }
   return {
     ok: true,
@@ -225,6 +263,7 @@ function decodeBody(plain: Uint8Array, deviceId: number, counter: number): Decod
       detail,
       ref: reconstructRef(readUint(plain, at('ref'), 2), counter),
       position,
+      device,
     },
   };
 }

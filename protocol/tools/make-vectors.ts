@@ -27,6 +27,12 @@ import {
   advanceWindow,
   classifyCounter,
   type ReplayState,
+  defaultSettings,
+  defaultSettingsHash,
+  settingByName,
+  type SettingName,
+  SETTINGS,
+  settingsHash,
 } from '../src';
 
 const OUT = join(__dirname, '..', 'vectors');
@@ -93,6 +99,11 @@ const uplinkCases: { name: string; lastCounter: number | null; input: InputJson 
   { name: 'GPS at the other extremes', lastCounter: 176, input: { deviceId: A, counter: 177, type: 'position', batteryPct: 70, position: gps(-90, -180) } },
   { name: 'beacon RSSI clamped to −128 dBm, age to 255 s', lastCounter: 177, input: { deviceId: A, counter: 178, type: 'position', batteryPct: 70, position: beacon(7, -130, 300) } },
   { name: 'beacon RSSI +127 dBm, fractional values rounded', lastCounter: 178, input: { deviceId: A, counter: 179, type: 'position', batteryPct: 70, position: beacon(8, 126.6, 3.4) } },
+  // v1.1 (SPEC §2.4.4, §4.2): position kind `device`, the `setting` acknowledgement
+  { name: 'heartbeat with the firmware version and settings hash (kind device)', lastCounter: 179, input: { deviceId: A, counter: 180, type: 'heartbeat', batteryPct: 70, flags: { protection: true }, device: { firmware: '1.1', settingsHash: defaultSettingsHash } } },
+  { name: 'heartbeat, kind device, highest version and hash', lastCounter: 180, input: { deviceId: A, counter: 181, type: 'heartbeat', batteryPct: 70, flags: { protection: true }, device: { firmware: '255.255', settingsHash: 'ffffffff' } } },
+  { name: 'setting acknowledged: sens, answering counter 181', lastCounter: 181, input: { deviceId: A, counter: 182, type: 'setting', batteryPct: 70, flags: { protection: true }, detail: settingByName('sens')!.id, ref: 181, device: { firmware: '1.1', settingsHash: '0badcafe' } } },
+  { name: 'setting acknowledged: scanMs (the last id), the answered counter across a 16-bit boundary', lastCounter: 0x10003, input: { deviceId: A, counter: 0x10004, type: 'setting', batteryPct: 70, flags: { protection: true }, detail: settingByName('scanMs')!.id, ref: 0xfffe, device: { firmware: '1.1', settingsHash: '00000001' } } },
 ];
 
 function uplinks() {
@@ -139,18 +150,25 @@ function uplinks() {
     { name: 'recorded 2^24 counters ago (rebuilt into the current epoch)', lastCounter: 0x1000010, frame: encodeUplink({ deviceId: 0xc0ffee, counter: 0x10, type: 'sos' }, key('k1')), error: 'bad_tag' },
     { name: 'high counter heard by a receiver with no state (rebuilt as the low 24 bits)', lastCounter: null, frame: encodeUplink({ deviceId: 0xc0ffee, counter: 0x1000005, type: 'heartbeat' }, key('k1')), error: 'bad_tag' },
     { name: 'type code 0', lastCounter: 199, frame: raw({ 0: 0 }), error: 'bad_type' },
-    { name: 'type code 14 (first unassigned)', lastCounter: 199, frame: raw({ 0: 14 }), error: 'bad_type' },
+    { name: 'type code 14 (first unassigned in v1.0; a `setting` about id 0 and without the device kind since v1.1)', lastCounter: 199, frame: raw({ 0: 14 }), error: 'bad_field' },
     { name: 'type code 255', lastCounter: 199, frame: raw({ 0: 255 }), error: 'bad_type' },
     { name: 'battery 101 %', lastCounter: 199, frame: raw({ 1: 101 }), error: 'bad_field' },
     { name: 'battery 254 %', lastCounter: 199, frame: raw({ 1: 254 }), error: 'bad_field' },
     { name: 'reserved flag bit 6', lastCounter: 199, frame: raw({ 2: 0x40 }), error: 'bad_field' },
     { name: 'reserved flag bit 7', lastCounter: 199, frame: raw({ 2: 0x80 }), error: 'bad_field' },
-    { name: 'position kind 3 (reserved)', lastCounter: 199, frame: raw({ 2: 0x30 }), error: 'bad_field' },
+    { name: 'position kind 3 (device) with firmware version 0.0', lastCounter: 199, frame: raw({ 2: 0x30 }), error: 'bad_field' },
     { name: 'position bytes without a position kind', lastCounter: 199, frame: raw({ 11: 1 }), error: 'bad_field' },
     { name: 'detail on a heartbeat', lastCounter: 199, frame: raw({ 3: 1 }), error: 'bad_field' },
     { name: 'pre_alarm about a heartbeat', lastCounter: 199, frame: raw({ 0: code('pre_alarm'), 3: code('heartbeat') }), error: 'bad_field' },
     { name: 'cancel about type 0', lastCounter: 199, frame: raw({ 0: code('cancel'), 3: 0 }), error: 'bad_field' },
     { name: 'pre_alarm about a pre_alarm', lastCounter: 199, frame: raw({ 0: code('pre_alarm'), 3: code('pre_alarm') }), error: 'bad_field' },
+    { name: 'kind device with firmware 0.0 and a hash', lastCounter: 199, frame: raw({ 2: 0x31, 8: 0xde, 9: 0xad }), error: 'bad_field' },
+    { name: 'kind device on an sos (alarms carry positions)', lastCounter: 199, frame: raw({ 0: code('sos'), 2: 0x31, 6: 1, 7: 1 }), error: 'bad_field' },
+    { name: 'kind device on a position frame', lastCounter: 199, frame: raw({ 0: code('position'), 2: 0x31, 6: 1, 7: 1 }), error: 'bad_field' },
+    { name: 'setting without the device kind', lastCounter: 199, frame: raw({ 0: code('setting'), 3: 11 }), error: 'bad_field' },
+    { name: 'setting about setting id 0', lastCounter: 199, frame: raw({ 0: code('setting'), 2: 0x31, 3: 0, 6: 1, 7: 1 }), error: 'bad_field' },
+    { name: 'setting about an undefined setting id (21)', lastCounter: 199, frame: raw({ 0: code('setting'), 2: 0x31, 3: 21, 6: 1, 7: 1 }), error: 'bad_field' },
+    { name: 'type code 15 (first unassigned since v1.1)', lastCounter: 199, frame: raw({ 0: 15 }), error: 'bad_type' },
   ];
   const negative = neg.map((n) => {
     const r = decodeUplink(n.frame, lookupWith(n.lastCounter));
@@ -163,7 +181,8 @@ function uplinks() {
 // ---- downlinks ---------------------------------------------------------------------------------
 
 function downlinks() {
-  const d = (deviceId: string, counter: number, command: DownlinkMessage['command'], param: number) => ({ deviceId, counter, command, param });
+  const d = (deviceId: string, counter: number, command: DownlinkMessage['command'], param: number): { deviceId: string; counter: number; command: DownlinkMessage['command']; param: number; setting?: SettingName } => ({ deviceId, counter, command, param });
+  const set = (deviceId: string, counter: number, setting: SettingName, param: number) => ({ deviceId, counter, command: 'setting' as const, param, setting });
   const cases = [
     { name: 'received, answering an sos repeat', msg: d(A, 103, 'received', 0) },
     { name: 'help_coming', msg: d(A, 104, 'help_coming', 0) },
@@ -176,6 +195,13 @@ function downlinks() {
     { name: 'another device and key', msg: d('1234abcd', 4001, 'received', 0) },
     { name: 'device id with the top bit set, high counter', msg: d('fedcba98', 0xfffffffd, 'help_coming', 0) },
     { name: 'counter above 2^24 (downlinks carry all 32 bits)', msg: d(A, 0x1000005, 'received', 0) },
+    // v1.1 (SPEC §4.2.1): one setting per frame, code 0x80 + id, param = the value on the wire
+    { name: 'setting sens = 4 (code 0x8b)', msg: set(A, 181, 'sens', 4) },
+    { name: 'setting hb = 3600 s (code 0x81, the first id)', msg: set(A, 181, 'hb', 3600) },
+    { name: 'setting stillG = 0.08 g (travels as 8)', msg: set(A, 182, 'stillG', 8) },
+    { name: 'setting scanMs = 500 (code 0x94, the last id)', msg: set(A, 183, 'scanMs', 500) },
+    { name: 'setting fall off', msg: set(A, 184, 'fall', 0) },
+    { name: 'setting keep = 65535 s, another device', msg: set('1234abcd', 4002, 'keep', 65535) },
   ];
   const positive = cases.map((c) => {
     const frame = encodeDownlink({ ...c.msg, deviceId: parseDeviceId(c.msg.deviceId)! }, keyOf(c.msg.deviceId));
@@ -184,6 +210,7 @@ function downlinks() {
     return { name: c.name, receiver: c.msg.deviceId, frame: toHex(frame), decoded: downlinkToJson(r.frame) };
   });
   const good = encodeDownlink({ deviceId: 0xc0ffee, counter: 103, command: 'received', param: 0 }, key('k1'));
+  const sens4 = encodeDownlink({ deviceId: 0xc0ffee, counter: 181, command: 'setting', setting: 'sens', param: 4 }, key('k1'));
   const flip = (f: Uint8Array, i: number, mask = 1): Uint8Array => Object.assign(f.slice(), { [i]: f[i]! ^ mask });
   const neg = [
     { name: 'one byte short', receiver: A, frame: good.subarray(0, 15), error: 'bad_length' },
@@ -204,6 +231,10 @@ function downlinks() {
     { name: 'received turned into closed (cancel forgery)', receiver: A, frame: Object.assign(good.slice(), { 9: 3 }), error: 'bad_tag' },
     { name: 'sealed with a key the pendant does not hold', receiver: A, frame: encodeDownlink({ deviceId: 0xc0ffee, counter: 103, command: 'received', param: 0 }, key('attacker')), error: 'bad_tag' },
     { name: 'readdressed to another known device', receiver: '1234abcd', frame: Object.assign(good.slice(), { 1: 0x12, 2: 0x34, 3: 0xab, 4: 0xcd }), error: 'bad_tag' },
+    { name: 'setting 0x95 (first undefined setting id) with a valid tag', receiver: A, frame: sealDownlink(0xc0ffee, 103, 0x95, 1, key('k1')), error: 'bad_command' },
+    { name: 'setting value changed (sens 4 → 5)', receiver: A, frame: Object.assign(sens4.slice(), { 11: 5 }), error: 'bad_tag' },
+    { name: 'setting id changed (sens → tiltDeg)', receiver: A, frame: Object.assign(sens4.slice(), { 9: 0x8c }), error: 'bad_tag' },
+    { name: 'setting turned into check_in_request', receiver: A, frame: Object.assign(sens4.slice(), { 9: 4 }), error: 'bad_tag' },
   ];
   const negative = neg.map((n) => {
     const r = decodeDownlink(n.frame, lookupWith(null));
@@ -241,6 +272,26 @@ function counters() {
   return { reconstruct, ref, window };
 }
 
+// ---- settings ---------------------------------------------------------------------------------
+
+function settings() {
+  const base = defaultSettings();
+  const hashCases: { name: string; values: Record<string, number> }[] = [
+    { name: 'every setting at its default', values: base },
+    { name: 'sens 4', values: { ...base, sens: 4 } },
+    { name: 'man-down 60° for 15 s, fall detection off', values: { ...base, tiltDeg: 60, tiltS: 15, fall: 0 } },
+    { name: 'every setting at its minimum', values: Object.fromEntries(SETTINGS.map((x) => [x.name, x.min])) },
+    { name: 'every setting at its maximum', values: Object.fromEntries(SETTINGS.map((x) => [x.name, x.max])) },
+  ];
+  const hashes = hashCases.map((c) => ({ name: c.name, values: c.values, hash: settingsHash(c.values as Record<SettingName, number>) }));
+  const clampCases: [SettingName, number][] = [['pre', 10], ['pre', 60], ['pre', 30], ['hb', 5], ['hb', 4000], ['sens', 0], ['sens', 9], ['stillG', 0], ['stillG', 200], ['sosH', 1], ['tiltDeg', 95], ['scanMs', 65535], ['keep', 0], ['fall', 7]];
+  const clamps = clampCases.map(([setting, value]) => {
+    const s = settingByName(setting)!;
+    return { setting, value, applied: Math.max(s.min, Math.min(s.max, value)) };
+  });
+  return { hashes, clamps };
+}
+
 function write(name: string, body: Record<string, unknown>): void {
   const doc = { protocol: 'vigil frame v1', spec: 'protocol/SPEC.md', ...body };
   writeFileSync(join(OUT, name), JSON.stringify(doc, null, 2) + '\n');
@@ -251,3 +302,4 @@ const keyring = Object.entries(DEVICES).map(([deviceId, k]) => ({ deviceId, keyI
 write('uplink.json', { clauses: '§2, §3.1–§3.4, §5, §6', keys: KEYS, keyring, ...uplinks() });
 write('downlink.json', { clauses: '§3.3, §4, §6', keys: KEYS, keyring, ...downlinks() });
 write('counter.json', { clauses: '§3.4, §3.5', windowSize: 32, ...counters() });
+write('settings.json', { clauses: '§4.2.1, §4.2.2', settings: SETTINGS.map((x) => ({ id: x.id, name: x.name, min: x.min, max: x.max, divisor: x.divisor })), ...settings() });

@@ -38,7 +38,7 @@ describe('status shards of a cluster worker', () => {
 
   it('leaves on the shards only frames no worker but the owner needs: every other type is one every worker stores', () => {
     for (const t of MESSAGE_TYPES) expect([t.name, travelsOnShard(t.name)]).toEqual([t.name, !MUST_HANDLE.has(t.name)]);
-    expect(MESSAGE_TYPES.filter((t) => travelsOnShard(t.name)).map((t) => t.name).sort()).toEqual(['heartbeat', 'position']);
+    expect(MESSAGE_TYPES.filter((t) => travelsOnShard(t.name)).map((t) => t.name).sort()).toEqual(['heartbeat', 'position', 'setting']);
   });
 
   it('subscribes one shard per bucket with 64 buckets, and a worker hears only its own devices', () => {

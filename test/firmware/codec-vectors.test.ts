@@ -6,7 +6,7 @@
  */
 import { VirtualClock } from '../../common/clock';
 import { FIRMWARE_BOARDS, FIRMWARE_GPS, type FirmwareBoard, loadDist } from '../../firmware/tools/build';
-import { DOWNLINK_COMMANDS, FLAG_BITS, fromHex, messageTypeByName, sealDownlink, toHex } from '../../protocol/src';
+import { downlinkCommandCode, downlinkCommandCodes, FLAG_BITS, fromHex, messageTypeByName, parseFirmwareVersion, sealDownlink, settingByName, toHex } from '../../protocol/src';
 import { VirtualBoard } from '../../simulator/src/espruino/board';
 import { toBytes } from '../../simulator/src/espruino/storage';
 import { downlinkVectors, type UplinkInputJson, uplinkVectors } from '../protocol/vectors';
@@ -19,7 +19,8 @@ function firmwareMessage(i: UplinkInputJson): string {
   let flags = 0;
   for (const f of FLAG_BITS) if (i.flags?.[f.name]) flags |= 1 << f.bit;
   const p = i.position ?? null;
-  const pos = p === null ? 'undefined' : p.kind === 'beacon' ? `VFrame.bcn(${p.beaconId}, ${p.rssiDbm}, ${p.ageS})` : `VFrame.gps(${p.lat}, ${p.lon})`;
+  const dv = i.device;
+  const pos = dv ? `VFrame.dev(${parseFirmwareVersion(dv.firmware)}, ${parseInt(dv.settingsHash, 16)})` : p === null ? 'undefined' : p.kind === 'beacon' ? `VFrame.bcn(${p.beaconId}, ${p.rssiDbm}, ${p.ageS})` : `VFrame.gps(${p.lat}, ${p.lon})`;
   const battery = i.batteryPct ?? 255;
   return `{t: ${messageTypeByName(i.type)!.code}, b: ${battery}, f: ${flags}, d: ${i.detail ?? 0}, r: ${i.ref ?? i.counter}, p: ${pos}}`;
 }
@@ -57,7 +58,7 @@ describe.each(FIRMWARE_BOARDS.map((b) => [b] as const))('Espruino codec on %s', 
 
   it.each(down.positive.map((v) => [v.name, v] as const))('accepts downlink: %s', (_n, v) => {
     const out = board.evaluate(`JSON.stringify(VFrame.down(VFrame.unhex("${v.frame}"), 0x${v.receiver}, ${keyExpr(v.receiver)}))`);
-    const code = DOWNLINK_COMMANDS.find((c) => c.name === v.decoded.command)!.code;
+    const code = downlinkCommandCode(v.decoded.command, v.decoded.setting && settingByName(v.decoded.setting)!.id);
     expect(JSON.parse(out as string)).toEqual({ c: v.decoded.counter, m: code, p: v.decoded.param });
   });
 
@@ -72,6 +73,6 @@ describe.each(FIRMWARE_BOARDS.map((b) => [b] as const))('Espruino codec on %s', 
       const frame = toHex(sealDownlink(0xc0ffee, 77, code, 0, fromHex(key)!));
       if (board.evaluate(`typeof VFrame.down(VFrame.unhex("${frame}"), 0xc0ffee, ${keyExpr('00c0ffee')})`) !== 'undefined') accepted.push(code);
     }
-    expect(accepted).toEqual(DOWNLINK_COMMANDS.map((c) => c.code));
+    expect(accepted).toEqual(downlinkCommandCodes());
   });
 });

@@ -83,6 +83,19 @@ describe('bridge', () => {
     expect(await bridge.handleDownlink({ v: 1, deviceId: '0000beef', counter: 5, command: 'closed', param: 0 })).toBe('no_route');
   });
 
+  it('sends a setting (code 0x80 + id), and refuses one the table does not allow without throwing', async () => {
+    const { ble, bridge, clock } = setup();
+    await ble.start();
+    await bridge.handleFrame({ payload: encodeUplink({ deviceId: 0xbeef, counter: 7, type: 'heartbeat', device: { firmware: '1.1', settingsHash: '01234567' } }, KEY), kind: 'ble', transportId: 'ble0', address: 'aa:bb', rssiDbm: -60, snrDb: null, receivedAt: clock.now() });
+    expect(await bridge.handleDownlink({ v: 1, deviceId: '0000beef', counter: 7, command: 'setting', setting: 'tiltS', param: 15 })).toBe('sent');
+    expect(decodeDownlink(ble.sent[0]!.payload, () => ({ key: KEY }))).toMatchObject({ ok: true, frame: { command: 'setting', setting: 'tiltS', param: 15 } });
+    expect(await bridge.handleDownlink({ v: 1, deviceId: '0000beef', counter: 7, command: 'setting', setting: 'pre', param: 60 })).toBe('invalid');
+    expect(await bridge.handleDownlink({ v: 1, deviceId: '0000beef', counter: 7, command: 'setting', param: 3 })).toBe('invalid');
+    expect(await bridge.handleDownlink({ v: 1, deviceId: '0000beef', counter: 7, command: 'received', setting: 'sens', param: 0 })).toBe('invalid');
+    expect(ble.sent).toHaveLength(1);
+    expect(bridge.counters.get('downlinks_invalid')).toBe(3);
+  });
+
   it("starts a device it never heard from the centre's last counter: full counters rebuilt, older frames refused", async () => {
     const { bridge, keyring, published, clock } = setup();
     const last = 2 ** 24 + 5; // the pendant's counter already passed the 24 bits on air

@@ -14,6 +14,7 @@ import {
   fromHex,
   type KeyLookup,
   MESSAGE_TYPES,
+  SETTINGS,
   UPLINK_ERRORS,
   type UplinkInput,
 } from '../../protocol/src';
@@ -90,9 +91,14 @@ function validUplinks(): Uint8Array[] {
     const input: UplinkInput = {
       deviceId: pick(DEVICES), counter, type: spec.name, batteryPct: rnd() < 0.1 ? null : Math.floor(rnd() * 101),
       flags: { protection: rnd() < 0.5, charging: rnd() < 0.5, lowBattery: rnd() < 0.5, pending: rnd() < 0.5 },
-      detail: spec.detail === 'none' ? 0 : spec.detail === 'alarmType' ? pick(alarmCodes) : byte(), ref: counter - Math.floor(rnd() * 100),
+      detail: spec.detail === 'none' ? 0 : spec.detail === 'alarmType' ? pick(alarmCodes) : spec.detail === 'setting' ? pick(SETTINGS).id : byte(), ref: counter - Math.floor(rnd() * 100),
       position: rnd() < 0.33 ? null : rnd() < 0.5 ? { kind: 'beacon', beaconId: Math.floor(rnd() * 2 ** 32), rssiDbm: -byte() / 2, ageS: byte() } : { kind: 'gps', lat: rnd() * 180 - 90, lon: rnd() * 360 - 180 },
     };
+    // SPEC §2.4.4: kind `device` in place of a position, where the type allows it
+    if (spec.device === 'always' || (spec.device === 'may' && rnd() < 0.5)) {
+      input.position = null;
+      input.device = { firmware: `${1 + (byte() % 255)}.${byte()}`, settingsHash: Math.floor(rnd() * 2 ** 32).toString(16).padStart(8, '0') };
+    }
     frames.push(encodeUplink(input, KEYRING.get(input.deviceId)!));
   }
   for (const f of frames) expect(decodeUplink(f, lookup).ok).toBe(true);
@@ -103,7 +109,10 @@ function validDownlinks(): Uint8Array[] {
   const frames = down.positive.map((v) => fromHex(v.frame)!);
   for (let i = 0; i < 40; i++) {
     const deviceId = pick(DEVICES);
-    frames.push(encodeDownlink({ deviceId, counter: Math.floor(rnd() * 2 ** 32), command: pick(DOWNLINK_COMMANDS).name, param: Math.floor(rnd() * 65536) }, KEYRING.get(deviceId)!));
+    const command = pick(DOWNLINK_COMMANDS).name;
+    const setting = command === 'setting' ? pick(SETTINGS) : undefined;
+    const param = setting ? setting.min + Math.floor(rnd() * (setting.max - setting.min + 1)) : Math.floor(rnd() * 65536);
+    frames.push(encodeDownlink({ deviceId, counter: Math.floor(rnd() * 2 ** 32), command, param, ...(setting ? { setting: setting.name } : {}) }, KEYRING.get(deviceId)!));
   }
   for (const f of frames) expect(decodeDownlink(f, lookup).ok).toBe(true);
   return frames;

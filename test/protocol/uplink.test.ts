@@ -17,6 +17,7 @@ describe('uplink frame v1', () => {
         deviceId: 0xc0ffee, counter: 42, type: 'sos', batteryPct: 87, detail: 3, ref: 40,
         flags: { protection: true, charging: false, lowBattery: false, pending: false },
         position: { kind: 'beacon', beaconId: 0x00010002, rssiDbm: -71, ageS: 4 },
+        device: null,
       },
     });
   });

@@ -7,8 +7,10 @@ import { downlinkVectors, uplinkVectors } from './vectors';
 
 const up = uplinkVectors();
 const down = downlinkVectors();
-const TYPE_CODES: Record<string, number> = { heartbeat: 1, sos: 2, fall: 3, man_down: 4, no_motion: 5, duress: 6, pre_alarm: 7, cancel: 8, check_in: 9, protection_on: 10, protection_off: 11, low_battery: 12, position: 13 };
+const TYPE_CODES: Record<string, number> = { heartbeat: 1, sos: 2, fall: 3, man_down: 4, no_motion: 5, duress: 6, pre_alarm: 7, cancel: 8, check_in: 9, protection_on: 10, protection_off: 11, low_battery: 12, position: 13, setting: 14 };
 const COMMAND_CODES: Record<string, number> = { received: 1, help_coming: 2, closed: 3, check_in_request: 4, session_reminder: 5, protection: 6 };
+// SPEC §4.2.1: a setting's command code is 0x80 + its id
+const SETTING_IDS: Record<string, number> = { hb: 1, low: 2, slow: 3, keep: 4, pre: 5, sosC: 6, sosH: 7, fall: 8, tilt: 9, still: 10, sens: 11, tiltDeg: 12, tiltS: 13, recoverS: 14, stillS: 15, stillG: 16, duress: 17, ciS: 18, scan: 19, scanMs: 20 };
 const keyOf = (dev: string) => Buffer.from(up.keyring.find((k) => k.deviceId === dev)!.key, 'hex');
 
 describe('vectors read straight from the SPEC tables', () => {
@@ -35,7 +37,13 @@ describe('vectors read straight from the SPEC tables', () => {
     expect(p[3]).toBe(d.detail);
     expect(p.readUInt16BE(4)).toBe(d.ref % 65536);
     const kind = (flags >> 4) & 3;
-    if (d.position === null) {
+    if (d.device) {
+      // §2.4.4: firmware major.minor as two bytes, then the settings hash
+      expect(kind).toBe(3);
+      expect(`${p[6]}.${p[7]}`).toBe(d.device.firmware);
+      expect(p.subarray(8, 12).toString('hex')).toBe(d.device.settingsHash);
+      expect(d.position).toBeNull();
+    } else if (d.position === null) {
       expect(kind).toBe(0);
       expect(p.subarray(6).equals(Buffer.alloc(6))).toBe(true);
     } else if (d.position.kind === 'beacon') {
@@ -55,7 +63,7 @@ describe('vectors read straight from the SPEC tables', () => {
     expect(f[0]).toBe(0x11);
     expect(f.subarray(1, 5).toString('hex')).toBe(d.deviceId);
     expect(f.readUInt32BE(5)).toBe(d.counter);
-    expect(f[9]).toBe(COMMAND_CODES[d.command]);
+    expect(f[9]).toBe(d.command === 'setting' ? 0x80 + SETTING_IDS[d.setting!]! : COMMAND_CODES[d.command]);
     expect(f.readUInt16BE(10)).toBe(d.param);
     const nonce = Buffer.concat([f.subarray(0, 12), Buffer.alloc(1)]);
     const c = createCipheriv('aes-128-ccm', keyOf(d.deviceId), nonce, { authTagLength: 4 });

@@ -23,12 +23,16 @@ import {
   toHex,
   UPLINK_ERRORS,
   uplinkToJson,
+  defaultSettingsHash,
+  SETTINGS,
+  settingsHash,
 } from '../../protocol/src';
-import { counterVectors, downlinkVectors, type KeyringEntry, uplinkVectors } from './vectors';
+import { counterVectors, downlinkVectors, type KeyringEntry, settingsVectors, uplinkVectors } from './vectors';
 
 const up = uplinkVectors();
 const down = downlinkVectors();
 const ctr = counterVectors();
+const sv = settingsVectors();
 
 function keyring(entries: KeyringEntry[], lastCounter: number | null = null): KeyLookup {
   return (id) => {
@@ -58,6 +62,7 @@ describe('uplink vectors (TypeScript codec)', () => {
     for (const t of MESSAGE_TYPES) expect(types).toContain(t.name);
     const kinds = new Set(up.positive.map((v) => v.decoded.position?.kind ?? 'none'));
     expect([...kinds].sort()).toEqual(['beacon', 'gps', 'none']);
+    expect(up.positive.some((v) => v.decoded.device)).toBe(true); // kind 3, `device`
     expect(new Set(up.negative.map((v) => v.error))).toEqual(new Set(UPLINK_ERRORS.map((e) => e.code)));
   });
 });
@@ -65,7 +70,7 @@ describe('uplink vectors (TypeScript codec)', () => {
 describe('downlink vectors (TypeScript codec)', () => {
   it.each(down.positive.map((v) => [v.name, v] as const))('encodes and decodes: %s', (_n, v) => {
     const d = v.decoded;
-    const frame = encodeDownlink({ deviceId: parseDeviceId(d.deviceId)!, counter: d.counter, command: d.command, param: d.param }, keyFor(down.keyring, d.deviceId));
+    const frame = encodeDownlink({ deviceId: parseDeviceId(d.deviceId)!, counter: d.counter, command: d.command, param: d.param, ...(d.setting ? { setting: d.setting } : {}) }, keyFor(down.keyring, d.deviceId));
     expect(toHex(frame)).toBe(v.frame);
     const r = decodeDownlink(fromHex(v.frame)!, keyring(down.keyring));
     if (!r.ok) throw new Error(`rejected with ${r.code}: ${r.detail}`);
@@ -81,6 +86,18 @@ describe('downlink vectors (TypeScript codec)', () => {
     expect(new Set(down.positive.map((v) => v.decoded.command))).toEqual(new Set(DOWNLINK_COMMANDS.map((c) => c.name)));
     expect(new Set(down.negative.map((v) => v.error))).toEqual(new Set(DOWNLINK_ERRORS.map((e) => e.code)));
   });
+});
+
+describe('settings vectors (SPEC §4.2.1, §4.2.2)', () => {
+  it('name the settings of the table, with their ids, ranges and divisors', () => {
+    expect(sv.settings).toEqual(SETTINGS.map((x) => ({ id: x.id, name: x.name, min: x.min, max: x.max, divisor: x.divisor })));
+  });
+
+  it.each(sv.hashes.map((v) => [v.name, v] as const))('hash: %s', (_n, v) => {
+    expect(settingsHash(v.values)).toBe(v.hash);
+  });
+
+  it('the default hash is the hash of the defaults', () => expect(sv.hashes[0]!.hash).toBe(defaultSettingsHash));
 });
 
 describe('counter vectors', () => {

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DownlinkJson, UplinkJson, ReplayVerdict } from '../../protocol/src';
-import type { Position } from '../../protocol/src';
+import type { DeviceInfo, Position, SettingName } from '../../protocol/src';
 
 export const VECTOR_DIR = join(__dirname, '..', '..', 'protocol', 'vectors');
 
@@ -21,6 +21,7 @@ export interface UplinkInputJson {
   detail?: number;
   ref?: number;
   position?: Position | null;
+  device?: DeviceInfo | null;
 }
 
 export interface UplinkVectors {
@@ -51,3 +52,11 @@ function load<T>(name: string): T {
 export const uplinkVectors = (): UplinkVectors => load('uplink.json');
 export const downlinkVectors = (): DownlinkVectors => load('downlink.json');
 export const counterVectors = (): CounterVectors => load('counter.json');
+
+export interface SettingsVectors {
+  settings: { id: number; name: SettingName; min: number; max: number; divisor: number }[];
+  hashes: { name: string; values: Record<SettingName, number>; hash: string }[];
+  clamps: { setting: SettingName; value: number; applied: number }[];
+}
+
+export const settingsVectors = (): SettingsVectors => load('settings.json');

@@ -1,15 +1,16 @@
 /**
  * The store contracts — the core (test/centre/store-contract.ts), the worker app's and the console's
- * (test/web/*-store-contract.ts) — on a real PostgreSQL started for this file: each test gets a fresh
- * schema, so the suites run exactly as on SQLite — once on schemas this store creates, once on schemas
- * the hand-written PostgreSQL engine created (the upgrade path). Then the upgrade of a filled schema
- * and the fencing of writes by lease tokens.
+ * (test/web/*-store-contract.ts), pendant settings (test/centre/settings-store-contract.ts) — on a real
+ * PostgreSQL started for this file: each test gets a fresh schema, so the suites run exactly as on
+ * SQLite — once on schemas this store creates, once on schemas the hand-written PostgreSQL engine
+ * created (the upgrade path). Then the upgrade of a filled schema and the fencing of writes by lease tokens.
  */
 import { PostgresStore } from '../../centre/src/store/postgres';
 import { describeOpsStore } from '../centre/ops-store-contract';
 import { describeStore } from '../centre/store-contract';
 import { describeAppStore } from '../web/app-store-contract';
 import { describeConsoleStore } from '../web/console-store-contract';
+import { describeSettingsStore } from '../centre/settings-store-contract';
 import { Postgres } from '../../rig/postgres';
 import { FencedError, withFence } from '../../centre/src/store/fence';
 import { LEGACY_READS, loadLegacyPostgres } from '../centre/store-legacy/load';
@@ -41,6 +42,17 @@ async function freshStore(): Promise<PostgresStore> {
 describeStore('PostgreSQL', freshStore);
 describeAppStore('PostgreSQL', freshStore);
 describeConsoleStore('PostgreSQL', freshStore);
+describeSettingsStore('PostgreSQL', async () => {
+  const store = await freshStore();
+  await store.migrate();
+  return {
+    store,
+    devices: async (ids) => {
+      for (const id of ids) await store.addDevice({ id, key: '0f'.repeat(16), board: 'puckjs', workerId: null, siteId: null, createdAt: 0, lastCounter: -1, lastSeenAt: null, batteryPct: null });
+    },
+    close: async () => undefined, // closed with the others after the file
+  };
+});
 describeOpsStore('PostgreSQL', freshStore);
 
 /** A schema the hand-written engine created (schema_version 3), opened by today's store. */

@@ -10,6 +10,9 @@ import { call } from '../helpers/http';
 import { openBrowser, problems, screenshot, type WebBrowser } from './browser';
 import { nextAlarm, openApp, pause, PIA, runFor, startAppCentre, text } from './app-helpers';
 
+/** What the page functions read (the tests' tsconfig has no DOM types). */
+type SwNavigator = { navigator: { serviceWorker: { ready: Promise<unknown>; controller: unknown } } };
+
 describe('worker app: offline, installable, paired (Chromium, 390×844)', () => {
   let h: Harness;
   let admin: string;
@@ -32,9 +35,10 @@ describe('worker app: offline, installable, paired (Chromium, 390×844)', () => 
       const r = await fetch(h.base + icon.src);
       expect([icon.src, r.status, r.headers.get('content-type')]).toEqual([icon.src, 200, icon.type]);
     }
-    await page.waitForFunction('navigator.serviceWorker.ready.then(() => true)');
+    // Functions, not strings: the app's CSP (script-src 'self') forbids evaluating strings.
+    await page.waitForFunction(() => (globalThis as unknown as SwNavigator).navigator.serviceWorker.ready.then(() => true));
     await page.reload();
-    await page.waitForFunction('navigator.serviceWorker.controller !== null');
+    await page.waitForFunction(() => (globalThis as unknown as SwNavigator).navigator.serviceWorker.controller !== null);
     await page.context().setOffline(true);
     await page.reload();
     await page.locator('#alarm-button').waitFor();

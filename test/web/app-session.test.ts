@@ -83,7 +83,8 @@ describe('worker app: sessions (Chromium, 390×844)', () => {
     expect(t0).toBe(h.clock.now() + 60 * MIN);
 
     await page.locator('#extend-1h').click();
-    await page.waitForFunction(`document.getElementById('time-left').textContent === '2 h 00 min left'`);
+    // Locators, not string predicates: the app's CSP (script-src 'self') forbids evaluating strings.
+    await page.locator('#time-left', { hasText: /^\s*2 h 00 min left\s*$/ }).waitFor();
     expect((await h.centre.store.getWorkSession(s!.id))!.plannedEndAt).toBe(t0 + 60 * MIN);
 
     // 14:30 on the centre's day, in the browser's time zone.
@@ -91,7 +92,8 @@ describe('worker app: sessions (Chromium, 390×844)', () => {
     await page.locator('#extend-until').fill('14:30');
     await page.locator('#extend-to').click();
     // The centre's answer, not the queued request (whose "waiting: extend to 02:30" line shows at once).
-    await page.waitForFunction(`document.getElementById('session-card').textContent.includes('02:30') && !document.querySelector('#session-card .pending')`);
+    await page.locator('#session-card .pending').waitFor({ state: 'detached' });
+    await page.locator('#session-card', { hasText: '02:30' }).waitFor();
     expect((await h.centre.store.getWorkSession(s!.id))!.plannedEndAt).toBe(until);
 
     await page.locator('#edit-note').click();

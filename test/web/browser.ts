@@ -6,7 +6,9 @@
  * through `waitFor`, `page.waitForFunction`), never on time.
  *
  * The tests' tsconfig has no DOM types: give page code as a string expression
- * (`page.evaluate('document.title')`, `waitFor(page, 'the queue', 'document.querySelectorAll(".alarm").length > 0')`).
+ * (`page.evaluate('document.title')`) — but a predicate that is polled (`page.waitForFunction`, `waitFor`)
+ * must be a locator or a function: a polled string is compiled in the page, which the apps'
+ * Content-Security-Policy (script-src 'self', no eval) refuses.
  *
  * Every page records its console errors, failed requests and uncaught exceptions: `problems(page)`
  * lists them, so a test can assert the page ran cleanly.

@@ -104,7 +104,8 @@ describe('responder page (Chromium, 390×844)', () => {
     const x = Math.floor(((HERE.lon + 180) / 360) * n);
     const r = (HERE.lat * Math.PI) / 180;
     const y = Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n);
-    await page.waitForFunction(`document.querySelectorAll('#map img.tile').length === 25`);
+    await page.locator('#map img.tile').nth(24).waitFor({ state: 'attached' });
+    expect(await page.locator('#map img.tile').count()).toBe(25);
     expect(asked).toContain(`/tiles/17/${x}/${y}.png`);
     expect(await text(page, '#map .credit')).toBe('© Test tiles');
     expect(await text(page, '#where')).toMatch(/^51\.50136, -0\.14189 \(within 25 m\)\. Position taken 5 min ago\.$/);

@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../../../common/clock';
-import { hashPassword, verifyPassword } from '../../../common/passwords';
+import { hashPassword, verifyPasswordAsync } from '../../../common/passwords';
 import type { Store, User, UserRole, UserScope } from '../store/types';
 
 export interface LoginResult {
@@ -65,7 +65,7 @@ export class Auth {
   async login(clientKey: string, username: string, password: string): Promise<LoginResult | undefined> {
     const now = this.ctx.clock.now();
     const user = await this.ctx.store.getUserByName(username);
-    if (!user || !verifyPassword(password, user.passwordHash)) {
+    if (!(await verifyPasswordAsync(password, user?.passwordHash)) || !user) {
       for (const k of [clientKey, `user:${username}`]) this.attempts.set(k, [...(this.attempts.get(k) ?? []).filter((t) => now - t < this.attemptWindowMs), now]);
       return undefined;
     }
@@ -99,7 +99,7 @@ export class Auth {
    */
   async checkPassword(clientKey: string, user: User, password: string): Promise<boolean> {
     const u = await this.ctx.store.getUser(user.id);
-    if (u && verifyPassword(password, u.passwordHash)) return true;
+    if (u && (await verifyPasswordAsync(password, u.passwordHash))) return true;
     const now = this.ctx.clock.now();
     for (const k of [clientKey, `user:${user.username}`]) this.attempts.set(k, [...(this.attempts.get(k) ?? []).filter((t) => now - t < this.attemptWindowMs), now]);
     return false;

@@ -10,7 +10,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../../../common/clock';
-import { hashPassword, verifyPassword } from '../../../common/passwords';
+import { hashPassword, verifyPasswordAsync } from '../../../common/passwords';
 import type { Store, WorkerLogin } from '../store/types';
 
 const DAY = 86_400_000;
@@ -58,7 +58,7 @@ export class WorkerAuth {
 
   async login(clientKey: string, username: string, password: string): Promise<WorkerSignIn | undefined> {
     const c = await this.ctx.store.getWorkerCredential({ username });
-    if (!c || !verifyPassword(password, c.passwordHash)) {
+    if (!(await verifyPasswordAsync(password, c?.passwordHash)) || !c) {
       this.failed(clientKey, username);
       return undefined;
     }

@@ -32,6 +32,8 @@ export interface WorkerSide {
   announceOnline(): void;
   /** The status shards follow the buckets this worker owns (after every lease move). */
   followBuckets(): Promise<void>;
+  /** A pendant's settings changed at another worker: the owner sends what is pending (settings/service.ts). */
+  settingsChanged(deviceId: string): Promise<void>;
 }
 
 export class ClusterRole {
@@ -69,6 +71,8 @@ export class ClusterRole {
       forget: (deviceId) => {
         worker.ingest.forget(deviceId ?? undefined);
         if (deviceId === null) void worker.positions.refresh().catch(() => undefined);
+        // A pendant's settings changed at another worker: its owner sends them (settings/service.ts).
+        else void worker.settingsChanged(deviceId).catch((e: unknown) => this.log.warn('pendant settings not sent', { deviceId, error: e as Error }));
       },
       command: (c) => {
         worker.publisher.command(c.siteId, c.deviceId, c.counter, c.command, c.param);

@@ -6,7 +6,7 @@
  */
 import type { Clock, TimerId } from '../../../common/clock';
 import type { MessageBus } from '../../../common/bus';
-import { type AlarmPayload, type DownlinkCommand, type DownlinkPayload, type SiteStatePayload, topic } from '../../../protocol/src';
+import { type AlarmPayload, type DownlinkCommand, type DownlinkPayload, type SettingName, type SiteStatePayload, topic } from '../../../protocol/src';
 import type { LiveHub } from './live';
 import type { Alarm, Store } from '../store/types';
 import { alarmView, type PlaceResolver } from './views';
@@ -30,9 +30,9 @@ export class DownlinkGuard {
   private readonly sent = new Map<string, string>();
   held = 0;
 
-  allow(deviceId: string, counter: number, command: DownlinkCommand, param: number): boolean {
+  allow(deviceId: string, counter: number, command: DownlinkCommand, param: number, setting?: SettingName): boolean {
     const key = `${deviceId}|${counter}`;
-    const what = `${command}:${param}`;
+    const what = `${command}:${setting ?? ''}:${param}`;
     const prev = this.sent.get(key);
     if (prev !== undefined && prev !== what) {
       this.held++;
@@ -115,10 +115,16 @@ export class AlarmPublisher {
   }
 
   /**
-   * A command for a pendant (session reminder, check-in prompt, protection). When the guard holds it
-   * (another command already answers this counter), it waits for the pendant's next frame.
+   * A command for a pendant (session reminder, check-in prompt, protection, a setting). When the guard
+   * holds it (another command already answers this counter), it waits for the pendant's next frame —
+   * a setting does not wait here: the settings service offers it again with every frame.
    */
-  command(siteId: string, deviceId: string, counter: number, command: DownlinkCommand, param: number): boolean {
+  command(siteId: string, deviceId: string, counter: number, command: DownlinkCommand, param: number, setting?: SettingName): boolean {
+    if (setting !== undefined) {
+      if (!this.guard.allow(deviceId, counter, command, param, setting)) return false;
+      this.send(siteId, deviceId, counter, command, param, setting);
+      return true;
+    }
     if (this.ctx.route?.({ siteId, deviceId, counter, command, param })) return true;
     if (!this.guard.allow(deviceId, counter, command, param)) {
       const q = this.waiting.get(deviceId) ?? new Map<DownlinkCommand, { siteId: string; param: number }>();
@@ -131,8 +137,8 @@ export class AlarmPublisher {
     return true;
   }
 
-  private send(siteId: string, deviceId: string, counter: number, command: DownlinkCommand, param: number): void {
-    const payload: DownlinkPayload = { v: 1, deviceId, counter, command, param };
+  private send(siteId: string, deviceId: string, counter: number, command: DownlinkCommand, param: number, setting?: SettingName): void {
+    const payload: DownlinkPayload = { v: 1, deviceId, counter, command, param, ...(setting === undefined ? {} : { setting }) };
     this.ctx.bus.send(topic.downlink(siteId), JSON.stringify(payload), { qos: 1 });
   }
 

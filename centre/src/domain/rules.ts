@@ -11,12 +11,13 @@ import type { Positions } from './positions';
 import type { SessionService } from './sessions';
 import type { DeviceRecord, EventRecord } from '../store/types';
 import type { Supervision } from './supervision';
+import type { PendantSettings } from '../settings/service';
 import type { TelemetryCollector } from '../telemetry/collector';
 
 const NO_FLAGS: Flags = { protection: false, charging: false, lowBattery: false, pending: false };
 
 export class Rules {
-  constructor(private readonly ctx: { alarms: AlarmService; publisher?: AlarmPublisher; sessions?: SessionService; supervision?: Supervision; positions?: Positions; telemetry?: TelemetryCollector }) {}
+  constructor(private readonly ctx: { alarms: AlarmService; publisher?: AlarmPublisher; sessions?: SessionService; supervision?: Supervision; positions?: Positions; telemetry?: TelemetryCollector; settings?: PendantSettings }) {}
 
   /** `msg` is absent when re-running a stored event after a restart (its flags were not stored). */
   async onEvent(event: EventRecord, device: DeviceRecord, msg: UplinkMessage | undefined): Promise<void> {
@@ -44,5 +45,7 @@ export class Rules {
     await supervision?.onDeviceFrame(device, { at: event.receivedAt, type, batteryPct: event.batteryPct, flags: msg?.flags ?? NO_FLAGS });
     await positions?.onEvent(event, device);
     if (type === 'protection_off') await sessions?.deviceOff(device);
+    // Last: a setting goes out only once a status command held for this frame has answered it.
+    await this.ctx.settings?.onFrame(event, device, msg);
   }
 }

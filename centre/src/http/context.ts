@@ -17,6 +17,7 @@ import type { PushWiring } from '../escalation/push-alerts';
 import type { Registry } from '../registry/registry';
 import type { RegistryAdmin } from '../registry/admin';
 import type { SessionService } from '../domain/sessions';
+import type { PendantSettings } from '../settings/service';
 import type { Store, UserRole } from '../store/types';
 import type { Supervision } from '../domain/supervision';
 
@@ -37,6 +38,8 @@ export interface ApiContext {
   config: ResolvedCentreConfig;
   outbox: Outbox;
   supervision: Supervision;
+  /** Remote pendant settings (http/console/fleet.ts). */
+  settings: PendantSettings;
   /** Who runs a device's rules (a cluster's leases); this process alone when absent. */
   ownership?: Ownership;
   /** Web Push (alerts on users' devices), when configured. */

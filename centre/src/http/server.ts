@@ -6,9 +6,13 @@
  *
  * Every request ends in an answer: a malformed URL or body is a 4xx, a failure a counted 500 — never
  * the process (common/process-guard.ts). A path the API knows with another method is a 405.
+ * Every answer carries the security headers (security-headers.ts) and is counted by status
+ * (`/api/health`'s `http`); the server speaks HTTPS when given a certificate (docs/security.md).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { Counters } from '../../../common/counters';
 import type { Logger } from '../../../common/log';
 import { PhoneDevices } from '../app/phone';
 import { WorkerAuth } from '../auth/worker-auth';
@@ -29,7 +33,16 @@ import { serializerCompiler, validatorCompiler } from './validation';
 
 export interface HttpServer {
   port: number;
+  /** Answers by status (`200`, `404`…), and requests Node could not read (`unreadable`): /api/health's `http`. */
+  counters: Counters;
   close(): Promise<void>;
+}
+
+export interface HttpOptions {
+  /** Set on every answer (security-headers.ts); `x-content-type-options: nosniff` alone when absent. */
+  headers?: Record<string, string>;
+  /** Serve HTTPS with this certificate chain and key (PEM). */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 /** `?a=1&a=2` reads as `a=1`, as URLSearchParams.get did: a value is never an array. */
@@ -51,17 +64,46 @@ function otherMethodsOnly(app: FastifyInstance): (method: string, path: string) 
   };
 }
 
-export async function buildHttp(ctx: ApiContext, log: Logger): Promise<{ app: FastifyInstance; stop: () => void }> {
-  const app = Fastify({
+export async function buildHttp(ctx: ApiContext, log: Logger, opts: HttpOptions = {}): Promise<{ app: FastifyInstance; stop: () => void; counters: Counters }> {
+  const headers = Object.entries(opts.headers ?? { 'x-content-type-options': 'nosniff' });
+  const counters = new Counters();
+  // fastify's type for an HTTPS instance differs only in the server's class; the routes are the same.
+  const app = (Fastify as (o: object) => FastifyInstance)({
+    ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
     logger: false, bodyLimit: MAX_JSON_BYTES, exposeHeadRoutes: false, return503OnClosing: true,
     // Node's own limits (fastify's defaults would let a slow client hold a request forever).
     requestTimeout: 300_000, keepAliveTimeout: 5000, forceCloseConnections: true,
     routerOptions: { querystringParser: firstValues, maxParamLength: 16_384 },
     frameworkErrors,
     clientErrorHandler: (_e: Error, socket: Socket) => {
+      counters.inc('unreadable');
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
       else socket.destroy();
     },
+  });
+  // Before fastify's own listener, so that every answer — a bad URL answered before any hook, a
+  // stream or file written on the raw response — carries the headers and is counted.
+  app.server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    for (const [k, v] of headers) res.setHeader(k, v);
+    res.once('finish', () => counters.inc(String(res.statusCode)));
+  });
+  // `Expect:` other than 100-continue: Node would answer 417 on its own, uncounted and bare.
+  app.server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+    for (const [k, v] of headers) res.setHeader(k, v);
+    res.once('finish', () => counters.inc('417'));
+    res.writeHead(417, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'expectation_failed', message: 'Only Expect: 100-continue is understood' } }));
+  });
+  // A CONNECT (proxy tunnel) request is no request for us; without an answer Node would just drop the connection.
+  // Its socket has left the HTTP server, whose close would wait for it: it is ended with the server.
+  const tunnels = new Set<Socket>();
+  app.addHook('preClose', async () => tunnels.forEach((s) => s.destroy()));
+  app.server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+    tunnels.add(socket);
+    socket.once('close', () => tunnels.delete(socket));
+    counters.inc('405');
+    const body = JSON.stringify({ error: { code: 'method_not_allowed', message: 'CONNECT is not served' } });
+    const extra = headers.map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\n${extra}connection: close\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -76,8 +118,6 @@ export async function buildHttp(ctx: ApiContext, log: Logger): Promise<{ app: Fa
   installGuards(app, routes);
 
   app.addHook('onRequest', async (req, reply) => {
-    // On the raw response, so that streams and files written directly carry it too.
-    reply.raw.setHeader('x-content-type-options', 'nosniff');
     // `/api/alarms/` is not `/api/alarms/:id` with an empty id.
     if (Object.entries(req.params as Record<string, string>).some(([k, v]) => v === '' && k !== '*')) return reply.callNotFound();
   });
@@ -102,15 +142,16 @@ export async function buildHttp(ctx: ApiContext, log: Logger): Promise<{ app: Fa
   responderRoutes(app, routes);
   await serveWebApps(app);
   await app.ready();
-  return { app, stop: stopApp };
+  return { app, stop: stopApp, counters };
 }
 
-export async function startHttp(ctx: ApiContext, host: string, port: number, log: Logger): Promise<HttpServer> {
-  const { app, stop } = await buildHttp(ctx, log);
+export async function startHttp(ctx: ApiContext, host: string, port: number, log: Logger, opts: HttpOptions = {}): Promise<HttpServer> {
+  const { app, stop, counters } = await buildHttp(ctx, log, opts);
   await app.listen({ host, port });
   const address = app.server.address();
   return {
     port: typeof address === 'object' && address ? address.port : port,
+    counters,
     close: async () => {
       stop();
       await app.close();

@@ -30,11 +30,30 @@ export function describeErrors(errors: ErrorObject[]): string {
   return `Invalid: ${formatErrors(explained).join('; ')}`;
 }
 
+/** How a number in a query string is written: decimal digits, no exponent, no hex, no `Infinity`. */
+const DECIMAL = /^-?\d{1,15}(\.\d{1,15})?$/;
+
+/**
+ * The query parameters a schema reads as numbers whose text is not plain decimal. Ajv's coercion reads
+ * text with `+text`, so `0x10` is 16 and `1e309` or `Infinity` is Infinity — which then passes
+ * `maximum` (found by `make fuzz`: `offset=1e309` reached SQL as Infinity, a 500).
+ */
+function notDecimal(schema: JsonSchema, data: unknown): string[] {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+  const values = (data ?? {}) as Record<string, unknown>;
+  return Object.entries(properties)
+    .filter(([name, p]) => (p.type === 'integer' || p.type === 'number') && typeof values[name] === 'string' && !DECIMAL.test(values[name]))
+    .map(([name, p]) => `${name}: must be ${p.type === 'integer' ? 'a whole number' : 'a number'} in decimal digits`);
+}
+
 export const validatorCompiler: FastifySchemaCompiler<JsonSchema> = ({ schema, httpPart }) => {
-  const validate = (httpPart === 'querystring' ? fromText : exact).compile(schema);
+  const text = httpPart === 'querystring';
+  const validate = (text ? fromText : exact).compile(schema);
   return (data: unknown) => {
     // No body at all reads as an empty object (its required fields are then named).
     const value = httpPart === 'body' && (data === null || data === undefined) ? {} : data;
+    const unread = text ? notDecimal(schema, value) : [];
+    if (unread.length) return { error: new HttpError(400, 'invalid', `Invalid: ${unread.join('; ')}`) };
     return validate(value) ? { value } : { error: new HttpError(400, 'invalid', describeErrors(validate.errors ?? [])) };
   };
 };

@@ -5,7 +5,7 @@
  * are upserted one by one through RegistryAdmin (references checked, audited as `cli`). Safe to run
  * while the centre runs: it notices the registry version change within its poll period.
  */
-import { check } from '../../../common/schema';
+import { check, pathSegment } from '../../../common/schema';
 import { RegistryAdmin } from './admin';
 import { REGISTRY_SCHEMAS, type RegistrySchemaName } from './schemas';
 import type { Clock } from '../../../common/clock';
@@ -33,7 +33,7 @@ export async function importRegistry(file: unknown, ctx: { store: Store; clock: 
   if (!file || typeof file !== 'object' || Array.isArray(file)) return { ok: false, errors: ['(root): must be a mapping of sections (sites, teams, contacts, ladders, workers, zones, beacons, gateways, inputs)'] };
   const f = file as Record<string, unknown>;
   const errors: string[] = [];
-  for (const key of Object.keys(f)) if (!SECTIONS.some(([s]) => s === key)) errors.push(`${key}: is not a known section`);
+  for (const key of Object.keys(f)) if (!SECTIONS.some(([s]) => s === key)) errors.push(`${pathSegment(key)}: is not a known section`);
   for (const [section, schema] of SECTIONS) {
     const list = f[section];
     if (list === undefined) continue;

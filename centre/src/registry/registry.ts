@@ -114,11 +114,13 @@ export class Registry {
 
 /**
  * The line a technician pastes into the Espruino IDE's console (or sends with `espruino -e`): it
- * writes the pendant's id and key, and clears the message counter that belongs to the old key.
+ * writes the pendant's id and key, and clears the message counter that belongs to the old key and
+ * the settings changed over the air for the old device (SPEC §4.2.1: the new device's settings at the
+ * centre start from what vigil.json says).
  */
 export function settingsLine(d: { id: string; key: string }, watchText?: string[]): string {
   // A Bangle.js 2 of a worker with a language gets its screen texts too (`txt`, bangle2.js); non-ASCII
   // as \xNN escapes, so the line survives any console and Espruino stores the Latin-1 its fonts draw.
   const txt = watchText ? `,txt:${JSON.stringify(watchText).replace(/[\u0080-\u00ff]/g, (c) => `\\x${c.charCodeAt(0).toString(16)}`)}` : '';
-  return `require("Storage").writeJSON("vigil.json",Object.assign(require("Storage").readJSON("vigil.json",1)||{},{id:"${d.id}",key:"${d.key}"${txt}}));require("Storage").erase("vctr0");require("Storage").erase("vctr1");`;
+  return `require("Storage").writeJSON("vigil.json",Object.assign(require("Storage").readJSON("vigil.json",1)||{},{id:"${d.id}",key:"${d.key}"${txt}}));require("Storage").erase("vctr0");require("Storage").erase("vctr1");require("Storage").erase("vigil.set");`;
 }

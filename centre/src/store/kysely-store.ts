@@ -1,6 +1,6 @@
 /**
  * The Store seam (types.ts) assembled from the repositories by concern — registry, alarms, sessions,
- * escalations and outbox, worker app, console, reports — over one Kysely database. The engines
+ * escalations and outbox, worker app, console, reports, pendant settings — over one Kysely database. The engines
  * (sqlite.ts, postgres.ts) only open the database and give what they do differently (engine.ts).
  */
 import { Migrator } from 'kysely';
@@ -18,6 +18,7 @@ import { pushRepository } from './repositories/push';
 import { registryRepository, type RecordEvents } from './repositories/registry';
 import { reportRepository } from './repositories/reports';
 import { sessionRepository } from './repositories/sessions';
+import { settingsRepository } from './repositories/settings';
 import type { Store } from './types';
 
 export type StoreMethods = Omit<Store, 'migrate' | 'close'>;
@@ -25,7 +26,7 @@ export type StoreMethods = Omit<Store, 'migrate' | 'close'>;
 export function repositories(e: Engine, recordEvents: RecordEvents): StoreMethods {
   return {
     ...registryRepository(e, recordEvents), ...alarmRepository(e), ...sessionRepository(e), ...outboxRepository(e),
-    ...appRepository(e), ...consoleRepository(e), ...reportRepository(e), ...pushRepository(e),
+    ...appRepository(e), ...consoleRepository(e), ...reportRepository(e), ...pushRepository(e), ...settingsRepository(e),
     ...retentionRepository(e), ...auditRepository(e), ...peopleRepository(e), ...erasureRepository(e),
   };
 }

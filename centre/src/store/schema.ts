@@ -74,6 +74,11 @@ export interface Database {
     id: string; userId: string; endpoint: string; p256dh: string; auth: string; language: string; label: string | null; createdAt: Ms; lastSuccessAt: Ms | null;
     failures: Generated<number>;
   };
+  device_settings: {
+    deviceId: string; name: string; desired: number | null; desiredAt: Ms | null; desiredBy: string | null; sentFrom: number | null;
+    sentCounter: number | null; sentAt: Ms | null; reported: number | null; reportedAt: Ms | null;
+  };
+  device_firmware: { deviceId: string; firmware: string; settingsHash: string; at: Ms; counter: number; ackHash: string | null; ackCounter: number | null };
 }
 
 export type Table = keyof Database;

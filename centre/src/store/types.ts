@@ -13,6 +13,7 @@ import type {
 import type { AuditPage, AuditQuery, ErasureRequest, ErasureResult, PurgeCounts, PurgeRequest, WorkerData } from './ops-records';
 import type { AppAction, AppEventInput, AppEventResult, PairingCode, WorkerCredential, WorkerLogin } from './app-records';
 import type { AlarmSearch, AlarmStats, FloorPlan, StoreScope, UserScope } from './console-records';
+import type { PendantSettingsStore } from '../settings/types';
 import type { PushSubscriptionBook } from '../notify/push/subscription';
 
 export type * from './records';
@@ -169,8 +170,9 @@ export type Conditional<T> = Promise<T | undefined>;
  * Push subscriptions (Web Push to console users, notify/push/subscription.ts) are part of the seam:
  * putPushSubscription, getPushSubscription, listPushSubscriptions, deletePushSubscription,
  * deleteUserPushSubscriptions, recordPushResult.
+ * Pendant settings (settings/types.ts) likewise.
  */
-export interface Store extends PushSubscriptionBook {
+export interface Store extends PushSubscriptionBook, PendantSettingsStore {
   migrate(): Promise<void>;
   close(): Promise<void>;
 

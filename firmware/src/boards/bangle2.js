@@ -81,6 +81,10 @@ var VHw = (function () {
     rearm: function () {
       if (ds) VDetect.reset(ds);
     },
+    // A setting changed over the air: the running detectors follow it (calibration kept).
+    cfg: function () {
+      if (ds) VDetect.config(ds, VSet);
+    },
     chg: function () {
       return Bangle.isCharging() ? 1 : 0;
     },

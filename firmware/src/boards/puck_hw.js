@@ -50,6 +50,10 @@ var VHw = (function () {
     rearm: function () {
       if (ds) VDetect.reset(ds);
     },
+    // A setting changed over the air: the running detectors follow it (calibration kept).
+    cfg: function () {
+      if (ds) VDetect.config(ds, VSet);
+    },
     // Read as one decimal number: Espruino reads text with a leading zero ("030") as octal
     // (firmware/check/fixtures/probes/numbers.puck.txt), so no part is converted on its own.
     fx: function (c) {

@@ -1,4 +1,4 @@
-/* global VSet, VFrame, VCtr, VRadio, VPos, VHw, VClr */
+/* global VSet, VS, VFrame, VCtr, VRadio, VPos, VHw, VClr */
 // What the pendant does, shared by every board (docs/firmware.md): protection mode, heartbeat, the
 // pre-alarm -> cancel window -> alarm flow, SOS, silent duress, repeat until acknowledged, check-in,
 // downlinks, and a pending alarm that survives a reboot. Boards supply VHw (sensors, LEDs/buzzer/
@@ -10,7 +10,7 @@
 // 7 session reminder (a = minutes), 8 protection on, 9 protection off, 10 battery low, 11 not
 // provisioned.
 var VApp = (function () {
-  var S = require("Storage"), C = VSet;
+  var S = require("Storage"), C = VSet, FW = 257; // firmware version 1.1 (major << 8 | minor), SPEC §2.4.4
   var DEV = parseInt(C.id, 16), KEY = VFrame.unhex(C.key);
   var st = S.readJSON("vigil.st", 1) || { p: C.prot ? 1 : 0 }; // protection mode survives reboots
   // Not provisioned (no 128-bit key in vigil.json, as `make flash` without SETTINGS leaves it): the
@@ -25,19 +25,41 @@ var VApp = (function () {
   // frame), f counter of its first alarm frame, n repeats, g 1 = received | 2 = help coming, s silent
   // (duress), e end of the cancel window (pre-alarm) or when it was received (alarm).
   var inc;
-  var tm, hbT, ciT, ciEnd = 0, lowSent = 0, cmdC = -1;
+  // cmdC: the counter of the last command acted on; none recorded before power-on can act (SPEC §4.6).
+  // hbN: heartbeats with a position since power-on (every tenth carries the firmware and settings instead).
+  var tm, hbT, ciT, ciEnd = 0, lowSent = 0, cmdC = VCtr.peek() - 1, hbN = 0;
 
   // Seals and puts a frame on air. lvl 1 = status (not while an incident's frame is on air), 2 = alarm
   // already received, 3 = alarm or pre-alarm.
+  // A heartbeat without a position to send, every tenth one otherwise, and a setting's acknowledgement
+  // carry the firmware version and settings hash instead (SPEC §2.4.4).
   function send(t, d, r, lvl) {
     if (lvl < 2 && inc) return;
     var c = VCtr.next(), b = E.getBattery();
+    var p = st.p || inc ? VPos.get() : undefined; // privacy: a position only when protected or alarming
+    if (t == 14 || (t == 1 && (!p || !(++hbN % 10)))) p = VFrame.dev(FW, VS.h);
     VRadio.tx(VFrame.up(DEV, KEY, c, {
       t: t, b: b, d: d, r: r === undefined ? c : r,
       f: st.p | (VHw.chg && VHw.chg() ? 2 : 0) | (b < C.low ? 4 : 0) | (inc && inc.k == 1 ? 8 : 0),
-      p: st.p || inc ? VPos.get() : undefined // privacy: a position only when protected or alarming
+      p: p
     }), lvl);
     return c;
+  }
+
+  // The centre changed setting n (0-based) to w on the wire, answering our counter a (SPEC §4.2.1):
+  // clamp, save (vigil.set: only what changed over the air), apply, then acknowledge with the new hash.
+  function set(n, w, a) {
+    var k = VS.put(VS.t(), n, w), o = S.readJSON("vigil.set", 1) || {};
+    o[k] = C[k];
+    S.writeJSON("vigil.set", o);
+    VS.hash();
+    VHw.cfg();
+    if (k == "hb" && hbT) {
+      VClr(hbT);
+      hbT = setInterval(heartbeat, C.hb * 1000);
+    }
+    if (k == "scan") VPos.run(st.p);
+    send(14, n + 1, a, 1);
   }
 
   function save() {
@@ -127,7 +149,9 @@ var VApp = (function () {
       save();
       if (!i.s) VHw.fx(c + 2); // 3 received, 4 help coming
     } else if (m.c > cmdC && m.c > VCtr.peek() - 17) { // SPEC §4.6: one of the last 16 counters, one command each
+      if (c > 128 && i) return; // no settings during an incident: the centre sends them again after
       cmdC = m.c;
+      if (c > 128) set(c - 129, m.p, m.c);
       if (c == 4 && st.p && !i) {
         ciEnd = getTime() + (m.p || C.ciS);
         nag();

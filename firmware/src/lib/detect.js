@@ -30,22 +30,15 @@ var VDetect = (function () {
   }
 
   function create(cfg) {
-    var hz = cfg.hz, sens = Math.max(1, Math.min(5, Math.round(num(cfg.sens, 3))));
+    var hz = cfg.hz;
     var st = {
       hz: hz,
-      on: (on(cfg.fall) ? 1 : 0) | (on(cfg.tilt) ? 2 : 0) | (on(cfg.still) ? 4 : 0),
-      thr: (3 - sens) * 0.75, // logit threshold: sens 3 is probability 0.5, each step 0.75 either way
       w: cfg.w && cfg.w.length == MODEL.length ? new Float32Array(cfg.w) : MODEL, // the evaluator's folds pass their own
       k: 1 / Math.max(1, 0.5 * hz), // gravity low-pass, 0.5 s
       km: 1 / Math.max(1, 0.25 * hz), // motion low-pass, 0.25 s
       lr: 0.5 / hz, // the low-g tracker rises 0.5 g/s back toward |a|
       dN: Math.round(DECIDE_S * hz),
       cN: Math.round(CALM_S * hz),
-      tiltC: Math.cos(num(cfg.tiltDeg, 45) * Math.PI / 180),
-      tiltN: Math.round(num(cfg.tiltS, 30) * hz),
-      recN: Math.round(num(cfg.recoverS, 3) * hz),
-      stillN: Math.round(num(cfg.stillS, 60) * hz),
-      stillG: num(cfg.stillG, 0.05),
       snapN: Math.max(1, Math.round(hz / 4)),
       g: new Float32Array(3), // gravity estimate
       u: new Float32Array(4), // upright unit vector; [3] = 1 when calibrated
@@ -56,8 +49,22 @@ var VDetect = (function () {
       nc: 0, // events decided (read by the evaluator's trainer)
       n: 0, sn: 0, ri: 0, mv: 0, lmin: 1, ini: 0, z: 0
     };
+    config(st, cfg);
     reset(st);
     return st;
+  }
+
+  // The settings a detector follows (all but the rate): also called on a running detector when the
+  // centre changes one (SPEC §4.2.1), which keeps its calibration, history and running counts.
+  function config(st, cfg) {
+    var hz = st.hz, sens = Math.max(1, Math.min(5, Math.round(num(cfg.sens, 3))));
+    st.on = (on(cfg.fall) ? 1 : 0) | (on(cfg.tilt) ? 2 : 0) | (on(cfg.still) ? 4 : 0);
+    st.thr = (3 - sens) * 0.75; // logit threshold: sens 3 is probability 0.5, each step 0.75 either way
+    st.tiltC = Math.cos(num(cfg.tiltDeg, 45) * Math.PI / 180);
+    st.tiltN = Math.round(num(cfg.tiltS, 30) * hz);
+    st.recN = Math.round(num(cfg.recoverS, 3) * hz);
+    st.stillN = Math.round(num(cfg.stillS, 60) * hz);
+    st.stillG = num(cfg.stillG, 0.05);
   }
 
   function reset(st) {
@@ -175,5 +182,5 @@ var VDetect = (function () {
     return e;
   }
 
-  return { create: create, step: step, upright: upright, reset: reset, NF: NF };
+  return { create: create, config: config, step: step, upright: upright, reset: reset, NF: NF };
 })();

@@ -2,7 +2,7 @@
 // Vigil frame v1 for the pendant (protocol/SPEC.md §2–§4): seal uplinks, verify downlinks.
 // Same byte layout as protocol/src/layout.ts; both pass protocol/vectors/*.json.
 var VFrame = (function () {
-  var NCMD = 6; // downlink commands 1..NCMD (SPEC §4.2); 0 and 7..255 are reserved
+  var NCMD = 6, NSET = 20; // downlink commands 1..NCMD and settings 0x81..0x80+NSET (SPEC §4.2, §4.2.1); other codes are reserved
   function u32(a, o, v) { a[o] = (v / 16777216) & 255; a[o + 1] = (v >> 16) & 255; a[o + 2] = (v >> 8) & 255; a[o + 3] = v & 255; }
   function r32(a, o) { return a[o] * 16777216 + ((a[o + 1] << 16) | (a[o + 2] << 8) | a[o + 3]); }
   function nonce(h, dev, ctr) {
@@ -36,17 +36,23 @@ var VFrame = (function () {
       b[5] = age < 0 ? 0 : age > 255 ? 255 : age;
       return [1, b];
     },
-    // SPEC §4.5: returns {c: answered counter, m: command code, p: param}, or undefined when the
+    // SPEC §4.5: returns {c: answered counter, m: command code (0x80 + id for a setting), p: param}, or undefined when the
     // frame is not a v1 downlink for this device, names a reserved command, or does not verify.
     // Whether it is current (§4.6) is the caller's decision.
     down: function (f, dev, key) {
-      if (!f || f.length != 16 || f[0] != 0x11 || r32(f, 1) != dev || f[9] < 1 || f[9] > NCMD) return undefined;
+      if (!f || f.length != 16 || f[0] != 0x11 || r32(f, 1) != dev || f[9] < 1 || (f[9] > NCMD && (f[9] < 129 || f[9] > 128 + NSET))) return undefined;
       var n = new Uint8Array(13);
       n.set(f.slice(0, 12), 0);
       var t = VCcm.seal(key, n, f.slice(10, 12)).t, d = 0;
       for (var i = 0; i < 4; i++) d |= t[i] ^ f[12 + i];
       if (d) return undefined;
       return { c: r32(f, 5), m: f[9], p: (f[10] << 8) | f[11] };
+    },
+    // SPEC §2.4.4 position kind 3, device: firmware version (major << 8 | minor), settings hash
+    dev: function (v, h) {
+      var b = new Uint8Array(6);
+      b[0] = v >> 8; b[1] = v & 255; u32(b, 2, h);
+      return [3, b];
     },
     hex: function (a) {
       var s = "";

@@ -10,7 +10,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
-import { verifyPassword } from '../../../common/passwords';
+import { verifyPasswordAsync } from '../../../common/passwords';
 import { createLogger, type Logger } from '../../../common/log';
 import { canPublish, canSubscribe, type Identity } from './acl';
 import type { Role } from '../../../protocol/src';
@@ -50,6 +50,11 @@ export interface BrokerOptions {
 }
 
 type AuthError = Error & { returnCode: number };
+/** The two calls of Aedes' persistence interface that keep client id owners (memory, SQLite, Redis). */
+interface OwnerPersistence {
+  createRetainedStream(pattern: string): AsyncIterable<unknown>;
+  storeRetained(packet: unknown): Promise<void>;
+}
 
 export class EmbeddedBroker {
   private aedes: Aedes | undefined;
@@ -60,7 +65,7 @@ export class EmbeddedBroker {
   private readonly log: Logger;
   readonly ports: { tcp?: number; ws?: number; tls?: number } = {};
   /** Rejections by reason, for the health endpoint. */
-  readonly counters = { authFailed: 0, publishDenied: 0, subscribeDenied: 0, connections: 0, errors: 0 };
+  readonly counters = { authFailed: 0, clientIdTaken: 0, publishDenied: 0, subscribeDenied: 0, connections: 0, errors: 0 };
   private ownPersistence: SqlitePersistence | undefined;
 
   constructor(private readonly opts: BrokerOptions) {
@@ -83,18 +88,16 @@ export class EmbeddedBroker {
       },
       authenticate: (client, username, password, done) => {
         const user = username === undefined ? undefined : users.get(username);
-        if (!user || !password || !verifyPassword(password.toString('utf8'), user.passwordHash)) {
-          this.counters.authFailed++;
-          this.log.warn('mqtt login refused', { username: username ?? null, clientId: client.id });
-          const err = new Error('Bad username or password') as AuthError;
-          err.returnCode = 4;
-          return done(err, false);
-        }
-        const identity: Identity = { username: user.username, role: user.role };
-        if (user.siteId !== undefined) identity.siteId = user.siteId;
-        if (user.gatewayId !== undefined) identity.gatewayId = user.gatewayId;
-        this.identities.set(client, identity);
-        done(null, true);
+        void verifyPasswordAsync(password?.toString('utf8') ?? '', user?.passwordHash).then((ok) => {
+          if (!ok || !user || !password) {
+            this.counters.authFailed++;
+            this.log.warn('mqtt login refused', { username: username ?? null, clientId: client.id });
+            const err = new Error('Bad username or password') as AuthError;
+            err.returnCode = 4;
+            return done(err, false);
+          }
+          this.admit(client, user, done);
+        });
       },
       authorizePublish: (client, packet, done) => {
         // A will left by a client of a dead node of a broker cluster, published by this node without
@@ -140,6 +143,56 @@ export class EmbeddedBroker {
       this.wss.on('connection', (socket, req) => aedes.handle(createWebSocketStream(socket), req));
       this.ports.ws = await this.listen(http, ws.host, ws.port);
     }
+  }
+
+  /** A user whose password is right: admitted if the client id is theirs (claimClientId). */
+  private admit(client: Client, user: BrokerUser, done: (err: AuthError | null, ok: boolean) => void): void {
+    this.claimClientId(client, user.username).then((mine) => {
+      if (!mine) {
+        this.counters.clientIdTaken++;
+        this.log.warn('mqtt client id belongs to another user', { username: user.username, clientId: client.id });
+        const err = new Error('Client id in use by another user') as AuthError;
+        err.returnCode = 2; // identifier rejected (MQTT 3.1.1 §3.2.2.3)
+        return done(err, false);
+      }
+      const identity: Identity = { username: user.username, role: user.role };
+      if (user.siteId !== undefined) identity.siteId = user.siteId;
+      if (user.gatewayId !== undefined) identity.gatewayId = user.gatewayId;
+      this.identities.set(client, identity);
+      done(null, true);
+    }, (e: unknown) => {
+      this.counters.errors++;
+      this.log.error('mqtt client id not checked', { clientId: client.id, error: e as Error });
+      const err = new Error('Server unavailable') as AuthError;
+      err.returnCode = 3;
+      done(err, false);
+    });
+  }
+
+  /**
+   * A client id belongs to the user who first kept a session under it. MQTT lets a new connection
+   * with the same id take over the old one — its subscriptions, and the QoS 1 messages queued for it
+   * — so without this a gateway's credentials could connect as `vigil-centre`, disconnect the centre
+   * and acknowledge its uplinks: alarms lost (found by the MQTT fuzzer). The owner of a persistent
+   * session is kept as a retained message on `$vigil/owners/<id in hex>` (no client can subscribe to
+   * `$` topics), so it survives restarts and is shared by the nodes of a broker cluster; a clean
+   * session's id is checked against the owner record and against whoever is connected under it now.
+   */
+  private async claimClientId(client: Client, username: string): Promise<boolean> {
+    const aedes = this.aedes;
+    if (!aedes || client.id.startsWith('aedes_')) return true; // an id the broker assigned
+    const live = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[client.id];
+    const current = live && live !== client ? this.identities.get(live) : undefined;
+    if (current && current.username !== username) return false;
+    const topic = `$vigil/owners/${Buffer.from(client.id, 'utf8').toString('hex')}`;
+    const persistence = (aedes as unknown as { persistence: OwnerPersistence }).persistence;
+    let owner: string | undefined;
+    for await (const p of persistence.createRetainedStream(topic)) {
+      if ((p as { topic?: string }).topic === topic) owner = Buffer.from((p as { payload: Buffer }).payload).toString('utf8');
+    }
+    if (owner !== undefined) return owner === username;
+    if (!client.clean) await persistence.storeRetained({ cmd: 'publish', topic, payload: Buffer.from(username, 'utf8'), qos: 0, retain: true, dup: false, brokerId: aedes.id, brokerCounter: 0 });
+    return true;
   }
 
   /** Whether this client may publish on `topic` (a will is checked before it is stored: redis.ts). */

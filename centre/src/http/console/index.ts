@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from '../context';
 import { alarmRoutes } from './alarms';
+import { fleetRoutes } from './fleet';
 import { overviewRoutes } from './overview';
 import { mapRoutes } from './map';
 import { planRoutes } from './plans';
@@ -15,6 +16,7 @@ export function consoleRoutes(app: FastifyInstance, ctx: RouteContext): void {
   streamRoutes(app, ctx);
   sessionRoutes(app, ctx);
   planRoutes(app, ctx);
+  fleetRoutes(app, ctx);
   mapRoutes(app, ctx);
   pushRoutes(app, ctx);
 }

@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { actorOf, ADMIN, type RouteContext } from '../context';
 import { HttpError } from '../errors';
+import { planProblem } from '../image-size';
 import { listOf, params, query } from '../openapi';
 
 export const PLAN_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/svg+xml'] as const;
@@ -60,6 +61,8 @@ export function planRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const { widthM, heightM } = req.query;
     const type = String(req.headers['content-type']).split(';')[0]!.trim().toLowerCase();
     if (!looksLike(type, req.body)) throw new HttpError(400, 'invalid', `The body is not a ${type} image`);
+    const problem = planProblem(type, req.body);
+    if (problem) throw new HttpError(400, 'invalid', `The plan is refused: ${problem}`);
     const at = ctx.clock.now();
     const actor = actorOf(req);
     await store.putFloorPlan({ siteId, floor, contentType: type, widthM, heightM, updatedAt: at, updatedBy: actor }, req.body);

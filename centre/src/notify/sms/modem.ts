@@ -29,6 +29,20 @@ export interface ModemOptions {
   validityMin?: number;
   log: Logger;
   clock: Clock;
+  /** The serial port seam (default: the real port at `path`; fuzzing uses one in memory). */
+  openPort?: () => ModemPort;
+}
+
+/** What the modem uses of a serial port (serialport's SerialPort has it). */
+export interface ModemPort {
+  readonly isOpen: boolean;
+  open(cb: (e: Error | null) => void): void;
+  write(data: Buffer): unknown;
+  close(cb: () => void): void;
+  on(event: 'data', fn: (chunk: Buffer) => void): unknown;
+  on(event: 'close', fn: () => void): unknown;
+  on(event: 'error', fn: (e: Error) => void): unknown;
+  removeAllListeners(event: 'close'): unknown;
 }
 
 interface Pending {
@@ -48,7 +62,7 @@ export class ModemError extends Error {
 }
 
 export class GsmModem extends EventEmitter<ModemEvents> {
-  private port: SerialPort | undefined;
+  private port: ModemPort | undefined;
   private readonly parser = new AtParser();
   private pending: Pending | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -129,7 +143,7 @@ export class GsmModem extends EventEmitter<ModemEvents> {
   }
 
   private async open(): Promise<void> {
-    const port = new SerialPort({ path: this.opts.path, baudRate: this.opts.baudRate, autoOpen: false });
+    const port: ModemPort = this.opts.openPort?.() ?? new SerialPort({ path: this.opts.path, baudRate: this.opts.baudRate, autoOpen: false });
     await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
     this.port = port;
     port.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -230,6 +244,11 @@ export class GsmModem extends EventEmitter<ModemEvents> {
           const send = p.onPrompt;
           delete p.onPrompt;
           send();
+        } else {
+          // A prompt nobody is waiting for (AT+CMGS already ended in an error, or line noise): the
+          // modem now takes whatever comes next as message text, so the next command would vanish
+          // into it. ESC leaves text mode.
+          this.write('\x1b');
         }
         continue;
       }

@@ -78,5 +78,23 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     },
     // Issue 21: audit entries and attempts redacted by an erasure, the audit's retention horizon, indexes for the audit view and retention.
     '0004-retention-and-erasure': { up: opsMigration(dialect) },
+    // Issue 21: remote pendant settings — per device and setting the value the centre wants and the one
+    // the pendant acknowledged (wire values, protocol/src/settings.ts), the firmware and settings hash
+    // each pendant reported (repositories/settings.ts).
+    '0005-pendant-settings': {
+      up: async (db) => {
+        const ms = dialect === 'postgres' ? 'BIGINT' : 'INTEGER';
+        await run(db, [
+          `CREATE TABLE device_settings (
+             device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE, name TEXT NOT NULL,
+             desired INTEGER, desired_at ${ms}, desired_by TEXT, sent_from ${ms}, sent_counter ${ms}, sent_at ${ms},
+             reported INTEGER, reported_at ${ms}, PRIMARY KEY (device_id, name))`,
+          'CREATE INDEX device_settings_pending ON device_settings(device_id) WHERE desired IS NOT NULL AND (reported IS NULL OR reported <> desired)',
+          `CREATE TABLE device_firmware (
+             device_id TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE, firmware TEXT NOT NULL, settings_hash TEXT NOT NULL,
+             at ${ms} NOT NULL, counter ${ms} NOT NULL, ack_hash TEXT, ack_counter ${ms})`,
+        ]);
+      },
+    },
   };
 }

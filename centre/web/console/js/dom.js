@@ -25,6 +25,8 @@ export function h(spec, attrs, ...children) {
     if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
     else if (k === 'class') el.classList.add(...String(v).split(/\s+/).filter(Boolean));
     else if (k === 'dataset') Object.assign(el.dataset, v);
+    // Through the CSSOM: a style attribute would be refused by the Content-Security-Policy (style-src 'self').
+    else if (k === 'style') el.style.cssText = String(v);
     else if (k === 'value' || k === 'checked' || k === 'selected') el[k] = v;
     else el.setAttribute(k, v === true ? '' : String(v));
   }

@@ -1,5 +1,5 @@
 // The console's start: language, login, the frame (header, banners), the live stream and the views
-// by address: #/ operator screen, #/alarm/<id>, #/map, #/history, #/stats, #/audit, #/admin/<section>, #/account.
+// by address: #/ operator screen, #/alarm/<id>, #/map, #/history, #/stats, #/fleet[/<device>], #/audit, #/admin/<section>, #/account.
 import { api, token, whenLoggedOut } from './api.js';
 import { fill, h, t } from './dom.js';
 import { connectLive } from './live.js';
@@ -14,6 +14,7 @@ const VIEWS = {
   alarm: () => import('./views/alarm.js'),
   history: () => import('./views/history.js'),
   stats: () => import('./views/stats.js'),
+  fleet: () => import('./views/fleet.js'),
   map: () => import('./views/map.js'),
   audit: () => import('./views/audit.js'),
   admin: () => import('./views/admin.js'),

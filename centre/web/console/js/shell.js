@@ -7,7 +7,7 @@ import { can, state } from './state.js';
 
 export function renderShell(root, { onLogout, onLanguage }) {
   const u = state.user;
-  const tabs = [['queue', '#/', 'nav.operator'], ['map', '#/map', 'nav.map'], ['history', '#/history', 'nav.history'], ['stats', '#/stats', 'nav.stats']];
+  const tabs = [['queue', '#/', 'nav.operator'], ['map', '#/map', 'nav.map'], ['history', '#/history', 'nav.history'], ['stats', '#/stats', 'nav.stats'], ['fleet', '#/fleet', 'nav.fleet']];
   if (can.audit()) tabs.push(['audit', '#/audit', 'nav.audit']);
   if (can.admin()) tabs.push(['admin', '#/admin', 'nav.admin']);
   const menu = h('button.menu-toggle', { type: 'button', 'aria-label': t('nav.menu'), onclick: () => document.body.classList.toggle('menu-open') }, icon('menu'));

@@ -50,6 +50,8 @@ export interface LoraTransportOptions {
 }
 
 const DEFAULT_BAUD: Record<ModemModel, number> = { rn2483: 57600, rak3172: 115200 };
+/** Pendants remembered at most for their receive windows; beyond, the longest unheard are forgotten first. */
+const MAX_HEARD = 4096;
 
 interface HeldDownlink {
   payload: Uint8Array;
@@ -241,7 +243,7 @@ export class LoraTransport extends EventEmitter<TransportEvents> implements Radi
     const receivedAt = this.opts.clock.now();
     // The device id is in the clear header (SPEC §2.2, bytes 1–4): it is where downlinks go.
     const address = p.payload.length >= 5 ? Buffer.from(p.payload.subarray(1, 5)).toString('hex') : 'lora';
-    this.lastHeard.set(address, receivedAt);
+    this.remember(address, receivedAt);
     this.counters.inc('frames');
     const held = this.held.get(address);
     if (held) {
@@ -250,6 +252,21 @@ export class LoraTransport extends EventEmitter<TransportEvents> implements Radi
       this.transmitAfter(receivedAt + this.turnaroundMs, held.payload).then(held.resolve, held.reject);
     }
     this.emit('frame', { payload: p.payload, kind: 'lora', transportId: this.id, address, rssiDbm: p.rssiDbm, snrDb: p.snrDb, receivedAt });
+  }
+
+  /**
+   * When each pendant was last heard, for its receive window. The address is the frame's clear
+   * header, so anybody on the air can claim any of 2^32 of them (the frame is verified later, by the
+   * bridge): entries older than a window are forgotten, or forged packets would fill the memory.
+   */
+  private remember(address: string, receivedAt: number): void {
+    this.lastHeard.delete(address);
+    this.lastHeard.set(address, receivedAt);
+    if (this.lastHeard.size <= MAX_HEARD) return;
+    for (const [a, t] of this.lastHeard) {
+      if (this.lastHeard.size <= MAX_HEARD && receivedAt - t <= this.rxWindowMs) break;
+      this.lastHeard.delete(a);
+    }
   }
 
   private dropHeld(address: string, h: HeldDownlink, err: Error): void {
