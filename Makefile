@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_STAMP := node_modules/.vigil-installed
 VIGIL := node bin/vigil.js
 
-.PHONY: demo test lint typecheck unit bench bench-scale firmware flash install clean screenshots check-espruino record-espruino fuzz
+.PHONY: demo test lint typecheck unit bench bench-scale firmware web-firmware flash install clean screenshots check-espruino record-espruino fuzz
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -38,6 +38,11 @@ screenshots: install
 
 firmware: install
 	npx tsx firmware/tools/build.ts
+
+# The centre's copy of what the worker app runs of the firmware (centre/web/app/detect.js); after a
+# change of firmware/src/lib/detect.js (test/centre/firmware-copy.test.ts fails until then).
+web-firmware: install
+	npx tsx centre/tools/firmware-copy.ts
 
 bench: install
 	@ls bench/*.ts >/dev/null 2>&1 && for b in $$(ls bench/*.ts | grep -v '^bench/scale'); do echo "== $$b"; npx tsx $$b || exit 1; done || echo "no benchmarks yet"

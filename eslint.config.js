@@ -2,6 +2,7 @@
 // the firmware sources, browser globals for the web apps.
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
+const { boundaries } = require('./eslint.boundaries');
 
 const ESPRUINO_GLOBALS = Object.fromEntries(
   ['E', 'NRF', 'Puck', 'Bangle', 'g', 'BTN', 'BTN1', 'LED1', 'LED2', 'LED3', 'Serial1', 'AES', 'setWatch', 'clearWatch', 'digitalWrite',
@@ -29,7 +30,7 @@ const ESPRUINO_FORBIDDEN = [
 ];
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/**', 'firmware/dist/**', 'var/**', 'coverage/**', 'bench/results/**'] },
+  { ignores: ['node_modules/**', 'firmware/dist/**', 'var/**', 'coverage/**', 'bench/results/**', 'centre/web/app/detect.js'] }, // detect.js: the firmware's, linted there
   {
     files: ['**/*.ts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],
@@ -53,6 +54,7 @@ module.exports = tseslint.config(
       '@typescript-eslint/no-redundant-type-constituents': 'off',
     },
   },
+  boundaries(__dirname),
   {
     files: ['firmware/src/**/*.js'],
     extends: [js.configs.recommended],

@@ -1,7 +1,7 @@
 /**
  * ARC output delivery on loopback: time from "event queued" to "ACK received" per event, and
  * events per second, for plain and AES-256 links over TCP and UDP, against the independent test
- * receiver (test/arc/receiver). The queue is the real SQLite file (synchronous FULL), so the figure
+ * receiver (rig/arc-receiver). The queue is the real SQLite file (synchronous FULL), so the figure
  * includes the durable writes. `npx tsx bench/arc-delivery.ts [events]`; results also go to
  * bench/results/arc-delivery.json.
  */
@@ -11,10 +11,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SystemClock } from '../common/clock';
 import { createLogger } from '../common/log';
-import { validateArcConfig } from '../centre/src/arc/config';
-import { ArcLink } from '../centre/src/arc/link';
-import { ArcQueue } from '../centre/src/arc/queue';
-import { TestReceiver } from '../test/arc/receiver/receiver';
+import { ArcLink, ArcQueue, validateArcConfig } from '../arc/src';
+import { TestReceiver } from '../rig/arc-receiver/receiver';
 import { resultsDir, sized } from './lib/size';
 
 const EVENTS = Number(process.argv[2] ?? sized(500, 20));

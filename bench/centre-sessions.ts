@@ -16,8 +16,7 @@ import { parseArgs } from 'node:util';
 import { VirtualClock } from '../common/clock';
 import type { MessageBus } from '../common/bus';
 import { createLogger } from '../common/log';
-import { Centre } from '../centre/src/centre';
-import { SqliteStore } from '../centre/src/store/sqlite';
+import { Centre, SqliteStore } from '../centre/src';
 import { sized } from './lib/size';
 
 class CountingBus implements MessageBus {

@@ -20,9 +20,8 @@ import { randomBytes } from 'node:crypto';
 import { createLogger } from '../common/log';
 import { hashPassword } from '../common/passwords';
 import { MqttBus } from '../common/mqtt-bus';
-import { Centre } from '../centre/src/centre';
-import { EmbeddedBroker } from '../gateway/src/broker/broker';
-import { SqliteStore } from '../centre/src/store/sqlite';
+import { Centre, SqliteStore } from '../centre/src';
+import { EmbeddedBroker } from '../gateway/src';
 import { encodeUplink, fromHex, parseDeviceId, topic, travelsOnShard, uplinkShard } from '../protocol/src';
 import { sized } from './lib/size';
 

@@ -9,10 +9,7 @@
 import { join } from 'node:path';
 import { VirtualClock } from '../common/clock';
 import { loadDist } from '../firmware/tools/build';
-import { VirtualBoard } from '../simulator/src/espruino/board';
-import { accelRateHz, feedAccel } from '../simulator/src/espruino/profiles';
-import { toBytes } from '../simulator/src/espruino/storage';
-import { DEFAULT_FALLS_DIR, fallsDataAvailable, readManifest, readTrace, resample } from '../simulator/src/trace';
+import { accelRateHz, DEFAULT_FALLS_DIR, fallsDataAvailable, feedAccel, readManifest, readTrace, resample, toBytes, VirtualBoard } from '../simulator/src';
 import { TINY } from './lib/size';
 
 if (!fallsDataAvailable()) {

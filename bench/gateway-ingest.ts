@@ -17,9 +17,9 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRig, type Rig } from '../test/helpers/gateway-rig';
+import { startRig, type Rig } from '../rig/gateway-rig';
 import { topicFilter } from '../protocol/src';
-import { Mosquitto } from '../test/helpers/mosquitto';
+import { Mosquitto } from '../rig/mosquitto';
 import { sized } from './lib/size';
 
 const DEVICES = sized(10_000, 100);

@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { percentile, startRig } from '../test/helpers/gateway-rig';
-import { Mosquitto } from '../test/helpers/mosquitto';
+import { percentile, startRig } from '../rig/gateway-rig';
+import { Mosquitto } from '../rig/mosquitto';
 import { sized } from './lib/size';
 
 const DEVICES = sized(10_000, 100);

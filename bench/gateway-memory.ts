@@ -18,10 +18,10 @@ import mqtt from 'mqtt';
 import { stringify } from 'yaml';
 import { hashPassword } from '../common/passwords';
 import { encodeUplink, formatDeviceId, toHex, topicFilter } from '../protocol/src';
-import { ScriptedModem } from '../test/helpers/modem';
-import { freePort } from '../test/helpers/mosquitto';
-import { PtyPair } from '../test/helpers/pty';
-import { until } from '../test/helpers/wait';
+import { ScriptedModem } from '../rig/modem';
+import { freePort } from '../rig/mosquitto';
+import { PtyPair } from '../rig/pty';
+import { until } from '../rig/wait';
 import { sized } from './lib/size';
 
 const DEVICES = Number(process.env['BENCH_DEVICES'] ?? sized(10_000, 200));

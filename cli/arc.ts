@@ -1,5 +1,5 @@
 /**
- * `npx vigil arc`: the SIA DC-09 output to alarm-receiving centres (centre/src/arc, docs/arc.md).
+ * `npx vigil arc`: the SIA DC-09 output to alarm-receiving centres (arc/src, docs/arc.md).
  *
  *   npx vigil arc --config arc.yaml                      run it
  *   npx vigil arc test --config arc.yaml                 send a manual test report through every path
@@ -11,11 +11,11 @@ import { mkdirSync } from 'node:fs';
 import { SystemClock } from '../common/clock';
 import { createLogger } from '../common/log';
 import { ConfigError } from '../common/schema';
-import { CODE_KEYS, resolveCodes } from '../centre/src/arc/codes';
-import { type ArcConfig, loadArcConfig } from '../centre/src/arc/config';
-import { ArcLink } from '../centre/src/arc/link';
-import { ArcQueue } from '../centre/src/arc/queue';
-import { arcServices, queueFile } from '../centre/src/arc/service';
+import { CODE_KEYS, resolveCodes } from '../arc/src/codes';
+import { type ArcConfig, loadArcConfig } from '../arc/src/config';
+import { ArcLink } from '../arc/src/link';
+import { ArcQueue } from '../arc/src/queue';
+import { arcServices, queueFile } from '../arc/src/service';
 import type { Command } from './main';
 import { untilSignal } from './signals';
 

@@ -10,7 +10,7 @@ import { SystemClock } from '../common/clock';
 import { createLogger } from '../common/log';
 import { ConfigError } from '../common/schema';
 import { loadCentreConfig } from '../centre/src/config';
-import { Registry, RegistryError } from '../centre/src/registry';
+import { Registry, RegistryError } from '../centre/src/registry/registry';
 import { SqliteStore } from '../centre/src/store/sqlite';
 import type { BoardKind, DeviceRecord } from '../centre/src/store/types';
 import type { Command } from './main';

@@ -5,10 +5,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { hashPassword } from '../../common/passwords';
-import { PostgresStore } from '../../centre/src/store/postgres';
-import { SqliteStore } from '../../centre/src/store/sqlite';
-import type { Store } from '../../centre/src/store/types';
-import type { VigilChild } from '../../test/helpers/cluster';
+import { PostgresStore, SqliteStore, type Store } from '../../centre/src';
+import type { VigilChild } from '../../rig/cluster';
 
 export const SITE = 'fleet';
 type Mode = 'cluster' | 'single';

@@ -14,17 +14,15 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../common/log';
-import { PostgresStore } from '../../centre/src/store/postgres';
-import { SqliteStore } from '../../centre/src/store/sqlite';
-import { Gateway } from '../../gateway/src/gateway';
-import { percentile } from '../../simulator/src/eval/score';
-import { Fleet, FleetTransport } from '../../simulator/src/fleet/fleet';
-import { type MqttUser, startBrokerNode, startWorker, type VigilChild } from '../../test/helpers/cluster';
-import { HookReceiver, login, type SseAlarm, SseConsole, streamTicket } from '../../test/helpers/cluster-rig';
-import { freePort } from '../../test/helpers/mosquitto';
-import { Postgres } from '../../test/helpers/postgres';
-import { Redis } from '../../test/helpers/redis';
-import { until } from '../../test/helpers/wait';
+import { PostgresStore, SqliteStore } from '../../centre/src';
+import { Gateway } from '../../gateway/src';
+import { Fleet, FleetTransport, percentile } from '../../simulator/src';
+import { type MqttUser, startBrokerNode, startWorker, type VigilChild } from '../../rig/cluster';
+import { HookReceiver, login, type SseAlarm, SseConsole, streamTicket } from '../../rig/cluster-rig';
+import { freePort } from '../../rig/mosquitto';
+import { Postgres } from '../../rig/postgres';
+import { Redis } from '../../rig/redis';
+import { until } from '../../rig/wait';
 import { countEvents, listAlarms, report, round, seed, SITE } from './scale-rig';
 
 export interface ScaleRunOptions {

@@ -15,51 +15,38 @@ import type { MessageBus, MessageHandler } from '../../common/bus';
 import { MqttBus } from '../../common/mqtt-bus';
 import { createLogger, type Logger } from '../../common/log';
 import { type CentreStatusPayload, topic, topicFilter } from '../../protocol/src';
-import { AlarmPublisher } from './alarm-publisher';
-import { PendantSettings } from './settings/service';
-import { AlarmService } from './alarms';
-import { Auth } from './auth';
+import type { Ownership } from './domain/ownership';
+import { SOLE_OWNER } from './domain/ownership';
+import type { AlarmService } from './domain/alarms';
+import type { EventWriter } from './domain/event-writer';
+import type { Ingest } from './domain/ingest';
+import { type LiveHub, MemoryLiveHub } from './domain/live';
+import type { Positions } from './domain/positions';
+import type { Scheduler } from './domain/scheduler';
+import type { SessionService } from './domain/sessions';
+import type { Supervision } from './domain/supervision';
+import { Auth } from './auth/auth';
 import { type CentreConfig, resolveCentreConfig, type ResolvedCentreConfig } from './config';
-import { EscalationEngine } from './escalation/engine';
-import { NotifierHealth } from './escalation/health';
-import { duressGuard } from './escalation/duress-guard';
-import { HttpSmsNotifier, twilioPreset } from './notify/sms/http-sms';
-import { Outbox } from './escalation/outbox';
-import { WORKER_CONTACT } from './store/records';
-import { ResponderTokens } from './escalation/tokens';
+import type { EscalationEngine } from './escalation/engine';
+import type { Outbox } from './escalation/outbox';
+import type { PushWiring } from './escalation/push-alerts';
 import type { ApiContext } from './http/context';
 import { securityHeaders } from './http/security-headers';
 import { type HttpServer, startHttp } from './http/server';
-import { EventWriter } from './event-writer';
-import { Housekeeping } from './ops/housekeeping';
-import { Ingest } from './ingest';
-import { type LiveHub, MemoryLiveHub } from './live';
-import { ConsoleNotifier } from './notify/console';
-import { PushNotifier, type PushSubscriptionBook } from './notify/push/push-notifier';
-import { loadVapidKeys } from './notify/push/vapid';
-import { PushAlerts, type PushWiring } from './push-alerts';
-import { EmailNotifier } from './notify/email';
-import { SmsNotifier } from './notify/sms/sms-notifier';
 import type { Notifier } from './notify/types';
-import { WebhookNotifier } from './notify/webhook';
-import { voiceNotifierFromConfig } from './notify/voice/setup';
-import { Positions } from './positions';
-import { Registry } from './registry';
-import { RegistryAdmin } from './registry-admin';
-import { Rules } from './rules';
-import { HeapScheduler, type Scheduler } from './scheduler';
-import { SessionService } from './sessions';
+import type { Housekeeping } from './ops/housekeeping';
+import type { RegistryAdmin } from './registry/admin';
+import type { Registry } from './registry/registry';
+import type { PendantSettings } from './settings/service';
+import { buildServices, type CentreServices, rebuildPartitions } from './services';
 import { SqliteStore } from './store/sqlite';
-import { PostgresStore } from './store/postgres';
-import { Cluster } from './cluster/cluster';
-import { type Ownership, SOLE_OWNER } from './cluster/ownership';
+import { PostgresStore, postgresTarget } from './store/postgres';
+import { Cluster, type PendantCommand } from './cluster/cluster';
 import { connectStatusShards, type ShardSubscriptions } from './cluster/shards';
-import { ClusterRole } from './cluster/takeover';
+import { ClusterRole, type WorkerSide } from './cluster/takeover';
 import type { Store } from './store/types';
-import { Supervision } from './supervision';
-import { TelemetryCollector } from './telemetry/collector';
 import { InfluxTelemetrySink } from './telemetry/influx';
-import { NullTelemetrySink, type TelemetrySink } from './telemetry/types';
+import type { TelemetrySink } from './telemetry/types';
 
 export interface CentreDeps {
   clock?: Clock;
@@ -77,15 +64,6 @@ export interface CentreDeps {
   pushAgent?: HttpsAgent;
 }
 
-
-/** `postgres://…?schema=x`: the schema is ours to apply (search_path), not the driver's. */
-function postgresTarget(url: string): { url: string; schema?: string } {
-  const u = new URL(url);
-  const schema = u.searchParams.get('schema') ?? undefined;
-  u.searchParams.delete('schema');
-  return { url: u.toString(), ...(schema ? { schema } : {}) };
-}
-
 export class Centre {
   readonly clock: Clock;
   readonly log: Logger;
@@ -95,30 +73,12 @@ export class Centre {
   readonly config: ResolvedCentreConfig;
   /** Names this process's claims in the outbox. */
   readonly instance = `centre-${process.pid}-${randomBytes(4).toString('hex')}`;
-  bus!: MessageBus;
-  scheduler!: Scheduler;
-  publisher!: AlarmPublisher;
-  registry!: Registry;
-  admin!: RegistryAdmin;
-  alarms!: AlarmService;
-  sessions!: SessionService;
-  supervision!: Supervision;
-  positions!: Positions;
-  outbox!: Outbox;
-  tokens!: ResponderTokens;
-  escalation!: EscalationEngine;
-  health!: NotifierHealth;
-  ingest!: Ingest;
-  settings!: PendantSettings;
-  writer!: EventWriter;
-  housekeeping!: Housekeeping;
-  readonly notifiers: Notifier[] = [];
-  /** Set when `push` is configured. */
-  push: PushWiring | undefined;
   /** Set when this centre is one worker of a cluster (PostgreSQL store). */
   readonly cluster: Cluster | undefined;
   private readonly role: ClusterRole | undefined;
-  private telemetry: TelemetrySink | undefined;
+  private bus: MessageBus | undefined;
+  /** Built at start(), after the bus is connected. */
+  private built: CentreServices | undefined;
   private statusBus: { close(): Promise<void> } | undefined;
   private shards: ShardSubscriptions | undefined;
   private http: HttpServer | undefined;
@@ -139,10 +99,10 @@ export class Centre {
     }
     if (pg && this.store instanceof PostgresStore) {
       this.cluster = new Cluster({
-        store: this.store, ...pg, nodeId: this.instance, clientId: this.config.mqtt.clientId, httpUrl: null, channels: () => [...this.outbox.channels()],
+        store: this.store, ...pg, nodeId: this.instance, clientId: this.config.mqtt.clientId, httpUrl: null, channels: () => [...(this.built?.outbox.channels() ?? [])],
         config: this.config.cluster, clock: this.clock, log: this.log.child('cluster'),
       });
-      this.role = new ClusterRole(this, this.cluster, this.log.child('cluster'));
+      this.role = new ClusterRole(this.cluster, this.log.child('cluster'));
     }
     this.live = deps.live ?? this.cluster?.live ?? new MemoryLiveHub();
     this.auth = new Auth({ store: this.store, clock: this.clock });
@@ -152,53 +112,86 @@ export class Centre {
     return this.http?.port ?? 0;
   }
 
+  /** The running services; a call before start() is a programmer's error. */
+  get services(): CentreServices {
+    if (!this.built) throw new Error('The centre has not started: its services are built by start()');
+    return this.built;
+  }
+
+  get scheduler(): Scheduler { return this.services.scheduler; }
+  get registry(): Registry { return this.services.registry; }
+  get admin(): RegistryAdmin { return this.services.admin; }
+  get alarms(): AlarmService { return this.services.alarms; }
+  get sessions(): SessionService { return this.services.sessions; }
+  get supervision(): Supervision { return this.services.supervision; }
+  get positions(): Positions { return this.services.positions; }
+  get outbox(): Outbox { return this.services.outbox; }
+  get escalation(): EscalationEngine { return this.services.escalation; }
+  get ingest(): Ingest { return this.services.ingest; }
+  get writer(): EventWriter { return this.services.writer; }
+  get housekeeping(): Housekeeping { return this.services.housekeeping; }
+  get settings(): PendantSettings { return this.services.settings; }
+  /** Set when `push` is configured. */
+  get push(): PushWiring | undefined { return this.built?.push; }
+  get notifiers(): readonly Notifier[] { return this.built?.notifiers ?? []; }
+
   async start(): Promise<void> {
     const { store, clock, log, config, cluster, role } = this;
     await store.migrate();
     await cluster?.connect();
-    this.bus = this.deps.bus ?? (await this.connect());
+    const bus = this.deps.bus ?? (await this.connect());
+    this.bus = bus;
     if (cluster) this.shards = await this.connectShards();
-    this.build();
-    await this.startNotifiers();
-    await this.rebuild();
+    const s = buildServices({
+      store, clock, log, config, live: this.live, bus, instance: this.instance, ownership: this.ownership,
+      ...(this.deps.notifiers ? { notifiers: this.deps.notifiers } : {}), ...(this.deps.telemetry ? { telemetry: this.deps.telemetry } : {}),
+      ...(this.deps.pushAgent ? { pushAgent: this.deps.pushAgent } : {}),
+      ...(cluster && role ? {
+        wrapScheduler: (heap: Scheduler) => role.wrap(heap),
+        routeCommand: (c: PendantCommand) => (cluster.owns(c.deviceId) ? false : (cluster.command(c), true)),
+        deadClaimers: () => cluster.deadNodeIds(),
+        leader: () => cluster.ownsBucket(0),
+      } : {}),
+    });
+    this.built = s;
+    await this.startNotifiers(s);
+    await this.rebuild(s);
     if (cluster && role) {
       // Leases before the outbox: only workers known dead lose their claims.
-      await cluster.join(role.handlers());
+      await cluster.join(role.handlers(this.workerSide(s, bus)));
       await cluster.settled();
-      this.stoppers.push(role.startSweep(clock));
+      this.stoppers.push(role.startSweep(clock, s.ingest));
     }
-    await this.outbox.start({ takeOver: !cluster });
-    this.health.start();
+    await s.outbox.start({ takeOver: !cluster });
+    s.health.start();
 
-    const bus = this.bus;
     const owned = (of: (t: string) => string | undefined, h: MessageHandler): MessageHandler => (role ? role.owned(of, h) : h);
-    await bus.subscribe(topicFilter('uplink'), 1, (t, p) => this.ingest.handle(t, p));
+    await bus.subscribe(topicFilter('uplink'), 1, (t, p) => s.ingest.handle(t, p));
     // Status frames: alone, every shard on the persistent session (a restart gets the backlog); in a cluster, the owned shards (cluster/shards.ts).
-    if (!this.shards) await bus.subscribe(topicFilter('statusUplink'), 1, (t, p) => this.ingest.handle(t, p));
-    await bus.subscribe(topicFilter('gatewayStatus'), 1, owned(ClusterRole.gatewayOf, (t, p) => this.supervision.onGatewayStatus(t, p)));
+    if (!this.shards) await bus.subscribe(topicFilter('statusUplink'), 1, (t, p) => s.ingest.handle(t, p));
+    await bus.subscribe(topicFilter('gatewayStatus'), 1, owned(ClusterRole.gatewayOf, (t, p) => s.supervision.onGatewayStatus(t, p)));
     // A wired panic button: every worker raises it (one open alarm per subject is a store constraint), none waits for an owner.
-    await bus.subscribe(topicFilter('input'), 1, (t, p) => this.supervision.onInput(t, p));
-    await bus.subscribe(topicFilter('integrationStatus'), 1, owned(ClusterRole.integrationOf, (t, p) => this.supervision.onIntegrationStatus(t, p)));
-    const online: CentreStatusPayload = { v: 1, online: true, at: clock.now(), instance: this.instance };
-    await bus.publish(topic.centreStatus(), JSON.stringify(online), { qos: 1, retain: true });
-    await this.registry.publishAllKeyrings();
-    this.stoppers.push(this.registry.watch(config.registryPollS * 1000, async () => {
-      this.ingest.forget();
-      await this.positions.refresh();
-      await this.settings.reload();
+    await bus.subscribe(topicFilter('input'), 1, (t, p) => s.supervision.onInput(t, p));
+    await bus.subscribe(topicFilter('integrationStatus'), 1, owned(ClusterRole.integrationOf, (t, p) => s.supervision.onIntegrationStatus(t, p)));
+    await bus.publish(topic.centreStatus(), this.status(true), { qos: 1, retain: true });
+    await s.registry.publishAllKeyrings();
+    this.stoppers.push(s.registry.watch(config.registryPollS * 1000, async () => {
+      s.ingest.forget();
+      await s.positions.refresh();
+      await s.settings.reload();
     }));
     const owns = (p: string): boolean => this.ownership.owns(p);
-    this.stoppers.push(every(clock, 60_000, () => void this.escalation.reconcile(owns).catch((e: unknown) => log.error('reconcile failed', { error: e as Error }))));
-    this.housekeeping.start();
+    this.stoppers.push(every(clock, 60_000, () => void s.escalation.reconcile(owns).catch((e: unknown) => log.error('reconcile failed', { error: e as Error }))));
+    s.housekeeping.start();
 
     if (this.deps.http !== false) {
       const tls = config.http.tls ? { cert: readFileSync(config.http.tls.certFile), key: readFileSync(config.http.tls.keyFile) } : undefined;
-      this.http = await startHttp(this.apiContext(), config.http.host, config.http.port, log.child('http'), {
+      this.http = await startHttp(this.apiContext(s, bus), config.http.host, config.http.port, log.child('http'), {
         headers: securityHeaders({ tileUrl: config.console.tileUrl, tls: tls !== undefined }), ...(tls ? { tls } : {}),
       });
     }
     log.info('centre started', {
-      http: this.http ? `${config.http.tls ? 'https' : 'http'}://${config.http.host}:${this.http.port}` : 'off', mqtt: config.mqtt.url, instance: this.instance, timers: this.scheduler.size,
+      http: this.http ? `${config.http.tls ? 'https' : 'http'}://${config.http.host}:${this.http.port}` : 'off', mqtt: config.mqtt.url, instance: this.instance, timers: s.scheduler.size,
       ...(cluster ? { cluster: { buckets: cluster.leases.ownedBuckets().length, of: cluster.leases.buckets, workers: cluster.leases.liveNodes().length } } : {}),
     });
   }
@@ -219,23 +212,23 @@ export class Centre {
     this.http = undefined;
     await this.statusBus?.close();
     this.statusBus = undefined;
-    this.stoppers.splice(0).forEach((s) => s());
-    this.health?.stop();
-    this.outbox?.stop();
-    this.scheduler?.stop();
+    this.stoppers.splice(0).forEach((stop) => stop());
+    const s = this.built;
+    s?.health.stop();
+    s?.outbox.stop();
+    s?.scheduler.stop();
     // Let work under way finish before the store closes (no new timers or deliveries start).
-    await this.scheduler?.idle();
-    await this.outbox?.idle();
-    await this.writer?.flush();
+    await s?.scheduler.idle();
+    await s?.outbox.idle();
+    await s?.writer.flush();
     // Leases handed back once our work is done: the other workers take over at once.
     const others = (this.cluster?.leases.liveNodes().filter((n) => n.id !== this.instance).length ?? 0) > 0;
     await this.cluster?.stop().catch((e: unknown) => this.log.warn('cluster not left cleanly', { error: e as Error }));
-    for (const n of this.notifiers) await n.stop().catch(() => undefined);
-    await this.telemetry?.close().catch(() => undefined);
+    for (const n of s?.notifiers ?? []) await n.stop().catch(() => undefined);
+    await s?.telemetry.close().catch(() => undefined);
     if (this.bus && !this.deps.bus) {
       try {
-        const offline: CentreStatusPayload = { v: 1, online: false, at: this.clock.now(), instance: this.instance };
-        if (this.bus.connected && !others) await this.bus.publish(topic.centreStatus(), JSON.stringify(offline), { qos: 1, retain: true });
+        if (this.bus.connected && !others) await this.bus.publish(topic.centreStatus(), this.status(false), { qos: 1, retain: true });
       } catch {
         // the last will covers it
       }
@@ -246,7 +239,7 @@ export class Centre {
 
   /** Runs the retention purge (hourly by itself); `now` lets a test look from the future. */
   async purge(now = this.clock.now()): Promise<void> {
-    await this.housekeeping.purge(now);
+    await this.services.housekeeping.purge(now);
   }
 
   private async connectShards(): Promise<ShardSubscriptions | undefined> {
@@ -256,156 +249,69 @@ export class Centre {
   }
 
   private async connect(): Promise<MessageBus> {
-    const offline: CentreStatusPayload = { v: 1, online: false, at: this.clock.now(), instance: this.instance };
     const m = this.config.mqtt;
     return MqttBus.connect({
       url: m.url, clientId: m.clientId, ...(m.username ? { username: m.username } : {}), ...(m.password ? { password: m.password } : {}),
-      will: { topic: topic.centreStatus(), payload: JSON.stringify(offline), qos: 1, retain: true }, log: this.log.child('mqtt'),
+      will: { topic: topic.centreStatus(), payload: this.status(false), qos: 1, retain: true }, log: this.log.child('mqtt'),
     });
   }
 
-  private build(): void {
-    const { store, clock, log, config, live, bus } = this;
-    const heap = new HeapScheduler({ clock, log: log.child('timers') });
-    this.scheduler = this.role ? this.role.wrap(heap) : heap;
-    const scheduler = this.scheduler;
-    const cluster = this.cluster;
-    this.registry = new Registry({ store, clock, log: log.child('registry'), bus });
-    this.admin = new RegistryAdmin({ store, clock });
-    this.publisher = new AlarmPublisher({
-      store, bus, clock, live, places: { describe: (p) => this.positions.describe(p) },
-      ...(cluster ? { route: (c) => (cluster.owns(c.deviceId) ? false : (cluster.command(c), true)) } : {}),
-    });
-    this.alarms = new AlarmService({
-      store, clock, log: log.child('alarms'), publisher: this.publisher, scheduler, preAlarmTimeoutS: config.supervision.preAlarmTimeoutS,
-      lastPosition: (id) => this.positions.last(id),
-    });
-    this.outbox = new Outbox({
-      store, clock, log: log.child('outbox'), instance: this.instance, maxAttempts: config.escalation.maxAttempts,
-      ...(cluster ? { deadClaimers: () => cluster.deadNodeIds() } : {}), withhold: duressGuard(store),
-    });
-    this.writer = new EventWriter({ store, clock, log: log.child('events') });
-    const currentDevice = async (id: string) => this.ingest.known(id) ?? (await store.getDevice(id));
-    this.sessions = new SessionService({
-      store, clock, log: log.child('sessions'), scheduler, alarms: this.alarms, publisher: this.publisher, live, config: config.sessions, currentDevice,
-      defaultLanguage: config.escalation.defaultLanguage ?? 'en',
-      notice: async (to, subject, text, workerId) => {
-        if (!this.outbox.channels().has('sms')) return false;
-        await this.outbox.enqueue([this.outbox.message({ channel: 'sms', to, contactName: 'worker', contactId: WORKER_CONTACT, data: { workerId }, subject, text, priority: 3 })]);
-        return true;
-      },
-    });
-    const positions = new Positions({ store, clock, log: log.child('positions'), sessions: this.sessions, alarms: this.alarms, live });
-    this.positions = positions;
-    this.supervision = new Supervision({ store, clock, log: log.child('supervision'), scheduler, alarms: this.alarms, sessions: this.sessions, config: config.supervision, currentDevice, ingestLagMs: () => this.ingest.lagMs() });
-    this.tokens = new ResponderTokens({ store, clock, ttlH: config.escalation.responderTokenTtlH, publicUrl: config.escalation.publicUrl });
-    this.escalation = new EscalationEngine({ store, clock, log: log.child('escalation'), scheduler, alarms: this.alarms, outbox: this.outbox, tokens: this.tokens, live, config: config.escalation, places: positions });
-    // One worker keeps house for the cluster: whoever holds bucket 0.
-    this.housekeeping = new Housekeeping({ store, clock, log: log.child('housekeeping'), scheduler, alarms: this.alarms, config, leader: () => !cluster || cluster.ownsBucket(0) });
-    this.health = new NotifierHealth({ clock, log: log.child('notifiers'), alarms: this.alarms, outbox: this.outbox, threshold: config.escalation.notifierFailuresBeforeAlarm });
-    this.telemetry = this.deps.telemetry ?? (config.telemetry?.influx ? new InfluxTelemetrySink({ ...config.telemetry.influx, retentionDays: config.retention.telemetryDays }, { clock, log: log.child('influx') }) : new NullTelemetrySink());
-    const collector = new TelemetryCollector(this.telemetry);
-    this.alarms.onChange(async (a, action) => {
-      if (action === 'raised' || (action === 'acknowledged' && a.raisedAt === null)) collector.alarm(a);
-    });
-    this.settings = new PendantSettings({ settings: store, store, publisher: this.publisher, clock, log: log.child('settings'), ownership: this.ownership, live, currentDevice });
-    const rules = new Rules({ alarms: this.alarms, publisher: this.publisher, sessions: this.sessions, supervision: this.supervision, positions, telemetry: collector, settings: this.settings });
-    this.ingest = new Ingest({ store, clock, log: log.child('ingest'), writer: this.writer, onEvent: (e, d, m) => rules.onEvent(e, d, m), positionAllowed: (d, t) => positions.allowed(d, t), ownership: this.ownership });
-    this.notifiers.push(new ConsoleNotifier({ live, clock }), ...(this.deps.notifiers ?? this.configuredNotifiers()));
-    this.push = this.buildPush();
-    if (this.push) this.notifiers.push(this.push.notifier);
-    for (const n of this.notifiers) {
-      this.outbox.addNotifier(n);
-      n.onEvent((e) => {
-        if (e.kind !== 'accepted' && e.kind !== 'rejected') {
-          // What became of a notification later on (a phone call answered, busy, not picked up).
-          if (e.notificationId) void this.escalation.receipt({ ...e, kind: e.kind, notificationId: e.notificationId }).catch((err: unknown) => log.error('receipt not processed', { channel: e.channel, error: err as Error }));
-          return;
-        }
-        void this.escalation.answer({ kind: e.kind, channel: e.channel, at: e.at, via: e.channel, ...(e.notificationId ? { notificationId: e.notificationId } : {}), from: e.from, ...(e.alarmNumber ? { alarmNumber: e.alarmNumber } : {}), ...(e.text ? { text: e.text } : {}) })
-          .then((r) => (r.ok ? undefined : log.info('answer matched no open alarm', { channel: e.channel, code: r.code })))
-          .catch((err: unknown) => log.error('answer not processed', { channel: e.channel, error: err as Error }));
-      });
-    }
+  /** This centre's retained status message (online at start, offline at stop and as the last will). */
+  private status(online: boolean): string {
+    const p: CentreStatusPayload = { v: 1, online, at: this.clock.now(), instance: this.instance };
+    return JSON.stringify(p);
   }
 
-  private apiContext(): ApiContext {
+  /** All the cluster role sees of this worker (cluster/takeover.ts). */
+  private workerSide(s: CentreServices, bus: MessageBus): WorkerSide {
     return {
-      store: this.store, auth: this.auth, alarms: this.alarms, live: this.live, log: this.log, clock: this.clock, sessions: this.sessions,
-      admin: this.admin, registry: this.registry, escalation: this.escalation, tokens: this.tokens, positions: this.positions, notifiers: this.notifiers,
-      config: this.config, outbox: this.outbox, supervision: this.supervision, ownership: this.ownership, settings: this.settings, ...(this.push ? { push: this.push } : {}),
+      ingest: s.ingest, positions: s.positions, publisher: s.publisher,
+      rebuild: (owns) => rebuildPartitions(s, owns),
+      announceOnline: () => (bus.connected ? bus.send(topic.centreStatus(), this.status(true), { qos: 1, retain: true }) : undefined),
+      followBuckets: () => this.followBuckets(),
+      settingsChanged: (id) => s.settings.changed(id),
+    };
+  }
+
+  private apiContext(s: CentreServices, bus: MessageBus): ApiContext {
+    return {
+      store: this.store, auth: this.auth, alarms: s.alarms, live: this.live, log: this.log, clock: this.clock, sessions: s.sessions,
+      admin: s.admin, registry: s.registry, escalation: s.escalation, tokens: s.tokens, positions: s.positions, notifiers: s.notifiers,
+      config: this.config, outbox: s.outbox, supervision: s.supervision, ownership: this.ownership, settings: s.settings, ...(s.push ? { push: s.push } : {}),
       devicesChanged: (id) => {
-        this.ingest.forget(id);
+        s.ingest.forget(id);
         this.cluster?.forget(id);
       },
       health: () => ({
-        mqtt: this.bus.connected, ingest: this.ingest.counters.snapshot(), ingestLagMs: this.ingest.lagMs(), events: this.writer.counters.snapshot(), outbox: this.outbox.counters.snapshot(),
-        timers: this.scheduler.size, notifiers: Object.fromEntries(this.notifiers.map((n) => [n.channel, n.healthy()])), faults: processFaults.snapshot(),
+        mqtt: bus.connected, ingest: s.ingest.counters.snapshot(), ingestLagMs: s.ingest.lagMs(), events: s.writer.counters.snapshot(), outbox: s.outbox.counters.snapshot(),
+        timers: s.scheduler.size, notifiers: Object.fromEntries(s.notifiers.map((n) => [n.channel, n.healthy()])), faults: processFaults.snapshot(),
         http: this.http?.counters.snapshot() ?? {},
-        ...this.housekeeping.health(),
+        ...s.housekeeping.health(),
       }),
     };
   }
 
-  private buildPush(): PushWiring | undefined {
-    const p = this.config.push;
-    if (!p) return undefined;
-    const { store, clock, log } = this;
-    if (!p.vapid) mkdirSync(this.config.dataDir, { recursive: true });
-    const { keys, source, file } = loadVapidKeys({ configured: p.vapid, dataDir: this.config.dataDir });
-    if (source === 'generated') log.info('push: VAPID key pair made; back it up with the database', { file });
-    const book: PushSubscriptionBook = store;
-    const notifier = new PushNotifier({ keys, subject: p.subject, ttlS: p.ttlS, timeoutMs: p.timeoutMs }, { book, clock, log: log.child('push'), ...(this.deps.pushAgent ? { agent: this.deps.pushAgent } : {}) });
-    const alerts = new PushAlerts({ store, book, clock, log: log.child('push'), scheduler: this.scheduler, outbox: this.outbox, config: p });
-    alerts.attach(this.alarms);
-    return { notifier, alerts, book, publicKey: keys.publicKey, endpointHosts: p.endpointHosts };
-  }
-
-  private configuredNotifiers(): Notifier[] {
-    const n = this.config.notifiers ?? {};
-    const { clock, log } = this;
-    const out: Notifier[] = [];
-    if (n.sms) out.push(new SmsNotifier({ path: n.sms.port, baudRate: n.sms.baudRate, ...(n.sms.pin ? { pin: n.sms.pin } : {}) }, { clock, log: log.child('sms') }));
-    if (n.smsHttp) out.push(new HttpSmsNotifier(n.smsHttp.twilio ? twilioPreset({ ...n.smsHttp.twilio, timeoutMs: n.smsHttp.timeoutMs }) : { url: n.smsHttp.url!, format: n.smsHttp.format, body: n.smsHttp.body!, timeoutMs: n.smsHttp.timeoutMs, ...(n.smsHttp.auth ? { auth: n.smsHttp.auth } : {}), ...(n.smsHttp.idField ? { idField: n.smsHttp.idField } : {}) }));
-    if (n.email) out.push(new EmailNotifier(n.email));
-    const pub = this.config.escalation.publicUrl;
-    if (n.voice) {
-      out.push(voiceNotifierFromConfig(n.voice, {
-        clock, log: log.child('voice'), promptDir: n.voice.promptDir ?? join(this.config.dataDir, 'voice-prompts'),
-        sms: { available: (m) => !!m.link && this.outbox.channels().has('sms'), send: (m) => this.escalation.smsFollowUp(m) },
-      }));
-    }
-    if (n.webhook) out.push(new WebhookNotifier({ secret: n.webhook.secret, timeoutMs: n.webhook.timeoutMs, answerUrl: pub ? `${pub.replace(/\/$/, '')}/api/webhooks/answer` : null }, { clock }));
-    return out;
-  }
-
-  private async startNotifiers(): Promise<void> {
-    if (this.telemetry instanceof InfluxTelemetrySink) await this.telemetry.start();
-    for (const n of this.notifiers) {
+  private async startNotifiers(s: CentreServices): Promise<void> {
+    if (s.telemetry instanceof InfluxTelemetrySink) await s.telemetry.start();
+    for (const n of s.notifiers) {
       // A channel that cannot start is a notifier_failed alarm (health check), not a centre that will not start.
       await n.start().catch((e: unknown) => this.log.error('notifier did not start', { channel: n.channel, error: e as Error }));
     }
   }
 
   /**
-   * Every timer from the store: sessions, pre-alarms, supervision, escalations; then unfinished events.
-   * In a cluster only what belongs to no bucket: buckets are rebuilt as they are taken (takeover.ts).
+   * Every timer from the store, in the one rebuild order (services.ts), then unfinished events. In a
+   * cluster only who is protected: timers come with the buckets as they are taken (takeover.ts).
    */
-  private async rebuild(): Promise<void> {
-    await this.positions.refresh();
-    await this.settings.reload();
+  private async rebuild(s: CentreServices): Promise<void> {
+    await s.positions.refresh();
+    await s.settings.reload();
+    await s.health.rebuild(await this.store.listAlarms({ states: ['raised', 'acknowledged'], limit: 10_000 }));
     if (this.cluster) {
-      await this.sessions.rebuild(() => false); // who is protected, everywhere; timers come with buckets
-      await this.health.rebuild(await this.store.listAlarms({ states: ['raised', 'acknowledged'], limit: 10_000 }));
+      await s.sessions.rebuild(() => false); // who is protected, everywhere; timers come with buckets
       return;
     }
-    const sessions = await this.sessions.rebuild();
-    const pending = await this.alarms.rebuildTimers();
-    await this.supervision.rebuild();
-    const escalations = await this.escalation.rebuild();
-    await this.push?.alerts.rebuild();
-    await this.health.rebuild(await this.store.listAlarms({ states: ['raised', 'acknowledged'], limit: 10_000 }));
-    const events = await this.ingest.recover();
-    this.log.info('timers rebuilt from the store', { sessions, pendingAlarms: pending, escalations, recoveredEvents: events, timers: this.scheduler.size });
+    const r = await rebuildPartitions(s);
+    this.log.info('timers rebuilt from the store', { sessions: r.sessions, pendingAlarms: r.pendingAlarms, escalations: r.escalations, recoveredEvents: r.events, timers: r.timers });
   }
 }

@@ -3,6 +3,7 @@ export * from './layout';
 export * from './settings';
 export * from './errors';
 export * from './carriage';
+export * from './advert';
 export * from './ccm';
 export * from './counter';
 export * from './uplink';

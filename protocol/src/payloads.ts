@@ -2,7 +2,7 @@
  * JSON Schemas of every MQTT payload (SPEC §7.2). Every boundary validates with `checkPayload`:
  * gateways on what they receive from the centre, the centre on what gateways send.
  */
-import { check, type Checked, type JsonSchema } from '../../common/schema';
+import { check, type Checked, type JsonSchema } from './schema';
 import { ALARM_STATES, ALARM_TYPE_NAMES, type AlarmState, type AlarmType, RESOLUTION_REASONS, type ResolutionReason } from './alarms';
 import type { UplinkMessage } from './uplink';
 import { DOWNLINK_COMMANDS, type DownlinkCommand, MESSAGE_TYPES, type MessageType } from './layout';

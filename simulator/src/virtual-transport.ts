@@ -3,9 +3,8 @@
  * adverts the way noble reports them and delivers downlinks by GATT write.
  */
 import { EventEmitter } from 'node:events';
-import { vigilPayload } from '../../gateway/src/transport/ble-adverts';
 import { TransportError, type RadioTransport, type TransportEvents, type TransportStatus } from '../../gateway/src/transport/types';
-import { BLE_COMPANY_ID, GATT_DOWNLINK_UUID, GATT_SERVICE_UUID } from '../../protocol/src';
+import { BLE_COMPANY_ID, GATT_DOWNLINK_UUID, GATT_SERVICE_UUID, vigilPayload } from '../../protocol/src';
 import type { Point, VirtualAir } from './air';
 import { parseAdvert } from './espruino/advert';
 

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
-import { waitForEvents } from '../helpers/wait';
+import { waitForEvents } from '../../rig/wait';
 import { alarm, TestBroker } from './mqtt';
-import { type Received, TestReceiver } from './receiver/receiver';
+import { type Received, TestReceiver } from '../../rig/arc-receiver/receiver';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'vigil.js');
 const run = promisify(execFile);

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../common/schema';
-import { validateArcConfig } from '../../centre/src/arc/config';
+import { validateArcConfig } from '../../arc/src/config';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberately malformed configuration
 type Loose = Record<string, any>;

@@ -1,12 +1,12 @@
 /**
  * The transmitter's DC-09 codec against the standard's example frames and against the independent
- * test receiver's codec (test/arc/receiver/codec.ts).
+ * test receiver's codec (rig/arc-receiver/codec.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { crc16, type Dc09Message, encodeFrame, formatTimestamp, nextSeq, parseTrailingTimestamp } from '../../centre/src/arc/dc09';
-import { FrameReader } from '../../centre/src/arc/channel';
-import { decodeResponse } from '../../centre/src/arc/response';
-import { answerFor, dc09Crc, decryptHex, examine, type ExamineOptions, frame } from './receiver/codec';
+import { crc16, type Dc09Message, encodeFrame, formatTimestamp, nextSeq, parseTrailingTimestamp } from '../../arc/src/dc09';
+import { FrameReader } from '../../arc/src/channel';
+import { decodeResponse } from '../../arc/src/response';
+import { answerFor, dc09Crc, decryptHex, examine, type ExamineOptions, frame } from '../../rig/arc-receiver/codec';
 
 // Example frames of ANSI/SIA DC-09 (SIA-DCS and ADM-CID with receiver and line numbers).
 const STANDARD_SIA = '\nCE110032"SIA-DCS"9876R579BDFL789ABC#12345A[#12345A|NFA129]\r';

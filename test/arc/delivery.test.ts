@@ -4,9 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { eventDraft, Harness, linkConfig } from './harness';
-import { CorruptingProxy } from './receiver/proxy';
-import { TestReceiver } from './receiver/receiver';
-import { waitForEvent } from '../helpers/wait';
+import { CorruptingProxy } from '../../rig/arc-receiver/proxy';
+import { TestReceiver } from '../../rig/arc-receiver/receiver';
+import { waitForEvent } from '../../rig/wait';
 
 describe('ARC delivery to a DC-09 receiver', () => {
   let h: Harness;

@@ -1,6 +1,6 @@
-import { type CodeKey, DEFAULT_CODES, resolveCodes } from '../../centre/src/arc/codes';
-import type { ArcLinkConfig } from '../../centre/src/arc/config';
-import { alarmTransition, cleanText, linkAccounts, type SentState, testDraft } from '../../centre/src/arc/events';
+import { type CodeKey, DEFAULT_CODES, resolveCodes } from '../../arc/src/codes';
+import type { ArcLinkConfig } from '../../arc/src/config';
+import { alarmTransition, cleanText, linkAccounts, type SentState, testDraft } from '../../arc/src/events';
 import { ALARM_TYPE_NAMES, type AlarmPayload } from '../../protocol/src';
 
 const T0 = Date.UTC(2026, 0, 5, 8, 0, 0);

@@ -3,7 +3,7 @@
  * transmitter with undelivered events in its queue.
  */
 import { eventDraft, Harness, linkConfig } from './harness';
-import { TestReceiver } from './receiver/receiver';
+import { TestReceiver } from '../../rig/arc-receiver/receiver';
 
 const accounts = { '1234': undefined, '0001': undefined };
 

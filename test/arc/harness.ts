@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Clock, SystemClock } from '../../common/clock';
 import { createLogger } from '../../common/log';
-import type { ArcLinkConfig } from '../../centre/src/arc/config';
-import { validateArcConfig } from '../../centre/src/arc/config';
-import type { EventDraft } from '../../centre/src/arc/events';
-import { ArcLink, type LinkStatus } from '../../centre/src/arc/link';
-import type { ExchangeRecord } from '../../centre/src/arc/path';
-import { ArcQueue, type QueuedEvent } from '../../centre/src/arc/queue';
-import { waitForEvent, waitForEvents } from '../helpers/wait';
+import type { ArcLinkConfig } from '../../arc/src/config';
+import { validateArcConfig } from '../../arc/src/config';
+import type { EventDraft } from '../../arc/src/events';
+import { ArcLink, type LinkStatus } from '../../arc/src/link';
+import type { ExchangeRecord } from '../../arc/src/path';
+import { ArcQueue, type QueuedEvent } from '../../arc/src/queue';
+import { waitForEvent, waitForEvents } from '../../rig/wait';
 
 export const FAST_TIMING = { ackTimeoutMs: 400, connectTimeoutMs: 400, attemptsPerPath: 2, retryInitialMs: 50, retryMaxMs: 200, nullIntervalS: 0 };
 

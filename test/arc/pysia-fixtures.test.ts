@@ -6,11 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FrameReader } from '../../centre/src/arc/channel';
-import { decryptRegion, parseTrailingTimestamp } from '../../centre/src/arc/dc09';
-import { decodeResponse } from '../../centre/src/arc/response';
+import { FrameReader } from '../../arc/src/channel';
+import { decryptRegion, parseTrailingTimestamp } from '../../arc/src/dc09';
+import { decodeResponse } from '../../arc/src/response';
 import { PYSIA_ACCOUNTS, PYSIA_CASES } from './pysiaalarm/cases';
-import { pysiaAnswer } from './receiver/pysia-standin';
+import { pysiaAnswer } from '../../rig/arc-receiver/pysia-standin';
 
 interface Recorded {
   name: string;

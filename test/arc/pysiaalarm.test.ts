@@ -8,15 +8,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CodeKey, DEFAULT_CODES } from '../../centre/src/arc/codes';
-import type { ArcLinkConfig } from '../../centre/src/arc/config';
-import type { EventDraft } from '../../centre/src/arc/events';
-import { waitForEvent } from '../helpers/wait';
+import { type CodeKey, DEFAULT_CODES } from '../../arc/src/codes';
+import type { ArcLinkConfig } from '../../arc/src/config';
+import type { EventDraft } from '../../arc/src/events';
+import { waitForEvent } from '../../rig/wait';
 import { FAST_TIMING, Harness, linkConfig } from './harness';
 import { PYSIA_ACCOUNTS, PYSIA_CASES, PYSIA_KEY } from './pysiaalarm/cases';
 import { findPysiaalarm, type PysiaAccount, PysiaalarmReceiver } from './pysiaalarm/peer';
 import { answerShape, askOnce, caseFrame } from './pysiaalarm/wire';
-import { pysiaAnswer } from './receiver/pysia-standin';
+import { pysiaAnswer } from '../../rig/arc-receiver/pysia-standin';
 
 const found = findPysiaalarm();
 const recorded = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'pysiaalarm-answers.json'), 'utf8')) as { cases: { name: string; answer: string }[] };

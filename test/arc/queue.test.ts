@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EventDraft } from '../../centre/src/arc/events';
+import type { EventDraft } from '../../arc/src/events';
 import Database from 'better-sqlite3';
-import { ArcQueue } from '../../centre/src/arc/queue';
+import { ArcQueue } from '../../arc/src/queue';
 
 const T0 = Date.UTC(2026, 0, 5, 8, 0, 0);
 const draft = (n: number, over: Partial<EventDraft> = {}): EventDraft => ({ alarmId: `al-${n}`, kind: 'alarm', token: 'SIA-DCS', account: '1234', data: `#1234|NPA${String(n).padStart(3, '0')}`, xdata: '', ...over });

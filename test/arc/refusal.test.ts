@@ -7,13 +7,13 @@
  * later alarms go on, one steady `ok: false`.
  */
 import { VirtualClock } from '../../common/clock';
-import type { ArcLinkConfig } from '../../centre/src/arc/config';
-import type { LinkStatus } from '../../centre/src/arc/link';
-import type { QueuedEvent } from '../../centre/src/arc/queue';
-import { waitForEvent } from '../helpers/wait';
+import type { ArcLinkConfig } from '../../arc/src/config';
+import type { LinkStatus } from '../../arc/src/link';
+import type { QueuedEvent } from '../../arc/src/queue';
+import { waitForEvent } from '../../rig/wait';
 import { eventDraft, Harness, linkConfig } from './harness';
 import { PYSIA_KEY } from './pysiaalarm/cases';
-import { PysiaStandin } from './receiver/pysia-standin';
+import { PysiaStandin } from '../../rig/arc-receiver/pysia-standin';
 
 const TIMING = { ackTimeoutMs: 5000, connectTimeoutMs: 5000, attemptsPerPath: 2, retryInitialMs: 2000, retryMaxMs: 30000, nullIntervalS: 0 };
 const cid = (n: number, alarm: string, data: string, xdata: string) => ({ ...eventDraft(n), alarmId: alarm, token: 'ADM-CID' as const, data, xdata });

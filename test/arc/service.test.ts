@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../common/log';
-import { ArcService } from '../../centre/src/arc/service';
-import { waitForEvents } from '../helpers/wait';
+import { ArcService } from '../../arc/src/service';
+import { waitForEvents } from '../../rig/wait';
 import { linkConfig } from './harness';
 import { alarm, T0, TestBroker } from './mqtt';
-import { type Received, TestReceiver } from './receiver/receiver';
+import { type Received, TestReceiver } from '../../rig/arc-receiver/receiver';
 
 describe('ARC output service over MQTT', () => {
   let dir: string;

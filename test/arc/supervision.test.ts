@@ -3,10 +3,10 @@
  * moves when the test says so, and the test waits for the receiver to see each message.
  */
 import { VirtualClock } from '../../common/clock';
-import { waitForEvent } from '../helpers/wait';
+import { waitForEvent } from '../../rig/wait';
 import { eventDraft, FAST_TIMING, Harness, linkConfig } from './harness';
-import type { Received } from './receiver/receiver';
-import { TestReceiver } from './receiver/receiver';
+import type { Received } from '../../rig/arc-receiver/receiver';
+import { TestReceiver } from '../../rig/arc-receiver/receiver';
 
 describe('ARC link supervision', () => {
   let h: Harness;

@@ -1,5 +1,5 @@
 /** What the world hears about alarms: the site's retained state for sirens, and pendant commands that never reuse a nonce. */
-import { DownlinkGuard } from '../../centre/src/alarm-publisher';
+import { DownlinkGuard } from '../../centre/src/domain/alarm-publisher';
 import { startHarness, type Harness, SITE } from '../helpers/centre-harness';
 
 describe('alarm publication', () => {

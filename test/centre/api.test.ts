@@ -5,7 +5,7 @@
  */
 import { VirtualClock } from '../../common/clock';
 import { SqliteStore } from '../../centre/src/store/sqlite';
-import { Registry } from '../../centre/src/registry';
+import { Registry } from '../../centre/src/registry/registry';
 import { sign, WebhookNotifier } from '../../centre/src/notify/webhook';
 import { createLogger } from '../../common/log';
 import { mkdtempSync, rmSync } from 'node:fs';

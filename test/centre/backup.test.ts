@@ -17,7 +17,7 @@ import { PostgresStore } from '../../centre/src/store/postgres';
 import { SqliteStore } from '../../centre/src/store/sqlite';
 import type { Store } from '../../centre/src/store/types';
 import { startHarness, type Harness, SITE } from '../helpers/centre-harness';
-import { Postgres } from '../helpers/postgres';
+import { Postgres } from '../../rig/postgres';
 
 const S = 1000;
 const H = 3600 * S;

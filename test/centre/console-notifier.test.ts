@@ -1,8 +1,8 @@
 /** Console push through the live hub: what every operator's console receives over SSE. */
 import { SystemClock } from '../../common/clock';
-import { type LiveEvent, MemoryLiveHub } from '../../centre/src/live';
+import { type LiveEvent, MemoryLiveHub } from '../../centre/src/domain/live';
 import { ConsoleNotifier } from '../../centre/src/notify/console';
-import { waitForValue } from '../helpers/wait';
+import { waitForValue } from '../../rig/wait';
 import { describeNotifier, type NotifierPeer } from './notifier-contract';
 
 describeNotifier('console push (live hub)', async (): Promise<NotifierPeer> => {

@@ -18,7 +18,7 @@ import { EmbeddedBroker } from '../../gateway/src/broker/broker';
 import { SqliteStore } from '../../centre/src/store/sqlite';
 import { encodeUplink, fromHex, parseDeviceId, topic } from '../../protocol/src';
 import { CentreChild } from '../helpers/centre-child';
-import { waitForEvent } from '../helpers/wait';
+import { waitForEvent } from '../../rig/wait';
 
 const SITE = 'site-a';
 const KEY = '3c'.repeat(16);

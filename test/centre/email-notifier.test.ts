@@ -1,7 +1,7 @@
 /** E-mail over SMTP: the real EmailNotifier (nodemailer) against a real SMTP server started here. */
 import { EmailNotifier } from '../../centre/src/notify/email';
 import { TestSmtpServer, type ReceivedMail } from '../helpers/centre-smtp';
-import { waitForEvent } from '../helpers/wait';
+import { waitForEvent } from '../../rig/wait';
 import { describeNotifier, notification, type NotifierPeer } from './notifier-contract';
 
 async function emailPeer(): Promise<NotifierPeer & { smtp: TestSmtpServer }> {

@@ -5,7 +5,7 @@
  * `{error: {code, message}}` shape; the document is generated from the very schemas that validate.
  */
 import { request } from 'node:http';
-import { REGISTRY_SCHEMAS } from '../../centre/src/registry-schemas';
+import { REGISTRY_SCHEMAS } from '../../centre/src/registry/schemas';
 import { startHarness, type Harness, SITE } from '../helpers/centre-harness';
 import { call, login } from '../helpers/http';
 
@@ -94,7 +94,7 @@ describe('the HTTP layer', () => {
     const gif = await raw(h.base, 'PUT', `/api/sites/${SITE}/plans/1?widthM=1&heightM=1`, { token: admin, type: 'image/gif', body: Buffer.alloc(6 * 1024 * 1024) });
     expect([gif.status, error(gif)]).toEqual([415, { error: { code: 'unsupported_media_type', message: 'Send one of image/png, image/jpeg, image/webp, image/svg+xml' } }]);
     for (const [method, path, status, code] of [
-      ['PUT', '/api/alarms', 405, 'method_not_allowed'], ['HEAD', '/api/alarms', 405, 'method_not_allowed'], ['DELETE', '/app/detect.js', 405, 'method_not_allowed'],
+      ['PUT', '/api/alarms', 405, 'method_not_allowed'], ['HEAD', '/api/alarms', 405, 'method_not_allowed'], ['DELETE', '/app/detect.js', 404, 'not_found'],
       ['GET', '/api/alarms/', 404, 'not_found'], ['GET', `/api/alarms/${'x'.repeat(2000)}`, 404, 'not_found'], ['GET', '/api/nope', 404, 'not_found'], ['GET', '/api/alarms/%ZZ', 400, 'bad_url'], ['POST', '/%C0%AF', 400, 'bad_url'],
     ] as const) {
       const r = await raw(h.base, method, path, { token: admin });

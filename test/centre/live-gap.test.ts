@@ -3,7 +3,7 @@
  * consoles' streams, so that they reconnect and re-read the open alarms: an alarm raised during the cut
  * is never missing from an operator's screen.
  */
-import { MemoryLiveHub } from '../../centre/src/live';
+import { MemoryLiveHub } from '../../centre/src/domain/live';
 import { startHarness, type Harness } from '../helpers/centre-harness';
 import { call, login } from '../helpers/http';
 

@@ -23,7 +23,7 @@ import { RecordingNotifier } from '../helpers/centre-fake-notifier';
 import { ScriptedModem } from '../helpers/centre-gsm-modem';
 import { ptyPair } from '../helpers/centre-pty';
 import { TestSmtpServer } from '../helpers/centre-smtp';
-import { until, waitForEvent } from '../helpers/wait';
+import { until, waitForEvent } from '../../rig/wait';
 
 const S = 1000;
 const silent = createLogger('test', 'silent');

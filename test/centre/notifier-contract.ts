@@ -5,7 +5,7 @@
  * and as unhealthy.
  */
 import type { Notification, Notifier, NotifierEvent } from '../../centre/src/notify/types';
-import { waitForValue } from '../helpers/wait';
+import { waitForValue } from '../../rig/wait';
 
 export interface NotifierPeer {
   notifier: Notifier;

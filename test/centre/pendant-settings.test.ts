@@ -6,7 +6,7 @@
  */
 import { VirtualClock } from '../../common/clock';
 import { createLogger } from '../../common/log';
-import { DownlinkGuard } from '../../centre/src/alarm-publisher';
+import { DownlinkGuard } from '../../centre/src/domain/alarm-publisher';
 import { PendantSettings, SettingsError } from '../../centre/src/settings/service';
 import { settingsView } from '../../centre/src/settings/view';
 import type { AuditEntry, DeviceRecord, EventRecord } from '../../centre/src/store/types';
@@ -189,7 +189,7 @@ describe('pendant settings in the whole centre (real ingest and store, virtual t
     expect(h.bus.on('/downlink')).toEqual([{ v: 1, deviceId: '0000beef', counter: 1, command: 'setting', setting: 'pre', param: 30 }]); // id order
     h.bus.clear();
     // a protection command for the same counter is held by the guard (one command per counter, SPEC §4.6) …
-    h.centre.publisher.command('site-a', '0000beef', 1, 'protection', 0);
+    h.centre.services.publisher.command('site-a', '0000beef', 1, 'protection', 0);
     expect(h.bus.on('/downlink')).toEqual([]);
     // … and answers the next frame; the setting (sent 0 s ago) does not go again before the retry time
     const c2 = await h.frame('heartbeat', { device: INFO });

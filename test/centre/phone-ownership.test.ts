@@ -4,8 +4,8 @@
  * sweep of unhandled events (ingest.recover) raises the alarm — once.
  */
 import { PhoneDevices } from '../../centre/src/app/phone';
-import type { Ownership } from '../../centre/src/cluster/ownership';
-import { Rules } from '../../centre/src/rules';
+import type { Ownership } from '../../centre/src/domain/ownership';
+import { Rules } from '../../centre/src/domain/rules';
 import { startHarness, type Harness } from '../helpers/centre-harness';
 
 describe('phone events in a cluster', () => {

@@ -3,7 +3,7 @@
  * the last known position (with its age) attached to an alarm raised without one, updated while the
  * alarm is open, and purged after the retention.
  */
-import type { LivePosition } from '../../centre/src/live';
+import type { LivePosition } from '../../centre/src/domain/live';
 import { startHarness, type Harness, SITE } from '../helpers/centre-harness';
 
 const S = 1000;

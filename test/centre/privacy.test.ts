@@ -1,5 +1,5 @@
 /**
- * Whereabouts for supervisors (centre/src/privacy.ts, issue 11 §4): a supervisor learns a worker's
+ * Whereabouts for supervisors (centre/src/domain/privacy.ts, issue 11 §4): a supervisor learns a worker's
  * position and the session's times, note and call list only while an alarm of that worker is open;
  * an operator sees them while the worker is protected. The worker list, the sessions API, the
  * position route and the live stream all follow the same rule.

@@ -8,7 +8,7 @@
  */
 import type { PushMessage } from '../../centre/src/notify/push/payload';
 import { generateVapidKeys } from '../../centre/src/notify/push/vapid';
-import type { PushAlerts } from '../../centre/src/push-alerts';
+import type { PushAlerts } from '../../centre/src/escalation/push-alerts';
 import type { Alarm, Store } from '../../centre/src/store/types';
 import { startHarness, type Harness, SITE } from '../helpers/centre-harness';
 import { PushServiceStandIn, type ReceivedPush, type TestSubscription } from '../helpers/push-service';

@@ -1,6 +1,6 @@
 import { VirtualClock } from '../../common/clock';
 import { createLogger } from '../../common/log';
-import { HeapScheduler } from '../../centre/src/scheduler';
+import { HeapScheduler } from '../../centre/src/domain/scheduler';
 
 describe('HeapScheduler on a virtual clock', () => {
   const log = createLogger('test', 'silent');

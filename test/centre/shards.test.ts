@@ -3,10 +3,10 @@
  * buckets it owns, so that every device's heartbeats reach its bucket's owner whatever the bucket count.
  */
 import { shardFilter, shardsOfBucket, ShardSubscriptions, type ShardBus } from '../../centre/src/cluster/shards';
-import { bucketOf } from '../../centre/src/cluster/partition';
+import { bucketOf } from '../../centre/src/domain/partition';
 import { createLogger } from '../../common/log';
 import { MESSAGE_TYPES, travelsOnShard, UPLINK_SHARDS, uplinkShard } from '../../protocol/src';
-import { MUST_HANDLE } from '../../centre/src/ingest';
+import { MUST_HANDLE } from '../../centre/src/domain/ingest';
 
 class RecordingBus implements ShardBus {
   readonly filters = new Set<string>();

@@ -9,7 +9,7 @@ import { parseReply, SmsNotifier } from '../../centre/src/notify/sms/sms-notifie
 import type { NotifierEvent } from '../../centre/src/notify/types';
 import { ScriptedModem, type SentSms } from '../helpers/centre-gsm-modem';
 import { ptyPair, type PtyPair } from '../helpers/centre-pty';
-import { waitForEvent, waitForValue } from '../helpers/wait';
+import { waitForEvent, waitForValue } from '../../rig/wait';
 import { describeNotifier, notification, type NotifierPeer } from './notifier-contract';
 
 const PHONE = '+33612345678';

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { SystemClock } from '../../common/clock';
 import { SIGNATURE_HEADER, sign, verify, WebhookNotifier } from '../../centre/src/notify/webhook';
 import type { NotifierEvent } from '../../centre/src/notify/types';
-import { waitForValue } from '../helpers/wait';
+import { waitForValue } from '../../rig/wait';
 import { EventEmitter } from 'node:events';
 import { describeNotifier, notification, type NotifierPeer } from './notifier-contract';
 

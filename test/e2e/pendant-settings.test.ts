@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SystemClock } from '../../common/clock';
 import { startSingleBox, type SingleBox } from '../../cli/singlebox';
-import type { LiveEvent } from '../../centre/src/live';
+import type { LiveEvent } from '../../centre/src/domain/live';
 import type { DeviceSettingsView } from '../../centre/src/settings/view';
 import { defaultSettings, settingsHash } from '../../protocol/src';
 import { VirtualAir } from '../../simulator/src/air';

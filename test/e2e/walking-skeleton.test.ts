@@ -12,8 +12,8 @@ import { startSingleBox, type SingleBox } from '../../cli/singlebox';
 import { VirtualAir } from '../../simulator/src/air';
 import { VirtualPendant } from '../../simulator/src/pendant';
 import { call, login } from '../helpers/http';
-import { waitForEvent, waitForEvents, waitForValue } from '../helpers/wait';
-import type { LiveEvent } from '../../centre/src/live';
+import { waitForEvent, waitForEvents, waitForValue } from '../../rig/wait';
+import type { LiveEvent } from '../../centre/src/domain/live';
 import type { Alarm } from '../../centre/src/store/types';
 
 describe('walking skeleton: SOS from a virtual pendant to the console and back', () => {

@@ -1,10 +1,10 @@
 /**
  * The Bangle.js 2 speaks the worker's language (issue 20): provisioning a watch for a worker with a
- * language writes the screen texts into vigil.json (`txt`, centre/src/registry.ts settingsLine), and
+ * language writes the screen texts into vigil.json (`txt`, centre/src/registry/registry.ts settingsLine), and
  * the built firmware shows them — accents included, carried as Latin-1 escapes. Without `txt` the
  * firmware keeps its English texts (bangle.test.ts).
  */
-import { settingsLine } from '../../centre/src/registry';
+import { settingsLine } from '../../centre/src/registry/registry';
 import { watchTexts } from '../../centre/src/escalation/language';
 import { bangleState, menuSelect } from '../../simulator/src/espruino/bangle';
 import { boot, hold, LYING, UPRIGHT } from './helpers';

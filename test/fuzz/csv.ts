@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import { csvRow, type CsvContext } from '../../centre/src/http/reports/csv';
-import type { AlarmView } from '../../centre/src/views';
+import type { AlarmView } from '../../centre/src/domain/views';
 import type { Surface } from './engine';
 
 const FORMULAS = ['=1+1', '+1', '-1', '@SUM(A1)', '\t=1', '\r=1', '=HYPERLINK("http://x","click")', '=cmd|\' /C calc\'!A0', '"=1"', ' =1', '\n=1', '；=1', '＝1', '=', '-', '+', '@'];

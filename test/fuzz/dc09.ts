@@ -10,9 +10,9 @@
  * with our key (nobody on the path can forge one); the frame reader never holds more than a frame.
  */
 import fc from 'fast-check';
-import { encryptRegion, formatTimestamp, wrapBody } from '../../centre/src/arc/dc09';
-import { FrameReader } from '../../centre/src/arc/channel';
-import { decodeResponse, type Expectation, UNFRAMED, unwrapFrame } from '../../centre/src/arc/response';
+import { encryptRegion, formatTimestamp, wrapBody } from '../../arc/src/dc09';
+import { FrameReader } from '../../arc/src/channel';
+import { decodeResponse, type Expectation, UNFRAMED, unwrapFrame } from '../../arc/src/response';
 import type { Surface } from './engine';
 
 const KEY = Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex');

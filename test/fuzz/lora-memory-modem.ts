@@ -1,6 +1,6 @@
 /**
  * A LoRa modem held in memory behind the transport's serial seam (SerialLink), for fuzzing at a
- * million inputs: it answers the RN2483 and RAK3172 commands the drivers send as test/helpers/modem.ts
+ * million inputs: it answers the RN2483 and RAK3172 commands the drivers send as rig/modem.ts
  * does over a real pseudo-terminal (that one is checked against the drivers' tables; this one only
  * needs to be quick), and lets the fuzzer write any bytes on the line.
  */

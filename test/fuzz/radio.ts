@@ -16,7 +16,7 @@ import { Bridge } from '../../gateway/src/bridge';
 import { Keyring } from '../../gateway/src/keyring';
 import { MemoryReplayStore } from '../../gateway/src/replay';
 import { decodeUplink, encodeUplink, fromHex, MESSAGE_TYPES, SETTINGS, type UplinkInput, type UplinkPayload } from '../../protocol/src';
-import { MemoryTransport } from '../helpers/memory-transport';
+import { MemoryTransport } from '../../rig/memory-transport';
 import type { Surface } from './engine';
 
 const DEVICES = [0x0000beef, 0x00c0ffee, 0x0badcafe];
@@ -71,7 +71,7 @@ function seal(dev: number, counter: number, type: number, key = KEYS.get(dev)!):
   const input: UplinkInput = {
     deviceId: dev, counter, type: spec.name, batteryPct: 50, flags: { protection: false, charging: false, lowBattery: false, pending: false },
     // the detail each kind carries (layout.ts): an alarm type's code, a setting id of the table, or none
-    detail: spec.detail === 'alarmType' ? MESSAGE_TYPES.find((t) => t.cls === 'alarm')!.code : spec.detail === 'setting' ? SETTINGS[0]!.id : 0, ref: counter, position: null,
+    detail: spec.detail === 'alarmType' ? MESSAGE_TYPES.find((t) => t.cls === 'alarm')!.code : spec.detail === 'setting' ? SETTINGS[0].id : 0, ref: counter, position: null,
     device: spec.device === 'always' ? { firmware: '1.1', settingsHash: '0a1b2c3d' } : null,
   };
   return encodeUplink(input, key);

@@ -8,7 +8,7 @@ import { BleTransport } from '../../gateway/src/transport/ble';
 import type { RadioFrame, TransportStatus } from '../../gateway/src/transport/types';
 import { BLE_COMPANY_ID, GATT_DOWNLINK_UUID, GATT_SERVICE_UUID } from '../../protocol/src';
 import { FakeNobleBindings } from './fake-noble-bindings';
-import { waitForEvent } from '../helpers/wait';
+import { waitForEvent } from '../../rig/wait';
 
 const log = createLogger('test', 'silent');
 const SVC = GATT_SERVICE_UUID.replace(/-/g, '');

@@ -4,7 +4,7 @@ import { Bridge } from '../../gateway/src/bridge';
 import { Keyring } from '../../gateway/src/keyring';
 import { MemoryReplayStore } from '../../gateway/src/replay';
 import { decodeDownlink, encodeUplink, fromHex, type UplinkPayload } from '../../protocol/src';
-import { MemoryTransport } from '../helpers/memory-transport';
+import { MemoryTransport } from '../../rig/memory-transport';
 
 const KEY_HEX = '00112233445566778899aabbccddeeff';
 const KEY = fromHex(KEY_HEX)!;

@@ -12,7 +12,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { createLogger } from '../../common/log';
 import { hashPassword } from '../../common/passwords';
 import { type BrokerUser, EmbeddedBroker } from '../../gateway/src/broker/broker';
-import { until } from '../helpers/wait';
+import { until } from '../../rig/wait';
 
 const log = createLogger('test', 'silent');
 const PASSWORDS: Record<string, string> = { 'gw-1': 'gw-pass', centre: 'centre-pass', console: 'console-pass', arc: 'arc-pass' };

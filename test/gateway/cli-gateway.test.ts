@@ -11,9 +11,9 @@ import { Keyring } from '../../gateway/src/keyring';
 import { openGatewayDb } from '../../gateway/src/store/db';
 import { SqliteKeyringCache } from '../../gateway/src/store/keyring-sqlite';
 import { encodeUplink, fromHex } from '../../protocol/src';
-import { ScriptedModem } from '../helpers/modem';
-import { PtyPair } from '../helpers/pty';
-import { until } from '../helpers/wait';
+import { ScriptedModem } from '../../rig/modem';
+import { PtyPair } from '../../rig/pty';
+import { until } from '../../rig/wait';
 import { EventEmitter } from 'node:events';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'vigil.js');

@@ -14,8 +14,8 @@ import { Forwarder } from '../../gateway/src/forward/forwarder';
 import { SqliteOutbox } from '../../gateway/src/forward/outbox';
 import { GatewayMqtt } from '../../gateway/src/mqtt-client';
 import { openGatewayDb } from '../../gateway/src/store/db';
-import { Mosquitto } from '../helpers/mosquitto';
-import { until, waitForEvent } from '../helpers/wait';
+import { Mosquitto } from '../../rig/mosquitto';
+import { until, waitForEvent } from '../../rig/wait';
 
 const log = createLogger('test', 'silent');
 let dir: string;

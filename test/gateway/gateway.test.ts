@@ -14,9 +14,9 @@ import { hashPassword } from '../../common/passwords';
 import type { GatewayConfig } from '../../gateway/src/config';
 import { Gateway } from '../../gateway/src/gateway';
 import { decodeDownlink, encodeUplink, fromHex, type GatewayStatusPayload, type InputPayload, shardLevel, uplinkShard } from '../../protocol/src';
-import { MemoryTransport } from '../helpers/memory-transport';
-import { freePort } from '../helpers/mosquitto';
-import { until } from '../helpers/wait';
+import { MemoryTransport } from '../../rig/memory-transport';
+import { freePort } from '../../rig/mosquitto';
+import { until } from '../../rig/wait';
 
 const log = createLogger('test', 'silent');
 const KEY_HEX = '00112233445566778899aabbccddeeff';

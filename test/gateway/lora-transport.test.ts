@@ -10,9 +10,9 @@ import { SystemClock, VirtualClock } from '../../common/clock';
 import { createLogger } from '../../common/log';
 import { LoraTransport } from '../../gateway/src/transport/lora/transport';
 import type { RadioFrame, TransportStatus } from '../../gateway/src/transport/types';
-import { PtyPair } from '../helpers/pty';
-import { ScriptedModem, type ModemModelName } from '../helpers/modem';
-import { waitForEvent } from '../helpers/wait';
+import { PtyPair } from '../../rig/pty';
+import { ScriptedModem, type ModemModelName } from '../../rig/modem';
+import { waitForEvent } from '../../rig/wait';
 
 const log = createLogger('test', (process.env['LORA_LOG'] as 'debug' | undefined) ?? 'silent');
 const FRAME = Uint8Array.from(Buffer.from('100000beef000005aabbccddeeff00112233445566778899', 'hex'));

@@ -13,9 +13,9 @@ import { createLogger } from '../../common/log';
 import type { GatewayConfig } from '../../gateway/src/config';
 import { Gateway } from '../../gateway/src/gateway';
 import { encodeUplink, fromHex, type UplinkPayload } from '../../protocol/src';
-import { MemoryTransport } from '../helpers/memory-transport';
-import { Mosquitto } from '../helpers/mosquitto';
-import { until, waitForEvent } from '../helpers/wait';
+import { MemoryTransport } from '../../rig/memory-transport';
+import { Mosquitto } from '../../rig/mosquitto';
+import { until, waitForEvent } from '../../rig/wait';
 
 const log = createLogger('test', 'silent');
 const DEVICES = [0xbee1, 0xbee2, 0xbee3];

@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { stringify } from 'yaml';
 import { encodeUplink, fromHex, type UplinkPayload } from '../../protocol/src';
-import { ScriptedModem } from '../helpers/modem';
-import { freePort, Mosquitto } from '../helpers/mosquitto';
-import { PtyPair } from '../helpers/pty';
-import { until } from '../helpers/wait';
+import { ScriptedModem } from '../../rig/modem';
+import { freePort, Mosquitto } from '../../rig/mosquitto';
+import { PtyPair } from '../../rig/pty';
+import { until } from '../../rig/wait';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'vigil.js');
 const KEY_HEX = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';

@@ -13,9 +13,9 @@ import type { ModbusEndpoint } from '../../gateway/src/siteio/modbus-link';
 import { type InputEvent, type SiteIoConfig, SiteIoModule } from '../../gateway/src/siteio/site-io';
 import type { TransportStatus } from '../../gateway/src/transport/types';
 import type { SiteStatePayload } from '../../protocol/src';
-import { freePort } from '../helpers/mosquitto';
-import { PtyPair } from '../helpers/pty';
-import { waitForEvent } from '../helpers/wait';
+import { freePort } from '../../rig/mosquitto';
+import { PtyPair } from '../../rig/pty';
+import { waitForEvent } from '../../rig/wait';
 
 const log = createLogger('test', (process.env['SITEIO_LOG'] as 'debug' | undefined) ?? 'silent');
 

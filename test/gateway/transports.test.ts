@@ -15,9 +15,9 @@ import { BLE_COMPANY_ID, GATT_DOWNLINK_UUID, GATT_SERVICE_UUID } from '../../pro
 import { VirtualAir } from '../../simulator/src/air';
 import { VirtualBoard } from '../../simulator/src/espruino/board';
 import { VirtualBleTransport } from '../../simulator/src/virtual-transport';
-import { ScriptedModem, type ModemModelName } from '../helpers/modem';
-import { PtyPair } from '../helpers/pty';
-import { waitForEvent } from '../helpers/wait';
+import { ScriptedModem, type ModemModelName } from '../../rig/modem';
+import { PtyPair } from '../../rig/pty';
+import { waitForEvent } from '../../rig/wait';
 import { FakeNobleBindings } from './fake-noble-bindings';
 import { describeTransport, type TransportHarness } from './transport-contract';
 

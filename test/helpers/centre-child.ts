@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import { waitForEvent } from './wait';
+import { waitForEvent } from '../../rig/wait';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'vigil.js');
 

@@ -9,7 +9,7 @@ import { Centre, type CentreDeps } from '../../centre/src/centre';
 import type { CentreConfig } from '../../centre/src/config';
 import type { Notifier } from '../../centre/src/notify/types';
 import type { TelemetrySink } from '../../centre/src/telemetry/types';
-import type { LiveHub } from '../../centre/src/live';
+import type { LiveHub } from '../../centre/src/domain/live';
 import { SqliteStore } from '../../centre/src/store/sqlite';
 import type { DeviceRecord, Store } from '../../centre/src/store/types';
 import { encodeUplink, fromHex, parseDeviceId, topic, type UplinkInput } from '../../protocol/src';

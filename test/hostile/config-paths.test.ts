@@ -4,8 +4,8 @@
  * quoted, so every error still says where.
  */
 import { ConfigError } from '../../common/schema';
-import { validateArcConfig } from '../../centre/src/arc/config';
-import { importRegistry } from '../../centre/src/registry-import';
+import { validateArcConfig } from '../../arc/src/config';
+import { importRegistry } from '../../centre/src/registry/import';
 import { SqliteStore } from '../../centre/src/store/sqlite';
 import { VirtualClock } from '../../common/clock';
 

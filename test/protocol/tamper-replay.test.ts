@@ -18,7 +18,7 @@ import {
   type UplinkInput,
   type UplinkPayload,
 } from '../../protocol/src';
-import { MemoryTransport } from '../helpers/memory-transport';
+import { MemoryTransport } from '../../rig/memory-transport';
 
 const KEY_HEX = '2b7e151628aed2a6abf7158809cf4f3c';
 const KEY = fromHex(KEY_HEX)!;

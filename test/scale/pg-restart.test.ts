@@ -7,10 +7,10 @@
 import pg from 'pg';
 import { createLogger } from '../../common/log';
 import { PgChannel } from '../../centre/src/cluster/pg-channel';
-import { PgLiveHub } from '../../centre/src/live-pg';
+import { PgLiveHub } from '../../centre/src/cluster/live-pg';
 import { PostgresStore } from '../../centre/src/store/postgres';
-import type { LiveEvent } from '../../centre/src/live';
-import { Postgres } from '../helpers/postgres';
+import type { LiveEvent } from '../../centre/src/domain/live';
+import { Postgres } from '../../rig/postgres';
 
 let server: Postgres | undefined;
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import { describeStore } from '../centre/store-contract';
 import { describeAppStore } from '../web/app-store-contract';
 import { describeConsoleStore } from '../web/console-store-contract';
 import { describeSettingsStore } from '../centre/settings-store-contract';
-import { Postgres } from '../helpers/postgres';
+import { Postgres } from '../../rig/postgres';
 import { FencedError, withFence } from '../../centre/src/store/fence';
 import { LEGACY_READS, loadLegacyPostgres } from '../centre/store-legacy/load';
 import { migrations } from '../../centre/src/store/migrations';

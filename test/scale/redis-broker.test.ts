@@ -13,10 +13,10 @@ import { EventEmitter } from 'node:events';
 import { MqttBus } from '../../common/mqtt-bus';
 import { createLogger } from '../../common/log';
 import { topic, topicFilter } from '../../protocol/src';
-import { type MqttUser, startBrokerNode, type VigilChild } from '../helpers/cluster';
-import { freePort } from '../helpers/mosquitto';
-import { Redis } from '../helpers/redis';
-import { waitForEvent } from '../helpers/wait';
+import { type MqttUser, startBrokerNode, type VigilChild } from '../../rig/cluster';
+import { freePort } from '../../rig/mosquitto';
+import { Redis } from '../../rig/redis';
+import { waitForEvent } from '../../rig/wait';
 
 const log = createLogger('test', 'silent');
 const USERS: MqttUser[] = [

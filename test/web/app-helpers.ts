@@ -6,11 +6,11 @@
  * says, never after a sleep.
  */
 import type { Page } from 'playwright-core';
-import type { LiveEvent } from '../../centre/src/live';
+import type { LiveEvent } from '../../centre/src/domain/live';
 import type { Alarm } from '../../centre/src/store/types';
 import { startHarness, type Harness, SITE } from '../helpers/centre-harness';
 import { call, login } from '../helpers/http';
-import { waitForValue } from '../helpers/wait';
+import { waitForValue } from '../../rig/wait';
 import { PHONE, type PageOptions, type WebBrowser } from './browser';
 
 export const PIA = { id: 'w2', name: 'Pia Phone', username: 'pia', password: 'pia-pass-1', phone: '+44 7700 900456' };

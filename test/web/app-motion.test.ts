@@ -1,13 +1,12 @@
 /**
  * The phone as a device, in real headless Chromium: a session where the phone watches for falls
  * makes the phone the session's device (heartbeats expected); DeviceMotion samples go through the
- * pendant's own detector (firmware/src/lib/detect.js, served as is) and the pendant's pre-alarm
+ * pendant's own detector (firmware/src/lib/detect.js, served as the centre's copy of it) and the pendant's pre-alarm
  * rules: a fall gives a 20 s cancel window, then an alarm with the position; a man-down pre-alarm is
  * cancelled by the worker getting up again, with nothing raised.
  */
-import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { DETECT_JS } from '../../centre/src/http/app';
+import { copyOf } from '../../centre/tools/firmware-copy';
 import type { Harness } from '../helpers/centre-harness';
 import { openBrowser, problems, screenshot, type WebBrowser } from './browser';
 import { nextAlarm, openApp, pause, PIA, runFor, startAppCentre, text } from './app-helpers';
@@ -41,7 +40,7 @@ describe('worker app: the phone as a device (Chromium, 390×844)', () => {
   it('serves the pendant\'s detector file unchanged', async () => {
     const res = await fetch(`${h.base}/app/detect.js`);
     expect(res.headers.get('content-type')).toMatch(/^text\/javascript/);
-    expect(await res.text()).toBe(readFileSync(DETECT_JS, 'utf8'));
+    expect(await res.text()).toBe(copyOf('firmware/src/lib/detect.js'));
   });
 
   it('detects a fall with the pendant\'s detector and rules; getting up cancels a man-down by itself', async () => {

@@ -7,7 +7,7 @@
  * the screenshots of docs/console.md.
  */
 import type { VirtualClock } from '../../common/clock';
-import type { LiveEvent } from '../../centre/src/live';
+import type { LiveEvent } from '../../centre/src/domain/live';
 import { pumpUntil } from '../../simulator/src/scenario/clock-pump';
 import { parseScenario } from '../../simulator/src/scenario/schema';
 import { openBrowser, problems, screenshot, type WebBrowser } from './browser';

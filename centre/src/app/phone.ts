@@ -16,9 +16,9 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../../common/clock';
 import type { Logger } from '../../../common/log';
 import { type AlarmType, isAlarmType, type MessageType, messageTypeByName, type PositionPayload } from '../../../protocol/src';
-import type { Rules } from '../rules';
-import { type Ownership, SOLE_OWNER } from '../cluster/ownership';
-import { devicePartition } from '../cluster/partition';
+import type { Rules } from '../domain/rules';
+import { type Ownership, SOLE_OWNER } from '../domain/ownership';
+import { devicePartition } from '../domain/partition';
 import type { Alarm, DeviceRecord, EventRecord, Store, Worker } from '../store/types';
 
 /** Alarm types a phone raises: the button (sos) and the detectors' three. */

@@ -12,14 +12,14 @@
 import type { Clock } from '../../../common/clock';
 import type { Logger } from '../../../common/log';
 import type { DownlinkCommand } from '../../../protocol/src';
-import type { LiveHub } from '../live';
-import { PgLiveHub } from '../live-pg';
+import type { LiveHub } from '../domain/live';
+import { PgLiveHub } from './live-pg';
 import type { PostgresStore } from '../store/postgres';
 import { withFence, FencedError } from '../store/fence';
 import { Leases, type LiveNode } from './leases';
-import type { Ownership } from './ownership';
+import type { Ownership } from '../domain/ownership';
 import type { TimerHint } from './owned-scheduler';
-import { bucketOf } from './partition';
+import { bucketOf } from '../domain/partition';
 import { PgChannel } from './pg-channel';
 
 export interface ClusterConfig {

@@ -7,7 +7,7 @@
  * broken connection is made good by the resync after reconnecting.
  */
 import type { Logger } from '../../../common/log';
-import type { Scheduler, TimerHandler, TimerKind } from '../scheduler';
+import type { Scheduler, TimerHandler, TimerKind } from '../domain/scheduler';
 
 export interface TimerHint {
   key: string;

@@ -1,27 +1,46 @@
 /**
- * What bucket moves mean for a centre worker's services. Taking buckets over: reload the cached
- * devices of those buckets (the database is ahead) in one query, rebuild their timers from the rows — sessions, pending
- * pre-alarms, device and gateway silence, escalations — and run the events stored but not handled
- * (frames other workers stored while the bucket had no live owner). Losing buckets: drop their timers.
+ * What bucket moves mean for a centre worker's services, which it sees only through `WorkerSide`.
+ * Taking buckets over: reload the cached devices of those buckets (the database is ahead) in one
+ * query, rebuild their timers from the rows in the centre's one rebuild order (services.ts: sessions,
+ * pending pre-alarms, device and gateway silence, escalations) and run the events stored but not
+ * handled (frames other workers stored while the bucket had no live owner). Losing buckets: drop
+ * their timers.
  * The same rebuild, for every bucket owned, is the resync after the cluster channel reconnected, and
  * a sweep of unhandled events runs every few seconds for frames only another worker heard.
  */
 import { type Clock, every } from '../../../common/clock';
 import type { Logger } from '../../../common/log';
 import type { MessageHandler } from '../../../common/bus';
-import { type CentreStatusPayload, parseTopic, topic } from '../../../protocol/src';
-import type { Centre } from '../centre';
-import type { Scheduler } from '../scheduler';
-import { gatewayPartition } from '../supervision';
+import { parseTopic } from '../../../protocol/src';
+import type { AlarmPublisher } from '../domain/alarm-publisher';
+import type { Ingest } from '../domain/ingest';
+import { devicePartition, gatewayPartition } from '../domain/partition';
+import type { Positions } from '../domain/positions';
+import type { Scheduler } from '../domain/scheduler';
+import type { RebuildCounts } from '../services';
 import type { Cluster, ClusterHandlers } from './cluster';
 import { OwnedScheduler } from './owned-scheduler';
-import { devicePartition } from './partition';
+
+/** What a bucket move asks of the worker's services: all the cluster role sees of the centre. */
+export interface WorkerSide {
+  ingest: Pick<Ingest, 'forget' | 'forgetWhere' | 'warm' | 'recover'>;
+  positions: Pick<Positions, 'refresh'>;
+  publisher: Pick<AlarmPublisher, 'command'>;
+  /** The centre's one rebuild order (services.ts rebuildPartitions) for the partitions `owns` accepts. */
+  rebuild(owns: (partition: string) => boolean): Promise<RebuildCounts>;
+  /** Says on the retained centre status that the centre is online. */
+  announceOnline(): void;
+  /** The status shards follow the buckets this worker owns (after every lease move). */
+  followBuckets(): Promise<void>;
+  /** A pendant's settings changed at another worker: the owner sends what is pending (settings/service.ts). */
+  settingsChanged(deviceId: string): Promise<void>;
+}
 
 export class ClusterRole {
   private scheduler: OwnedScheduler | undefined;
   private sweeping = false;
 
-  constructor(private readonly centre: Centre, readonly cluster: Cluster, private readonly log: Logger) {}
+  constructor(readonly cluster: Cluster, private readonly log: Logger) {}
 
   /** The worker's scheduler: its own partitions here, the others' handed to their owners. */
   wrap(inner: Scheduler): OwnedScheduler {
@@ -30,45 +49,42 @@ export class ClusterRole {
     return this.scheduler;
   }
 
-  handlers(): ClusterHandlers {
-    const { centre, cluster } = this;
+  handlers(worker: WorkerSide): ClusterHandlers {
+    const { cluster } = this;
     return {
       takeOver: async (owns) => {
         try {
-          const r = await this.rebuild(owns);
+          const r = await this.rebuild(worker, owns);
           this.log.info('bucket state rebuilt from the database', r);
         } finally {
           // After the rebuild, so that no heartbeat of a taken bucket races its device's reload.
-          await centre.followBuckets();
+          await worker.followBuckets();
         }
       },
       release: (gone) => {
         const timers = this.scheduler?.drop(gone) ?? 0;
-        centre.ingest.forgetWhere((id) => gone(devicePartition(id)));
-        void centre.followBuckets();
+        worker.ingest.forgetWhere((id) => gone(devicePartition(id)));
+        void worker.followBuckets();
         this.log.info('buckets released', { timersDropped: timers });
       },
       timer: (h) => this.scheduler?.accept(h),
       forget: (deviceId) => {
-        centre.ingest.forget(deviceId ?? undefined);
-        if (deviceId === null) void centre.positions.refresh().catch(() => undefined);
+        worker.ingest.forget(deviceId ?? undefined);
+        if (deviceId === null) void worker.positions.refresh().catch(() => undefined);
         // A pendant's settings changed at another worker: its owner sends them (settings/service.ts).
-        else void centre.settings.changed(deviceId).catch((e: unknown) => this.log.warn('pendant settings not sent', { deviceId, error: e as Error }));
+        else void worker.settingsChanged(deviceId).catch((e: unknown) => this.log.warn('pendant settings not sent', { deviceId, error: e as Error }));
       },
       command: (c) => {
-        centre.publisher.command(c.siteId, c.deviceId, c.counter, c.command, c.param);
+        worker.publisher.command(c.siteId, c.deviceId, c.counter, c.command, c.param);
       },
       membership: (nodes) => {
         this.log.info('cluster membership changed', { workers: nodes.map((n) => n.id) });
         // A dead worker's last will said "centre offline" on the retained status: the survivors say otherwise.
-        if (centre.bus?.connected) {
-          const online: CentreStatusPayload = { v: 1, online: true, at: centre.clock.now(), instance: centre.instance };
-          centre.bus.send(topic.centreStatus(), JSON.stringify(online), { qos: 1, retain: true });
-        }
+        worker.announceOnline();
       },
       resync: async () => {
-        const r = await this.rebuild((p) => cluster.owns(p));
-        await centre.followBuckets();
+        const r = await this.rebuild(worker, (p) => cluster.owns(p));
+        await worker.followBuckets();
         this.log.warn('resynced every owned bucket from the database', r);
       },
     };
@@ -101,26 +117,20 @@ export class ClusterRole {
   }
 
   /** Events stored by workers that do not own their device (the owner's own copy may have been lost). */
-  startSweep(clock: Clock, periodMs = 3000): () => void {
+  startSweep(clock: Clock, ingest: Pick<Ingest, 'recover'>, periodMs = 3000): () => void {
     return every(clock, periodMs, () => {
       if (this.sweeping) return;
       this.sweeping = true;
-      void this.centre.ingest.recover((p) => this.cluster.owns(p))
+      void ingest.recover((p) => this.cluster.owns(p))
         .catch((e: unknown) => this.log.warn('sweep of unhandled events failed', { error: e as Error }))
         .finally(() => (this.sweeping = false));
     });
   }
 
-  private async rebuild(owns: (partition: string) => boolean): Promise<Record<string, number>> {
-    const { centre } = this;
-    centre.ingest.forgetWhere((id) => owns(devicePartition(id)));
-    const devices = await centre.ingest.warm(owns);
-    const sessions = await centre.sessions.rebuild(owns);
-    const pendingAlarms = await centre.alarms.rebuildTimers(owns);
-    await centre.supervision.rebuild(owns);
-    const escalations = await centre.escalation.rebuild(owns);
-    await centre.push?.alerts.rebuild(owns);
-    const events = await centre.ingest.recover(owns);
-    return { devices, sessions, pendingAlarms, escalations, events, timers: centre.scheduler.size };
+  /** The buckets' devices reloaded first (the database is ahead of the cache), then the centre's one rebuild. */
+  private async rebuild(worker: WorkerSide, owns: (partition: string) => boolean): Promise<Record<string, number>> {
+    worker.ingest.forgetWhere((id) => owns(devicePartition(id)));
+    const devices = await worker.ingest.warm(owns);
+    return { devices, ...(await worker.rebuild(owns)) };
   }
 }

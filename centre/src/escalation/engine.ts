@@ -11,14 +11,14 @@
  */
 import type { Clock } from '../../../common/clock';
 import type { Logger } from '../../../common/log';
-import type { AlarmService } from '../alarms';
+import type { AlarmService } from '../domain/alarms';
 import type { EscalationConfig } from '../config';
-import type { LiveHub } from '../live';
+import type { LiveHub } from '../domain/live';
 import type { Channel, DeliveryResult } from '../notify/types';
-import type { Scheduler } from '../scheduler';
-import { alarmPartition, escalationPartition } from '../cluster/partition';
+import type { Scheduler } from '../domain/scheduler';
+import { alarmPartition, escalationPartition } from '../domain/partition';
 import type { Alarm, AttemptRecord, AuditEntry, Escalation, EscalationTarget, Ladder, NewOutboxMessage, OutboxMessage, Store } from '../store/types';
-import type { PlaceResolver } from '../views';
+import type { PlaceResolver } from '../domain/views';
 import { isWorkerRecipient } from './duress-guard';
 import { compose } from './messages';
 import { voiceFacts } from './voice-facts';

@@ -6,7 +6,7 @@
  */
 import { type Clock, every } from '../../../common/clock';
 import type { Logger } from '../../../common/log';
-import type { AlarmService } from '../alarms';
+import type { AlarmService } from '../domain/alarms';
 import type { Channel, DeliveryResult } from '../notify/types';
 import type { Outbox } from './outbox';
 

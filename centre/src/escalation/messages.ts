@@ -7,7 +7,7 @@
 import { ALARM_TYPES } from '../../../protocol/src';
 import type { Channel } from '../notify/types';
 import type { Alarm, EscalationTarget } from '../store/types';
-import type { Place } from '../views';
+import type { Place } from '../domain/views';
 import { alarmTypeLabel, type Language, pickLanguage, t } from './language';
 
 

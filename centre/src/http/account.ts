@@ -3,7 +3,7 @@
  * the centre's health (public: load balancers and monitoring ask it).
  */
 import type { FastifyInstance } from 'fastify';
-import { passwordProblem, publicUser } from '../auth';
+import { passwordProblem, publicUser } from '../auth/auth';
 import type { RouteContext } from './context';
 import { HttpError } from './errors';
 import { ref } from './openapi';

@@ -1,25 +1,25 @@
 /** What the route modules are given: the centre's services (centre.ts builds it). */
 import type { Clock } from '../../../common/clock';
 import type { Logger } from '../../../common/log';
-import type { AlarmService } from '../alarms';
-import type { Auth } from '../auth';
+import type { AlarmService } from '../domain/alarms';
+import type { Auth } from '../auth/auth';
 import type { PhoneDevices } from '../app/phone';
-import type { WorkerAuth } from '../app/worker-auth';
-import type { Ownership } from '../cluster/ownership';
+import type { WorkerAuth } from '../auth/worker-auth';
+import type { Ownership } from '../domain/ownership';
 import type { ResolvedCentreConfig } from '../config';
 import type { EscalationEngine } from '../escalation/engine';
 import type { Outbox } from '../escalation/outbox';
 import type { ResponderTokens } from '../escalation/tokens';
-import type { LiveHub } from '../live';
+import type { LiveHub } from '../domain/live';
 import type { Notifier } from '../notify/types';
-import type { Positions } from '../positions';
-import type { PushWiring } from '../push-alerts';
-import type { Registry } from '../registry';
-import type { RegistryAdmin } from '../registry-admin';
-import type { SessionService } from '../sessions';
+import type { Positions } from '../domain/positions';
+import type { PushWiring } from '../escalation/push-alerts';
+import type { Registry } from '../registry/registry';
+import type { RegistryAdmin } from '../registry/admin';
+import type { SessionService } from '../domain/sessions';
 import type { PendantSettings } from '../settings/service';
 import type { Store, UserRole } from '../store/types';
-import type { Supervision } from '../supervision';
+import type { Supervision } from '../domain/supervision';
 
 export interface ApiContext {
   store: Store;

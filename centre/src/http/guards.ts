@@ -7,13 +7,13 @@
  *   read (401, then 403); a worker's after the body is read, before it is validated.
  * - `config.visible`: the record named by `:id` (an alarm, a session, a worker, a site, a device, a
  *   registry record) is loaded before validation, within the user's sites and teams
- *   (centre/src/auth-scope.ts); outside them it is the same plain 404 as a record that does not exist.
+ *   (centre/src/auth/scope.ts); outside them it is the same plain 404 as a record that does not exist.
  * - `config.upload`: a raw body (a floor plan image) — its media types checked before it is read,
  *   its own size limit.
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
-import type { WorkerPrincipal } from '../app/worker-auth';
-import { scopeOf } from '../auth-scope';
+import type { WorkerPrincipal } from '../auth/worker-auth';
+import { scopeOf } from '../auth/scope';
 import type { Alarm, DeviceRecord, EntityKind, EntityMap, Session, Site, Team, User, UserRole, Worker } from '../store/types';
 import { entitySite } from '../store/types';
 import type { RouteContext } from './context';

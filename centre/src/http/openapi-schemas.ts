@@ -1,10 +1,10 @@
 /**
  * Named schemas of the OpenAPI document (`#/components/schemas/<name>`): what the API answers with.
- * Registry records reuse the very schemas the API validates bodies with (registry-schemas.ts).
+ * Registry records reuse the very schemas the API validates bodies with (registry/schemas.ts).
  */
 import { ALARM_STATES, ALARM_TYPE_NAMES, RESOLUTION_REASONS } from '../../../protocol/src';
 import type { JsonSchema } from '../../../common/schema';
-import { REGISTRY_SCHEMAS } from '../registry-schemas';
+import { REGISTRY_SCHEMAS } from '../registry/schemas';
 
 const str = { type: 'string' };
 const nstr = { type: ['string', 'null'] };

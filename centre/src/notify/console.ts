@@ -6,7 +6,7 @@
  * or decline a specific push.
  */
 import type { Clock } from '../../../common/clock';
-import type { LiveHub } from '../live';
+import type { LiveHub } from '../domain/live';
 import type { DeliveryResult, Notification, Notifier, NotifierEvent } from './types';
 
 export class ConsoleNotifier implements Notifier {

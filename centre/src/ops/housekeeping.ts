@@ -7,9 +7,9 @@
 import { join } from 'node:path';
 import type { Clock } from '../../../common/clock';
 import type { Logger } from '../../../common/log';
-import type { AlarmService } from '../alarms';
+import type { AlarmService } from '../domain/alarms';
 import type { ResolvedCentreConfig } from '../config';
-import type { Scheduler } from '../scheduler';
+import type { Scheduler } from '../domain/scheduler';
 import { PostgresStore } from '../store/postgres';
 import { SqliteStore } from '../store/sqlite';
 import type { PurgeCounts, Store } from '../store/types';

@@ -20,10 +20,10 @@
 import type { Clock } from '../../../common/clock';
 import type { Logger } from '../../../common/log';
 import { checkSetting, type DeviceInfo, messageTypeByName, settingById, settingByName, SETTINGS, type SettingName, type UplinkMessage } from '../../../protocol/src';
-import type { AlarmPublisher } from '../alarm-publisher';
-import { devicePartition } from '../cluster/partition';
-import type { Ownership } from '../cluster/ownership';
-import type { LiveHub } from '../live';
+import type { AlarmPublisher } from '../domain/alarm-publisher';
+import { devicePartition } from '../domain/partition';
+import type { Ownership } from '../domain/ownership';
+import type { LiveHub } from '../domain/live';
 import type { DeviceRecord, EventRecord, Store } from '../store/types';
 import type { DeviceSettingRecord, PendantSettingsStore } from './types';
 import { type DeviceSettingsSummary, type DeviceSettingsView, isPending, settingsSummary, settingsView } from './view';

@@ -2,7 +2,7 @@
  * Records of what the centre is doing: sessions, escalations, the notification outbox and its
  * attempts, responder tokens and positions. Every timer of the centre is derived from one of these
  * rows (a planned end, a next check-in, an escalation's next step), so rebuilding the timers after a
- * restart is reading them back (scheduler.ts).
+ * restart is reading them back (domain/scheduler.ts).
  */
 import type { Channel } from '../notify/types';
 
@@ -97,7 +97,7 @@ export interface Escalation {
   endReason: string | null;
   /**
    * Whose rules and timers run it in a cluster: the partition key of its alarm (the device, else the
-   * alarm's subject; cluster/partition.ts). Null on rows written before the scale-out issue.
+   * alarm's subject; domain/partition.ts). Null on rows written before the scale-out issue.
    */
   partition?: string | null;
 }

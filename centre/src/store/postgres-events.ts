@@ -1,5 +1,5 @@
 /**
- * PostgreSQL-specific: the group commit of status frames (event-writer.ts) in one statement. The batch
+ * PostgreSQL-specific: the group commit of status frames (domain/event-writer.ts) in one statement. The batch
  * goes as arrays (unnest); the insert does ON CONFLICT DO NOTHING on (device, counter) — the
  * idempotency key — in key order (two workers' batches never deadlock on it); the devices' last
  * counter, last seen and battery advance from what was new; and each input row gets a verdict. The

@@ -24,6 +24,14 @@ import { CAMEL_CASE, type Database } from './schema';
 
 export type { Db, PostgresStoreOptions, Row } from './postgres-pool';
 
+/** `postgres://…?schema=x`: the schema is ours to apply (search_path), not the driver's. */
+export function postgresTarget(url: string): { url: string; schema?: string } {
+  const u = new URL(url);
+  const schema = u.searchParams.get('schema') ?? undefined;
+  u.searchParams.delete('schema');
+  return { url: u.toString(), ...(schema ? { schema } : {}) };
+}
+
 const RETRYABLE = new Set(['40P01', '40001']); // deadlock detected, serialization failure
 
 /** Serialises the migrations of workers starting together (a session advisory lock). */

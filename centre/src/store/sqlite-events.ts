@@ -1,5 +1,5 @@
 /**
- * SQLite-specific: the group commit of status frames (event-writer.ts) — every event of a batch in one
+ * SQLite-specific: the group commit of status frames (domain/event-writer.ts) — every event of a batch in one
  * synchronous transaction of prepared statements on the raw connection. Through Kysely each statement
  * would cost an await and a compilation; here a batch of 500 heartbeats is one BEGIN … COMMIT of
  * ~1,500 statements that run in a few milliseconds. The connection is held through Kysely while it

@@ -11,8 +11,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock, TimerId } from '../../../common/clock';
 import { Counters } from '../../../common/counters';
 import type { Logger } from '../../../common/log';
-import { BLE_COMPANY_ID, GATT_DOWNLINK_UUID, GATT_SERVICE_UUID } from '../../../protocol/src';
-import { vigilPayload } from './ble-adverts';
+import { BLE_COMPANY_ID, GATT_DOWNLINK_UUID, GATT_SERVICE_UUID, vigilPayload } from '../../../protocol/src';
 import { TransportError, type RadioTransport, type TransportEvents, type TransportStatus } from './types';
 
 type Noble = import('@stoprocent/noble').Noble;

@@ -120,3 +120,8 @@ export function parseAdvert(bytes: Uint8Array): ParsedAdvert {
   }
   return out;
 }
+
+/** A GATT UUID as the board's tables key it: lower case, no dashes ('6E40-0001' and '6e400001' are one). */
+export function normUuid(u: string): string {
+  return u.toLowerCase().replace(/-/g, '');
+}

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import vm from 'node:vm';
 import type { Clock, TimerId } from '../../../common/clock';
-import { buildAdvert, type BuiltAdvert } from './advert';
+import { buildAdvert, type BuiltAdvert, normUuid } from './advert';
 import { instrument, STATEMENT_COUNTER } from './cost';
 import { installGlobals } from './globals';
 import { installRealm } from './realm';
@@ -425,10 +425,6 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
     this.advert = advert;
     this.emit('advertising', advert);
   }
-}
-
-export function normUuid(u: string): string {
-  return u.toLowerCase().replace(/-/g, '');
 }
 
 /** NRF.setScan filters (ESPRUINO.md §2): manufacturerData by company, serviceData by UUID, name, id. */

@@ -6,8 +6,7 @@
  */
 import vm from 'node:vm';
 import type { VirtualBoard, GattCharacteristic, TimerEntry, WatchEntry } from './board';
-import { normUuid } from './board';
-import { type AdvertOptions, buildAdvert, type BuiltAdvert } from './advert';
+import { type AdvertOptions, buildAdvert, type BuiltAdvert, normUuid } from './advert';
 import { createCryptoModule } from './crypto';
 import { realmMakers } from './realm';
 import { createStorageModule, toBytes } from './storage';

@@ -1,9 +1,9 @@
 /**
  * The messages whose answers from pysiaalarm are recorded (record.ts → test/arc/fixtures/), replayed
- * by the stand-in (receiver/pysia-standin.ts), and re-checked against the real receiver where it is
+ * by the stand-in (rig/arc-receiver/pysia-standin.ts), and re-checked against the real receiver where it is
  * installed (pysiaalarm.test.ts). `reading` is what Vigil must make of the answer.
  */
-import type { Dc09Message } from '../../../centre/src/arc/dc09';
+import type { Dc09Message } from '../../../arc/src/dc09';
 
 /** The accounts the recorded receiver knew. Keys are text (16 characters, hex digits as Home Assistant requires). */
 export const PYSIA_KEY = '0123456789ABCDEF';

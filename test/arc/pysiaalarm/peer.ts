@@ -11,8 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnServer, stopProcess } from '../../helpers/process';
-import { until } from '../../helpers/wait';
+import { spawnServer, stopProcess } from '../../../rig/process';
+import { until } from '../../../rig/wait';
 
 export const PYTHON = '/usr/bin/python3';
 const LAUNCHER = join(__dirname, 'launcher.py');

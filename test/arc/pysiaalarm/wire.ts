@@ -1,6 +1,6 @@
 /** Building the frames of cases.ts, asking a receiver once, and comparing answers whose time differs. */
 import { createConnection } from 'node:net';
-import { decryptRegion, encodeFrame } from '../../../centre/src/arc/dc09';
+import { decryptRegion, encodeFrame } from '../../../arc/src/dc09';
 import type { PysiaCase } from './cases';
 
 export function caseFrame(c: PysiaCase, nowMs: number): string {

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../../centre/src/store/sqlite';
 import { PostgresStore } from '../../../centre/src/store/postgres';
-import { Postgres, postgresBinDir } from '../../helpers/postgres';
+import { Postgres, postgresBinDir } from '../../../rig/postgres';
 import { readBack, seedLegacy } from './seed';
 
 async function main(): Promise<void> {

@@ -4,9 +4,9 @@
  * worker and site, or decommissioning it, sends the gateways their new keyring.
  */
 import type { FastifyInstance } from 'fastify';
-import { scopeOf } from '../../auth-scope';
-import { RegistryError } from '../../registry';
-import { REGISTRY_SCHEMAS } from '../../registry-schemas';
+import { scopeOf } from '../../auth/scope';
+import { RegistryError } from '../../registry/registry';
+import { REGISTRY_SCHEMAS } from '../../registry/schemas';
 import type { BoardKind } from '../../store/types';
 import { actorOf, ADMIN, type RouteContext } from '../context';
 import { HttpError } from '../errors';

@@ -1,14 +1,14 @@
 /**
  * The registry: sites, workers, teams, contacts, ladders, zones, beacons, wired inputs and gateways
  * (devices: devices.ts; users: users.ts). Reading needs a login and shows what the user's scope
- * covers; changing needs the admin role. Bodies are validated with the schemas of registry-schemas.ts
+ * covers; changing needs the admin role. Bodies are validated with the schemas of registry/schemas.ts
  * (the same ones `vigil centre import` uses), every error named by path; references between records
- * are checked by registry-admin.ts, and a delete is refused while another record refers to it.
+ * are checked by registry/admin.ts, and a delete is refused while another record refers to it.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { scopeOf } from '../../auth-scope';
-import type { AdminResult } from '../../registry-admin';
-import { REGISTRY_SCHEMAS } from '../../registry-schemas';
+import { scopeOf } from '../../auth/scope';
+import type { AdminResult } from '../../registry/admin';
+import { REGISTRY_SCHEMAS } from '../../registry/schemas';
 import type { JsonSchema } from '../../../../common/schema';
 import type { EntityKind, EntityMap } from '../../store/types';
 import { entitySite } from '../../store/types';

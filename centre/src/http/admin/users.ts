@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { hashPassword } from '../../../../common/passwords';
-import { passwordProblem, publicUser } from '../../auth';
+import { passwordProblem, publicUser } from '../../auth/auth';
 import type { Store, User, UserRole, UserScope } from '../../store/types';
 import { ADMIN, type RouteContext } from '../context';
 import { HttpError } from '../errors';

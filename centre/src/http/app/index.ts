@@ -5,11 +5,10 @@
  * not a console user, console tokens are refused here and worker tokens there) and shows the worker
  * their own data only; anything else is a 404 that says nothing about whether it exists.
  *
- * Also the pendant's detector, served as is to the browser (one detection code path). The admins' side is in admin/app-logins.ts.
+ * The admins' side is in admin/app-logins.ts. The pendant's detector is one of the app's static files
+ * (`/app/detect.js`, a copy of the firmware's made by centre/tools/firmware-copy.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import { createReadStream } from 'node:fs';
-import { join } from 'node:path';
 import { PHONE_ALARM_TYPES, type PhoneEvent } from '../../app/phone';
 import { appAlarm, appState, visibleToWorker } from '../../app/views';
 import type { RouteContext } from '../context';
@@ -18,7 +17,6 @@ import { params } from '../openapi';
 import { KEY, WORKER_AUTH } from './common';
 import { appSessionRoutes } from './sessions';
 
-export const DETECT_JS = join(__dirname, '..', '..', '..', '..', 'firmware', 'src', 'lib', 'detect.js');
 
 const SIGN_IN_ANSWER = { type: 'object', properties: { token: { type: 'string' }, workerId: { type: 'string' }, expiresAt: { type: 'integer' } } };
 const POSITION = {
@@ -114,13 +112,6 @@ export function appRoutes(app: FastifyInstance, ctx: RouteContext): () => void {
     void reply.code(r.duplicate ? 200 : 201);
     return { duplicate: r.duplicate, alarm: r.alarm ? await appAlarm(store, r.alarm, phone.id) : null, serverNow: clock.now() };
   });
-
-  app.get('/app/detect.js', {
-    schema: {
-      summary: 'The pendant\'s fall, man-down and no-motion detector (firmware/src/lib/detect.js), served as is to the worker app', tags,
-      response: { 200: { description: 'OK', content: { 'text/javascript': { schema: { type: 'string' } } } } },
-    },
-  }, async (_req, reply) => reply.headers({ 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }).send(createReadStream(DETECT_JS)));
 
   appSessionRoutes(app, ctx);
 

@@ -8,7 +8,7 @@
  * (the phone's queue resends what it is not sure was received). A session of another worker is a 404.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { SessionResult, StartSessionRequest } from '../../sessions';
+import type { SessionResult, StartSessionRequest } from '../../domain/sessions';
 import type { Session } from '../../store/types';
 import type { RouteContext } from '../context';
 import { HttpError } from '../errors';

@@ -6,11 +6,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { RESOLUTION_REASONS } from '../../../../protocol/src';
-import { scopeOf } from '../../auth-scope';
+import { scopeOf } from '../../auth/scope';
 import { ConsoleNotifier } from '../../notify/console';
-import type { AlarmResult } from '../../alarms';
+import type { AlarmResult } from '../../domain/alarms';
 import { type Alarm, WORKER_CONTACT } from '../../store/types';
-import { alarmView } from '../../views';
+import { alarmView } from '../../domain/views';
 import { actorOf, OPERATORS, type RouteContext } from '../context';
 import { HttpError } from '../errors';
 import { arrayOf, listOf, params, query, ref } from '../openapi';

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { SETTINGS } from '../../../../protocol/src';
-import { scopeOf } from '../../auth-scope';
+import { scopeOf } from '../../auth/scope';
 import { SettingsError } from '../../settings/service';
 import { actorOf, type RouteContext } from '../context';
 import { HttpError } from '../errors';

@@ -4,9 +4,9 @@
  * supervisors: only during an alarm) — and the plans and zones of the user's sites. No trail.
  */
 import type { FastifyInstance } from 'fastify';
-import { scopeOf } from '../../auth-scope';
-import { liveMap } from '../../live-map';
-import { whereaboutsOnlyInAlarm } from '../../privacy';
+import { scopeOf } from '../../auth/scope';
+import { liveMap } from '../../domain/live-map';
+import { whereaboutsOnlyInAlarm } from '../../domain/privacy';
 import type { RouteContext } from '../context';
 import { workerStatuses } from './worker-status';
 

@@ -4,9 +4,9 @@
  * SMS can be sent through the centre, the supervision periods. All within the user's scope.
  */
 import type { FastifyInstance } from 'fastify';
-import { scopeOf } from '../../auth-scope';
-import { whereaboutsOnlyInAlarm } from '../../privacy';
-import { alarmView } from '../../views';
+import { scopeOf } from '../../auth/scope';
+import { whereaboutsOnlyInAlarm } from '../../domain/privacy';
+import { alarmView } from '../../domain/views';
 import type { RouteContext } from '../context';
 import { arrayOf, ref } from '../openapi';
 import { workerStatuses } from './worker-status';

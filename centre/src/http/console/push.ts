@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { decodeSubscription, type PushSubscriptionRecord } from '../../notify/push/subscription';
-import type { PushWiring } from '../../push-alerts';
+import type { PushWiring } from '../../escalation/push-alerts';
 import { actorOf, type RouteContext } from '../context';
 import { HttpError } from '../errors';
 import { params } from '../openapi';

@@ -5,9 +5,9 @@
  * admins only: sessions are not time sheets.
  */
 import type { FastifyInstance } from 'fastify';
-import { scopeOf } from '../../auth-scope';
-import { sessionsFor, subjectsInAlarm, whereaboutsOnlyInAlarm } from '../../privacy';
-import type { SessionResult, StartSessionRequest } from '../../sessions';
+import { scopeOf } from '../../auth/scope';
+import { sessionsFor, subjectsInAlarm, whereaboutsOnlyInAlarm } from '../../domain/privacy';
+import type { SessionResult, StartSessionRequest } from '../../domain/sessions';
 import { actorOf, OPERATORS, type RouteContext } from '../context';
 import { HttpError } from '../errors';
 import { listOf, params, query, ref } from '../openapi';

@@ -7,10 +7,10 @@
  * stream is closed when the live hub reports a gap (a cluster worker's channel to the others was cut).
  */
 import type { FastifyInstance } from 'fastify';
-import { publicUser } from '../../auth';
-import { scopeOf } from '../../auth-scope';
-import type { LiveEvent } from '../../live';
-import { positionVisible, sessionsFor } from '../../privacy';
+import { publicUser } from '../../auth/auth';
+import { scopeOf } from '../../auth/scope';
+import type { LiveEvent } from '../../domain/live';
+import { positionVisible, sessionsFor } from '../../domain/privacy';
 import type { RouteContext } from '../context';
 import { HttpError } from '../errors';
 import { produces, query } from '../openapi';

@@ -3,14 +3,14 @@
  * alarm, pending (a pre-alarm runs), silent (protected but nothing heard), protected, off — with
  * battery, last seen and, only while protected or in an alarm (privacy), the last position and its
  * time. A supervisor sees the position and the session's times and note only while an alarm of the
- * worker is open (centre/src/privacy.ts). Computed from the store and the live session state at each
+ * worker is open (centre/src/domain/privacy.ts). Computed from the store and the live session state at each
  * request.
  */
-import type { Scope } from '../../auth-scope';
-import type { Positions } from '../../positions';
-import type { SessionService } from '../../sessions';
+import type { Scope } from '../../auth/scope';
+import type { Positions } from '../../domain/positions';
+import type { SessionService } from '../../domain/sessions';
 import type { Alarm, Session, Store, Worker } from '../../store/types';
-import type { Place } from '../../views';
+import type { Place } from '../../domain/views';
 import { ALARM_TYPES } from '../../../../protocol/src';
 
 export type WorkerStatus = 'alarm' | 'pending' | 'silent' | 'protected' | 'off';

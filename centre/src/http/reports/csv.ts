@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AlarmView } from '../../views';
+import type { AlarmView } from '../../domain/views';
 
 export const BOM = '\uFEFF';
 const LANGS = new Set(['en', 'fr', 'nl', 'de', 'es', 'sv', 'nb']);

@@ -5,9 +5,9 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ALARM_STATES, ALARM_TYPE_NAMES, RESOLUTION_REASONS, type AlarmState, type AlarmType, type ResolutionReason } from '../../../../protocol/src';
-import { scopeOf } from '../../auth-scope';
+import { scopeOf } from '../../auth/scope';
 import type { Alarm, AlarmSearch } from '../../store/types';
-import { alarmView, type AlarmView } from '../../views';
+import { alarmView, type AlarmView } from '../../domain/views';
 import type { RouteContext } from '../context';
 import { HttpError } from '../errors';
 import { arrayOf, produces, query, ref } from '../openapi';

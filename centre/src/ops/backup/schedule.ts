@@ -7,9 +7,9 @@
  */
 import type { Clock } from '../../../../common/clock';
 import type { Logger } from '../../../../common/log';
-import type { AlarmService } from '../../alarms';
+import type { AlarmService } from '../../domain/alarms';
 import type { BackupConfig } from '../../config';
-import type { Scheduler } from '../../scheduler';
+import type { Scheduler } from '../../domain/scheduler';
 import { listBackups, prune } from './files';
 import { backupInto, type StoreTarget } from './index';
 

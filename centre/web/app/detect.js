@@ -1,0 +1,187 @@
+// Copy of firmware/src/lib/detect.js for the worker app, written by `make web-firmware`: edit the firmware's file, not this one.
+// Detectors (docs/detection.md). Pure and clock-free: time is counted in samples at cfg.hz; one
+// step() per accelerometer sample (g, board axes), a few dozen statements, no allocation after
+// create(). Events: 1 FALL, 2 MAN_DOWN, 3 NO_MOTION, 4 UPRIGHT_AGAIN, 5 MOVING_AGAIN (0 = nothing).
+//
+// Fall: |a| above TRIG opens an event; at its largest impact the posture ~4 s before is kept.
+// DECIDE_S after that impact the event is decided by a small logistic model over orientation-
+// agnostic features (angles between gravity directions, magnitudes, motion), with a second set of
+// weights that adds in when the wearer was lying before (a fall out of bed against turning in it).
+// Weights fitted on SisFall, UMAFall and FallAllD by `npx vigil eval --train` (docs/detection.md).
+// Man-down: angle between gravity and the calibrated upright above tiltDeg for tiltS.
+// No-motion: motion below stillG for stillS.
+var VDetect = (function () {
+  var TRIG = 1.5; // g: opens a fall event
+  var DECIDE_S = 7; // s after the event's largest impact: the fall is decided
+  var CALM_S = 3; // s: the motion before deciding is averaged over this
+  var LYING = 0.5; // cosine: a posture further than 60° from upright counts as lying
+  var RING = 16; // gravity snapshots, one every 1/4 s: the posture 4 s back
+  var NF = 17; // features: 8, the lying flag, the 8 again when lying
+  // Logistic model: c1, c2, ln(peak), low-g, rotation, ln(motion), c1·c2, ln(peak)·c1; lying;
+  // the same eight when lying; bias. The firmware engine finds these numbers in the build.
+  var MODEL = new Float32Array([-1.124, -1.1995, 1.1933, -0.4477, -1.267, -0.5368, -1.4152, -0.7073, -0.1787, 0.0175, -0.036, -0.018, -0.1491, -0.2028, 0.356, 0.0133, 0.0311, 0.5033]);
+
+  function num(v, d) {
+    return v === undefined ? d : v;
+  }
+
+  // A detector runs unless switched off (false or 0).
+  function on(v) {
+    return v === undefined || !!v;
+  }
+
+  function create(cfg) {
+    var hz = cfg.hz;
+    var st = {
+      hz: hz,
+      w: cfg.w && cfg.w.length == MODEL.length ? new Float32Array(cfg.w) : MODEL, // the evaluator's folds pass their own
+      k: 1 / Math.max(1, 0.5 * hz), // gravity low-pass, 0.5 s
+      km: 1 / Math.max(1, 0.25 * hz), // motion low-pass, 0.25 s
+      lr: 0.5 / hz, // the low-g tracker rises 0.5 g/s back toward |a|
+      dN: Math.round(DECIDE_S * hz),
+      cN: Math.round(CALM_S * hz),
+      snapN: Math.max(1, Math.round(hz / 4)),
+      g: new Float32Array(3), // gravity estimate
+      u: new Float32Array(4), // upright unit vector; [3] = 1 when calibrated
+      p: new Float32Array(3), // posture before the impact
+      ring: new Float32Array(RING * 3),
+      rq: new Float32Array(4), // last four rotation cosines (0.5 s apart)
+      f: new Float32Array(NF), // features of the last decided event
+      nc: 0, // events decided (read by the evaluator's trainer)
+      n: 0, sn: 0, ri: 0, mv: 0, lmin: 1, ini: 0, z: 0
+    };
+    config(st, cfg);
+    reset(st);
+    return st;
+  }
+
+  // The settings a detector follows (all but the rate): also called on a running detector when the
+  // centre changes one (SPEC §4.2.1), which keeps its calibration, history and running counts.
+  function config(st, cfg) {
+    var hz = st.hz, sens = Math.max(1, Math.min(5, Math.round(num(cfg.sens, 3))));
+    st.on = (on(cfg.fall) ? 1 : 0) | (on(cfg.tilt) ? 2 : 0) | (on(cfg.still) ? 4 : 0);
+    st.thr = (3 - sens) * 0.75; // logit threshold: sens 3 is probability 0.5, each step 0.75 either way
+    st.tiltC = Math.cos(num(cfg.tiltDeg, 45) * Math.PI / 180);
+    st.tiltN = Math.round(num(cfg.tiltS, 30) * hz);
+    st.recN = Math.round(num(cfg.recoverS, 3) * hz);
+    st.stillN = Math.round(num(cfg.stillS, 60) * hz);
+    st.stillG = num(cfg.stillG, 0.05);
+  }
+
+  function reset(st) {
+    st.ph = 0; // fall event open
+    st.pc = 0; // samples since the event's largest impact
+    st.pk = 0; // largest |a| of the event
+    st.ms = 0; // motion summed over the last CALM_S before deciding
+    st.tc = 0; st.td = 0; // tilt counter, man-down latched
+    st.sc = 0; st.sd = 0; // stillness counter, no-motion latched
+  }
+
+  function cos(a, i, b, j) {
+    var d = Math.sqrt((a[i] * a[i] + a[i + 1] * a[i + 1] + a[i + 2] * a[i + 2]) * (b[j] * b[j] + b[j + 1] * b[j + 1] + b[j + 2] * b[j + 2]));
+    return d > 0 ? (a[i] * b[j] + a[i + 1] * b[j + 1] + a[i + 2] * b[j + 2]) / d : 1;
+  }
+
+  function upright(st) {
+    var g = st.g, m = Math.sqrt(g[0] * g[0] + g[1] * g[1] + g[2] * g[2]);
+    if (m < 0.5) return;
+    st.u[0] = g[0] / m; st.u[1] = g[1] / m; st.u[2] = g[2] / m; st.u[3] = 1;
+    st.tc = 0; st.td = 0;
+  }
+
+  // Every 1/4 s: keep the gravity estimate, and how far it turned in the last 0.5 s; the fastest
+  // turn in the 2 s after the impact is a feature.
+  function snap(st) {
+    var r = st.ring, i = st.ri * 3, b = ((st.ri + RING - 2) % RING) * 3, c;
+    r[i] = st.g[0]; r[i + 1] = st.g[1]; r[i + 2] = st.g[2];
+    c = cos(r, i, r, b);
+    st.rq[st.ri & 3] = c;
+    if (st.ph && st.pc < 2 * st.hz && c < st.f[4]) st.f[4] = c;
+    st.ri = (st.ri + 1) % RING;
+  }
+
+  function decide(st) {
+    var f = st.f, w = st.w, z = w[NF], i, ly;
+    f[0] = cos(st.g, 0, st.p, 0); // posture after against before
+    f[1] = st.u[3] ? cos(st.g, 0, st.u, 0) : f[0]; // after against upright
+    f[2] = Math.log(st.pk);
+    f[5] = Math.log(st.ms / st.cN + 0.005);
+    f[6] = f[0] * f[1];
+    f[7] = f[2] * f[0];
+    ly = st.u[3] && cos(st.p, 0, st.u, 0) < LYING ? 1 : 0;
+    f[8] = ly;
+    for (i = 0; i < 8; i++) f[i + 9] = ly * f[i];
+    for (i = 0; i < NF; i++) z += w[i] * f[i];
+    st.nc++;
+    st.z = z;
+    return z > st.thr ? 1 : 0;
+  }
+
+  function fall(st, m) {
+    var i;
+    if (m > TRIG) {
+      if (!st.ph) {
+        st.ph = 1; st.pk = 0;
+        st.f[4] = Math.min(st.rq[0], st.rq[1], st.rq[2], st.rq[3]);
+      }
+      if (m > st.pk) {
+        st.pk = m; st.pc = 0; st.ms = 0;
+        i = st.ri * 3; // the oldest snapshot: the posture 4 s before this impact
+        st.p[0] = st.ring[i]; st.p[1] = st.ring[i + 1]; st.p[2] = st.ring[i + 2];
+        st.f[3] = st.lmin;
+        return 0;
+      }
+    }
+    if (st.ph) {
+      if (++st.pc > st.dN - st.cN) st.ms += st.mv;
+      if (st.pc >= st.dN) {
+        st.ph = 0;
+        return decide(st);
+      }
+    }
+    return 0;
+  }
+
+  // The first sample seeds the gravity estimate and the posture history.
+  function init(st, x, y, z) {
+    var i;
+    st.g[0] = x; st.g[1] = y; st.g[2] = z;
+    for (i = 0; i < RING * 3; i += 3) { st.ring[i] = x; st.ring[i + 1] = y; st.ring[i + 2] = z; }
+    st.rq.fill(1);
+    st.ini = 1;
+  }
+
+  function step(st, x, y, z) {
+    var g = st.g, k = st.k, e = 0, c, dx, dy, dz, m = Math.sqrt(x * x + y * y + z * z);
+    if (!st.ini) init(st, x, y, z);
+    g[0] += (x - g[0]) * k; g[1] += (y - g[1]) * k; g[2] += (z - g[2]) * k;
+    dx = x - g[0]; dy = y - g[1]; dz = z - g[2];
+    st.mv += (Math.sqrt(dx * dx + dy * dy + dz * dz) - st.mv) * st.km;
+    st.lmin = Math.min(m, st.lmin + st.lr);
+    if (++st.sn >= st.snapN) { st.sn = 0; snap(st); }
+    if (!st.u[3] && ++st.n >= 2 * st.hz) upright(st); // never calibrated: learn from the first 2 s
+    if (st.on & 1) e = fall(st, m);
+    if ((st.on & 2) && st.u[3]) {
+      c = cos(g, 0, st.u, 0);
+      if (!st.td) {
+        st.tc = c < st.tiltC ? st.tc + 1 : 0;
+        if (st.tc >= st.tiltN && !e) { st.td = 1; st.tc = 0; e = 2; }
+      } else {
+        st.tc = c >= st.tiltC ? st.tc + 1 : 0;
+        if (st.tc >= st.recN && !e) { st.td = 0; st.tc = 0; e = 4; }
+      }
+    }
+    if (st.on & 4) {
+      if (!st.sd) {
+        st.sc = st.mv < st.stillG ? st.sc + 1 : 0;
+        if (st.sc >= st.stillN && !e) { st.sd = 1; st.sc = 0; e = 3; }
+      } else {
+        st.sc = st.mv > 2 * st.stillG ? st.sc + 1 : 0;
+        if (st.sc >= st.hz && !e) { st.sd = 0; st.sc = 0; e = 5; }
+      }
+    }
+    return e;
+  }
+
+  return { create: create, config: config, step: step, upright: upright, reset: reset, NF: NF };
+})();
