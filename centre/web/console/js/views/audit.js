@@ -26,7 +26,7 @@ export function render(main) {
       { head: t('audit.details'), cls: 'wide', cell: details },
     ],
     empty: t('audit.none'),
-    csv: { path: '/api/audit.csv', name: 'vigil-audit', refresh: true }, // the export is in the log now
+    csv: { path: '/api/audit.csv', name: 'vigil-audit', lang: true, refresh: true }, // the export is in the log now
   });
   const form = page.form([
     h('label.field', h('span.label', t('audit.actor')), page.input('actor', { type: 'search', placeholder: 'olga, user:olga' })),
