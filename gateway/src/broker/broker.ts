@@ -12,7 +12,8 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import { verifyPasswordAsync } from '../../../common/passwords';
 import { createLogger, type Logger } from '../../../common/log';
-import { canPublish, canSubscribe, type Identity } from './acl';
+import { canPublish, canReceive, canSubscribe, type Identity } from './acl';
+import { claimClientId, guardStoredSubscriptions, pruneSession, type SessionPersistence } from './sessions';
 import type { Role } from '../../../protocol/src';
 import { openDb } from '../store/db';
 import { SqlitePersistence } from './persistence-sqlite';
@@ -50,11 +51,6 @@ export interface BrokerOptions {
 }
 
 type AuthError = Error & { returnCode: number };
-/** The two calls of Aedes' persistence interface that keep client id owners (memory, SQLite, Redis). */
-interface OwnerPersistence {
-  createRetainedStream(pattern: string): AsyncIterable<unknown>;
-  storeRetained(packet: unknown): Promise<void>;
-}
 
 export class EmbeddedBroker {
   private aedes: Aedes | undefined;
@@ -65,7 +61,7 @@ export class EmbeddedBroker {
   private readonly log: Logger;
   readonly ports: { tcp?: number; ws?: number; tls?: number } = {};
   /** Rejections by reason, for the health endpoint. */
-  readonly counters = { authFailed: 0, clientIdTaken: 0, publishDenied: 0, subscribeDenied: 0, connections: 0, errors: 0 };
+  readonly counters = { authFailed: 0, clientIdTaken: 0, publishDenied: 0, subscribeDenied: 0, sessionSubscriptionsDropped: 0, forwardDenied: 0, connections: 0, errors: 0 };
   private ownPersistence: SqlitePersistence | undefined;
 
   constructor(private readonly opts: BrokerOptions) {
@@ -121,9 +117,18 @@ export class EmbeddedBroker {
         }
         done(null, sub);
       },
+      // Every delivery, a persistent session's queued messages included: only what the receiver may read.
+      authorizeForward: (client, packet) => {
+        const who = this.identities.get(client);
+        if (who && canReceive(who, packet.topic)) return packet;
+        this.counters.forwardDenied++;
+        this.log.warn('mqtt delivery denied', { username: who?.username ?? null, topic: packet.topic });
+        return null;
+      },
     };
     const aedes = await Aedes.createBroker(options);
     this.aedes = aedes;
+    guardStoredSubscriptions(this.sessionStore(), (c) => this.identities.get(c));
     // A persistence failure surfaces as an 'error' event; unhandled it would end the process.
     (aedes as unknown as NodeJS.EventEmitter).on('error', (e: Error) => {
       this.counters.errors++;
@@ -145,9 +150,15 @@ export class EmbeddedBroker {
     }
   }
 
-  /** A user whose password is right: admitted if the client id is theirs (claimClientId). */
+  /**
+   * A user whose password is right: admitted if the client id is theirs (sessions.ts), with what a
+   * persistent session under it kept re-authorised against this user's ACL.
+   */
   private admit(client: Client, user: BrokerUser, done: (err: AuthError | null, ok: boolean) => void): void {
-    this.claimClientId(client, user.username).then((mine) => {
+    const identity: Identity = { username: user.username, role: user.role };
+    if (user.siteId !== undefined) identity.siteId = user.siteId;
+    if (user.gatewayId !== undefined) identity.gatewayId = user.gatewayId;
+    this.claim(client, identity).then((mine) => {
       if (!mine) {
         this.counters.clientIdTaken++;
         this.log.warn('mqtt client id belongs to another user', { username: user.username, clientId: client.id });
@@ -155,9 +166,6 @@ export class EmbeddedBroker {
         err.returnCode = 2; // identifier rejected (MQTT 3.1.1 §3.2.2.3)
         return done(err, false);
       }
-      const identity: Identity = { username: user.username, role: user.role };
-      if (user.siteId !== undefined) identity.siteId = user.siteId;
-      if (user.gatewayId !== undefined) identity.gatewayId = user.gatewayId;
       this.identities.set(client, identity);
       done(null, true);
     }, (e: unknown) => {
@@ -169,30 +177,27 @@ export class EmbeddedBroker {
     });
   }
 
-  /**
-   * A client id belongs to the user who first kept a session under it. MQTT lets a new connection
-   * with the same id take over the old one — its subscriptions, and the QoS 1 messages queued for it
-   * — so without this a gateway's credentials could connect as `vigil-centre`, disconnect the centre
-   * and acknowledge its uplinks: alarms lost (found by the MQTT fuzzer). The owner of a persistent
-   * session is kept as a retained message on `$vigil/owners/<id in hex>` (no client can subscribe to
-   * `$` topics), so it survives restarts and is shared by the nodes of a broker cluster; a clean
-   * session's id is checked against the owner record and against whoever is connected under it now.
-   */
-  private async claimClientId(client: Client, username: string): Promise<boolean> {
+  private async claim(client: Client, who: Identity): Promise<boolean> {
     const aedes = this.aedes;
-    if (!aedes || client.id.startsWith('aedes_')) return true; // an id the broker assigned
-    const live = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[client.id];
-    const current = live && live !== client ? this.identities.get(live) : undefined;
-    if (current && current.username !== username) return false;
-    const topic = `$vigil/owners/${Buffer.from(client.id, 'utf8').toString('hex')}`;
-    const persistence = (aedes as unknown as { persistence: OwnerPersistence }).persistence;
-    let owner: string | undefined;
-    for await (const p of persistence.createRetainedStream(topic)) {
-      if ((p as { topic?: string }).topic === topic) owner = Buffer.from((p as { payload: Buffer }).payload).toString('utf8');
+    if (!aedes) return true; // stopping: Aedes drops the connection itself
+    const persistence = this.sessionStore();
+    const clients = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients;
+    const liveOwner = (id: string): Identity | undefined => {
+      const live = clients[id];
+      return live && live !== client ? this.identities.get(live) : undefined;
+    };
+    if (!(await claimClientId({ persistence, brokerId: aedes.id, liveOwner }, client, who))) return false;
+    if (client.clean) return true;
+    const dropped = await pruneSession(persistence, client.id, who);
+    if (dropped) {
+      this.counters.sessionSubscriptionsDropped += dropped;
+      this.log.warn('mqtt session subscriptions dropped: not allowed for this user', { username: who.username, clientId: client.id, dropped });
     }
-    if (owner !== undefined) return owner === username;
-    if (!client.clean) await persistence.storeRetained({ cmd: 'publish', topic, payload: Buffer.from(username, 'utf8'), qos: 0, retain: true, dup: false, brokerId: aedes.id, brokerCounter: 0 });
     return true;
+  }
+
+  private sessionStore(): SessionPersistence {
+    return (this.aedes as unknown as { persistence: SessionPersistence }).persistence;
   }
 
   /** Whether this client may publish on `topic` (a will is checked before it is stored: redis.ts). */
