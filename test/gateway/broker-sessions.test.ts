@@ -9,11 +9,13 @@
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { createLogger } from '../../common/log';
 import { hashPassword } from '../../common/passwords';
 import { type BrokerUser, EmbeddedBroker } from '../../gateway/src/broker/broker';
+import { QUEUED_PER_SESSION, SESSIONS_PER_USER } from '../../gateway/src/broker/quotas';
 
 const PASSWORD = 'pw-1';
 let users: BrokerUser[];
@@ -125,4 +127,55 @@ describe('client ids reserved to the services that use them', () => {
     expect((await connect(port, 'gw-a', 'vigil-gw-site-a-gw-1', { clean: false })).code).toBe(0);
     expect(broker!.counters.clientIdTaken).toBe(14);
   });
+});
+
+describe('what one user can make the broker keep (quotas.ts; found by the fuzzer as heap growth)', () => {
+  it(`a gateway keeps at most ${SESSIONS_PER_USER} persistent sessions; clean ones and the centre's are not counted`, async () => {
+    const port = await start('memory');
+    for (let i = 0; i < SESSIONS_PER_USER; i++) expect((await connect(port, 'gw-a', `s${i}`, { clean: false })).code).toBe(0);
+    expect((await connect(port, 'gw-a', 'one-more', { clean: false })).code).toBe(2);
+    expect(broker!.counters.sessionsExceeded).toBe(1);
+    expect((await connect(port, 'gw-a', 'one-more', { clean: true })).code).toBe(0);
+    expect((await connect(port, 'gw-a', 's0', { clean: false })).code).toBe(0); // its own, again
+    for (let i = 0; i <= SESSIONS_PER_USER; i++) expect((await connect(port, 'centre', `centre-${i}`, { clean: false })).code).toBe(0);
+    expect(broker!.counters.sessionsExceeded).toBe(1);
+  });
+
+  it(`at most ${QUEUED_PER_SESSION} messages wait for a gateway's session; the centre's queue is not bounded`, async () => {
+    const port = await start('memory');
+    const gw = await connect(port, 'gw-a', 'vigil-gw-site-a-gw-1', { clean: false });
+    await gw.c.subscribeAsync('vigil/v1/sites/site-a/downlink', { qos: 1 });
+    await gw.c.endAsync();
+    const centre = await connect(port, 'centre', 'vigil-centre', { clean: false });
+    await centre.c.subscribeAsync('vigil/v1/sites/+/gateways/+/uplink', { qos: 1 });
+    await centre.c.endAsync();
+    const extra = 10;
+    for (let i = 0; i < QUEUED_PER_SESSION + extra; i++) await broker!.publish('vigil/v1/sites/site-a/downlink', `d${i}`, 1, false);
+    const gwB = await connect(port, 'gw-b', 'vigil-gw-site-b-gw-2');
+    for (let i = 0; i < QUEUED_PER_SESSION + extra; i++) await gwB.c.publishAsync('vigil/v1/sites/site-b/gateways/gw-2/uplink', `u${i}`, { qos: 1 });
+    expect(broker!.counters.queueFull).toBe(extra);
+
+    const back = await connect(port, 'gw-a', 'vigil-gw-site-a-gw-1', { clean: false });
+    const centreBack = await connect(port, 'centre', 'vigil-centre', { clean: false });
+    const all = (c: Conn, n: number): Promise<void> => new Promise((resolve) => {
+      const done = (): boolean => c.got.length >= n && (resolve(), true);
+      if (!done()) c.c.on('message', done);
+    });
+    await Promise.all([all(back, QUEUED_PER_SESSION), all(centreBack, QUEUED_PER_SESSION + extra)]);
+    await roundTrip(back.c);
+    expect(back.got).toHaveLength(QUEUED_PER_SESSION);
+    expect(back.got[0]).toBe('vigil/v1/sites/site-a/downlink d0'); // the oldest kept, the newest dropped
+    expect(centreBack.got).toHaveLength(QUEUED_PER_SESSION + extra);
+  }, 60_000);
+});
+
+it('an empty client id with a persistent session is "identifier rejected" [MQTT-3.1.3-8], not a session kept for ever', async () => {
+  const port = await start('memory');
+  const str = (t: string): Buffer => Buffer.concat([Buffer.from([0, t.length]), Buffer.from(t)]);
+  const body = Buffer.concat([str('MQTT'), Buffer.from([4, 0xc0, 0, 30]), str(''), str('gw-a'), str(PASSWORD)]); // username, password, CleanSession 0
+  const socket = tcpConnect({ host: '127.0.0.1', port });
+  socket.write(Buffer.concat([Buffer.from([0x10, body.length]), body]));
+  const connack = await new Promise<Buffer>((resolve) => socket.once('data', resolve));
+  socket.destroy();
+  expect([...connack]).toEqual([0x20, 2, 0, 2]);
 });

@@ -13,7 +13,9 @@ import { Aedes, type AedesOptions, type Client } from 'aedes';
 import { verifyPasswordAsync } from '../../../common/passwords';
 import { createLogger, type Logger } from '../../../common/log';
 import { canPublish, canReceive, canSubscribe, type Identity } from './acl';
-import { claimClientId, guardStoredSubscriptions, pruneSession, type SessionPersistence } from './sessions';
+import { type Claim, claimClientId, guardStoredSubscriptions, ownerOf, pruneSession, type SessionPersistence } from './sessions';
+import { type QueuePersistence, SessionQueues } from './quotas';
+import { holdUntilConnack, releaseHeld } from './connack-hold';
 import type { Role } from '../../../protocol/src';
 import { openDb } from '../store/db';
 import { SqlitePersistence } from './persistence-sqlite';
@@ -61,8 +63,9 @@ export class EmbeddedBroker {
   private readonly log: Logger;
   readonly ports: { tcp?: number; ws?: number; tls?: number } = {};
   /** Rejections by reason, for the health endpoint. */
-  readonly counters = { authFailed: 0, clientIdTaken: 0, publishDenied: 0, subscribeDenied: 0, sessionSubscriptionsDropped: 0, forwardDenied: 0, connections: 0, errors: 0 };
+  readonly counters = { authFailed: 0, clientIdTaken: 0, publishDenied: 0, subscribeDenied: 0, sessionSubscriptionsDropped: 0, forwardDenied: 0, sessionsExceeded: 0, queueFull: 0, connections: 0, errors: 0 };
   private ownPersistence: SqlitePersistence | undefined;
+  private queues: SessionQueues | undefined;
 
   constructor(private readonly opts: BrokerOptions) {
     this.log = opts.log ?? createLogger('broker');
@@ -83,17 +86,18 @@ export class EmbeddedBroker {
         done(null, true);
       },
       authenticate: (client, username, password, done) => {
-        const user = username === undefined ? undefined : users.get(username);
-        void verifyPasswordAsync(password?.toString('utf8') ?? '', user?.passwordHash).then((ok) => {
-          if (!ok || !user || !password) {
-            this.counters.authFailed++;
-            this.log.warn('mqtt login refused', { username: username ?? null, clientId: client.id });
-            const err = new Error('Bad username or password') as AuthError;
-            err.returnCode = 4;
-            return done(err, false);
-          }
-          this.admit(client, user, done);
-        });
+        const refuse = (): void => {
+          this.counters.authFailed++;
+          this.log.warn('mqtt login refused', { username: username ?? null, clientId: client.id });
+          const err = new Error('Bad username or password') as AuthError;
+          err.returnCode = 4;
+          done(err, false);
+        };
+        // No name or no password: nothing to compare, and no name whose existence the time could tell,
+        // so no scrypt (which would cost 50 ms of CPU per anonymous connection, a flood's lever).
+        if (username === undefined || password === undefined) return refuse();
+        const user = users.get(username);
+        void verifyPasswordAsync(password.toString('utf8'), user?.passwordHash).then((ok) => (ok && user ? this.admit(client, user, done) : refuse()));
       },
       authorizePublish: (client, packet, done) => {
         // A will left by a client of a dead node of a broker cluster, published by this node without
@@ -129,6 +133,12 @@ export class EmbeddedBroker {
     const aedes = await Aedes.createBroker(options);
     this.aedes = aedes;
     guardStoredSubscriptions(this.sessionStore(), (c) => this.identities.get(c));
+    this.queues = new SessionQueues(this.sessionStore() as unknown as QueuePersistence, {
+      ownerRole: async (id) => users.get((await ownerOf(this.sessionStore(), id)) ?? '')?.role,
+      now: () => Date.now(),
+      dropped: () => this.counters.queueFull++,
+    });
+    this.queues.install();
     // A persistence failure surfaces as an 'error' event; unhandled it would end the process.
     (aedes as unknown as NodeJS.EventEmitter).on('error', (e: Error) => {
       this.counters.errors++;
@@ -158,11 +168,12 @@ export class EmbeddedBroker {
     const identity: Identity = { username: user.username, role: user.role };
     if (user.siteId !== undefined) identity.siteId = user.siteId;
     if (user.gatewayId !== undefined) identity.gatewayId = user.gatewayId;
-    this.claim(client, identity).then((mine) => {
-      if (!mine) {
-        this.counters.clientIdTaken++;
-        this.log.warn('mqtt client id belongs to another user', { username: user.username, clientId: client.id });
-        const err = new Error('Client id in use by another user') as AuthError;
+    this.claim(client, identity).then((claim) => {
+      if (claim !== 'mine') {
+        if (claim === 'taken') this.counters.clientIdTaken++;
+        else this.counters.sessionsExceeded++;
+        this.log.warn(claim === 'taken' ? 'mqtt client id belongs to another user' : 'mqtt persistent sessions: too many for this user', { username: user.username, clientId: client.id });
+        const err = new Error(claim === 'taken' ? 'Client id in use by another user' : 'Too many persistent sessions') as AuthError;
         err.returnCode = 2; // identifier rejected (MQTT 3.1.1 §3.2.2.3)
         return done(err, false);
       }
@@ -177,23 +188,24 @@ export class EmbeddedBroker {
     });
   }
 
-  private async claim(client: Client, who: Identity): Promise<boolean> {
+  private async claim(client: Client, who: Identity): Promise<Claim> {
     const aedes = this.aedes;
-    if (!aedes) return true; // stopping: Aedes drops the connection itself
+    if (!aedes) return 'mine'; // stopping: Aedes drops the connection itself
     const persistence = this.sessionStore();
     const clients = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients;
     const liveOwner = (id: string): Identity | undefined => {
       const live = clients[id];
       return live && live !== client ? this.identities.get(live) : undefined;
     };
-    if (!(await claimClientId({ persistence, brokerId: aedes.id, liveOwner }, client, who))) return false;
-    if (client.clean) return true;
+    const claim = await claimClientId({ persistence, brokerId: aedes.id, liveOwner }, client, who);
+    if (claim !== 'mine' || client.clean) return claim;
+    this.queues?.knownAs(client.id, who.role);
     const dropped = await pruneSession(persistence, client.id, who);
     if (dropped) {
       this.counters.sessionSubscriptionsDropped += dropped;
       this.log.warn('mqtt session subscriptions dropped: not allowed for this user', { username: who.username, clientId: client.id, dropped });
     }
-    return true;
+    return 'mine';
   }
 
   private sessionStore(): SessionPersistence {
@@ -249,45 +261,5 @@ export class EmbeddedBroker {
         resolve((server.address() as AddressInfo).port);
       });
     });
-  }
-}
-
-type Deliver = (packet: unknown, cb: () => void) => void;
-interface HeldClient {
-  deliver0: Deliver;
-  deliverQoS: Deliver;
-  conn?: NodeJS.EventEmitter;
-  vigilHeld?: { deliver: Deliver; packet: unknown; cb: () => void }[];
-}
-
-/**
- * [MQTT-3.2.0-1]: the first packet the server sends a client is its CONNACK. Aedes restores a
- * persistent session's subscriptions before it stores the will and answers, so a message published
- * meanwhile (a broker cluster under traffic: the will goes to Redis and back) reached the client
- * before its CONNACK, and mqtt.js waited for the CONNACK forever. Deliveries wait for it here; the
- * messages themselves are already in the session's queue (persistence), so a connection that fails
- * before its CONNACK loses none of them.
- */
-function holdUntilConnack(client: object): void {
-  const c = client as HeldClient;
-  const held: NonNullable<HeldClient['vigilHeld']> = [];
-  c.vigilHeld = held;
-  const wrap = (deliver: Deliver): Deliver => (packet, cb) => {
-    if (c.vigilHeld) c.vigilHeld.push({ deliver, packet, cb });
-    else deliver(packet, cb);
-  };
-  c.deliver0 = wrap(c.deliver0.bind(c));
-  c.deliverQoS = wrap(c.deliverQoS.bind(c));
-  c.conn?.once('close', () => releaseHeld(client, false));
-}
-
-function releaseHeld(client: object, deliver: boolean): void {
-  const c = client as HeldClient;
-  const held = c.vigilHeld;
-  if (!held) return;
-  c.vigilHeld = undefined;
-  for (const h of held) {
-    if (deliver) h.deliver(h.packet, h.cb);
-    else h.cb();
   }
 }

@@ -17,6 +17,7 @@
  */
 import type { Client } from 'aedes';
 import { canSubscribe, type Identity } from './acl';
+import { SESSIONS_PER_USER } from './quotas';
 
 /** The calls of Aedes' persistence interface used here (memory, SQLite and Redis implement them). */
 export interface SessionPersistence {
@@ -53,25 +54,49 @@ export interface ClaimContext {
   liveOwner(clientId: string): Identity | undefined;
 }
 
-/**
- * Whether `client` may connect as `who` under its id: not a reserved id of another principal, not an
- * id another user is connected under, not an id another user keeps a persistent session under. The
- * owner of a persistent session is kept as a retained message on `$vigil/owners/<id in hex>` (no
- * client can subscribe to `$` topics), so it survives restarts and is shared by a cluster's nodes.
- */
-export async function claimClientId(ctx: ClaimContext, client: Client, who: Identity): Promise<boolean> {
-  if (client.id.startsWith('aedes_')) return true; // an id the broker assigned
-  if (!reservedIdAllows(client.id, who)) return false;
-  const current = ctx.liveOwner(client.id);
-  if (current && current.username !== who.username) return false;
-  const topic = `$vigil/owners/${Buffer.from(client.id, 'utf8').toString('hex')}`;
+const ownerTopic = (clientId: string): string => `$vigil/owners/${Buffer.from(clientId, 'utf8').toString('hex')}`;
+
+/** The user who keeps a persistent session under `clientId`, from its owner record. */
+export async function ownerOf(persistence: SessionPersistence, clientId: string): Promise<string | undefined> {
+  const topic = ownerTopic(clientId);
   let owner: string | undefined;
-  for await (const p of ctx.persistence.createRetainedStream(topic)) {
+  for await (const p of persistence.createRetainedStream(topic)) {
     if ((p as { topic?: string }).topic === topic) owner = Buffer.from((p as { payload: Buffer }).payload).toString('utf8');
   }
-  if (owner !== undefined) return owner === who.username;
-  if (!client.clean) await ctx.persistence.storeRetained({ cmd: 'publish', topic, payload: Buffer.from(who.username, 'utf8'), qos: 0, retain: true, dup: false, brokerId: ctx.brokerId, brokerCounter: 0 });
-  return true;
+  return owner;
+}
+
+async function sessionsOf(persistence: SessionPersistence, username: string): Promise<number> {
+  let n = 0;
+  for await (const p of persistence.createRetainedStream('$vigil/owners/+')) {
+    if (Buffer.from((p as { payload: Buffer }).payload).toString('utf8') === username) n++;
+  }
+  return n;
+}
+
+/** `mine`, or why not: the id is another's (`taken`), or the user keeps as many sessions as allowed (`too_many`). */
+export type Claim = 'mine' | 'taken' | 'too_many';
+
+/**
+ * Whether `client` may connect as `who` under its id: not a reserved id of another principal, not an
+ * id another user is connected under, not an id another user keeps a persistent session under, and
+ * not one persistent session more than SESSIONS_PER_USER (quotas.ts; the centre's are not counted).
+ * The owner of a persistent session is kept as a retained message on `$vigil/owners/<id in hex>` (no
+ * client can subscribe to `$` topics), so it survives restarts and is shared by a cluster's nodes.
+ */
+export async function claimClientId(ctx: ClaimContext, client: Client, who: Identity): Promise<Claim> {
+  // An id the broker assigned (the CONNECT had none): a session nobody could come back to, kept for
+  // ever. [MQTT-3.1.3-8] a zero-byte id with CleanSession 0 is "identifier rejected" (Aedes 1.2 takes it).
+  if (client.id.startsWith('aedes_')) return client.clean ? 'mine' : 'taken';
+  if (!reservedIdAllows(client.id, who)) return 'taken';
+  const current = ctx.liveOwner(client.id);
+  if (current && current.username !== who.username) return 'taken';
+  const owner = await ownerOf(ctx.persistence, client.id);
+  if (owner !== undefined) return owner === who.username ? 'mine' : 'taken';
+  if (client.clean) return 'mine';
+  if (who.role !== 'centre' && (await sessionsOf(ctx.persistence, who.username)) >= SESSIONS_PER_USER) return 'too_many';
+  await ctx.persistence.storeRetained({ cmd: 'publish', topic: ownerTopic(client.id), payload: Buffer.from(who.username, 'utf8'), qos: 0, retain: true, dup: false, brokerId: ctx.brokerId, brokerCounter: 0 });
+  return 'mine';
 }
 
 /**
