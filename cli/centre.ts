@@ -13,6 +13,7 @@ import { SqliteStore } from '../centre/src/store/sqlite';
 import type { UserRole } from '../centre/src/store/types';
 import type { Command } from './main';
 import { backupCommand, restoreCommand } from './centre-backup';
+import { personCommand } from './centre-person';
 import { untilSignal } from './signals';
 
 const USAGE = [
@@ -23,6 +24,10 @@ const USAGE = [
   'npx vigil centre push-keys                                                 print a new VAPID key pair for push.vapid (Web Push; needed by a cluster)',
   'npx vigil centre backup --config <centre.yaml> [--dir <dir> | --out <file>] back the store up while the centre runs (default dir: backup.dir or <dataDir>/backups)',
   'npx vigil centre restore --config <centre.yaml> <backup file>             put a backup back (the centre stopped); what it replaces is kept',
+  'npx vigil centre person export --config <centre.yaml> <workerId> --out <dir> [--tz <zone>] [--delimiter ;]',
+  '                                                                           everything held about a worker, as JSON and CSV (GDPR art. 15); audited',
+  'npx vigil centre person erase --config <centre.yaml> <workerId> --confirm <workerId>',
+  '                                                                           erase a worker, keeping the alarm statistics (GDPR art. 17); audited',
 ].join('\n       ');
 
 function config(path: string | undefined): ResolvedCentreConfig | number {
@@ -123,7 +128,7 @@ async function userAdd(args: string[]): Promise<number> {
 }
 
 export const centreCommand: Command = {
-  summary: 'run the monitoring centre (rules, alarms, escalation, API and console); import a registry; add users; make push keys; back up and restore its store',
+  summary: 'run the monitoring centre (rules, alarms, escalation, API and console); import a registry; add users; make push keys; back up and restore its store; export or erase one person\'s data',
   usage: USAGE,
   async run(args) {
     const [sub, ...rest] = args;
@@ -134,6 +139,7 @@ export const centreCommand: Command = {
     };
     if (sub === 'backup') return backupCommand(rest, config, usage);
     if (sub === 'restore') return restoreCommand(rest, config, usage);
+    if (sub === 'person') return personCommand(rest, config, usage);
     if (sub === 'user' && rest[0] === 'add') return userAdd(rest.slice(1));
     if (sub === 'run') return run(rest);
     if (sub === 'push-keys') {

@@ -2,13 +2,23 @@
  * Pieces of a scale-out test (and `make bench-scale`) that sit around the real processes: a webhook
  * receiver standing in for the contacts' systems (records every delivery with its idempotency key,
  * answers as told), a console's live stream (SSE) over real HTTP, logins, and the registry seeded into
- * PostgreSQL through the store.
+ * PostgreSQL through the store; the site's gateway started over the broker nodes and awaited until it
+ * holds the keyring, and the whole installation torn down in order.
  */
 import { createServer, get as httpGet, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventEmitter } from 'node:events';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../common/log';
 import { hashPassword } from '../common/passwords';
 import type { Store } from '../centre/src/store/types';
+import { Gateway } from '../gateway/src/gateway';
+import type { RadioTransport } from '../gateway/src/transport/types';
+import type { VigilChild } from './cluster';
+import type { Postgres } from './postgres';
+import type { Redis } from './redis';
+import { until } from './wait';
 
 export interface Hook {
   contact: string;
@@ -151,4 +161,47 @@ export async function seedRegistry(store: Store, o: SeedOptions): Promise<void> 
   for (const u of o.users ?? []) {
     await store.createUser({ id: `u-${u.username}`, username: u.username, name: u.username, role: 'operator', passwordHash: hashPassword(u.password) });
   }
+}
+
+export interface SiteGatewayOptions {
+  dir: string;
+  siteId: string;
+  brokerUrls: string[];
+  transport: RadioTransport;
+  log: Logger;
+  /** How many pendants' keys the centre publishes: the gateway is ready once it holds them all. */
+  devices: number;
+  timeoutMs: number;
+}
+
+/** The site's gateway `gw-1` over the broker nodes, resolved once its keyring holds every pendant's key. */
+export async function startSiteGateway(o: SiteGatewayOptions): Promise<Gateway> {
+  const gateway = new Gateway(
+    { siteId: o.siteId, gatewayId: 'gw-1', dataDir: join(o.dir, 'gateway'), mqtt: { url: o.brokerUrls, username: 'gw-1', password: 'gw-pw' }, heartbeatS: 30, transports: [] },
+    { transports: [o.transport], log: o.log, reconnectPeriodMs: 200 },
+  );
+  await gateway.start();
+  await until(gateway.keyring, 'applied', () => gateway.keyring.size >= o.devices, o.timeoutMs, `the keyring of ${o.devices} devices on the gateway`);
+  return gateway;
+}
+
+export interface Installation {
+  dir: string;
+  gateway?: Gateway | undefined;
+  workers: VigilChild[];
+  brokers: VigilChild[];
+  hooks: HookReceiver;
+  redis?: Redis | undefined;
+  pg?: Postgres | undefined;
+}
+
+/** Stops everything a scale-out run started, the site first and the databases last, and removes its directory. */
+export async function tearDown(i: Installation): Promise<void> {
+  await i.gateway?.stop().catch(() => undefined);
+  for (const w of i.workers) await w.stop();
+  for (const b of i.brokers) await b.stop();
+  await i.hooks.close();
+  await i.redis?.destroy();
+  await i.pg?.destroy();
+  rmSync(i.dir, { recursive: true, force: true });
 }

@@ -1,36 +1,24 @@
 /**
  * The processes of a scale-out installation, each a real `node bin/vigil.js …` child: broker nodes
  * (`vigil broker`) sharing Redis, centre workers (`vigil centre`) sharing PostgreSQL. Their log lines
- * are observable (`waitFor` waits on the line, never sleeps); `kill9` is a crash.
+ * are observable (`waitFor` waits on the line, never sleeps); `kill9` is a crash. `VigilChild` is
+ * also the tests' single centre (test/helpers/centre-child.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashPassword } from '../common/passwords';
-import { waitForEvent } from './wait';
+import { LineLog } from './line-log';
 
 const BIN = join(__dirname, '..', 'bin', 'vigil.js');
 
-export class VigilChild extends EventEmitter<{ line: [string] }> {
-  readonly lines: string[] = [];
+export class VigilChild {
+  /** Its stderr (where it logs), by line, in a bounded tail. */
+  readonly log: LineLog;
   private readonly exited: Promise<void>;
 
   private constructor(readonly name: string, readonly child: ChildProcess) {
-    super();
-    this.setMaxListeners(0);
-    let partial = '';
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => {
-      partial += chunk;
-      const parts = partial.split('\n');
-      partial = parts.pop()!;
-      for (const l of parts) {
-        this.lines.push(l);
-        if (this.lines.length > 20_000) this.lines.splice(0, 10_000);
-        this.emit('line', l);
-      }
-    });
+    this.log = new LineLog(name, child.stderr!);
     child.stdout!.resume();
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
   }
@@ -50,21 +38,19 @@ export class VigilChild extends EventEmitter<{ line: [string] }> {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  async waitFor(re: RegExp, timeoutMs = 30_000): Promise<string> {
-    const seen = this.lines.find((l) => re.test(l));
-    if (seen) return seen;
-    const [line] = await waitForEvent<[string]>(this, 'line', (l) => re.test(l), timeoutMs, `a ${this.name} log line matching ${re}`).catch((e: Error) => {
-      throw new Error(`${e.message}\n--- ${this.name} log tail ---\n${this.lines.slice(-40).join('\n')}`);
-    });
-    return line;
+  /** The newest log lines (bounded: see LineLog). */
+  get lines(): readonly string[] {
+    return this.log.lines;
+  }
+
+  /** The first kept log line matching `re`, or the next one logged. */
+  waitFor(re: RegExp, timeoutMs = 30_000): Promise<string> {
+    return this.log.waitFor(re, timeoutMs);
   }
 
   /** Waits for a line matching `re` after this moment (not one already logged). */
-  async next(re: RegExp, timeoutMs = 30_000): Promise<string> {
-    const [line] = await waitForEvent<[string]>(this, 'line', (l) => re.test(l), timeoutMs, `a new ${this.name} log line matching ${re}`).catch((e: Error) => {
-      throw new Error(`${e.message}\n--- ${this.name} log tail ---\n${this.lines.slice(-40).join('\n')}`);
-    });
-    return line;
+  next(re: RegExp, timeoutMs = 30_000): Promise<string> {
+    return this.log.next(re, timeoutMs);
   }
 
   /** A crash: SIGKILL, nothing is flushed or closed. */

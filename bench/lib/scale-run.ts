@@ -10,19 +10,18 @@
  * on SQLite, nothing killed. The operator's console streams (SSE) from worker 1, which is never killed:
  * an alarm's latency is from the pendant's first frame to the alarm on that stream.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../common/log';
 import { PostgresStore, SqliteStore } from '../../centre/src';
-import { Gateway } from '../../gateway/src';
+import type { Gateway } from '../../gateway/src';
 import { Fleet, FleetTransport, percentile } from '../../simulator/src';
 import { type MqttUser, startBrokerNode, startWorker, type VigilChild } from '../../rig/cluster';
-import { HookReceiver, login, type SseAlarm, SseConsole, streamTicket } from '../../rig/cluster-rig';
+import { HookReceiver, login, type SseAlarm, SseConsole, startSiteGateway, streamTicket, tearDown } from '../../rig/cluster-rig';
 import { freePort } from '../../rig/mosquitto';
 import { Postgres } from '../../rig/postgres';
 import { Redis } from '../../rig/redis';
-import { until } from '../../rig/wait';
 import { countEvents, listAlarms, report, round, seed, SITE } from './scale-rig';
 
 export interface ScaleRunOptions {
@@ -152,13 +151,8 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleFigures> {
     };
     await openConsole();
     const transport = new FleetTransport();
-    gateway = new Gateway(
-      { siteId: SITE, gatewayId: 'gw-1', dataDir: join(dir, 'gateway'), mqtt: { url: urls, username: 'gw-1', password: 'gw-pw' }, heartbeatS: 30, transports: [] },
-      { transports: [transport], log, reconnectPeriodMs: 200 },
-    );
-    await gateway.start();
+    gateway = await startSiteGateway({ dir, siteId: SITE, brokerUrls: urls, transport, log, devices: devices.length, timeoutMs: 120_000 });
     const gw = gateway;
-    await until(gw.keyring, 'applied', () => gw.keyring.size >= devices.length, 120_000, `the keyring of ${devices.length} devices on the gateway`);
     const setupS = (Date.now() - t0) / 1000;
     o.progress(`${o.mode}: set up in ${setupS.toFixed(1)} s (${brokers.length} brokers, ${workers.length} workers)`);
 
@@ -254,13 +248,7 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleFigures> {
     fleet?.stop();
     consoleGone = true;
     sse?.close();
-    await gateway?.stop().catch(() => undefined);
-    for (const w of workers) await w.stop();
-    for (const b of brokers) await b.stop();
-    await hooks.close();
-    await redis?.destroy();
-    await pg?.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    await tearDown({ dir, gateway, workers, brokers, hooks, redis, pg });
   }
 }
 

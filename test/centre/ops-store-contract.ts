@@ -148,5 +148,26 @@ export function describeOpsStore(name: string, build: () => Promise<Store>): voi
       expect((await store.getAlarm('b1'))?.workerId).toBe('w2');
       expect((await store.searchAudit({ actions: ['worker_erased'] })).entries[0]?.data).toMatchObject({ counts: { alarms: 2 } });
     });
+
+    it('erases the person\'s full name and numbers from what others wrote about other people, keeping the rest of the text', async () => {
+      await history();
+      // Walt's alarm: its resolve comment, a note on its timeline, his session's note, all naming Wendy
+      await store.updateAlarm('b1', ['resolved'], { comment: 'Walt fell; WENDY WRIGHT found him and called +33600000001', updatedAt: T0 + 70_000 }, undefined);
+      await store.appendAudit({ at: T0 + 70_000, actor: 'user:olga', action: 'note', entity: 'alarm', entityId: 'b1', data: { text: 'Called Wendy  Wright back: she is with Walt (not Wendy Wrightson)' } });
+      await store.createWorkSession(session('sess-2', T0, { owner: 'w2', workerId: 'w2', note: 'pairs with Wendy Wright today', phone: null, callList: [] }), { at: T0, actor: 'worker:w2', action: 'session_started', entity: 'session', entityId: 'sess-2' });
+      const r = await store.eraseWorker({ workerId: 'w1', at: T0 + 80_000, pseudonym: 'erased-2', audit: { at: T0 + 80_000, actor: 'user:admin', action: 'worker_erased', entity: 'worker', entityId: 'erased-2', data: {} } });
+      expect(r).toMatchObject({ ok: true, counts: { freeText: 3 } });
+
+      expect((await store.getAlarm('b1'))?.comment).toBe('Walt fell; (erased) found him and called (erased)');
+      const note = (await store.searchAudit({ actions: ['note'] })).entries[0]!;
+      expect(note.data).toEqual({ text: 'Called (erased) back: she is with Walt (not Wendy Wrightson)' });
+      expect(note.redactedAt).toBe(T0 + 80_000);
+      expect((await store.getWorkSession('sess-2'))?.note).toBe('pairs with (erased) today');
+      // the export after the erasure shows nothing of the person, and nothing else names them
+      const left = await store.workerData('w1');
+      expect([left.worker, left.alarms, left.sessions, left.positions, left.devices, left.notifications, left.attempts, left.audit]).toEqual([null, [], [], [], [], [], [], []]);
+      const everything = JSON.stringify([await store.listAlarms(), await store.listWorkSessions(), await store.searchAudit({ limit: 1000 }), await store.workerData('w2')]);
+      expect(everything.replace(/Wendy Wrightson/g, '')).not.toMatch(/Wendy Wright|\+33600000001/i);
+    });
   });
 }

@@ -6,22 +6,18 @@
  * as an advert through the gateway to the centre, which shows the settings applied, with the
  * firmware version and the pendant's hash; the pendant behaves by the new values without a reboot.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SystemClock } from '../../common/clock';
-import { startSingleBox, type SingleBox } from '../../cli/singlebox';
+import type { SingleBox } from '../../cli/singlebox';
 import type { LiveEvent } from '../../centre/src/domain/live';
 import type { DeviceSettingsView } from '../../centre/src/settings/view';
 import { defaultSettings, settingsHash } from '../../protocol/src';
-import { VirtualAir } from '../../simulator/src/air';
 import { VirtualPendant } from '../../simulator/src/pendant';
+import { startE2eBox, type E2eBox } from '../helpers/e2e-box';
 import { call, login } from '../helpers/http';
 
 describe('pendant settings from the console API to a simulated pendant and back', () => {
   const clock = new SystemClock();
-  let dir: string;
-  let air: VirtualAir;
+  let e2e: E2eBox;
   let box: SingleBox;
   let pendant: VirtualPendant;
   let base: string;
@@ -51,25 +47,19 @@ describe('pendant settings from the console API to a simulated pendant and back'
     });
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vigil-e2e-settings-'));
-    air = new VirtualAir({ clock, seed: 4 });
-    box = await startSingleBox({ dataDir: dir, siteId: 'site-a', httpPort: 0, mqttPort: 0, air, clock });
-    base = `http://127.0.0.1:${box.centre.httpPort}`;
-    await box.centre.store.upsertSite({ id: 'site-a', name: 'Site A' });
-    await box.centre.store.upsertWorker({ id: 'w1', name: 'Wendy Worker', phone: null, siteId: 'site-a' });
-    await box.centre.auth.createUser({ username: 'ana', password: 'ana-pass', role: 'admin' });
-    await box.centre.auth.createUser({ username: 'op', password: 'op-pass', role: 'operator' });
-    const { device } = await box.centre.registry.provision({ board: 'puckjs', workerId: 'w1', siteId: 'site-a' });
-    deviceId = device.id;
+    e2e = await startE2eBox({
+      clock, seed: 4, worker: { id: 'w1', name: 'Wendy Worker', phone: null },
+      users: [{ username: 'ana', password: 'ana-pass', role: 'admin' }, { username: 'op', password: 'op-pass', role: 'operator' }],
+    });
+    ({ box, base } = e2e);
+    deviceId = e2e.device.id;
     // a short heartbeat so the centre hears the firmware soon; no beacons, so every heartbeat carries it
-    pendant = new VirtualPendant({ board: 'puckjs', deviceId: device.id, key: device.key, clock, air, position: { x: 2, y: 1 }, settings: { hb: 10, scan: 0, fall: false, still: false } });
+    pendant = new VirtualPendant({ board: 'puckjs', deviceId, key: e2e.device.key, clock, air: e2e.air, position: { x: 2, y: 1 }, settings: { hb: 10, scan: 0, fall: false, still: false } });
   });
 
   afterAll(async () => {
     pendant?.stop();
-    air?.stop();
-    await box?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await e2e?.stop();
   });
 
   it('are applied on the pendant, acknowledged, and shown as applied with its firmware and hash', async () => {

@@ -4,13 +4,10 @@
  * broker → centre → SQLite → HTTP API; acknowledge → downlink over MQTT → GATT write → the pendant
  * shows "help is coming"; resolve needs a comment.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SystemClock } from '../../common/clock';
-import { startSingleBox, type SingleBox } from '../../cli/singlebox';
-import { VirtualAir } from '../../simulator/src/air';
+import type { SingleBox } from '../../cli/singlebox';
 import { VirtualPendant } from '../../simulator/src/pendant';
+import { startE2eBox, type E2eBox } from '../helpers/e2e-box';
 import { call, login } from '../helpers/http';
 import { waitForEvent, waitForEvents, waitForValue } from '../../rig/wait';
 import type { LiveEvent } from '../../centre/src/domain/live';
@@ -18,34 +15,24 @@ import type { Alarm } from '../../centre/src/store/types';
 
 describe('walking skeleton: SOS from a virtual pendant to the console and back', () => {
   const clock = new SystemClock();
-  let dir: string;
-  let air: VirtualAir;
+  let e2e: E2eBox;
   let box: SingleBox;
   let pendant: VirtualPendant;
   let base: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
-    air = new VirtualAir({ clock, seed: 3 });
-    box = await startSingleBox({ dataDir: dir, siteId: 'site-a', httpPort: 0, mqttPort: 0, air, clock });
-    base = `http://127.0.0.1:${box.centre.httpPort}`;
-    const { centre, gateway } = box;
-    await centre.store.upsertSite({ id: 'site-a', name: 'Site A' });
-    await centre.store.upsertWorker({ id: 'w1', name: 'Wendy Worker', phone: '+44 7700 900123', siteId: 'site-a' });
-    await centre.auth.createUser({ username: 'op', password: 'op-pass', role: 'operator' });
-    await centre.auth.createUser({ username: 'viewer', password: 'viewer-pass', role: 'readonly' });
-    const keyringLoaded = waitForEvent(gateway.keyring, 'applied', () => gateway.keyring.size === 1, 10_000, 'the gateway to load the keyring');
-    const { device } = await centre.registry.provision({ board: 'puckjs', workerId: 'w1' });
-    await keyringLoaded;
-    pendant = new VirtualPendant({ board: 'puckjs', deviceId: device.id, key: device.key, clock, air, position: { x: 3, y: 1 } });
+    e2e = await startE2eBox({
+      clock, seed: 3, worker: { id: 'w1', name: 'Wendy Worker', phone: '+44 7700 900123' },
+      users: [{ username: 'op', password: 'op-pass', role: 'operator' }, { username: 'viewer', password: 'viewer-pass', role: 'readonly' }],
+    });
+    ({ box, base } = e2e);
+    pendant = new VirtualPendant({ board: 'puckjs', deviceId: e2e.device.id, key: e2e.device.key, clock, air: e2e.air, position: { x: 3, y: 1 } });
     pendant.start();
   });
 
   afterAll(async () => {
     pendant?.stop();
-    air?.stop();
-    await box?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await e2e?.stop();
   });
 
   it('raises, acknowledges (with help-coming on the pendant) and resolves an SOS', async () => {

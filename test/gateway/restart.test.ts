@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { stringify } from 'yaml';
 import { encodeUplink, fromHex, type UplinkPayload } from '../../protocol/src';
+import { LineLog } from '../../rig/line-log';
 import { ScriptedModem } from '../../rig/modem';
 import { freePort, Mosquitto } from '../../rig/mosquitto';
 import { PtyPair } from '../../rig/pty';
@@ -21,28 +22,22 @@ const BIN = join(__dirname, '..', '..', 'bin', 'vigil.js');
 const KEY_HEX = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 const sos = (counter: number): Uint8Array => encodeUplink({ deviceId: 0xbeef, counter, type: 'sos', batteryPct: 60 }, fromHex(KEY_HEX)!);
 
-/** The gateway as a child process, with its log lines as events. */
-class GatewayProcess extends EventEmitter {
-  readonly lines: string[] = [];
+/** The gateway as a child process, its log lines read by the rig's LineLog. */
+class GatewayProcess {
+  private readonly log: LineLog;
   private constructor(readonly proc: ChildProcess) {
-    super();
-    let buf = '';
-    proc.stderr!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
-        this.lines.push(buf.slice(0, i));
-        this.emit('line');
-        buf = buf.slice(i + 1);
-      }
-    });
+    this.log = new LineLog('gateway', proc.stderr!);
   }
   static start(configFile: string): GatewayProcess {
     return new GatewayProcess(spawn(process.execPath, [BIN, 'gateway', '--config', configFile], { env: { ...process.env, VIGIL_LOG_LEVEL: process.env['GW_LOG'] ?? 'info' }, stdio: ['ignore', 'ignore', 'pipe'] }));
   }
   logged(pattern: RegExp, what: string): Promise<void> {
-    return until(this, 'line', () => this.lines.some((l) => pattern.test(l)), 20_000, what).catch((e: Error) => {
-      throw new Error(`${e.message}; the gateway said:\n${this.lines.join('\n')}`);
-    });
+    return this.log.waitFor(pattern, 20_000).then(
+      () => undefined,
+      (e: Error) => {
+        throw new Error(`${what}: ${e.message}`);
+      },
+    );
   }
   kill(signal: NodeJS.Signals): Promise<void> {
     if (this.proc.exitCode !== null || this.proc.signalCode !== null) return Promise.resolve();

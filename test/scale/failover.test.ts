@@ -13,16 +13,16 @@
  * the console on the surviving worker saw every alarm raised and acknowledged.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../common/log';
 import { PostgresStore } from '../../centre/src/store/postgres';
 import { bucketOf } from '../../centre/src/domain/partition';
-import { Gateway } from '../../gateway/src/gateway';
+import type { Gateway } from '../../gateway/src/gateway';
 import { decodeDownlink, encodeUplink, parseDeviceId } from '../../protocol/src';
 import { type MqttUser, startBrokerNode, startWorker, type VigilChild } from '../../rig/cluster';
-import { type Hook, HookReceiver, login, seedRegistry, type SseAlarm, SseConsole, streamTicket } from '../../rig/cluster-rig';
+import { type Hook, HookReceiver, login, seedRegistry, type SseAlarm, SseConsole, startSiteGateway, streamTicket, tearDown } from '../../rig/cluster-rig';
 import { MemoryTransport } from '../../rig/memory-transport';
 import { freePort } from '../../rig/mosquitto';
 import { Postgres } from '../../rig/postgres';
@@ -76,26 +76,14 @@ describe('scale-out: two centre workers, two broker nodes, kill -9', () => {
     // a fair share each: worker 1 hands buckets back to worker 2 at its next round
     await workers[0]!.waitFor(/buckets handed back for a fair share/, 15_000);
     await workers[1]!.waitFor(/bucket state rebuilt/, 15_000);
-    gateway = new Gateway(
-      { siteId: SITE, gatewayId: 'gw-1', dataDir: join(dir, 'gateway'), mqtt: { url: urls, username: 'gw-1', password: 'gw-pw' }, heartbeatS: 30, transports: [] },
-      { transports: [radio], log, reconnectPeriodMs: 200 },
-    );
-    await gateway.start();
-    const gw = gateway;
-    await until(gw.keyring, 'applied', () => gw.keyring.size >= devices.length, 20_000, 'the keyring on the gateway');
+    gateway = await startSiteGateway({ dir, siteId: SITE, brokerUrls: urls, transport: radio, log, devices: devices.length, timeoutMs: 20_000 });
   }, 120_000);
 
   afterAll(async () => {
     clearInterval(heartbeats);
     for (const t of repeating) clearInterval(t);
     console2?.close();
-    await gateway?.stop().catch(() => undefined);
-    for (const w of workers) await w.stop();
-    for (const b of brokers) await b.stop();
-    await hooks.close();
-    await redis?.destroy();
-    await pg?.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    await tearDown({ dir, gateway, workers, brokers, hooks, redis, pg });
   }, 60_000);
 
   const address = (id: string): string => `c0:ff:ee:${id.slice(2, 4)}:${id.slice(4, 6)}:${id.slice(6, 8)} random`;

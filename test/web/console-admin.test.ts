@@ -145,6 +145,30 @@ describe('console administration and supervisor scope (Chromium)', () => {
     await page.close();
   });
 
+  it('pages the audit log 50 entries at a time, the search starting again at the first page', async () => {
+    const at = h.clock.now() - 3_600_000;
+    for (let i = 0; i < 60; i++) await h.centre.store.appendAudit({ at: at + i, actor: 'user:pager', action: 'worker_saved', entity: 'worker', entityId: `w${i}` });
+    const page = await logIn(web, h.base, ADA);
+    await page.goto(`${h.base}/#/audit`);
+    await page.locator('#audit-form select[name=action]').selectOption('worker_saved');
+    await page.locator('#audit-form input[name=actor]').fill('user:pager');
+    await page.locator('#audit-form button[type=submit]').click();
+    await page.locator('#audit-total', { hasText: '60' }).waitFor();
+    const pager = page.locator('#audit-results nav.pager');
+    await expect(pager.locator('span').innerText()).resolves.toBe('1–50 of 60');
+    expect(await page.locator('#audit-results tbody tr').count()).toBe(50);
+    await expect(pager.locator('button').first().isDisabled()).resolves.toBe(true);
+    await pager.locator('button').last().click();
+    await pager.locator('span', { hasText: '51–60 of 60' }).waitFor();
+    expect(await page.locator('#audit-results tbody tr').count()).toBe(10);
+    await expect(page.locator('#audit-results tbody tr').last().innerText()).resolves.toContain('worker w0');
+    await expect(pager.locator('button').last().isDisabled()).resolves.toBe(true);
+    await page.locator('#audit-form button[type=submit]').click(); // a new search: the first page again
+    await pager.locator('span', { hasText: '1–50 of 60' }).waitFor();
+    expect(problems(page)).toEqual([]);
+    await page.close();
+  });
+
   it('tells on the alarm page who was notified and how each answered', async () => {
     const alarm = (await h.centre.store.listAlarms({ states: ['raised'] })).find((a) => a.workerId === 'nora')!;
     await h.advance(121_000); // Nora does not answer her own step: the ladder moves on to Pete

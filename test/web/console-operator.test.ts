@@ -144,7 +144,7 @@ describe(`console: an operator handles a ${TYPE} alarm from a virtual pendant (C
     await screenshot(page, 'console-stats');
     const [statsCsv] = await Promise.all([page.waitForEvent('download'), page.locator('#stats-csv').click()]);
     const figures = readFileSync(await statsCsv.path(), 'utf8').replace(/^\uFEFF/, '').split('\r\n');
-    expect(figures[0]).toContain('within30SPct,within60SPct,within180SPct');
+    expect(figures[0]).toContain('% acknowledged within 30 s,% acknowledged within 60 s,% acknowledged within 3 min');
     expect(figures[1]).toMatch(/^all,,,1,0,0,1,/);
     expect(problems(page)).toEqual([]);
   });

@@ -194,7 +194,7 @@ describe('console screens (Chromium)', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#audit-csv').click()]);
     const csv = readFileSync(await download.path(), 'utf8');
     expect(csv.charCodeAt(0)).toBe(0xfeff);
-    expect(csv).toContain('seq,time,actor,action,entity,entityId,data,redacted');
+    expect(csv).toContain('Number,Time,Who,Action,On,Id,Details,Redacted'); // the console's language (en-GB here)
     expect(csv).toContain('user:ada,login,user');
     expect((await sys.box.centre.store.searchAudit({ actions: ['audit_exported'] })).total).toBe(1);
 

@@ -50,10 +50,14 @@ describe('ops API: audit, people, statistics', () => {
     const csv = await text('/api/audit.csv?action=login_failed&tz=Europe/Paris', tokens['auditor']!);
     expect(csv.type).toContain('text/csv');
     const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(lines[0]).toBe('seq,time,actor,action,entity,entityId,data,redacted');
+    expect(lines[0]).toBe('Number,Time,Who,Action,On,Id,Details,Redacted');
     expect(lines).toHaveLength(3); // the heading, then mallory's and the operator's failures
+    // headings in the export's language, values as logged
+    const french = (await text('/api/audit.csv?action=login_failed&tz=Europe/Paris&lang=fr', tokens['auditor']!)).body.replace(/^\uFEFF/, '').split('\r\n');
+    expect(french[0]).toBe('Numéro,Heure,Qui,Action,Sur,Identifiant,Détails,Expurgée');
+    expect(french[1]).toMatch(/,login_failed,user,/);
     const exports = await call<{ entries: { actor: string; data: { format: string } }[] }>(h.base, 'GET', '/api/audit?action=audit_exported', { token: tokens['admin']! });
-    expect(exports.body.entries).toMatchObject([{ actor: 'user:auditor', data: { format: 'csv' } }]);
+    expect(exports.body.entries).toMatchObject([{ actor: 'user:auditor', data: { format: 'csv' } }, { actor: 'user:auditor', data: { format: 'csv' } }]);
   });
 
   it('exports a worker\'s data as JSON and CSV, erases them keeping the statistics, and audits both', async () => {
@@ -112,8 +116,12 @@ describe('ops API: audit, people, statistics', () => {
     expect(s.body.bySite).toMatchObject([{ siteId: 'site-a', answered: { personAlarms: 4 } }]);
     const csv = await text(`/api/reports/stats.csv?from=${from}&to=${to}`, tokens['readonly']!);
     const [head, all, site] = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(head!.split(',').slice(-6)).toEqual(['within30S', 'within60S', 'within180S', 'within30SPct', 'within60SPct', 'within180SPct']);
+    expect(head!.split(',').slice(0, 4)).toEqual(['Group', 'Id', 'Name', 'Alarms']);
+    expect(head!.split(',').slice(-6)).toEqual(['Acknowledged within 30 s', 'Acknowledged within 60 s', 'Acknowledged within 3 min', '% acknowledged within 30 s', '% acknowledged within 60 s', '% acknowledged within 3 min']);
     expect(all!.split(',').slice(-6)).toEqual(['1', '2', '3', '25', '50', '75']);
     expect(site).toMatch(/^site,site-a,Site A,4,/);
+    const german = (await text(`/api/reports/stats.csv?from=${from}&to=${to}&lang=de&delimiter=;`, tokens['readonly']!)).body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(german[0]!.split(';').slice(0, 4)).toEqual(['Gruppe', 'Kennung', 'Name', 'Alarme']);
+    expect(german.find((l) => l.startsWith('type;sos;'))).toMatch(/^type;sos;SOS;/);
   });
 });

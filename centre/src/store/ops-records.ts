@@ -87,6 +87,8 @@ export interface ErasureCounts {
   devices: number;
   inputs: number;
   worker: number;
+  /** Other people's records whose free text named the person (alarms, sessions, audit entries). */
+  freeText: number;
 }
 
 export type ErasureResult =

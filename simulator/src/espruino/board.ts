@@ -3,82 +3,25 @@
  * It runs the *built* firmware file (firmware/dist/<board>.js) unchanged, instrumented for the CPU
  * cost model (cost.ts). Host-side methods let the simulator press buttons, feed accelerometer
  * samples, write GATT characteristics and observe LEDs, buzzes, screen, adverts and errors. Common
- * globals live in globals.ts, board differences in profiles.ts (puck.ts, bangle.ts, lora-modem.ts).
+ * globals live in globals.ts, board differences in profiles.ts (puck.ts, bangle.ts, lora-modem.ts);
+ * when code runs and for how long (cost model, samples, watches) in board-time.ts, the radio as the
+ * outside world uses it (GATT writes, scanned adverts) in board-io.ts, the data types in board-types.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import vm from 'node:vm';
-import type { Clock, TimerId } from '../../../common/clock';
-import { buildAdvert, type BuiltAdvert, normUuid } from './advert';
+import type { Clock } from '../../../common/clock';
+import { buildAdvert, type BuiltAdvert } from './advert';
+import { deliverScan, gattWrite, type ScannedDevice } from './board-io';
+import { CpuModel, fireWatches } from './board-time';
+import type { BoardEvents, BoardOptions, CpuStats, GattCharacteristic, TimerEntry, WatchEntry } from './board-types';
 import { instrument, STATEMENT_COUNTER } from './cost';
 import { installGlobals } from './globals';
 import { installRealm } from './realm';
-import { type BoardName, type BoardProfile, PROFILES } from './profiles';
+import { type BoardProfile, PROFILES } from './profiles';
 import { Flash } from './storage';
 
-export interface BoardOptions {
-  board: BoardName;
-  clock: Clock;
-  /** Flash survives reboots; pass one to model a device that was already used. */
-  flash?: Flash;
-  /** BLE address, e.g. `c0:ff:ee:00:00:01 random`. */
-  address?: string;
-  /** Battery level in percent, or a function of time. */
-  batteryPct?: number | ((nowMs: number) => number);
-  /** Random source for E.hwRand (tests pass a seeded one). */
-  random?: () => number;
-  /** The LoRa modem wired to Serial1 on a `lora` board (default RN2483). */
-  loraModem?: 'rn2483' | 'rak3172';
-}
-
-export interface WatchEntry {
-  id: number;
-  fn: (e: { state: boolean; time: number; lastTime: number | undefined }) => void;
-  pin: string;
-  repeat: boolean;
-  edge: 'rising' | 'falling' | 'both';
-  debounceMs: number;
-  lastTime: number | undefined;
-}
-
-/** A timer as Espruino lists it (globals.ts installTimers). */
-export interface TimerEntry {
-  id: number;
-  periodMs: number;
-  repeat: boolean;
-  fn: (...a: unknown[]) => unknown;
-  args: unknown[];
-  /** The pending clock timer, while armed. */
-  clockId: TimerId | undefined;
-}
-
-export interface GattCharacteristic {
-  value: Uint8Array;
-  writable: boolean;
-  onWrite?: (evt: { data: ArrayBuffer }) => void;
-}
-
-export type BoardEvents = {
-  advertising: [BuiltAdvert | undefined];
-  led: [{ name: string; on: boolean; atMs: number }];
-  buzz: [{ ms: number; strength: number; atMs: number }];
-  draw: [{ op: string; atMs: number; text?: string }];
-  console: [string];
-  error: [Error];
-  scan: [boolean];
-  serial: [string];
-  reboot: [];
-};
-
-/** CPU use in the cost model, since boot. */
-export interface CpuStats {
-  statements: number;
-  busyMs: number;
-  samplesDelivered: number;
-  samplesDropped: number;
-  /** digitalPulse calls that found the utility timer's queue full and waited. */
-  pulseWaits: number;
-}
+export type { BoardEvents, BoardOptions, CpuStats, GattCharacteristic, TimerEntry, WatchEntry } from './board-types';
 
 export class VirtualBoard extends EventEmitter<BoardEvents> {
   readonly profile: BoardProfile;
@@ -102,7 +45,6 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
   bleAsleep = false;
   /** Board-specific state bag for profiles (accelerometer registers, poll interval, menu, modem...). */
   hw: Record<string, unknown> = {};
-  cpu: CpuStats = { statements: 0, busyMs: 0, samplesDelivered: 0, samplesDropped: 0, pulseWaits: 0 };
   /** Globals the stand-in installs; anything else on the global object was defined by the firmware. */
   builtinGlobals = new Set<string>();
 
@@ -122,11 +64,7 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
   /** A typed-array method (slice, set, subarray) has run: Espruino has made ArrayBufferView real. */
   typedMethodsUsed = false;
   private filename = 'firmware.js';
-  private depth = 0;
-  private nativeMs = 0;
-  private busyUntilMs = 0;
-  private heldSample: (() => void) | undefined;
-  private heldTimer: TimerId | undefined;
+  private readonly cpuModel: CpuModel = new CpuModel(this);
   private readonly batteryPct: number | ((nowMs: number) => number);
   readonly random: () => number;
 
@@ -187,10 +125,7 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
     this.connected = false;
     this.bleAsleep = false;
     this.pausedAdvert = undefined;
-    this.clock.clearTimeout(this.heldTimer);
-    this.heldSample = undefined;
-    this.heldTimer = undefined;
-    this.busyUntilMs = 0;
+    this.cpuModel.reset();
     if (this.advert) this.setAdvertOnAir(undefined);
     for (const name of [...this.pins.keys()]) this.setPin(name, 0);
     this.hw = {};
@@ -230,137 +165,52 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
     const previous = this.pins.get(pin) ?? 0;
     if (previous === value) return;
     this.pins.set(pin, value);
-    const nowS = this.clock.now() / 1000;
-    for (const w of [...this.watches]) {
-      if (w.pin !== pin) continue;
-      const edgeOk = w.edge === 'both' || (w.edge === 'rising' ? value === 1 : value === 0);
-      if (!edgeOk) continue;
-      const run = (): void => {
-        if ((this.pins.get(pin) ?? 0) !== value) return; // bounced back within the debounce time
-        if (!this.watches.includes(w)) return;
-        if (!w.repeat) this.watches = this.watches.filter((x) => x !== w);
-        const lastTime = w.lastTime;
-        w.lastTime = nowS;
-        this.safeCall(() => w.fn({ state: value === 1, time: nowS, lastTime }));
-      };
-      if (w.debounceMs > 0) this.clock.setTimeout(run, w.debounceMs);
-      else run();
-    }
+    fireWatches(this, pin, value);
     this.profile.onInput?.(this, pin, value);
   }
 
-  /** A central (gateway) connects, writes one characteristic, and disconnects. */
+  /** A central (gateway) connects, writes one characteristic, and disconnects (board-io.ts). */
   gattWrite(service: string, characteristic: string, data: Uint8Array, fromAddress = 'gateway'): boolean {
-    if (!this.context || !this.advert || !this.advert.connectable) return false;
-    const ch = this.services.get(normUuid(service))?.get(normUuid(characteristic));
-    if (!ch || !ch.writable) return false;
-    this.connected = true;
-    this.pausedAdvert = this.advert;
-    this.setAdvertOnAir(undefined);
-    this.fire('NRF', 'connect', fromAddress);
-    ch.value = data.slice();
-    const ab = new (this.evaluate('ArrayBuffer') as ArrayBufferConstructor)(data.length);
-    new Uint8Array(ab).set(data);
-    if (ch.onWrite) this.safeCall(() => ch.onWrite!({ data: ab }));
-    this.connected = false;
-    this.fire('NRF', 'disconnect', 0x13);
-    if (this.advert === undefined && this.pausedAdvert && !this.bleAsleep) this.setAdvertOnAir(this.pausedAdvert);
-    this.pausedAdvert = undefined;
-    return true;
+    return gattWrite(this, service, characteristic, data, fromAddress);
   }
 
-  /** Delivers one advert seen by the board's own scanner (NRF.setScan), if it passes the scan filters. */
-  deliverScan(dev: { id: string; rssi: number; data: Uint8Array; manufacturer?: number; manufacturerData?: Uint8Array; serviceData?: Record<string, Uint8Array>; name?: string }): void {
-    if (!this.scanCallback || !this.context) return;
-    if (this.scanFilters && !this.scanFilters.some((f) => matchesFilter(f, dev))) return;
-    const AB = this.evaluate('ArrayBuffer') as ArrayBufferConstructor;
-    const toAb = (u: Uint8Array): ArrayBuffer => {
-      const ab = new AB(u.length);
-      new Uint8Array(ab).set(u);
-      return ab;
-    };
-    const obj: Record<string, unknown> = { id: dev.id, rssi: dev.rssi, data: toAb(dev.data) };
-    if (dev.manufacturer !== undefined) obj['manufacturer'] = dev.manufacturer;
-    if (dev.manufacturerData) obj['manufacturerData'] = toAb(dev.manufacturerData);
-    if (dev.serviceData) obj['serviceData'] = Object.fromEntries(Object.entries(dev.serviceData).map(([k, v]) => [k, toAb(v)]));
-    if (dev.name) obj['name'] = dev.name;
-    const cb = this.scanCallback;
-    this.safeCall(() => cb(obj));
+  /** Delivers one advert seen by the board's own scanner, if it passes the scan filters (board-io.ts). */
+  deliverScan(dev: ScannedDevice): void {
+    deliverScan(this, dev);
   }
 
-  // ---- the CPU cost model (cost.ts) ---------------------------------------------------------
+  // ---- the CPU cost model (cost.ts, board-time.ts) ------------------------------------------
+
+  /** CPU use in the cost model, since power-on. */
+  get cpu(): CpuStats {
+    return this.cpuModel.stats;
+  }
 
   /** Charges a native call's time (crypto, flash, a wait) to the handler that is running. */
   charge(ms: number): void {
-    this.nativeMs += ms;
+    this.cpuModel.charge(ms);
   }
 
   /** Native time charged so far to the handler that is running. */
   chargedMs(): number {
-    return this.nativeMs;
+    return this.cpuModel.chargedMs();
   }
 
   /** Whether a handler is still running at this instant in the cost model. */
   busy(): boolean {
-    return this.clock.now() < this.busyUntilMs;
+    return this.cpuModel.busy();
   }
 
-  /**
-   * Delivers an accelerometer sample the way the drivers do: at once when the interpreter is idle;
-   * while a handler runs, only the newest sample is kept for when it ends (the others are lost).
-   */
+  /** An accelerometer sample: delivered when idle, else the newest held for when the handler ends. */
   deliverSample(fire: () => void): void {
-    if (!this.busy() && !this.heldSample) {
-      this.cpu.samplesDelivered++;
-      this.safeCall(fire);
-      return;
-    }
-    if (this.heldSample) this.cpu.samplesDropped++;
-    this.heldSample = fire;
-    if (this.heldTimer === undefined) this.heldTimer = this.clock.setTimeout(() => this.releaseSample(), this.busyUntilMs - this.clock.now());
-  }
-
-  private releaseSample(): void {
-    this.heldTimer = undefined;
-    if (this.busy()) {
-      this.heldTimer = this.clock.setTimeout(() => this.releaseSample(), this.busyUntilMs - this.clock.now());
-      return;
-    }
-    const fire = this.heldSample;
-    this.heldSample = undefined;
-    if (!fire) return;
-    this.cpu.samplesDelivered++;
-    this.safeCall(fire);
+    this.cpuModel.deliverSample(fire);
   }
 
   // ---- firmware-facing plumbing, used by globals and profiles --------------------------------
 
   /** Calls firmware code the way Espruino's idle loop does: an exception is reported, not fatal. */
   safeCall(fn: () => void): void {
-    if (this.depth > 0 || !this.context) {
-      try {
-        fn();
-      } catch (e) {
-        this.recordError(e);
-      }
-      return;
-    }
-    const g = this.context as Record<string, number>;
-    const before = g[STATEMENT_COUNTER] ?? 0;
-    this.nativeMs = 0;
-    this.depth++;
-    try {
-      fn();
-    } catch (e) {
-      this.recordError(e);
-    } finally {
-      this.depth--;
-    }
-    const statements = (g[STATEMENT_COUNTER] ?? 0) - before;
-    const ms = (statements * this.profile.cost.statementUs) / 1000 + this.nativeMs;
-    this.cpu.statements += statements;
-    this.cpu.busyMs += ms;
-    this.busyUntilMs = Math.max(this.busyUntilMs, this.clock.now()) + ms;
+    this.cpuModel.safeCall(fn);
   }
 
   recordError(e: unknown): void {
@@ -425,16 +275,4 @@ export class VirtualBoard extends EventEmitter<BoardEvents> {
     this.advert = advert;
     this.emit('advertising', advert);
   }
-}
-
-/** NRF.setScan filters (ESPRUINO.md §2): manufacturerData by company, serviceData by UUID, name, id. */
-function matchesFilter(f: Record<string, unknown>, dev: { id: string; manufacturer?: number; serviceData?: Record<string, Uint8Array>; name?: string }): boolean {
-  const mfr = f['manufacturerData'] as Record<string, unknown> | undefined;
-  if (mfr && (dev.manufacturer === undefined || !(String(dev.manufacturer) in mfr))) return false;
-  const sd = f['serviceData'] as Record<string, unknown> | undefined;
-  if (sd && !Object.keys(sd).some((k) => dev.serviceData?.[k.toLowerCase()] !== undefined)) return false;
-  if (typeof f['name'] === 'string' && f['name'] !== dev.name) return false;
-  if (typeof f['namePrefix'] === 'string' && !(dev.name ?? '').startsWith(f['namePrefix'])) return false;
-  if (typeof f['id'] === 'string' && f['id'] !== dev.id) return false;
-  return true;
 }

@@ -6,10 +6,9 @@
  * Measured: frames offered per second, and per alarm the time from the pendant's first alarm frame
  * to (a) the alarm being visible at the centre and (b) "received" back at the pendant.
  */
-import { EventEmitter } from 'node:events';
 import type { Clock, TimerId } from '../../../common/clock';
-import { TransportError, type RadioTransport, type TransportEvents, type TransportStatus } from '../../../gateway/src/transport/types';
 import { decodeDownlink, encodeUplink, formatDeviceId } from '../../../protocol/src';
+import { MemoryTransport } from '../memory-transport';
 import { mulberry32 } from '../random';
 
 const REPEAT_S = [2, 4, 8, 15, 30];
@@ -46,38 +45,10 @@ export interface AlarmRecord {
   repeats: number;
 }
 
-/** The gateway's side of the fleet: a transport that hears every light pendant. */
-export class FleetTransport extends EventEmitter<TransportEvents> implements RadioTransport {
-  readonly kind = 'ble' as const;
-  private state: TransportStatus = { state: 'stopped' };
-  onDownlink: ((address: string, payload: Uint8Array) => void) | undefined;
-
-  constructor(readonly id = 'fleet0') {
-    super();
-    this.setMaxListeners(0);
-  }
-
-  async start(): Promise<void> {
-    this.state = { state: 'running' };
-    this.emit('status', this.state);
-  }
-
-  async stop(): Promise<void> {
-    this.state = { state: 'stopped' };
-    this.emit('status', this.state);
-  }
-
-  async send(address: string, payload: Uint8Array): Promise<void> {
-    if (this.state.state !== 'running') throw new TransportError('not_running', `${this.id} is stopped`);
-    this.onDownlink?.(address, payload);
-  }
-
-  status(): TransportStatus {
-    return this.state;
-  }
-
-  hear(payload: Uint8Array, address: string, atMs: number, rssiDbm: number): void {
-    this.emit('frame', { payload, kind: 'ble', transportId: this.id, address, rssiDbm, snrDb: null, receivedAt: atMs });
+/** The gateway's side of the fleet: the in-memory transport that hears every light pendant. */
+export class FleetTransport extends MemoryTransport {
+  constructor(id = 'fleet0') {
+    super(id, 'ble');
   }
 }
 
@@ -154,7 +125,7 @@ export class Fleet {
     const counter = p.counter++;
     const frame = encodeUplink({ deviceId: parseInt(p.id, 16), counter, type, batteryPct: 80, flags: { protection: true }, detail, ...(ref === undefined ? {} : { ref }) }, p.key);
     this.framesSent++;
-    this.transport.hear(frame, p.address, this.clock.now(), -60 - Math.round(this.rnd() * 30));
+    this.transport.hear(frame, p.address, -60 - Math.round(this.rnd() * 30), this.clock.now());
     return counter;
   }
 

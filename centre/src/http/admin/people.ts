@@ -2,11 +2,11 @@
  * One person's data (issue 21 part 3; GDPR articles 15 and 17), for admins: everything the centre
  * holds about a worker as JSON or CSV, and the worker's erasure — which keeps the alarm statistics
  * (types, times, who answered, the reasons) under a random pseudonym and removes the person. Both are
- * audited. A worker whose registry record is gone still has their alarms and sessions: the routes take
- * the id as it is, not only a registered worker.
+ * audited (ops/people.ts, which `npx vigil centre person` uses too). A worker whose registry record is
+ * gone still has their alarms and sessions: the routes take the id as it is, not only a registered worker.
  */
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { erasePerson, exportPerson, notHeld } from '../../ops/people';
 import type { WorkerData } from '../../store/types';
 import { actorOf, ADMIN, type RouteContext } from '../context';
 import { HttpError } from '../errors';
@@ -36,18 +36,14 @@ export function workerDataCsv(d: WorkerData, time: (ms: number | null) => string
 }
 
 export function peopleRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  const { store, clock } = ctx;
-  const exported = (req: { user: { username: string } | undefined }, id: string, format: string) =>
-    store.appendAudit({ at: clock.now(), actor: actorOf(req), action: 'worker_data_exported', entity: 'worker', entityId: id, data: { format } });
-  const known = (d: WorkerData): boolean => !!(d.worker || d.alarms.length || d.sessions.length || d.positions.length || d.devices.length || d.audit.length);
+  const { clock } = ctx;
 
   app.get<One>('/api/workers/:id/data', {
     config: { auth: ADMIN },
     schema: { summary: 'Everything the centre holds about a worker (GDPR article 15), as JSON; audited', tags, params: ID, response: { 200: { type: 'object', additionalProperties: true } } },
   }, async (req, reply) => {
-    const d = await store.workerData(req.params.id);
-    if (!known(d)) throw new HttpError(404, 'not_found', `Nothing is held about worker '${req.params.id}'`);
-    await exported(req, req.params.id, 'json');
+    const d = await exportPerson(ctx, req.params.id, 'json', actorOf(req));
+    if (!d) throw new HttpError(404, 'not_found', notHeld(req.params.id));
     void reply.header('content-disposition', `attachment; filename="vigil-worker-${req.params.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.json"`).header('cache-control', 'no-store');
     return { exportedAt: clock.now(), ...d };
   });
@@ -65,9 +61,8 @@ export function peopleRoutes(app: FastifyInstance, ctx: RouteContext): void {
     } catch {
       throw new HttpError(400, 'invalid', `tz: unknown time zone '${req.query.tz}'`);
     }
-    const d = await store.workerData(req.params.id);
-    if (!known(d)) throw new HttpError(404, 'not_found', `Nothing is held about worker '${req.params.id}'`);
-    await exported(req, req.params.id, 'csv');
+    const d = await exportPerson(ctx, req.params.id, 'csv', actorOf(req));
+    if (!d) throw new HttpError(404, 'not_found', notHeld(req.params.id));
     void reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="vigil-worker-${req.params.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.csv"`).header('cache-control', 'no-store');
     return workerDataCsv(d, timeOf, req.query.delimiter);
   });
@@ -82,14 +77,10 @@ export function peopleRoutes(app: FastifyInstance, ctx: RouteContext): void {
   }, async (req) => {
     const id = req.params.id;
     if (req.body.confirm !== id) throw new HttpError(400, 'invalid', 'confirm: must repeat the worker id');
-    const before = await store.workerData(id);
-    if (!known(before)) throw new HttpError(404, 'not_found', `Nothing is held about worker '${id}'`);
-    const at = clock.now();
-    const pseudonym = `erased-${randomBytes(6).toString('hex')}`;
-    const r = await store.eraseWorker({ workerId: id, at, pseudonym, audit: { at, actor: actorOf(req), action: 'worker_erased', entity: 'worker', entityId: pseudonym, data: {} } });
-    if (!r.ok) throw new HttpError(409, r.code, r.message);
-    for (const d of before.devices) ctx.devicesChanged(d.id); // unassigned: caches forget the worker at once
-    ctx.log.info('worker erased', { pseudonym, counts: r.counts });
-    return { pseudonym, counts: r.counts };
+    const r = await erasePerson(ctx, id, actorOf(req));
+    if (!r.ok) throw new HttpError(r.code === 'not_found' ? 404 : 409, r.code, r.message);
+    for (const d of r.devices) ctx.devicesChanged(d); // unassigned: caches forget the worker at once
+    ctx.log.info('worker erased', { pseudonym: r.pseudonym, counts: r.counts });
+    return { pseudonym: r.pseudonym, counts: r.counts };
   });
 }

@@ -9,7 +9,8 @@ import type { AuditQuery, StoredAuditEntry, UserRole } from '../../store/types';
 import { actorOf, type RouteContext } from '../context';
 import { HttpError } from '../errors';
 import { produces, query } from '../openapi';
-import { BOM, csvField, csvLine, localTime } from './csv';
+import { WEB_DIR } from '../static';
+import { BOM, catalogue, csvField, csvLine, localTime } from './csv';
 
 export const AUDITORS = ['admin', 'auditor'] as const satisfies readonly UserRole[];
 const MAX_EXPORT = 100_000;
@@ -46,6 +47,7 @@ export function auditQuery(q: Filters): AuditQuery {
   };
 }
 
+/** The columns; their headings are `csv.audit.<column>` of the console's catalogue, in the export's language. */
 const COLUMNS = ['seq', 'time', 'actor', 'action', 'entity', 'entityId', 'data', 'redacted'];
 
 function csvEntry(e: StoredAuditEntry, time: (ms: number | null) => string, d: ',' | ';'): string {
@@ -73,16 +75,20 @@ export function auditRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return { total: page.total, offset, limit, entries: page.entries };
   });
 
-  app.get<{ Querystring: Filters & { tz: string; delimiter: ',' | ';' } }>('/api/audit.csv', {
+  app.get<{ Querystring: Filters & { tz: string; lang: string; delimiter: ',' | ';' } }>('/api/audit.csv', {
     config: { auth: AUDITORS },
     schema: {
-      summary: 'The same search as CSV (UTF-8 with a byte-order mark, local times); the export is itself audited', tags,
-      querystring: query({ ...FILTERS, tz: { type: 'string', default: 'UTC', description: 'IANA time zone (UTC)' }, delimiter: { enum: [',', ';'], default: ',' } }),
+      summary: 'The same search as CSV (UTF-8 with a byte-order mark, local times, headings in the user\'s language); the export is itself audited', tags,
+      querystring: query({
+        ...FILTERS, tz: { type: 'string', default: 'UTC', description: 'IANA time zone (UTC)' }, lang: { type: 'string', default: 'en', description: 'Language of the headings (en)' },
+        delimiter: { enum: [',', ';'], default: ',' },
+      }),
       response: { 200: produces('text/csv') },
     },
-  }, async (req: FastifyRequest<{ Querystring: Filters & { tz: string; delimiter: ',' | ';' } }>, reply) => {
+  }, async (req: FastifyRequest<{ Querystring: Filters & { tz: string; lang: string; delimiter: ',' | ';' } }>, reply) => {
     const q = auditQuery(req.query);
-    const { tz, delimiter } = req.query;
+    const { tz, lang, delimiter } = req.query;
+    const t = catalogue(WEB_DIR, lang);
     let timeOf: (ms: number | null) => string;
     try {
       timeOf = localTime(tz);
@@ -95,7 +101,7 @@ export function auditRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const res = reply.raw;
     try {
       res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="vigil-audit-${new Date(now).toISOString().slice(0, 10)}.csv"`, 'cache-control': 'no-store' });
-      res.write(BOM + csvLine(COLUMNS, delimiter));
+      res.write(BOM + csvLine(COLUMNS.map((k) => csvField(t(`csv.audit.${k}`), delimiter)), delimiter));
       // `to` pins the pages to the export's start (its own entry included): entries written meanwhile do not shift them
       for (let offset = 0; offset < MAX_EXPORT; offset += 1000) {
         const page = await store.searchAudit({ ...q, to: Math.min(q.to ?? Infinity, now + 1), limit: 1000, offset });

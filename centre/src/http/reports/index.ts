@@ -145,13 +145,14 @@ export function reportRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return { ...stats, bySite: stats.bySite.map((g) => ({ ...g, siteName: g.siteId ? sites.get(g.siteId) ?? g.siteId : null })) };
   });
 
-  app.get<{ Querystring: { from: string; to: string; siteId?: string; delimiter: ',' | ';' } }>('/api/reports/stats.csv', {
+  app.get<{ Querystring: { from: string; to: string; siteId?: string; lang: string; delimiter: ',' | ';' } }>('/api/reports/stats.csv', {
     config: { auth: 'any' }, preValidation: readQuery,
     schema: {
       summary: 'The statistics of a period as CSV: the whole period, each site, each type; verified vs false alarms; % of person alarms acknowledged within 30 s / 60 s / 3 min', tags,
       querystring: query({
         from: { ...TIME, description: `${TIME.description} (the start)` }, to: { ...TIME, description: `${TIME.description} (the end, exclusive)` },
-        siteId: { type: 'string', description: 'Only this site' }, delimiter: { enum: [',', ';'], default: ',', description: '`;` also writes decimal commas' },
+        siteId: { type: 'string', description: 'Only this site' }, lang: { type: 'string', default: 'en', description: 'Language of headings and type names (en)' },
+        delimiter: { enum: [',', ';'], default: ',', description: '`;` also writes decimal commas' },
       }, ['from', 'to']),
       response: { 200: produces('text/csv') },
     },
@@ -159,12 +160,12 @@ export function reportRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const [from, to] = [time(req.query, 'from')!, time(req.query, 'to')!];
     if (to <= from) throw new HttpError(400, 'invalid', 'to: must be after from');
     const scope = (await scopeOf(req, store)).forStore();
-    const { siteId, delimiter } = req.query;
+    const { siteId, lang, delimiter } = req.query;
     const stats = await store.alarmStats({ from, to, ...(siteId ? { siteId } : {}), ...(scope ? { scope } : {}) });
     const sites = new Map((await store.listSites()).map((s) => [s.id, s.name]));
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
     void reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="vigil-stats-${day(from)}-${day(to - 1)}.csv"`).header('cache-control', 'no-store');
-    return statsCsv(stats, (id) => (id ? sites.get(id) ?? id : ''), delimiter);
+    return statsCsv(stats, (id) => (id ? sites.get(id) ?? id : ''), delimiter, catalogue(WEB_DIR, lang));
   });
 
   auditRoutes(app, ctx);

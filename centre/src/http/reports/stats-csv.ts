@@ -4,6 +4,8 @@
  * (genuine, dispatched) vs false alarms and tests, and the BS 8484-style answer figures: of the person
  * alarms, the share acknowledged within 30 s, 60 s and 3 min. Shares are percentages with one decimal
  * (empty when there were no person alarms); counts are given too, so nothing has to be trusted.
+ * Headings (and the alarm types' names) are in the export's language, from the console's catalogue;
+ * the group and id columns keep identifiers (all, site, type; site ids, type ids), for formulas.
  */
 import type { AlarmStats, StatsGroup } from '../../store/types';
 import { BOM, csvField, csvLine } from './csv';
@@ -28,9 +30,10 @@ function row(group: string, id: string, name: string, g: StatsGroup, d: ',' | ';
   return csvLine(values.map((v) => (typeof v === 'number' ? n(v) : v)), d);
 }
 
-export function statsCsv(s: AlarmStats, siteName: (id: string | null) => string, d: ',' | ';'): string {
+/** `t` gives the text of a key of the console's catalogue in the export's language (csv.ts `catalogue`). */
+export function statsCsv(s: AlarmStats, siteName: (id: string | null) => string, d: ',' | ';', t: (key: string) => string): string {
   const lines = [row('all', '', '', s, d)];
   for (const g of s.bySite) lines.push(row('site', g.siteId ?? '', siteName(g.siteId), g, d));
-  for (const [type, g] of Object.entries(s.byType)) if (g) lines.push(row('type', type, type, g, d));
-  return BOM + csvLine(COLUMNS, d) + lines.join('');
+  for (const [type, g] of Object.entries(s.byType)) if (g) lines.push(row('type', type, t(`alarmType.${type}`), g, d));
+  return BOM + csvLine(COLUMNS.map((k) => csvField(t(`csv.stats.${k}`), d)), d) + lines.join('');
 }

@@ -11,7 +11,9 @@
  *   sessions, by them, or naming them are **redacted** (migrations/ops.ts): personal data out of
  *   `data`, the worker's id replaced by the pseudonym;
  * - the worker-app login, phones and app records go; devices and wired inputs are unassigned; the
- *   registry record goes.
+ *   registry record goes;
+ * - their full name and numbers in free text about other people (another alarm's comment or text, a
+ *   note on another alarm, another session's note, any audit entry) become `(erased)` (free-text.ts).
  * Refused while an alarm of the worker is open or a session runs (finish the incident first).
  */
 import { sql } from 'kysely';
@@ -19,9 +21,10 @@ import { changed, type Engine, type Q } from '../engine';
 import type { ErasureCounts, ErasureRequest, ErasureResult } from '../ops-records';
 import type { EscalationTarget, StoredAuditEntry } from '../types';
 import { insertAudit } from '../engine';
+import { ERASED, redactFreeText } from './free-text';
 import { auditAbout, OPEN_STATES, traces, type Traces } from './people';
 
-export const ERASED = '(erased)';
+export { ERASED };
 
 /** Audit data that names no one: what happened (reason, step, channel…), never who, where or what was written. */
 const NEUTRAL_KEYS = new Set(['reason', 'type', 'counter', 'step', 'of', 'channel', 'role', 'state', 'from', 'afterS', 'restored', 'kind', 'was', 'round',
@@ -116,7 +119,7 @@ export function erasureRepository(e: Engine) {
         const sessionIds = t.sessions.map((s) => s.id);
         const actor = `worker:${w}`;
         const pseudonymActor = `worker:${r.pseudonym}`;
-        const counts: ErasureCounts = { alarms: 0, sessions: 0, positions: 0, events: 0, notifications: 0, attempts: 0, responderLinks: 0, audit: 0, appRecords: 0, devices: 0, inputs: 0, worker: 0 };
+        const counts: ErasureCounts = { alarms: 0, sessions: 0, positions: 0, events: 0, notifications: 0, attempts: 0, responderLinks: 0, audit: 0, appRecords: 0, devices: 0, inputs: 0, worker: 0, freeText: 0 };
 
         // found before anything changes: the alarm and session ids, the name and numbers still point at them
         const entries = await auditAbout(e, q, w, t, [...names, ...t.phones]);
@@ -151,6 +154,9 @@ export function erasureRepository(e: Engine) {
           counts.inputs++;
         }
         counts.worker = changed(await q.deleteFrom('workers').where('id', '=', w).executeTakeFirst());
+        // last: what other people wrote about them, wherever it is (their own records are done above)
+        const text = await redactFreeText(q, [...names, ...t.phones], r.at);
+        counts.freeText = text.alarms + text.sessions + text.audit;
         await insertAudit(q, { ...r.audit, data: { ...r.audit.data, counts } });
         return { ok: true, counts };
       }),

@@ -27,7 +27,7 @@ export function render(main, [ym]) {
 
   async function csv() {
     try {
-      const blob = await api.blob('/api/reports/stats.csv' + qs(range()));
+      const blob = await api.blob('/api/reports/stats.csv' + qs({ ...range(), lang: VigilI18n.language }));
       const url = URL.createObjectURL(blob);
       const a = h('a', { href: url, download: 'vigil-stats-' + y + '-' + String(m + 1).padStart(2, '0') + '.csv' });
       document.body.appendChild(a);
