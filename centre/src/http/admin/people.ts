@@ -7,8 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { WorkerData } from '../../store/types';
-import { actorOf, ADMIN, type RouteContext } from '../context';
+import type { Owned, User, WorkerData } from '../../store/types';
+import { actorOf, ADMIN, organisationOf, type RouteContext } from '../context';
 import { HttpError } from '../errors';
 import { params, produces, query } from '../openapi';
 import { BOM, csvField, csvLine, localTime } from '../reports/csv';
@@ -39,14 +39,25 @@ export function peopleRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { store, clock } = ctx;
   const exported = (req: { user: { username: string } | undefined }, id: string, format: string) =>
     store.appendAudit({ at: clock.now(), actor: actorOf(req), action: 'worker_data_exported', entity: 'worker', entityId: id, data: { format } });
-  const known = (d: WorkerData): boolean => !!(d.worker || d.alarms.length || d.sessions.length || d.positions.length || d.devices.length || d.audit.length);
+  /**
+   * Something is held about the worker, and — for an organisation's admin — it is their organisation's:
+   * the worker's record, or once it is gone every alarm and session held about them.
+   */
+  const known = (req: { user: User | undefined }, d: WorkerData): boolean => {
+    if (!(d.worker || d.alarms.length || d.sessions.length || d.positions.length || d.devices.length || d.audit.length)) return false;
+    const org = organisationOf(req);
+    if (org === null) return true;
+    if (d.worker) return d.worker.organisationId === org;
+    const records: Owned[] = [...d.alarms, ...d.sessions];
+    return records.length > 0 && records.every((r) => r.organisationId === org);
+  };
 
   app.get<One>('/api/workers/:id/data', {
     config: { auth: ADMIN },
     schema: { summary: 'Everything the centre holds about a worker (GDPR article 15), as JSON; audited', tags, params: ID, response: { 200: { type: 'object', additionalProperties: true } } },
   }, async (req, reply) => {
     const d = await store.workerData(req.params.id);
-    if (!known(d)) throw new HttpError(404, 'not_found', `Nothing is held about worker '${req.params.id}'`);
+    if (!known(req, d)) throw new HttpError(404, 'not_found', `Nothing is held about worker '${req.params.id}'`);
     await exported(req, req.params.id, 'json');
     void reply.header('content-disposition', `attachment; filename="vigil-worker-${req.params.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.json"`).header('cache-control', 'no-store');
     return { exportedAt: clock.now(), ...d };
@@ -66,7 +77,7 @@ export function peopleRoutes(app: FastifyInstance, ctx: RouteContext): void {
       throw new HttpError(400, 'invalid', `tz: unknown time zone '${req.query.tz}'`);
     }
     const d = await store.workerData(req.params.id);
-    if (!known(d)) throw new HttpError(404, 'not_found', `Nothing is held about worker '${req.params.id}'`);
+    if (!known(req, d)) throw new HttpError(404, 'not_found', `Nothing is held about worker '${req.params.id}'`);
     await exported(req, req.params.id, 'csv');
     void reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="vigil-worker-${req.params.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.csv"`).header('cache-control', 'no-store');
     return workerDataCsv(d, timeOf, req.query.delimiter);
@@ -83,7 +94,7 @@ export function peopleRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const id = req.params.id;
     if (req.body.confirm !== id) throw new HttpError(400, 'invalid', 'confirm: must repeat the worker id');
     const before = await store.workerData(id);
-    if (!known(before)) throw new HttpError(404, 'not_found', `Nothing is held about worker '${id}'`);
+    if (!known(req, before)) throw new HttpError(404, 'not_found', `Nothing is held about worker '${id}'`);
     const at = clock.now();
     const pseudonym = `erased-${randomBytes(6).toString('hex')}`;
     const r = await store.eraseWorker({ workerId: id, at, pseudonym, audit: { at, actor: actorOf(req), action: 'worker_erased', entity: 'worker', entityId: pseudonym, data: {} } });
