@@ -17,7 +17,7 @@ import { untilSignal } from './signals';
 
 const USAGE = [
   'npx vigil centre --config <centre.yaml>                                   run the centre',
-  'npx vigil centre import --config <centre.yaml> <registry.yaml>            add or update sites, contacts, ladders, workers, zones, beacons, gateways, inputs',
+  'npx vigil centre import --config <centre.yaml> <registry.yaml>            add or update organisations, sites, contacts, ladders, workers, zones, beacons, gateways, inputs',
   'npx vigil centre user add --config <centre.yaml> --username <name> --role <admin|supervisor|operator|readonly|auditor> [--name <full name>]',
   '                                                                           (the password is read from VIGIL_PASSWORD or standard input)',
   'npx vigil centre push-keys                                                 print a new VAPID key pair for push.vapid (Web Push; needed by a cluster)',

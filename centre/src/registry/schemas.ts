@@ -26,6 +26,8 @@ const optionalStep = { ...step, type: ['object', 'null'], default: null };
 const obj = (required: string[], properties: Record<string, JsonSchema>): JsonSchema => ({ type: 'object', additionalProperties: false, required, properties: { ...properties, organisationId } });
 
 export const REGISTRY_SCHEMAS = {
+  // A customer organisation (issue 21 part 1): the other records name theirs by `organisationId`.
+  organisation: { type: 'object', additionalProperties: false, required: ['id', 'name'], properties: { id, name: text(100) } },
   site: obj(['id', 'name'], { id, name: text(100), ladderId: nullableId, timeZone }),
   worker: obj(['id', 'name'], { id, name: text(100), phone, siteId: nullableId, ladderId: nullableId, teamId: nullableId, language }),
   team: obj(['id', 'name'], { id, name: text(100), siteId: nullableId }),
