@@ -30,7 +30,7 @@ function withLaterColumns(r: Reads): Reads {
   const owned = (rows: unknown): unknown => add(rows, 'organisationId', 'default');
   const entities = Object.fromEntries(Object.entries(r['entities'] as Reads).map(([k, rows]) => [k, owned(rows)]));
   const alarms = r['alarms'] as Reads;
-  const { from: _from, to: _to, byType: _byType, bySite: _bySite, ...whole } = r['stats'] as Reads;
+  const whole = Object.fromEntries(Object.entries(r['stats'] as Reads).filter(([k]) => !['from', 'to', 'byType', 'bySite'].includes(k)));
   return {
     ...r, sites: owned(add(r['sites'], 'timeZone')), workers: owned(add(r['workers'], 'language')), devices: owned(r['devices']), entities,
     alarms: { ...alarms, alarms: owned(alarms['alarms']) }, workSessions: owned(r['workSessions']), users: add(r['users'], 'organisationId'),
