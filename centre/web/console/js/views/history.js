@@ -1,9 +1,10 @@
 // History: alarms by date range, worker, type, state and reason, newest first, 50 a page; CSV export
-// of the same search (the centre writes it: BOM, RFC 4180 quoting, local times, headings in the language).
+// of the same search (the centre writes it: BOM, RFC 4180 quoting, local times, headings in the language). The centre's own
+// staff also choose a customer organisation and see each alarm's.
 import { api, qs } from '../api.js';
 import { fill, h, icon, select, t } from '../dom.js';
 import { dateTime, duration, number, reasonName, serverNow, typeName } from '../fmt.js';
-import { siteName, state } from '../state.js';
+import { can, organisationName, siteName, state } from '../state.js';
 import { table, toast } from '../ui.js';
 
 const TYPES = ['sos', 'fall', 'man_down', 'no_motion', 'duress', 'session_expired', 'check_in_missed', 'device_silent', 'gateway_offline', 'low_battery', 'notifier_failed', 'integration_failed', 'backup_failed'];
@@ -13,13 +14,13 @@ const isoDay = (ms) => new Date(ms - new Date(ms).getTimezoneOffset() * 60000).t
 
 export function render(main) {
   // The centre's clock decides what "today" is (fmt.js keeps this page in step with it).
-  const q = { from: isoDay(serverNow() - 30 * 86400000), to: isoDay(serverNow()), workerId: '', siteId: '', type: '', state: '', resolution: '', offset: 0 };
+  const q = { from: isoDay(serverNow() - 30 * 86400000), to: isoDay(serverNow()), workerId: '', siteId: '', organisationId: '', type: '', state: '', resolution: '', offset: 0 };
   const results = h('div.results#results');
   const query = () => {
     // Dates are the user's days: from the start of `from` to the end of `to`, in local time.
     const from = q.from ? new Date(q.from + 'T00:00').getTime() : '';
     const to = q.to ? new Date(q.to + 'T00:00').getTime() + 86400000 : '';
-    return { from, to, workerId: q.workerId, siteId: q.siteId, type: q.type, state: q.state, resolution: q.resolution };
+    return { from, to, workerId: q.workerId, siteId: q.siteId, organisationId: q.organisationId, type: q.type, state: q.state, resolution: q.resolution };
   };
   const input = (name, attrs = {}) => h('input', { name, value: q[name], oninput: (e) => (q[name] = e.target.value), ...attrs });
   const choose = (name, options) => select({ name, onchange: (e) => (q[name] = e.target.value) }, [['', t('history.any')], ...options], q[name]);
@@ -37,6 +38,7 @@ export function render(main) {
           { head: t('history.state'), cell: (a) => h('span.state-badge.' + a.state, t('state.' + a.state)) },
           { head: t('workers.name'), cell: (a) => (a.worker ? a.worker.name : '—') },
           { head: t('workers.site'), cell: (a) => siteName(a.siteId) || '—' },
+          ...(can.centre() ? [{ head: t('field.organisationId'), cell: (a) => organisationName(a.organisationId) || '—' }] : []),
           { head: t('history.toAck'), cls: 'num', cell: (a) => (a.acknowledgedAt ? duration((a.acknowledgedAt - (a.raisedAt ?? a.createdAt)) / 1000) : '—') },
           { head: t('history.reason'), cell: (a) => (a.resolution ? reasonName(a.resolution) : '—') },
           { head: t('resolve.comment'), cls: 'wide', cell: (a) => h('span.comment', a.comment || '') },
@@ -74,6 +76,7 @@ export function render(main) {
   h('label.field', h('span.label', t('history.to')), input('to', { type: 'date' })),
   h('label.field', h('span.label', t('workers.name')), choose('workerId', state.workers.map((w) => [w.id, w.name]))),
   h('label.field', h('span.label', t('workers.site')), choose('siteId', state.sites.map((s) => [s.id, s.name]))),
+  can.centre() ? h('label.field', h('span.label', t('field.organisationId')), choose('organisationId', state.organisations.map((o) => [o.id, o.name]))) : null,
   h('label.field', h('span.label', t('history.type')), choose('type', TYPES.map((x) => [x, typeName(x)]))),
   h('label.field', h('span.label', t('history.state')), choose('state', STATES.map((x) => [x, t('state.' + x)]))),
   h('label.field', h('span.label', t('history.reason')), choose('resolution', ['genuine', 'false_alarm', 'dispatched', 'test'].map((x) => [x, reasonName(x)]))),
