@@ -115,5 +115,6 @@ describe('ops API: audit, people, statistics', () => {
     expect(head!.split(',').slice(-6)).toEqual(['within30S', 'within60S', 'within180S', 'within30SPct', 'within60SPct', 'within180SPct']);
     expect(all!.split(',').slice(-6)).toEqual(['1', '2', '3', '25', '50', '75']);
     expect(site).toMatch(/^site,site-a,Site A,4,/);
+    expect(csv.body).toContain('\r\norganisation,default,Default organisation,4,'); // per customer organisation, last
   });
 });
