@@ -3,7 +3,8 @@
  * 1): the centre's own admin creates an organisation, a site of it and its admin, and sees every
  * record's organisation with a filter; that organisation's admin then sees only their organisation —
  * no organisations page, no organisation column, not the default organisation's site or worker — and
- * what they create is theirs. The history page of the centre's staff filters by organisation.
+ * what they create is theirs. The history of the centre's staff filters by organisation, their
+ * statistics have a table per organisation.
  */
 import type { Page } from 'playwright-core';
 import { startHarness, type Harness } from '../helpers/centre-harness';
@@ -74,6 +75,9 @@ describe('customer organisations in the console (Chromium)', () => {
     await page.locator('.admin-list tbody tr', { hasText: 'Acme Security' }).waitFor();
     await page.goto(`${h.base}/#/history`);
     await page.locator('#history-form select[name=organisationId]').waitFor();
+    await h.frame('sos'); // the default organisation's alarm, in the statistics per organisation
+    await page.goto(`${h.base}/#/stats`);
+    await page.locator('#by-organisation tbody tr', { hasText: 'Default organisation' }).waitFor();
     expect(problems(page)).toEqual([]);
     await page.close();
   });
@@ -94,6 +98,9 @@ describe('customer organisations in the console (Chromium)', () => {
     await screenshot(page, 'console-admin-organisation-admin');
     await page.goto(`${h.base}/#/admin/organisations`);
     await page.locator('.admin-list h2', { hasText: 'Workers' }).waitFor();
+    await page.goto(`${h.base}/#/stats`);
+    await page.locator('#answered').waitFor();
+    expect(await page.locator('#by-organisation').count()).toBe(0);
     expect(problems(page)).toEqual([]);
     await page.close();
   });
