@@ -78,6 +78,15 @@ describe('customer organisations in the console (Chromium)', () => {
     await h.frame('sos'); // the default organisation's alarm, in the statistics per organisation
     await page.goto(`${h.base}/#/stats`);
     await page.locator('#by-organisation tbody tr', { hasText: 'Default organisation' }).waitFor();
+    // the operator screen: the default organisation's alarm and worker, gone when another organisation is chosen
+    await page.goto(`${h.base}/#/`);
+    await page.locator('.alarm-card').first().waitFor();
+    await page.locator('.workers tbody tr', { hasText: 'Wendy' }).waitFor();
+    await page.locator('#filter-organisation').selectOption('acme');
+    await page.locator('.alarm-card').first().waitFor({ state: 'detached' });
+    expect(await page.locator('.workers tbody tr', { hasText: 'Wendy' }).count()).toBe(0);
+    await page.locator('#filter-organisation').selectOption('default');
+    await page.locator('.alarm-card').first().waitFor();
     expect(problems(page)).toEqual([]);
     await page.close();
   });

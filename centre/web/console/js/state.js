@@ -19,7 +19,10 @@ export const state = {
   organisations: [],
   /** Alarm ids that arrived while the console was open and are not yet acknowledged. */
   fresh: new Set(),
-  filters: { siteId: sessionStorage.getItem('vigil.filter.site') || '', teamId: sessionStorage.getItem('vigil.filter.team') || '' },
+  filters: {
+    siteId: sessionStorage.getItem('vigil.filter.site') || '', teamId: sessionStorage.getItem('vigil.filter.team') || '',
+    organisationId: sessionStorage.getItem('vigil.filter.queue-organisation') || '',
+  },
   loaded: false,
 };
 
@@ -39,7 +42,7 @@ function changed() {
 
 export function setFilter(name, value) {
   state.filters[name] = value;
-  sessionStorage.setItem('vigil.filter.' + (name === 'siteId' ? 'site' : 'team'), value);
+  sessionStorage.setItem('vigil.filter.' + (name === 'siteId' ? 'site' : name === 'teamId' ? 'team' : 'queue-organisation'), value);
   changed();
 }
 
@@ -111,12 +114,13 @@ export function alarmShown(a) {
   const f = state.filters;
   if (f.siteId && a.siteId !== f.siteId) return false;
   if (f.teamId && teamOf(a.workerId) !== f.teamId) return false;
+  if (f.organisationId && can.centre() && a.organisationId !== f.organisationId) return false;
   return true;
 }
 
 export function workerShown(w) {
   const f = state.filters;
-  return (!f.siteId || w.siteId === f.siteId) && (!f.teamId || w.teamId === f.teamId);
+  return (!f.siteId || w.siteId === f.siteId) && (!f.teamId || w.teamId === f.teamId) && (!f.organisationId || !can.centre() || w.organisationId === f.organisationId);
 }
 
 /** Open alarms by priority, then age (oldest first): the order operators work them. */
