@@ -12,6 +12,10 @@ import { startHarness, type Harness } from '../helpers/centre-harness';
 const DAY = 86_400_000;
 const H = 3600_000;
 
+// The hour is stepped on the virtual clock through every 1 s poll of the centre (outbox, sessions),
+// each a store query: about 20 s on a loaded 2-core machine.
+jest.setTimeout(120_000);
+
 describe('retention', () => {
   let h: Harness | undefined;
   afterEach(async () => {

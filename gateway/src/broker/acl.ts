@@ -62,3 +62,13 @@ export function canSubscribe(who: Identity, filter: string): boolean {
   }
   return matchesSomething;
 }
+
+/**
+ * Whether a message on `topic` may be delivered to `who`: what one of its subscriptions could have
+ * been granted (canSubscribe on the topic itself). Checked on every delivery, queued ones included.
+ */
+export function canReceive(who: Identity, topic: string): boolean {
+  const parsed = parseTopic(topic);
+  if (!parsed || !parsed.spec.subscribers.includes(who.role)) return false;
+  return who.role !== 'gateway' || parsed.params['siteId'] === who.siteId;
+}

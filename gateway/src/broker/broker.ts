@@ -12,7 +12,10 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import { verifyPasswordAsync } from '../../../common/passwords';
 import { createLogger, type Logger } from '../../../common/log';
-import { canPublish, canSubscribe, type Identity } from './acl';
+import { canPublish, canReceive, canSubscribe, type Identity } from './acl';
+import { type Claim, claimClientId, guardStoredSubscriptions, ownerOf, pruneSession, type SessionPersistence } from './sessions';
+import { type QueuePersistence, SessionQueues } from './quotas';
+import { holdUntilConnack, releaseHeld } from './connack-hold';
 import type { Role } from '../../../protocol/src';
 import { openDb } from '../store/db';
 import { SqlitePersistence } from './persistence-sqlite';
@@ -50,11 +53,6 @@ export interface BrokerOptions {
 }
 
 type AuthError = Error & { returnCode: number };
-/** The two calls of Aedes' persistence interface that keep client id owners (memory, SQLite, Redis). */
-interface OwnerPersistence {
-  createRetainedStream(pattern: string): AsyncIterable<unknown>;
-  storeRetained(packet: unknown): Promise<void>;
-}
 
 export class EmbeddedBroker {
   private aedes: Aedes | undefined;
@@ -65,8 +63,9 @@ export class EmbeddedBroker {
   private readonly log: Logger;
   readonly ports: { tcp?: number; ws?: number; tls?: number } = {};
   /** Rejections by reason, for the health endpoint. */
-  readonly counters = { authFailed: 0, clientIdTaken: 0, publishDenied: 0, subscribeDenied: 0, connections: 0, errors: 0 };
+  readonly counters = { authFailed: 0, clientIdTaken: 0, publishDenied: 0, subscribeDenied: 0, sessionSubscriptionsDropped: 0, forwardDenied: 0, sessionsExceeded: 0, queueFull: 0, connections: 0, errors: 0 };
   private ownPersistence: SqlitePersistence | undefined;
+  private queues: SessionQueues | undefined;
 
   constructor(private readonly opts: BrokerOptions) {
     this.log = opts.log ?? createLogger('broker');
@@ -87,17 +86,18 @@ export class EmbeddedBroker {
         done(null, true);
       },
       authenticate: (client, username, password, done) => {
-        const user = username === undefined ? undefined : users.get(username);
-        void verifyPasswordAsync(password?.toString('utf8') ?? '', user?.passwordHash).then((ok) => {
-          if (!ok || !user || !password) {
-            this.counters.authFailed++;
-            this.log.warn('mqtt login refused', { username: username ?? null, clientId: client.id });
-            const err = new Error('Bad username or password') as AuthError;
-            err.returnCode = 4;
-            return done(err, false);
-          }
-          this.admit(client, user, done);
-        });
+        const refuse = (): void => {
+          this.counters.authFailed++;
+          this.log.warn('mqtt login refused', { username: username ?? null, clientId: client.id });
+          const err = new Error('Bad username or password') as AuthError;
+          err.returnCode = 4;
+          done(err, false);
+        };
+        // No name or no password: nothing to compare, and no name whose existence the time could tell,
+        // so no scrypt (which would cost 50 ms of CPU per anonymous connection, a flood's lever).
+        if (username === undefined || password === undefined) return refuse();
+        const user = users.get(username);
+        void verifyPasswordAsync(password.toString('utf8'), user?.passwordHash).then((ok) => (ok && user ? this.admit(client, user, done) : refuse()));
       },
       authorizePublish: (client, packet, done) => {
         // A will left by a client of a dead node of a broker cluster, published by this node without
@@ -121,9 +121,24 @@ export class EmbeddedBroker {
         }
         done(null, sub);
       },
+      // Every delivery, a persistent session's queued messages included: only what the receiver may read.
+      authorizeForward: (client, packet) => {
+        const who = this.identities.get(client);
+        if (who && canReceive(who, packet.topic)) return packet;
+        this.counters.forwardDenied++;
+        this.log.warn('mqtt delivery denied', { username: who?.username ?? null, topic: packet.topic });
+        return null;
+      },
     };
     const aedes = await Aedes.createBroker(options);
     this.aedes = aedes;
+    guardStoredSubscriptions(this.sessionStore(), (c) => this.identities.get(c));
+    this.queues = new SessionQueues(this.sessionStore() as unknown as QueuePersistence, {
+      ownerRole: async (id) => users.get((await ownerOf(this.sessionStore(), id)) ?? '')?.role,
+      now: () => Date.now(),
+      dropped: () => this.counters.queueFull++,
+    });
+    this.queues.install();
     // A persistence failure surfaces as an 'error' event; unhandled it would end the process.
     (aedes as unknown as NodeJS.EventEmitter).on('error', (e: Error) => {
       this.counters.errors++;
@@ -145,19 +160,23 @@ export class EmbeddedBroker {
     }
   }
 
-  /** A user whose password is right: admitted if the client id is theirs (claimClientId). */
+  /**
+   * A user whose password is right: admitted if the client id is theirs (sessions.ts), with what a
+   * persistent session under it kept re-authorised against this user's ACL.
+   */
   private admit(client: Client, user: BrokerUser, done: (err: AuthError | null, ok: boolean) => void): void {
-    this.claimClientId(client, user.username).then((mine) => {
-      if (!mine) {
-        this.counters.clientIdTaken++;
-        this.log.warn('mqtt client id belongs to another user', { username: user.username, clientId: client.id });
-        const err = new Error('Client id in use by another user') as AuthError;
+    const identity: Identity = { username: user.username, role: user.role };
+    if (user.siteId !== undefined) identity.siteId = user.siteId;
+    if (user.gatewayId !== undefined) identity.gatewayId = user.gatewayId;
+    this.claim(client, identity).then((claim) => {
+      if (claim !== 'mine') {
+        if (claim === 'taken') this.counters.clientIdTaken++;
+        else this.counters.sessionsExceeded++;
+        this.log.warn(claim === 'taken' ? 'mqtt client id belongs to another user' : 'mqtt persistent sessions: too many for this user', { username: user.username, clientId: client.id });
+        const err = new Error(claim === 'taken' ? 'Client id in use by another user' : 'Too many persistent sessions') as AuthError;
         err.returnCode = 2; // identifier rejected (MQTT 3.1.1 §3.2.2.3)
         return done(err, false);
       }
-      const identity: Identity = { username: user.username, role: user.role };
-      if (user.siteId !== undefined) identity.siteId = user.siteId;
-      if (user.gatewayId !== undefined) identity.gatewayId = user.gatewayId;
       this.identities.set(client, identity);
       done(null, true);
     }, (e: unknown) => {
@@ -169,30 +188,28 @@ export class EmbeddedBroker {
     });
   }
 
-  /**
-   * A client id belongs to the user who first kept a session under it. MQTT lets a new connection
-   * with the same id take over the old one — its subscriptions, and the QoS 1 messages queued for it
-   * — so without this a gateway's credentials could connect as `vigil-centre`, disconnect the centre
-   * and acknowledge its uplinks: alarms lost (found by the MQTT fuzzer). The owner of a persistent
-   * session is kept as a retained message on `$vigil/owners/<id in hex>` (no client can subscribe to
-   * `$` topics), so it survives restarts and is shared by the nodes of a broker cluster; a clean
-   * session's id is checked against the owner record and against whoever is connected under it now.
-   */
-  private async claimClientId(client: Client, username: string): Promise<boolean> {
+  private async claim(client: Client, who: Identity): Promise<Claim> {
     const aedes = this.aedes;
-    if (!aedes || client.id.startsWith('aedes_')) return true; // an id the broker assigned
-    const live = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[client.id];
-    const current = live && live !== client ? this.identities.get(live) : undefined;
-    if (current && current.username !== username) return false;
-    const topic = `$vigil/owners/${Buffer.from(client.id, 'utf8').toString('hex')}`;
-    const persistence = (aedes as unknown as { persistence: OwnerPersistence }).persistence;
-    let owner: string | undefined;
-    for await (const p of persistence.createRetainedStream(topic)) {
-      if ((p as { topic?: string }).topic === topic) owner = Buffer.from((p as { payload: Buffer }).payload).toString('utf8');
+    if (!aedes) return 'mine'; // stopping: Aedes drops the connection itself
+    const persistence = this.sessionStore();
+    const clients = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients;
+    const liveOwner = (id: string): Identity | undefined => {
+      const live = clients[id];
+      return live && live !== client ? this.identities.get(live) : undefined;
+    };
+    const claim = await claimClientId({ persistence, brokerId: aedes.id, liveOwner }, client, who);
+    if (claim !== 'mine' || client.clean) return claim;
+    this.queues?.knownAs(client.id, who.role);
+    const dropped = await pruneSession(persistence, client.id, who);
+    if (dropped) {
+      this.counters.sessionSubscriptionsDropped += dropped;
+      this.log.warn('mqtt session subscriptions dropped: not allowed for this user', { username: who.username, clientId: client.id, dropped });
     }
-    if (owner !== undefined) return owner === username;
-    if (!client.clean) await persistence.storeRetained({ cmd: 'publish', topic, payload: Buffer.from(username, 'utf8'), qos: 0, retain: true, dup: false, brokerId: aedes.id, brokerCounter: 0 });
-    return true;
+    return 'mine';
+  }
+
+  private sessionStore(): SessionPersistence {
+    return (this.aedes as unknown as { persistence: SessionPersistence }).persistence;
   }
 
   /** Whether this client may publish on `topic` (a will is checked before it is stored: redis.ts). */
@@ -244,45 +261,5 @@ export class EmbeddedBroker {
         resolve((server.address() as AddressInfo).port);
       });
     });
-  }
-}
-
-type Deliver = (packet: unknown, cb: () => void) => void;
-interface HeldClient {
-  deliver0: Deliver;
-  deliverQoS: Deliver;
-  conn?: NodeJS.EventEmitter;
-  vigilHeld?: { deliver: Deliver; packet: unknown; cb: () => void }[];
-}
-
-/**
- * [MQTT-3.2.0-1]: the first packet the server sends a client is its CONNACK. Aedes restores a
- * persistent session's subscriptions before it stores the will and answers, so a message published
- * meanwhile (a broker cluster under traffic: the will goes to Redis and back) reached the client
- * before its CONNACK, and mqtt.js waited for the CONNACK forever. Deliveries wait for it here; the
- * messages themselves are already in the session's queue (persistence), so a connection that fails
- * before its CONNACK loses none of them.
- */
-function holdUntilConnack(client: object): void {
-  const c = client as HeldClient;
-  const held: NonNullable<HeldClient['vigilHeld']> = [];
-  c.vigilHeld = held;
-  const wrap = (deliver: Deliver): Deliver => (packet, cb) => {
-    if (c.vigilHeld) c.vigilHeld.push({ deliver, packet, cb });
-    else deliver(packet, cb);
-  };
-  c.deliver0 = wrap(c.deliver0.bind(c));
-  c.deliverQoS = wrap(c.deliverQoS.bind(c));
-  c.conn?.once('close', () => releaseHeld(client, false));
-}
-
-function releaseHeld(client: object, deliver: boolean): void {
-  const c = client as HeldClient;
-  const held = c.vigilHeld;
-  if (!held) return;
-  c.vigilHeld = undefined;
-  for (const h of held) {
-    if (deliver) h.deliver(h.packet, h.cb);
-    else h.cb();
   }
 }
