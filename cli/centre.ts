@@ -18,8 +18,8 @@ import { untilSignal } from './signals';
 
 const USAGE = [
   'npx vigil centre --config <centre.yaml>                                   run the centre',
-  'npx vigil centre import --config <centre.yaml> <registry.yaml>            add or update sites, contacts, ladders, workers, zones, beacons, gateways, inputs',
-  'npx vigil centre user add --config <centre.yaml> --username <name> --role <admin|supervisor|operator|readonly|auditor> [--name <full name>]',
+  'npx vigil centre import --config <centre.yaml> <registry.yaml>            add or update organisations, sites, contacts, ladders, workers, zones, beacons, gateways, inputs',
+  'npx vigil centre user add --config <centre.yaml> --username <name> --role <admin|supervisor|operator|readonly|auditor> [--name <full name>] [--organisation <id>]',
   '                                                                           (the password is read from VIGIL_PASSWORD or standard input)',
   'npx vigil centre push-keys                                                 print a new VAPID key pair for push.vapid (Web Push; needed by a cluster)',
   'npx vigil centre backup --config <centre.yaml> [--dir <dir> | --out <file>] back the store up while the centre runs (default dir: backup.dir or <dataDir>/backups)',
@@ -99,7 +99,7 @@ async function readPassword(): Promise<string> {
 }
 
 async function userAdd(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: 'string' }, username: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { config: { type: 'string' }, username: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, organisation: { type: 'string' } } });
   const c = config(values.config);
   if (typeof c === 'number') return c;
   const role = values.role as UserRole | undefined;
@@ -118,9 +118,14 @@ async function userAdd(args: string[]): Promise<number> {
       process.stderr.write(`User '${values.username}' exists already.\n`);
       return 1;
     }
+    // Without --organisation: one of the centre's own staff (every organisation).
+    if (values.organisation && !(await store.getOrganisation(values.organisation))) {
+      process.stderr.write(`Unknown organisation '${values.organisation}' (import it in a registry file first).\n`);
+      return 1;
+    }
     const auth = new Auth({ store, clock: new SystemClock() });
-    await auth.createUser({ username: values.username, password, role, ...(values.name ? { name: values.name } : {}) });
-    process.stdout.write(`User '${values.username}' (${role}) created.\n`);
+    await auth.createUser({ username: values.username, password, role, ...(values.name ? { name: values.name } : {}), ...(values.organisation ? { organisationId: values.organisation } : {}) });
+    process.stdout.write(`User '${values.username}' (${role}${values.organisation ? ` of ${values.organisation}` : ''}) created.\n`);
     return 0;
   } finally {
     await store.close();

@@ -60,8 +60,11 @@ describe('vigil centre', () => {
     expect(vigil(['centre', 'user', 'add', '--config', config, '--username', 'root', '--role', 'admin'], { env: { VIGIL_PASSWORD: 'correct horse' } }).status).toBe(0);
     expect(vigil(['centre', 'user', 'add', '--config', config, '--username', 'op', '--role', 'operator'], { input: 'battery staple\n' }).status).toBe(0);
     expect(vigil(['centre', 'user', 'add', '--config', config, '--username', 'x', '--role', 'king'], { input: 'whatever-long' }).status).toBe(2);
+    // a user of a customer organisation: one that exists
+    expect(vigil(['centre', 'user', 'add', '--config', config, '--username', 'acme-op', '--role', 'operator', '--organisation', 'acme'], { input: 'battery staple\n' }).status).toBe(1);
+    expect(vigil(['centre', 'user', 'add', '--config', config, '--username', 'def-op', '--role', 'operator', '--organisation', 'default'], { input: 'battery staple\n' }).status).toBe(0);
     const store = new SqliteStore(join(dir, 'data', 'centre.db'));
-    expect((await store.listUsers()).map((u) => `${u.username}:${u.role}`)).toEqual(['op:operator', 'root:admin']);
+    expect((await store.listUsers()).map((u) => `${u.username}:${u.role}:${u.organisationId}`)).toEqual(['def-op:operator:default', 'op:operator:null', 'root:admin:null']);
     expect((await store.getSite('north'))?.ladderId).toBe('day');
     await store.close();
   });
@@ -76,7 +79,7 @@ describe('vigil centre', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^Restored from .*\. What it replaced is kept as .*centre\.db\.before-restore-/);
     const store = new SqliteStore(join(dir, 'data', 'centre.db'));
-    expect((await store.listUsers()).map((u) => u.username)).toEqual(['op', 'root']);
+    expect((await store.listUsers()).map((u) => u.username)).toEqual(['def-op', 'op', 'root']);
     await store.close();
     expect(vigil(['centre', 'restore', '--config', config, join(dir, 'centre.yaml')]).stderr).toMatch(/^Restore refused: .* is not a usable backup/);
   });

@@ -7,10 +7,12 @@ import { describeOpsStore } from './ops-store-contract';
 import { describeStore } from './store-contract';
 import { LEGACY_READS, loadLegacySqlite } from './store-legacy/load';
 import { migrations } from '../../centre/src/store/migrations';
+import { describeOrganisationStore } from './organisation-store-contract';
 import { readBack } from './store-legacy/seed';
 
 describeStore('SQLite', async () => new SqliteStore(':memory:'));
 describeOpsStore('SQLite', async () => new SqliteStore(':memory:'));
+describeOrganisationStore('SQLite', async () => new SqliteStore(':memory:'));
 
 describe('SQLite store specifics', () => {
   it('refuses to change or delete audit entries', async () => {

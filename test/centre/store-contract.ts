@@ -29,7 +29,7 @@ export function describeStore(name: string, build: () => Promise<Store>): void {
 
     it('migrates twice without harm', async () => {
       await store.migrate();
-      expect(await store.listSites()).toEqual([{ id: 's1', name: 'Site 1', ladderId: null, timeZone: null }]);
+      expect(await store.listSites()).toEqual([{ id: 's1', name: 'Site 1', ladderId: null, timeZone: null, organisationId: 'default' }]);
     });
 
     it('keeps a site\'s time zone and a worker\'s language (issue 20)', async () => {

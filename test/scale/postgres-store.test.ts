@@ -1,6 +1,7 @@
 /**
  * The store contracts — the core (test/centre/store-contract.ts), the worker app's and the console's
- * (test/web/*-store-contract.ts), pendant settings (test/centre/settings-store-contract.ts) — on a real
+ * (test/web/*-store-contract.ts), pendant settings (test/centre/settings-store-contract.ts), organisations
+ * (test/centre/organisation-store-contract.ts) — on a real
  * PostgreSQL started for this file: each test gets a fresh schema, so the suites run exactly as on
  * SQLite — once on schemas this store creates, once on schemas the hand-written PostgreSQL engine
  * created (the upgrade path). Then the upgrade of a filled schema and the fencing of writes by lease tokens.
@@ -8,6 +9,7 @@
 import { PostgresStore } from '../../centre/src/store/postgres';
 import { describeOpsStore } from '../centre/ops-store-contract';
 import { describeStore } from '../centre/store-contract';
+import { describeOrganisationStore } from '../centre/organisation-store-contract';
 import { describeAppStore } from '../web/app-store-contract';
 import { describeConsoleStore } from '../web/console-store-contract';
 import { describeSettingsStore } from '../centre/settings-store-contract';
@@ -54,6 +56,7 @@ describeSettingsStore('PostgreSQL', async () => {
   };
 });
 describeOpsStore('PostgreSQL', freshStore);
+describeOrganisationStore('PostgreSQL', freshStore);
 
 /** A schema the hand-written engine created (schema_version 3), opened by today's store. */
 async function legacyStore(opts: { schemaOnly?: boolean } = {}): Promise<PostgresStore> {

@@ -123,5 +123,6 @@ describe('ops API: audit, people, statistics', () => {
     const german = (await text(`/api/reports/stats.csv?from=${from}&to=${to}&lang=de&delimiter=;`, tokens['readonly']!)).body.replace(/^\uFEFF/, '').trim().split('\r\n');
     expect(german[0]!.split(';').slice(0, 4)).toEqual(['Gruppe', 'Kennung', 'Name', 'Alarme']);
     expect(german.find((l) => l.startsWith('type;sos;'))).toMatch(/^type;sos;SOS;/);
+    expect(csv.body).toContain('\r\norganisation,default,Default organisation,4,'); // per customer organisation, last
   });
 });

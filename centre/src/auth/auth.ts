@@ -22,10 +22,12 @@ export interface PublicUser {
   name: string;
   role: UserRole;
   scope: UserScope | null;
+  /** The customer organisation; null = the centre's own staff. */
+  organisationId: string | null;
 }
 
 export function publicUser(u: User): PublicUser {
-  return { id: u.id, username: u.username, name: u.name, role: u.role, scope: u.scope ?? null };
+  return { id: u.id, username: u.username, name: u.name, role: u.role, scope: u.scope ?? null, organisationId: u.organisationId ?? null };
 }
 
 /** Why a password is refused, or undefined (at least 8 characters, not the user name). */
@@ -50,8 +52,11 @@ export class Auth {
     this.attemptWindowMs = ctx.attemptWindowMs ?? 5 * 60_000;
   }
 
-  async createUser(u: { username: string; password: string; name?: string; role: UserRole; scope?: UserScope | null }): Promise<User> {
-    const user: User = { id: randomUUID(), username: u.username, name: u.name ?? u.username, role: u.role, passwordHash: hashPassword(u.password), scope: u.scope ?? null };
+  async createUser(u: { username: string; password: string; name?: string; role: UserRole; scope?: UserScope | null; organisationId?: string | null }): Promise<User> {
+    const user: User = {
+      id: randomUUID(), username: u.username, name: u.name ?? u.username, role: u.role, passwordHash: hashPassword(u.password), scope: u.scope ?? null,
+      organisationId: u.organisationId ?? null,
+    };
     await this.ctx.store.createUser(user);
     return user;
   }

@@ -17,7 +17,7 @@ import type { LiveHub } from '../domain/live';
 import type { Channel, DeliveryResult } from '../notify/types';
 import type { Scheduler } from '../domain/scheduler';
 import { alarmPartition, escalationPartition } from '../domain/partition';
-import type { Alarm, AttemptRecord, AuditEntry, Escalation, EscalationTarget, Ladder, NewOutboxMessage, OutboxMessage, Store } from '../store/types';
+import { type Alarm, type AttemptRecord, type AuditEntry, DEFAULT_ORGANISATION, type Escalation, type EscalationTarget, type Ladder, type NewOutboxMessage, type OutboxMessage, type Store } from '../store/types';
 import type { PlaceResolver } from '../domain/views';
 import { isWorkerRecipient } from './duress-guard';
 import { compose } from './messages';
@@ -141,15 +141,21 @@ export class EscalationEngine {
     this.ctx.log.error('duress take-over of the escalation lost every race; reconcile retries', { alarmId: alarm.id });
   }
 
-  /** Who is told, for the alarm as it is now (its type decides the duress plan). */
+  /**
+   * Who is told, for the alarm as it is now (its type decides the duress plan). Only the ladder and
+   * contacts of the alarm's organisation: another customer's contact is never called about it (a
+   * ladder of another organisation is no ladder; its supervisors and the consoles are still alerted).
+   */
   private async plan(alarm: Alarm): Promise<{ plan: ReturnType<typeof planEscalation>; ladder: Ladder | undefined }> {
     const { store, outbox, config } = this.ctx;
+    const org = alarm.organisationId ?? (await store.getAlarm(alarm.id))?.organisationId ?? DEFAULT_ORGANISATION;
+    const ours = <T extends { organisationId?: string }>(r: T | undefined): T | undefined => (r && (r.organisationId ?? DEFAULT_ORGANISATION) === org ? r : undefined);
     const worker = alarm.workerId ? await store.getWorker(alarm.workerId) : undefined;
     const session = alarm.sessionId ? await store.getWorkSession(alarm.sessionId) : worker ? await store.findActiveWorkSession(worker.id) : undefined;
     const site = alarm.siteId ? await store.getSite(alarm.siteId) : undefined;
     const ladderId = worker?.ladderId ?? site?.ladderId ?? config.defaultLadderId;
-    const ladder = ladderId ? await store.getEntity('ladder', ladderId) : undefined;
-    const contacts = await store.listEntities('contact', alarm.siteId ? { siteId: alarm.siteId } : {});
+    const ladder = ladderId ? ours(await store.getEntity('ladder', ladderId)) : undefined;
+    const contacts = (await store.listEntities('contact', alarm.siteId ? { siteId: alarm.siteId } : {})).filter((c) => ours(c));
     return { plan: planEscalation({ alarm, worker, session, ladder, contacts, channels: outbox.channels(), callListTimeoutS: config.callListTimeoutS }), ladder };
   }
 

@@ -60,5 +60,8 @@ export type RouteContext = ApiContext & AppServices;
 export const OPERATORS = ['admin', 'supervisor', 'operator'] as const satisfies readonly UserRole[];
 export const ADMIN = ['admin'] as const satisfies readonly UserRole[];
 
+/** The customer organisation a console request acts in; null = the centre's own staff (every organisation). */
+export const organisationOf = (req: { user: { organisationId?: string | null } | undefined }): string | null => req.user?.organisationId ?? null;
+
 /** The audit actor of a console request. */
 export const actorOf = (req: { user: { username: string } | undefined }): string => `user:${req.user!.username}`;

@@ -73,7 +73,7 @@ async function find(ctx: RouteContext, req: FastifyRequest, kind: VisibleKind, i
     }
     case 'site': {
       const site = await store.getSite(id);
-      return site && scope.visibleSites(await store.listWorkers())(id) ? { site } : undefined;
+      return site && scope.visibleSites(await store.listWorkers(), [site])(id) ? { site } : undefined;
     }
     case 'device': {
       const device = await store.getDevice(id);
@@ -88,7 +88,7 @@ async function find(ctx: RouteContext, req: FastifyRequest, kind: VisibleKind, i
       // Teams: those of the scope and of its sites; other records: those of its sites and of every site.
       const record = await store.getEntity(kind, id);
       if (!record) return undefined;
-      return (kind === 'team' ? scope.team(record as Team) : scope.record(entitySite(kind, record))) ? { record } : undefined;
+      return (kind === 'team' ? scope.team(record as Team) : scope.record(entitySite(kind, record), record)) ? { record } : undefined;
     }
   }
 }

@@ -25,7 +25,7 @@ const alarm = obj({
   priority: { type: 'integer', description: '1 (duress) … 5 (low battery)' }, siteId: nstr, deviceId: nstr, workerId: nstr,
   position, positionAt: ms('When the position was taken'), createdAt: ms('Created'), raisedAt: ms('Raised (after the pre-alarm)'), updatedAt: ms('Last change'),
   acknowledgedAt: ms('Acknowledged'), acknowledgedBy: nstr, resolvedAt: ms('Resolved'), resolvedBy: nstr,
-  resolution: { enum: [...RESOLUTION_REASONS, null] }, comment: nstr, text: nstr, sessionId: nstr,
+  resolution: { enum: [...RESOLUTION_REASONS, null] }, comment: nstr, text: nstr, sessionId: nstr, organisationId: str,
 }, ['id', 'number', 'type', 'state', 'priority', 'createdAt']);
 
 export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
@@ -49,14 +49,16 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
   Session: obj({
     id: str, workerId: nstr, deviceId: nstr, siteId: nstr, kind: { enum: ['protection', 'timed'] }, state: { enum: ['active', 'stopped', 'expired'] },
     startedAt: int, plannedEndAt: nint, checkInIntervalS: nint, nextCheckInAt: nint, lastCheckInAt: nint, note: nstr, phone: nstr,
-    callList: { type: 'array', items: obj({ name: str, phone: str, email: str }, ['name']) }, endedAt: nint,
+    callList: { type: 'array', items: obj({ name: str, phone: str, email: str }, ['name']) }, endedAt: nint, organisationId: str,
   }, ['id', 'kind', 'state', 'startedAt']),
+  Organisation: obj({ id: str, name: str, createdAt: int }),
   User: obj({
     id: str, username: str, name: str, role: { enum: ['admin', 'supervisor', 'operator', 'readonly', 'auditor'] },
     scope: {
       type: ['object', 'null'], description: 'Sites and teams a supervisor (or a scoped read-only user) sees; null = all',
       properties: { siteIds: { type: 'array', items: str }, teamIds: { type: 'array', items: str } },
     },
+    organisationId: { type: ['string', 'null'], description: 'The customer organisation the user works for (they see only it); null = the centre\'s own staff' },
   }, ['id', 'username', 'name', 'role']),
   Site: REGISTRY_SCHEMAS.site,
   Team: REGISTRY_SCHEMAS.team,
@@ -64,11 +66,12 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
   Device: obj({
     id: { type: 'string', description: '8 hex digits' }, board: { enum: ['puckjs', 'bangle2', 'lora', 'phone'] }, workerId: nstr, siteId: nstr, createdAt: int,
     lastCounter: int, lastSeenAt: nint, batteryPct: nint,
+    organisationId: str,
   }, ['id', 'board']),
   Contact: REGISTRY_SCHEMAS.contact,
   Ladder: REGISTRY_SCHEMAS.ladder,
   Zone: REGISTRY_SCHEMAS.zone,
   Beacon: REGISTRY_SCHEMAS.beacon,
   Input: REGISTRY_SCHEMAS.input,
-  Gateway: obj({ id: str, siteId: str, gatewayId: str, name: nstr, online: { type: ['boolean', 'null'] }, lastSeenAt: nint, heartbeatS: nint }, ['id', 'siteId', 'gatewayId']),
+  Gateway: obj({ id: str, siteId: str, gatewayId: str, name: nstr, online: { type: ['boolean', 'null'] }, lastSeenAt: nint, heartbeatS: nint, organisationId: str }, ['id', 'siteId', 'gatewayId']),
 };

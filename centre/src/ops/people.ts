@@ -22,10 +22,17 @@ export function isKnown(d: WorkerData): boolean {
 
 export const notHeld = (workerId: string): string => `Nothing is held about worker '${workerId}'`;
 
-/** Everything held about the worker, the export audited (`worker_data_exported` with its format); undefined when nothing is. */
-export async function exportPerson(ctx: PeopleContext, workerId: string, format: string, actor: string): Promise<WorkerData | undefined> {
+/**
+ * Which of what is held the caller may reach: the routes pass the caller's organisation (an
+ * organisation's admin reaches only their workers), the CLI reaches every worker.
+ */
+export type Reach = (d: WorkerData) => boolean;
+const everywhere: Reach = () => true;
+
+/** Everything held about the worker, the export audited (`worker_data_exported` with its format); undefined when nothing is (within reach). */
+export async function exportPerson(ctx: PeopleContext, workerId: string, format: string, actor: string, reach: Reach = everywhere): Promise<WorkerData | undefined> {
   const d = await ctx.store.workerData(workerId);
-  if (!isKnown(d)) return undefined;
+  if (!isKnown(d) || !reach(d)) return undefined;
   await ctx.store.appendAudit({ at: ctx.clock.now(), actor, action: 'worker_data_exported', entity: 'worker', entityId: workerId, data: { format } });
   return d;
 }
@@ -35,9 +42,9 @@ export type ErasePersonResult =
   | { ok: false; code: 'not_found' | 'open_alarm' | 'active_session'; message: string };
 
 /** Erases the worker in one transaction, audited (`worker_erased`, with the counts, under the pseudonym). */
-export async function erasePerson(ctx: PeopleContext, workerId: string, actor: string): Promise<ErasePersonResult> {
+export async function erasePerson(ctx: PeopleContext, workerId: string, actor: string, reach: Reach = everywhere): Promise<ErasePersonResult> {
   const before = await ctx.store.workerData(workerId);
-  if (!isKnown(before)) return { ok: false, code: 'not_found', message: notHeld(workerId) };
+  if (!isKnown(before) || !reach(before)) return { ok: false, code: 'not_found', message: notHeld(workerId) };
   const at = ctx.clock.now();
   const pseudonym = `erased-${randomBytes(6).toString('hex')}`;
   const r = await ctx.store.eraseWorker({ workerId, at, pseudonym, audit: { at, actor, action: 'worker_erased', entity: 'worker', entityId: pseudonym, data: {} } });

@@ -1,5 +1,5 @@
 /**
- * A registry file (YAML) applied to the store: sites, contacts, ladders, workers, zones, beacons,
+ * A registry file (YAML) applied to the store: customer organisations, sites, contacts, ladders, workers, zones, beacons,
  * gateways and wired inputs, in the order their references need. Every record is validated first and
  * every error reported by its path (`contacts[2].email: …`) before anything is written; then records
  * are upserted one by one through RegistryAdmin (references checked, audited as `cli`). Safe to run
@@ -12,6 +12,7 @@ import type { Clock } from '../../../common/clock';
 import type { Store } from '../store/types';
 
 export interface RegistryFile {
+  organisations?: unknown[];
   sites?: unknown[];
   teams?: unknown[];
   contacts?: unknown[];
@@ -24,13 +25,13 @@ export interface RegistryFile {
 }
 
 const SECTIONS: [keyof RegistryFile, RegistrySchemaName][] = [
-  ['sites', 'site'], ['teams', 'team'], ['contacts', 'contact'], ['ladders', 'ladder'], ['workers', 'worker'], ['zones', 'zone'], ['beacons', 'beacon'], ['gateways', 'gateway'], ['inputs', 'input'],
+  ['organisations', 'organisation'], ['sites', 'site'], ['teams', 'team'], ['contacts', 'contact'], ['ladders', 'ladder'], ['workers', 'worker'], ['zones', 'zone'], ['beacons', 'beacon'], ['gateways', 'gateway'], ['inputs', 'input'],
 ];
 
 export type ImportResult = { ok: true; counts: Record<string, number> } | { ok: false; errors: string[] };
 
 export async function importRegistry(file: unknown, ctx: { store: Store; clock: Clock; actor?: string }): Promise<ImportResult> {
-  if (!file || typeof file !== 'object' || Array.isArray(file)) return { ok: false, errors: ['(root): must be a mapping of sections (sites, teams, contacts, ladders, workers, zones, beacons, gateways, inputs)'] };
+  if (!file || typeof file !== 'object' || Array.isArray(file)) return { ok: false, errors: ['(root): must be a mapping of sections (organisations, sites, teams, contacts, ladders, workers, zones, beacons, gateways, inputs)'] };
   const f = file as Record<string, unknown>;
   const errors: string[] = [];
   for (const key of Object.keys(f)) if (!SECTIONS.some(([s]) => s === key)) errors.push(`${pathSegment(key)}: is not a known section`);
@@ -56,6 +57,13 @@ export async function importRegistry(file: unknown, ctx: { store: Store; clock: 
     else errors.push(`${section}[${i}]: ${r.message ?? 'refused'}`);
   };
   const list = (s: keyof RegistryFile): Record<string, unknown>[] => (f[s] as Record<string, unknown>[] | undefined) ?? [];
+  // Organisations first: every other record may name its own (`organisationId`; absent = its site's, else `default`).
+  for (const [i, o] of list('organisations').entries()) {
+    const known = await ctx.store.getOrganisation(String(o['id']));
+    const org = { id: String(o['id']), name: String(o['name']), createdAt: known?.createdAt ?? ctx.clock.now() };
+    await ctx.store.putOrganisation(org, { at: ctx.clock.now(), actor, action: known ? 'organisation_changed' : 'organisation_created', entity: 'organisation', entityId: org.id });
+    await apply('organisations', i, { ok: true });
+  }
   // Sites first without their ladder (contacts and ladders refer to sites), then again with it.
   for (const [i, s] of list('sites').entries()) {
     const r = await admin.putSite({ ...s, ladderId: null }, actor);

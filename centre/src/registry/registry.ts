@@ -9,7 +9,7 @@ import { type Clock, every } from '../../../common/clock';
 import type { MessageBus } from '../../../common/bus';
 import type { Logger } from '../../../common/log';
 import { formatDeviceId, type KeyringPayload, topic } from '../../../protocol/src';
-import type { BoardKind, DeviceRecord, Store } from '../store/types';
+import { type BoardKind, DEFAULT_ORGANISATION, type DeviceRecord, type Store } from '../store/types';
 
 export interface ProvisionRequest {
   board: BoardKind;
@@ -19,11 +19,13 @@ export interface ProvisionRequest {
   deviceId?: string;
   /** Fixed key (tests); random when absent. */
   key?: string;
+  /** The customer organisation (the centre's staff only); absent = the worker's, else the site's, else `default`. */
+  organisationId?: string;
 }
 
 export class RegistryError extends Error {
   constructor(
-    readonly code: 'unknown_worker' | 'unknown_site' | 'duplicate_device' | 'invalid',
+    readonly code: 'unknown_worker' | 'unknown_site' | 'unknown_organisation' | 'duplicate_device' | 'invalid',
     message: string,
   ) {
     super(message);
@@ -33,15 +35,24 @@ export class RegistryError extends Error {
 export class Registry {
   constructor(private readonly ctx: { store: Store; clock: Clock; log: Logger; bus?: MessageBus | undefined }) {}
 
-  async provision(req: ProvisionRequest): Promise<{ device: DeviceRecord; settings: string }> {
+  /**
+   * `org`: the organisation the caller acts in (an organisation's admin), null for the centre's staff.
+   * The device is of one organisation, with its worker and site (another organisation's are unknown).
+   */
+  async provision(req: ProvisionRequest, org: string | null = null): Promise<{ device: DeviceRecord; settings: string }> {
     const { store } = this.ctx;
     let siteId = req.siteId ?? null;
     const worker = req.workerId ? await store.getWorker(req.workerId) : undefined;
+    const site = siteId ? await store.getSite(siteId) : undefined;
+    if (org !== null && req.organisationId !== undefined && req.organisationId !== org) throw new RegistryError('unknown_organisation', `Unknown organisation '${req.organisationId}'`);
+    const organisationId = org ?? req.organisationId ?? worker?.organisationId ?? site?.organisationId ?? DEFAULT_ORGANISATION;
+    if (!(await store.getOrganisation(organisationId))) throw new RegistryError('unknown_organisation', `Unknown organisation '${organisationId}'`);
     if (req.workerId) {
-      if (!worker) throw new RegistryError('unknown_worker', `Unknown worker '${req.workerId}'`);
+      if (!worker || worker.organisationId !== organisationId) throw new RegistryError('unknown_worker', `Unknown worker '${req.workerId}'`);
       siteId = siteId ?? worker.siteId;
     }
-    if (siteId && !(await store.listSites()).some((s) => s.id === siteId)) throw new RegistryError('unknown_site', `Unknown site '${siteId}'`);
+    const placed = siteId ? (site ?? (await store.getSite(siteId))) : undefined;
+    if (siteId && (!placed || placed.organisationId !== organisationId)) throw new RegistryError('unknown_site', `Unknown site '${siteId}'`);
     let id = req.deviceId;
     if (id !== undefined) {
       if (!/^[0-9a-f]{8}$/.test(id)) throw new RegistryError('invalid', `Device id must be 8 hex digits, got '${id}'`);
@@ -55,7 +66,7 @@ export class Registry {
     if (!/^[0-9a-f]{32}$/.test(key)) throw new RegistryError('invalid', 'Key must be 32 hex digits');
     const device: DeviceRecord = {
       id, key, board: req.board, workerId: req.workerId ?? null, siteId, createdAt: this.ctx.clock.now(),
-      lastCounter: -1, lastSeenAt: null, batteryPct: null,
+      lastCounter: -1, lastSeenAt: null, batteryPct: null, organisationId,
     };
     await store.addDevice(device);
     await store.appendAudit({ at: device.createdAt, actor: 'system', action: 'device_provisioned', entity: 'device', entityId: id, data: { board: req.board, workerId: device.workerId, siteId } });

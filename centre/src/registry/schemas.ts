@@ -5,6 +5,8 @@
 import type { JsonSchema } from '../../../common/schema';
 
 const id = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' };
+/** The customer organisation (issue 21 part 1): absent = the caller's, or the organisation of the record's site, or `default`. */
+const organisationId = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' };
 const nullableId = { type: ['string', 'null'], pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', default: null };
 const text = (max: number): JsonSchema => ({ type: 'string', minLength: 1, maxLength: max });
 const nullable = (max: number): JsonSchema => ({ type: ['string', 'null'], maxLength: max, default: null });
@@ -21,9 +23,11 @@ const step = {
 };
 /** A step or null (a type union rather than oneOf, so the step's defaults still apply). */
 const optionalStep = { ...step, type: ['object', 'null'], default: null };
-const obj = (required: string[], properties: Record<string, JsonSchema>): JsonSchema => ({ type: 'object', additionalProperties: false, required, properties });
+const obj = (required: string[], properties: Record<string, JsonSchema>): JsonSchema => ({ type: 'object', additionalProperties: false, required, properties: { ...properties, organisationId } });
 
 export const REGISTRY_SCHEMAS = {
+  // A customer organisation (issue 21 part 1): the other records name theirs by `organisationId`.
+  organisation: { type: 'object', additionalProperties: false, required: ['id', 'name'], properties: { id, name: text(100) } },
   site: obj(['id', 'name'], { id, name: text(100), ladderId: nullableId, timeZone }),
   worker: obj(['id', 'name'], { id, name: text(100), phone, siteId: nullableId, ladderId: nullableId, teamId: nullableId, language }),
   team: obj(['id', 'name'], { id, name: text(100), siteId: nullableId }),

@@ -15,6 +15,7 @@ export interface UserScope {
 
 /** A team of workers (a crew, a shift) under a supervisor; optionally bound to one site. */
 export interface Team {
+  organisationId?: string;
   id: string;
   name: string;
   siteId: string | null;
@@ -40,6 +41,10 @@ export interface FloorPlan {
 export interface StoreScope {
   siteIds: string[];
   workerIds: string[];
+  /** Only this customer organisation's records (then siteIds/workerIds restrict further only when `sites`). */
+  organisationId?: string;
+  /** False: the organisation alone restricts (its admin, operators…); siteIds/workerIds are ignored. */
+  sites?: boolean;
 }
 
 export interface AlarmSearch {
@@ -52,6 +57,8 @@ export interface AlarmSearch {
   types?: AlarmType[];
   states?: AlarmState[];
   resolution?: ResolutionReason;
+  /** Only this customer organisation's alarms (a filter; the scope's organisation restricts anyway). */
+  organisationId?: string;
   scope?: StoreScope;
   /** Newest first; at most 1,000 per page (default 100). */
   limit?: number;
@@ -84,4 +91,6 @@ export interface AlarmStats extends StatsGroup {
   byType: Partial<Record<AlarmType, StatsGroup>>;
   /** Per site (`null`: alarms without a site, e.g. a notification channel failing). */
   bySite: (StatsGroup & { siteId: string | null })[];
+  /** Per customer organisation (issue 21 part 1). */
+  byOrganisation: (StatsGroup & { organisationId: string })[];
 }

@@ -13,6 +13,7 @@ import { erasureRepository } from './repositories/erasure';
 import { peopleRepository } from './repositories/people';
 import { retentionRepository } from './repositories/retention';
 import { consoleRepository } from './repositories/console';
+import { organisationRepository } from './repositories/organisations';
 import { outboxRepository } from './repositories/outbox';
 import { pushRepository } from './repositories/push';
 import { registryRepository, type RecordEvents } from './repositories/registry';
@@ -27,7 +28,7 @@ export function repositories(e: Engine, recordEvents: RecordEvents): StoreMethod
   return {
     ...registryRepository(e, recordEvents), ...alarmRepository(e), ...sessionRepository(e), ...outboxRepository(e),
     ...appRepository(e), ...consoleRepository(e), ...reportRepository(e), ...pushRepository(e), ...settingsRepository(e),
-    ...retentionRepository(e), ...auditRepository(e), ...peopleRepository(e), ...erasureRepository(e),
+    ...retentionRepository(e), ...auditRepository(e), ...peopleRepository(e), ...erasureRepository(e), ...organisationRepository(e),
   };
 }
 

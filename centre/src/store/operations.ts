@@ -16,6 +16,8 @@ export type SessionKind = 'protection' | 'timed';
 export type SessionState = 'active' | 'stopped' | 'expired';
 
 export interface Session {
+  /** The customer organisation (the worker's, set by the store when absent). */
+  organisationId?: string;
   id: string;
   /** One active session per owner: the worker id, or `device:<id>` for a pendant without a worker. */
   owner: string;

@@ -16,6 +16,12 @@ export interface AuditQuery {
   actions?: string[];
   entity?: string;
   entityId?: string;
+  /**
+   * Only what concerns this customer organisation: entries about its records (alarms and their
+   * escalations, sessions, workers, devices, sites, registry records, users) and entries its users
+   * made. Entries about a record since deleted are no longer attributed to it.
+   */
+  organisationId?: string;
   /** Newest first; at most 1,000 per page (default 100). */
   limit?: number;
   offset?: number;

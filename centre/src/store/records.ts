@@ -10,6 +10,8 @@ import type { Team } from './console-records';
 export type ContactKind = 'person' | 'supervisor' | 'monitoring_centre' | 'police';
 
 export interface Contact {
+  /** The customer organisation (types.ts Owned). */
+  organisationId?: string;
   id: string;
   name: string;
   kind: ContactKind;
@@ -20,6 +22,9 @@ export interface Contact {
   webhookUrl: string | null;
   language: string | null;
 }
+
+/** The organisation records belong to when nothing says otherwise (an existing install, a registry file without one). */
+export const DEFAULT_ORGANISATION = 'default';
 
 /** `@worker` as contactId means the worker of the alarm (never used for duress). */
 export const WORKER_CONTACT = '@worker';
@@ -32,6 +37,8 @@ export interface LadderStep {
 }
 
 export interface Ladder {
+  /** The customer organisation (types.ts Owned). */
+  organisationId?: string;
   id: string;
   name: string;
   steps: LadderStep[];
@@ -40,6 +47,8 @@ export interface Ladder {
 }
 
 export interface Zone {
+  /** The customer organisation (types.ts Owned). */
+  organisationId?: string;
   id: string;
   siteId: string;
   name: string;
@@ -55,6 +64,8 @@ export interface Zone {
 }
 
 export interface Beacon {
+  /** The customer organisation (types.ts Owned). */
+  organisationId?: string;
   /** iBeacon major << 16 | minor, as the pendant reports it, in decimal. */
   id: string;
   siteId: string;
@@ -63,6 +74,8 @@ export interface Beacon {
 }
 
 export interface GatewayRecord {
+  /** The customer organisation (types.ts Owned). */
+  organisationId?: string;
   /** `<siteId>/<gatewayId>`. */
   id: string;
   siteId: string;
@@ -77,6 +90,8 @@ export interface GatewayRecord {
 }
 
 export interface InputPoint {
+  /** The customer organisation (types.ts Owned). */
+  organisationId?: string;
   /** `<siteId>/<gatewayId>/<inputId>`. */
   id: string;
   siteId: string;

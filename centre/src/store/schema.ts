@@ -17,11 +17,12 @@ type Ms = number;
 
 export interface Database {
   meta: { key: string; value: number };
-  sites: { id: string; name: string; ladderId: string | null; timeZone: string | null };
-  workers: { id: string; name: string; phone: string | null; siteId: string | null; ladderId: string | null; teamId: string | null; language: string | null };
+  organisations: { id: string; name: string; createdAt: Ms };
+  sites: { id: string; name: string; ladderId: string | null; timeZone: string | null; organisationId: Generated<string> };
+  workers: { id: string; name: string; phone: string | null; siteId: string | null; ladderId: string | null; teamId: string | null; language: string | null; organisationId: Generated<string> };
   devices: {
     id: string; key: string; board: string; workerId: string | null; siteId: string | null; createdAt: Ms; lastCounter: Generated<number>;
-    lastSeenAt: Ms | null; batteryPct: number | null; purgedCounter: Generated<number>;
+    lastSeenAt: Ms | null; batteryPct: number | null; purgedCounter: Generated<number>; organisationId: Generated<string>;
   };
   events: {
     deviceId: string; counter: number; type: string; receivedAt: Ms; gatewayId: string; siteId: string; rssiDbm: number | null;
@@ -31,18 +32,18 @@ export interface Database {
     id: string; number: number; type: string; state: string; priority: number; siteId: string | null; deviceId: string | null; workerId: string | null;
     incidentRef: number | null; lastCounter: number | null; position: Json; positionAt: Ms | null; createdAt: Ms; raisedAt: Ms | null; updatedAt: Ms;
     acknowledgedAt: Ms | null; acknowledgedBy: string | null; resolvedAt: Ms | null; resolvedBy: string | null; resolution: string | null;
-    comment: string | null; subject: string | null; text: string | null; sessionId: string | null;
+    comment: string | null; subject: string | null; text: string | null; sessionId: string | null; organisationId: Generated<string>;
   };
   audit: { seq: Generated<number>; at: Ms; actor: string; action: string; entity: string; entityId: string; data: Json; redactedAt: Ms | null };
-  users: { id: string; username: string; name: string; role: string; passwordHash: string; scope: Json };
+  users: { id: string; username: string; name: string; role: string; passwordHash: string; scope: Json; organisationId: string | null };
   auth_sessions: { tokenHash: string; userId: string; createdAt: Ms; expiresAt: Ms };
   stream_tickets: { ticketHash: string; userId: string; expiresAt: Ms };
-  registry: { kind: string; id: string; siteId: string | null; data: JsonNotNull; updatedAt: Ms };
+  registry: { kind: string; id: string; siteId: string | null; data: JsonNotNull; updatedAt: Ms; organisationId: Generated<string> };
   work_sessions: {
     id: string; owner: string; workerId: string | null; deviceId: string | null; siteId: string | null; kind: string; state: string; startedAt: Ms;
     startedBy: string; plannedEndAt: Ms | null; reminderBeforeS: number; reminderSentAt: Ms | null; checkInIntervalS: number | null; checkInGraceS: number;
     nextCheckInAt: Ms | null; checkInPromptedAt: Ms | null; lastCheckInAt: Ms | null; note: string | null; phone: string | null; callList: JsonNotNull;
-    endedAt: Ms | null; endedBy: string | null; updatedAt: Ms;
+    endedAt: Ms | null; endedBy: string | null; updatedAt: Ms; organisationId: Generated<string>;
   };
   escalations: {
     id: string; alarmId: string; siteId: string | null; state: string; phase: string; steps: JsonNotNull; broadcast: JsonNotNull; step: number; round: number;

@@ -21,12 +21,28 @@ export type * from './operations';
 export type * from './app-records';
 export type * from './console-records';
 export type * from './ops-records';
-export { WORKER_CONTACT, ENTITY_KINDS, entitySite } from './records';
+export { WORKER_CONTACT, ENTITY_KINDS, entitySite, DEFAULT_ORGANISATION } from './records';
 
 /** `auditor`: reads like `readonly`, centre-wide, and reads the audit log (which `readonly` does not). */
 export type UserRole = 'admin' | 'supervisor' | 'operator' | 'readonly' | 'auditor';
 
-export interface Site {
+/**
+ * The customer organisation a record belongs to (migrations/organisations.ts). Optional when a
+ * record is written: the store then files it under the default organisation (a registry file or an
+ * install without organisations); always present when read back.
+ */
+export interface Owned {
+  organisationId?: string;
+}
+
+/** A customer of the monitoring company that runs the centre. */
+export interface Organisation {
+  id: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface Site extends Owned {
   id: string;
   name: string;
   /** Escalation ladder for the site's alarms (a worker's own ladder wins). */
@@ -35,7 +51,7 @@ export interface Site {
   timeZone?: string | null;
 }
 
-export interface Worker {
+export interface Worker extends Owned {
   id: string;
   name: string;
   phone: string | null;
@@ -49,7 +65,7 @@ export interface Worker {
 
 export type BoardKind = 'puckjs' | 'bangle2' | 'lora' | 'phone';
 
-export interface DeviceRecord {
+export interface DeviceRecord extends Owned {
   /** 8 hex digits. */
   id: string;
   /** 32 hex digits. */
@@ -84,7 +100,7 @@ export interface EventRecord {
   mustHandle?: boolean;
 }
 
-export interface Alarm {
+export interface Alarm extends Owned {
   id: string;
   /** Short number people quote on the phone, unique per centre. */
   number: string;
@@ -145,6 +161,8 @@ export interface User {
   passwordHash: string;
   /** Supervisors (and optionally read-only users) see only these sites and teams; null or absent = everything. */
   scope?: UserScope | null;
+  /** The customer organisation the user works for (they see only it, whatever their role); null or absent = the centre's own staff (every organisation). */
+  organisationId?: string | null;
 }
 
 export interface AuthSession {
@@ -175,6 +193,13 @@ export type Conditional<T> = Promise<T | undefined>;
 export interface Store extends PushSubscriptionBook, PendantSettingsStore {
   migrate(): Promise<void>;
   close(): Promise<void>;
+
+  // ---- customer organisations (every registry record belongs to one)
+  listOrganisations(): Promise<Organisation[]>;
+  getOrganisation(id: string): Promise<Organisation | undefined>;
+  putOrganisation(o: Organisation, audit?: AuditEntry): Promise<void>;
+  /** False when records or users still belong to it. */
+  deleteOrganisation(id: string, audit?: AuditEntry): Promise<boolean>;
 
   // ---- registry: sites, workers, devices, and the other registry records (records.ts)
   upsertSite(site: Site): Promise<void>;
@@ -349,7 +374,7 @@ export interface Store extends PushSubscriptionBook, PendantSettingsStore {
 
   // ---- the console (console-records.ts): users' changes, floor plans, history and statistics
   /** Changes a user's name, role, scope or password hash; returns the user (undefined if unknown). */
-  updateUser(id: string, patch: Partial<Pick<User, 'name' | 'role' | 'scope' | 'passwordHash'>>): Promise<User | undefined>;
+  updateUser(id: string, patch: Partial<Pick<User, 'name' | 'role' | 'scope' | 'passwordHash' | 'organisationId'>>): Promise<User | undefined>;
   /** Deletes the user and every login of theirs. */
   deleteUser(id: string): Promise<boolean>;
   /** Ends the user's logins (all, or all but one): after a password change or reset. */
@@ -361,7 +386,7 @@ export interface Store extends PushSubscriptionBook, PendantSettingsStore {
   /** Alarms by creation time, worker, site, type, state, resolution and scope; newest first, with the total. */
   searchAlarms(q: AlarmSearch): Promise<{ alarms: Alarm[]; total: number }>;
   /** Counts by type, resolution and site, and time-to-acknowledge percentiles, of the alarms created in [from, to). */
-  alarmStats(q: { from: number; to: number; siteId?: string; scope?: StoreScope }): Promise<AlarmStats>;
+  alarmStats(q: { from: number; to: number; siteId?: string; organisationId?: string; scope?: StoreScope }): Promise<AlarmStats>;
 }
 
 export interface StreamTicket {

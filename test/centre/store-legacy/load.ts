@@ -20,10 +20,22 @@ function dump(name: string, schemaOnly: boolean): string {
 
 type Reads = Record<string, unknown>;
 
-/** What the old code read back, plus the columns later migrations add (0002: a worker's language, a site's time zone), null. */
+/**
+ * What the old code read back, plus the columns later migrations add: 0002 a worker's language and a
+ * site's time zone, null; 0006 the organisation — every record of an existing install is the default
+ * organisation's, its users stay the centre's own staff (null), its statistics are that organisation's.
+ */
 function withLaterColumns(r: Reads): Reads {
-  const add = (rows: unknown, field: string): unknown => (Array.isArray(rows) ? rows.map((x: Record<string, unknown>) => ({ ...x, [field]: null })) : rows);
-  return { ...r, sites: add(r['sites'], 'timeZone'), workers: add(r['workers'], 'language') };
+  const add = (rows: unknown, field: string, value: unknown = null): unknown => (Array.isArray(rows) ? rows.map((x: Record<string, unknown>) => ({ ...x, [field]: value })) : rows);
+  const owned = (rows: unknown): unknown => add(rows, 'organisationId', 'default');
+  const entities = Object.fromEntries(Object.entries(r['entities'] as Reads).map(([k, rows]) => [k, owned(rows)]));
+  const alarms = r['alarms'] as Reads;
+  const whole = Object.fromEntries(Object.entries(r['stats'] as Reads).filter(([k]) => !['from', 'to', 'byType', 'bySite'].includes(k)));
+  return {
+    ...r, sites: owned(add(r['sites'], 'timeZone')), workers: owned(add(r['workers'], 'language')), devices: owned(r['devices']), entities,
+    alarms: { ...alarms, alarms: owned(alarms['alarms']) }, workSessions: owned(r['workSessions']), users: add(r['users'], 'organisationId'),
+    stats: { ...(r['stats'] as Reads), byOrganisation: [{ organisationId: 'default', ...whole }] },
+  };
 }
 
 const RECORDED = JSON.parse(readFileSync(join(__dirname, 'legacy-reads.json'), 'utf8')) as { sqlite: Reads; postgres: Reads };

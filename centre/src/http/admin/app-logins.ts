@@ -47,7 +47,7 @@ export function appLoginRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.put<One & { Body: { username: string; password: string } }>('/api/workers/:id/app-login', {
-    config: { auth: ADMIN },
+    config: { auth: ADMIN, visible: 'worker' },
     schema: {
       summary: 'Gives the worker an app login (or a new password); phones already signed in stay signed in', tags, params: ID, body: LOGIN,
       response: { 200: { type: 'object' }, 409: 'The user name belongs to another worker' },
@@ -83,7 +83,7 @@ export function appLoginRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.post<One & { Body: { ttlH: number } }>('/api/workers/:id/app-pairing', {
-    config: { auth: ADMIN },
+    config: { auth: ADMIN, visible: 'worker' },
     schema: { summary: 'A one-time pairing link and QR code for the worker\'s phone (valid ttlH hours, used once)', tags, params: ID, body: PAIRING, response: { 201: PAIRING_ANSWER } },
   }, async (req, reply) => {
     const p = await workers.createPairing(req.params.id, actorOf(req), req.body.ttlH);

@@ -8,7 +8,7 @@ import { scopeOf } from '../../auth/scope';
 import { RegistryError } from '../../registry/registry';
 import { REGISTRY_SCHEMAS } from '../../registry/schemas';
 import type { BoardKind } from '../../store/types';
-import { actorOf, ADMIN, type RouteContext } from '../context';
+import { actorOf, ADMIN, organisationOf, type RouteContext } from '../context';
 import { HttpError } from '../errors';
 import { listOf, params, ref } from '../openapi';
 
@@ -32,7 +32,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: RouteContext): void {
     config: { auth: 'any', visible: 'device' }, schema: { summary: 'One device, without its key', tags, params: ID, response: { 200: ref('Device') } },
   }, async (req) => publicDevice(req.found.device!));
 
-  app.post<{ Body: { board: BoardKind; workerId: string | null; siteId: string | null; deviceId?: string; key?: string } }>('/api/devices', {
+  app.post<{ Body: { board: BoardKind; workerId: string | null; siteId: string | null; deviceId?: string; key?: string; organisationId?: string } }>('/api/devices', {
     config: { auth: ADMIN },
     schema: {
       summary: 'Provision a device: creates its id and key and answers them with the settings line — shown this once, never again', tags, body: REGISTRY_SCHEMAS.deviceNew,
@@ -46,7 +46,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: RouteContext): void {
     },
   }, async (req, reply) => {
     try {
-      const r = await registry.provision(req.body);
+      const r = await registry.provision(req.body, organisationOf(req));
       void reply.code(201);
       return r;
     } catch (e) {
@@ -55,8 +55,8 @@ export function deviceRoutes(app: FastifyInstance, ctx: RouteContext): void {
     }
   });
 
-  app.put<{ Params: { id: string }; Body: { workerId: string | null; siteId: string | null } }>('/api/devices/:id', {
-    config: { auth: ADMIN },
+  app.put<{ Params: { id: string }; Body: { workerId: string | null; siteId: string | null; organisationId?: string } }>('/api/devices/:id', {
+    config: { auth: ADMIN, visible: 'device' },
     // A missing body is refused rather than read as "unassign" (every field defaults to null).
     preValidation: async (req) => {
       if (req.body === undefined || req.body === null) throw new HttpError(400, 'invalid', 'Invalid: (root): must be object');
@@ -64,11 +64,13 @@ export function deviceRoutes(app: FastifyInstance, ctx: RouteContext): void {
     schema: { summary: 'Assign a device to a worker and site (the gateways get the new keyring)', tags, params: ID, body: REGISTRY_SCHEMAS.device, response: { 200: ref('Device') } },
   }, async (req) => {
     const { id } = req.params;
-    const change = req.body;
-    const before = await store.getDevice(id);
-    if (!before) throw new HttpError(404, 'not_found', `Unknown device '${id}'`);
-    if (change.workerId && !(await store.getWorker(change.workerId))) throw new HttpError(404, 'not_found', `Unknown worker '${change.workerId}'`);
-    if (change.siteId && !(await store.getSite(change.siteId))) throw new HttpError(404, 'not_found', `Unknown site '${change.siteId}'`);
+    const { organisationId, ...change } = req.body;
+    const before = req.found.device!;
+    // The device stays in its organisation, with a worker and a site of it (another organisation's are unknown).
+    if (organisationId !== undefined && organisationId !== before.organisationId) throw new HttpError(409, 'conflict', `device '${id}' belongs to organisation '${before.organisationId}': a record does not move to another organisation`);
+    const mine = (r: { organisationId?: string } | undefined): boolean => !!r && r.organisationId === before.organisationId;
+    if (change.workerId && !mine(await store.getWorker(change.workerId))) throw new HttpError(404, 'not_found', `Unknown worker '${change.workerId}'`);
+    if (change.siteId && !mine(await store.getSite(change.siteId))) throw new HttpError(404, 'not_found', `Unknown site '${change.siteId}'`);
     const d = await store.updateDevice(id, change);
     ctx.devicesChanged(id);
     await store.appendAudit({ at: ctx.clock.now(), actor: actorOf(req), action: 'device_assigned', entity: 'device', entityId: id, data: change });
@@ -77,11 +79,10 @@ export function deviceRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.delete<{ Params: { id: string } }>('/api/devices/:id', {
-    config: { auth: ADMIN }, schema: { summary: 'Decommission a device: its key is withdrawn from the gateways', tags, params: ID },
+    config: { auth: ADMIN, visible: 'device' }, schema: { summary: 'Decommission a device: its key is withdrawn from the gateways', tags, params: ID },
   }, async (req) => {
     const { id } = req.params;
-    const d = await store.getDevice(id);
-    if (!d) throw new HttpError(404, 'not_found', `Unknown device '${id}'`);
+    const d = req.found.device!;
     await store.deleteDevice(id);
     ctx.devicesChanged(id);
     await store.appendAudit({ at: ctx.clock.now(), actor: actorOf(req), action: 'device_decommissioned', entity: 'device', entityId: id });

@@ -6,9 +6,9 @@
  * gone still has their alarms and sessions: the routes take the id as it is, not only a registered worker.
  */
 import type { FastifyInstance } from 'fastify';
-import { erasePerson, exportPerson, notHeld } from '../../ops/people';
-import type { WorkerData } from '../../store/types';
-import { actorOf, ADMIN, type RouteContext } from '../context';
+import { erasePerson, exportPerson, notHeld, type Reach } from '../../ops/people';
+import type { Owned, User, WorkerData } from '../../store/types';
+import { actorOf, ADMIN, organisationOf, type RouteContext } from '../context';
 import { HttpError } from '../errors';
 import { params, produces, query } from '../openapi';
 import { BOM, csvField, csvLine, localTime } from '../reports/csv';
@@ -37,12 +37,23 @@ export function workerDataCsv(d: WorkerData, time: (ms: number | null) => string
 
 export function peopleRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { clock } = ctx;
+  /**
+   * For an organisation's admin, what is held must be their organisation's: the worker's record, or
+   * once it is gone every alarm and session held about them. The centre's staff reach every worker.
+   */
+  const reach = (req: { user: User | undefined }): Reach => (d: WorkerData) => {
+    const org = organisationOf(req);
+    if (org === null) return true;
+    if (d.worker) return d.worker.organisationId === org;
+    const records: Owned[] = [...d.alarms, ...d.sessions];
+    return records.length > 0 && records.every((r) => r.organisationId === org);
+  };
 
   app.get<One>('/api/workers/:id/data', {
     config: { auth: ADMIN },
     schema: { summary: 'Everything the centre holds about a worker (GDPR article 15), as JSON; audited', tags, params: ID, response: { 200: { type: 'object', additionalProperties: true } } },
   }, async (req, reply) => {
-    const d = await exportPerson(ctx, req.params.id, 'json', actorOf(req));
+    const d = await exportPerson(ctx, req.params.id, 'json', actorOf(req), reach(req));
     if (!d) throw new HttpError(404, 'not_found', notHeld(req.params.id));
     void reply.header('content-disposition', `attachment; filename="vigil-worker-${req.params.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.json"`).header('cache-control', 'no-store');
     return { exportedAt: clock.now(), ...d };
@@ -61,7 +72,7 @@ export function peopleRoutes(app: FastifyInstance, ctx: RouteContext): void {
     } catch {
       throw new HttpError(400, 'invalid', `tz: unknown time zone '${req.query.tz}'`);
     }
-    const d = await exportPerson(ctx, req.params.id, 'csv', actorOf(req));
+    const d = await exportPerson(ctx, req.params.id, 'csv', actorOf(req), reach(req));
     if (!d) throw new HttpError(404, 'not_found', notHeld(req.params.id));
     void reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="vigil-worker-${req.params.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.csv"`).header('cache-control', 'no-store');
     return workerDataCsv(d, timeOf, req.query.delimiter);
@@ -77,7 +88,7 @@ export function peopleRoutes(app: FastifyInstance, ctx: RouteContext): void {
   }, async (req) => {
     const id = req.params.id;
     if (req.body.confirm !== id) throw new HttpError(400, 'invalid', 'confirm: must repeat the worker id');
-    const r = await erasePerson(ctx, id, actorOf(req));
+    const r = await erasePerson(ctx, id, actorOf(req), reach(req));
     if (!r.ok) throw new HttpError(r.code === 'not_found' ? 404 : 409, r.code, r.message);
     for (const d of r.devices) ctx.devicesChanged(d); // unassigned: caches forget the worker at once
     ctx.log.info('worker erased', { pseudonym: r.pseudonym, counts: r.counts });

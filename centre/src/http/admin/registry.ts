@@ -12,7 +12,7 @@ import { REGISTRY_SCHEMAS } from '../../registry/schemas';
 import type { JsonSchema } from '../../../../common/schema';
 import type { EntityKind, EntityMap } from '../../store/types';
 import { entitySite } from '../../store/types';
-import { actorOf, ADMIN, type RouteContext } from '../context';
+import { actorOf, ADMIN, organisationOf, type RouteContext } from '../context';
 import { HttpError } from '../errors';
 import type { VisibleKind } from '../guards';
 import { listOf, params, query, ref } from '../openapi';
@@ -43,7 +43,7 @@ interface Collection {
   body: JsonSchema;
   /** The records the request's user may see (`?siteId=` where the kind has sites). */
   list(req: FastifyRequest<{ Querystring: { siteId?: string } }>): Promise<unknown[]>;
-  put(body: unknown, actor: string): Promise<AdminResult<unknown>>;
+  put(body: unknown, actor: string, org: string | null): Promise<AdminResult<unknown>>;
   remove: Kind | 'site' | 'worker';
 }
 
@@ -71,18 +71,18 @@ export function registryRoutes(app: FastifyInstance, ctx: RouteContext): void {
     app.post(`/api/${plural}`, {
       config: { auth: ADMIN }, schema: { summary: c.summaries.create, body: c.body, response: { 201: ref(component) } },
     }, async (req, reply) => {
-      const value = unwrap(await c.put(req.body, actorOf(req)));
+      const value = unwrap(await c.put(req.body, actorOf(req), organisationOf(req)));
       void reply.code(201);
       return value;
     });
     if (c.summaries.change) {
       app.put(`/api/${plural}/:id`, {
         config: { auth: ADMIN }, preValidation: pathIntoBody, schema: { summary: c.summaries.change, params: ID, body: c.body, response: { 200: ref(component) } },
-      }, async (req) => unwrap(await c.put(req.body, actorOf(req))));
+      }, async (req) => unwrap(await c.put(req.body, actorOf(req), organisationOf(req))));
     }
     app.delete<{ Params: { id: string } }>(`/api/${plural}/:id`, {
       config: { auth: ADMIN }, schema: { summary: c.summaries.remove, params: ID, response: { 409: 'Still in use' } },
-    }, async (req) => void unwrap(await admin.remove(c.remove, req.params.id, actorOf(req))));
+    }, async (req) => void unwrap(await admin.remove(c.remove, req.params.id, actorOf(req), organisationOf(req))));
   };
 
   // Sites and workers: a supervisor sees those of their sites and teams.
@@ -93,10 +93,11 @@ export function registryRoutes(app: FastifyInstance, ctx: RouteContext): void {
       remove: 'Delete a site (refused while workers or devices belong to it)',
     },
     list: async (req) => {
-      const visible = (await scopeOf(req, store)).visibleSites(await store.listWorkers());
-      return (await store.listSites()).filter((s) => visible(s.id));
+      const sites = await store.listSites();
+      const visible = (await scopeOf(req, store)).visibleSites(await store.listWorkers(), sites);
+      return sites.filter((s) => visible(s.id));
     },
-    put: (body, actor) => admin.putSite(body, actor),
+    put: (body, actor, org) => admin.putSite(body, actor, org),
   });
   serve({
     plural: 'workers', component: 'Worker', visible: 'worker', body: REGISTRY_SCHEMAS.worker, remove: 'worker',
@@ -108,7 +109,7 @@ export function registryRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const scope = await scopeOf(req, store);
       return (await store.listWorkers()).filter((w) => scope.worker(w.id));
     },
-    put: (body, actor) => admin.putWorker(body, actor),
+    put: (body, actor, org) => admin.putWorker(body, actor, org),
   });
   // Teams: those of the scope and of its sites; other records: those of its sites and of every site.
   for (const [kind, plural, component, what] of KINDS) {
@@ -121,9 +122,9 @@ export function registryRoutes(app: FastifyInstance, ctx: RouteContext): void {
       list: async (req) => {
         const scope = await scopeOf(req, store);
         const records = await store.listEntities(kind, req.query.siteId ? { siteId: req.query.siteId } : {});
-        return records.filter((r) => (kind === 'team' ? scope.team(r as EntityMap['team']) : scope.record(entitySite(kind, r))));
+        return records.filter((r) => (kind === 'team' ? scope.team(r as EntityMap['team']) : scope.record(entitySite(kind, r), r)));
       },
-      put: (body, actor) => admin.put(kind, body, actor),
+      put: (body, actor, org) => admin.put(kind, body, actor, org),
     });
   }
 
@@ -138,8 +139,8 @@ export function registryRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.put('/api/gateways/:siteId/:gatewayId', {
     config: { auth: ADMIN }, preValidation: pathIntoBody,
     schema: { summary: 'Name a gateway', params: GATEWAY, body: REGISTRY_SCHEMAS.gateway, response: { 200: ref('Gateway') } },
-  }, async (req) => unwrap(await admin.putGateway(req.body, actorOf(req))));
+  }, async (req) => unwrap(await admin.putGateway(req.body, actorOf(req), organisationOf(req))));
   app.delete<{ Params: { siteId: string; gatewayId: string } }>('/api/gateways/:siteId/:gatewayId', {
     config: { auth: ADMIN }, schema: { summary: 'Forget a gateway', params: GATEWAY },
-  }, async (req) => void unwrap(await admin.remove('gateway', `${req.params.siteId}/${req.params.gatewayId}`, actorOf(req))));
+  }, async (req) => void unwrap(await admin.remove('gateway', `${req.params.siteId}/${req.params.gatewayId}`, actorOf(req), organisationOf(req))));
 }

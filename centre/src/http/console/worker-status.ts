@@ -21,6 +21,8 @@ export interface WorkerStatusView {
   phone: string | null;
   siteId: string | null;
   teamId: string | null;
+  /** The customer organisation (the console of the centre's staff filters by it). */
+  organisationId: string | null;
   status: WorkerStatus;
   /** The most urgent open alarm of the worker, if any. */
   alarmId: string | null;
@@ -82,7 +84,7 @@ async function statusOf(
     }
   }
   return {
-    id: w.id, name: w.name, phone: w.phone, siteId: w.siteId, teamId: w.teamId ?? null, status, alarmId: sorted[0]?.id ?? null,
+    id: w.id, name: w.name, phone: w.phone, siteId: w.siteId, teamId: w.teamId ?? null, organisationId: w.organisationId ?? null, status, alarmId: sorted[0]?.id ?? null,
     batteryPct: batteries.length ? Math.min(...batteries) : null, lastSeenAt, positionAt, place,
     session: !session ? null : shown || !ctx.whereaboutsOnlyInAlarm
       ? { id: session.id, kind: session.kind, startedAt: session.startedAt, plannedEndAt: session.plannedEndAt, nextCheckInAt: session.nextCheckInAt, note: session.note }

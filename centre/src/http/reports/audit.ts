@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditQuery, StoredAuditEntry, UserRole } from '../../store/types';
-import { actorOf, type RouteContext } from '../context';
+import { actorOf, organisationOf, type RouteContext } from '../context';
 import { HttpError } from '../errors';
 import { produces, query } from '../openapi';
 import { WEB_DIR } from '../static';
@@ -20,8 +20,17 @@ const FILTERS = {
   actor: { type: 'string', maxLength: 200, description: '`user:olga` exactly, or a bare name (`olga`) under any kind of actor' },
   action: { type: 'string', maxLength: 500, description: 'Comma-separated actions (login, login_failed, acknowledged, resolved, worker_data_exported, worker_erased, user_created, …)' },
   entity: { type: 'string', maxLength: 50, description: 'alarm, session, worker, user, device, escalation, …' }, entityId: { type: 'string', maxLength: 200 },
+  organisationId: { type: 'string', maxLength: 64, description: 'Only what concerns this customer organisation (a customer\'s user: always theirs)' },
 };
-type Filters = { from?: string; to?: string; actor?: string; action?: string; entity?: string; entityId?: string };
+type Filters = { from?: string; to?: string; actor?: string; action?: string; entity?: string; entityId?: string; organisationId?: string };
+
+/** The query within the user's organisation: a customer's user reads only what concerns theirs (another one named reads nothing). */
+function withinOrganisation(req: { user: { organisationId?: string | null } | undefined }, q: AuditQuery, asked: string | undefined): AuditQuery {
+  const org = organisationOf(req);
+  if (org !== null && asked !== undefined && asked !== org) return { ...q, organisationId: org, entity: '(none)' };
+  const organisationId = org ?? asked;
+  return organisationId === undefined ? q : { ...q, organisationId };
+}
 
 const ENTRY = {
   type: 'object', properties: {
@@ -71,7 +80,7 @@ export function auditRoutes(app: FastifyInstance, ctx: RouteContext): void {
     },
   }, async (req) => {
     const { limit, offset } = req.query;
-    const page = await store.searchAudit({ ...auditQuery(req.query), limit, offset });
+    const page = await store.searchAudit({ ...withinOrganisation(req, auditQuery(req.query), req.query.organisationId), limit, offset });
     return { total: page.total, offset, limit, entries: page.entries };
   });
 
@@ -86,7 +95,7 @@ export function auditRoutes(app: FastifyInstance, ctx: RouteContext): void {
       response: { 200: produces('text/csv') },
     },
   }, async (req: FastifyRequest<{ Querystring: Filters & { tz: string; lang: string; delimiter: ',' | ';' } }>, reply) => {
-    const q = auditQuery(req.query);
+    const q = withinOrganisation(req, auditQuery(req.query), req.query.organisationId);
     const { tz, lang, delimiter } = req.query;
     const t = catalogue(WEB_DIR, lang);
     let timeOf: (ms: number | null) => string;

@@ -22,9 +22,10 @@ const listOfNames = (names: readonly string[], what: string) => ({ type: 'array'
 const SEARCH = {
   from: { ...TIME, description: `${TIME.description} (created at or after)` }, to: { ...TIME, description: `${TIME.description} (created before)` },
   workerId: { type: 'string', description: 'Worker id' }, siteId: { type: 'string', description: 'Site id' },
+  organisationId: { type: 'string', description: 'Customer organisation id (the centre\'s staff; a customer\'s user sees only theirs anyway)' },
   type: listOfNames(ALARM_TYPE_NAMES, 'alarm types'), state: listOfNames(ALARM_STATES, 'states'), resolution: { enum: [...RESOLUTION_REASONS] },
 };
-type Search = { from?: string; to?: string; workerId?: string; siteId?: string; type?: AlarmType[]; state?: AlarmState[]; resolution?: ResolutionReason };
+type Search = { from?: string; to?: string; workerId?: string; siteId?: string; organisationId?: string; type?: AlarmType[]; state?: AlarmState[]; resolution?: ResolutionReason };
 
 /** Before validation: an empty parameter is no filter; `type=sos,fall` → `['sos', 'fall']`. */
 async function readQuery(req: FastifyRequest): Promise<void> {
@@ -53,12 +54,12 @@ export function reportRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const tags = ['reports'];
 
   const search = async (req: FastifyRequest<{ Querystring: Search }>): Promise<AlarmSearch> => {
-    const { workerId, siteId, type: types, state: states, resolution } = req.query;
+    const { workerId, siteId, organisationId, type: types, state: states, resolution } = req.query;
     const [from, to] = [time(req.query, 'from'), time(req.query, 'to')];
     const scope = (await scopeOf(req, store)).forStore();
     return {
       ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...(types ? { types } : {}), ...(states ? { states } : {}), ...(resolution ? { resolution } : {}),
-      ...(workerId ? { workerId } : {}), ...(siteId ? { siteId } : {}), ...(scope ? { scope } : {}),
+      ...(workerId ? { workerId } : {}), ...(siteId ? { siteId } : {}), ...(organisationId ? { organisationId } : {}), ...(scope ? { scope } : {}),
     };
   };
   const views = async (alarms: Alarm[]): Promise<AlarmView[]> => {
@@ -125,13 +126,13 @@ export function reportRoutes(app: FastifyInstance, ctx: RouteContext): void {
     }
   });
 
-  app.get<{ Querystring: { from: string; to: string; siteId?: string } }>('/api/reports/stats', {
+  app.get<{ Querystring: { from: string; to: string; siteId?: string; organisationId?: string } }>('/api/reports/stats', {
     config: { auth: 'any' }, preValidation: readQuery,
     schema: {
       summary: 'Statistics of a period (the console asks for a month): alarms by type, by resolution (genuine, false, dispatched, test), time to acknowledge p50/p95 (nearest rank), per site', tags,
       querystring: query({
         from: { ...TIME, description: `${TIME.description} (the start)` }, to: { ...TIME, description: `${TIME.description} (the end, exclusive)` },
-        siteId: { type: 'string', description: 'Only this site' },
+        siteId: { type: 'string', description: 'Only this site' }, organisationId: { type: 'string', description: 'Only this customer organisation' },
       }, ['from', 'to']),
       response: { 200: { type: 'object' } },
     },
@@ -139,19 +140,20 @@ export function reportRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const [from, to] = [time(req.query, 'from')!, time(req.query, 'to')!];
     if (to <= from) throw new HttpError(400, 'invalid', 'to: must be after from');
     const scope = (await scopeOf(req, store)).forStore();
-    const { siteId } = req.query;
-    const stats = await store.alarmStats({ from, to, ...(siteId ? { siteId } : {}), ...(scope ? { scope } : {}) });
+    const { siteId, organisationId } = req.query;
+    const stats = await store.alarmStats({ from, to, ...(siteId ? { siteId } : {}), ...(organisationId ? { organisationId } : {}), ...(scope ? { scope } : {}) });
     const sites = new Map((await store.listSites()).map((s) => [s.id, s.name]));
     return { ...stats, bySite: stats.bySite.map((g) => ({ ...g, siteName: g.siteId ? sites.get(g.siteId) ?? g.siteId : null })) };
   });
 
-  app.get<{ Querystring: { from: string; to: string; siteId?: string; lang: string; delimiter: ',' | ';' } }>('/api/reports/stats.csv', {
+  app.get<{ Querystring: { from: string; to: string; siteId?: string; organisationId?: string; lang: string; delimiter: ',' | ';' } }>('/api/reports/stats.csv', {
     config: { auth: 'any' }, preValidation: readQuery,
     schema: {
       summary: 'The statistics of a period as CSV: the whole period, each site, each type; verified vs false alarms; % of person alarms acknowledged within 30 s / 60 s / 3 min', tags,
       querystring: query({
         from: { ...TIME, description: `${TIME.description} (the start)` }, to: { ...TIME, description: `${TIME.description} (the end, exclusive)` },
-        siteId: { type: 'string', description: 'Only this site' }, lang: { type: 'string', default: 'en', description: 'Language of headings and type names (en)' },
+        siteId: { type: 'string', description: 'Only this site' }, organisationId: { type: 'string', description: 'Only this customer organisation' },
+        lang: { type: 'string', default: 'en', description: 'Language of headings and type names (en)' },
         delimiter: { enum: [',', ';'], default: ',', description: '`;` also writes decimal commas' },
       }, ['from', 'to']),
       response: { 200: produces('text/csv') },
@@ -160,12 +162,13 @@ export function reportRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const [from, to] = [time(req.query, 'from')!, time(req.query, 'to')!];
     if (to <= from) throw new HttpError(400, 'invalid', 'to: must be after from');
     const scope = (await scopeOf(req, store)).forStore();
-    const { siteId, lang, delimiter } = req.query;
-    const stats = await store.alarmStats({ from, to, ...(siteId ? { siteId } : {}), ...(scope ? { scope } : {}) });
+    const { siteId, organisationId, lang, delimiter } = req.query;
+    const stats = await store.alarmStats({ from, to, ...(siteId ? { siteId } : {}), ...(organisationId ? { organisationId } : {}), ...(scope ? { scope } : {}) });
     const sites = new Map((await store.listSites()).map((s) => [s.id, s.name]));
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
     void reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="vigil-stats-${day(from)}-${day(to - 1)}.csv"`).header('cache-control', 'no-store');
-    return statsCsv(stats, (id) => (id ? sites.get(id) ?? id : ''), delimiter, catalogue(WEB_DIR, lang));
+    const organisations = new Map((await store.listOrganisations()).map((o) => [o.id, o.name]));
+    return statsCsv(stats, (id) => (id ? sites.get(id) ?? id : ''), delimiter, catalogue(WEB_DIR, lang), (id) => organisations.get(id) ?? id);
   });
 
   auditRoutes(app, ctx);

@@ -1,6 +1,6 @@
 /**
  * The statistics of a period as CSV (issue 21 part 8): one row for the whole period, one per site,
- * one per alarm type — alarms, cancelled pre-alarms, open, acknowledged with p50/p95, verified
+ * one per alarm type, one per customer organisation (part 1, last: the rows before kept their places) — alarms, cancelled pre-alarms, open, acknowledged with p50/p95, verified
  * (genuine, dispatched) vs false alarms and tests, and the BS 8484-style answer figures: of the person
  * alarms, the share acknowledged within 30 s, 60 s and 3 min. Shares are percentages with one decimal
  * (empty when there were no person alarms); counts are given too, so nothing has to be trusted.
@@ -31,9 +31,10 @@ function row(group: string, id: string, name: string, g: StatsGroup, d: ',' | ';
 }
 
 /** `t` gives the text of a key of the console's catalogue in the export's language (csv.ts `catalogue`). */
-export function statsCsv(s: AlarmStats, siteName: (id: string | null) => string, d: ',' | ';', t: (key: string) => string): string {
+export function statsCsv(s: AlarmStats, siteName: (id: string | null) => string, d: ',' | ';', t: (key: string) => string, organisationName: (id: string) => string = (id) => id): string {
   const lines = [row('all', '', '', s, d)];
   for (const g of s.bySite) lines.push(row('site', g.siteId ?? '', siteName(g.siteId), g, d));
   for (const [type, g] of Object.entries(s.byType)) if (g) lines.push(row('type', type, t(`alarmType.${type}`), g, d));
+  for (const g of s.byOrganisation) lines.push(row('organisation', g.organisationId, organisationName(g.organisationId), g, d));
   return BOM + csvLine(COLUMNS.map((k) => csvField(t(`csv.stats.${k}`), d)), d) + lines.join('');
 }

@@ -17,6 +17,7 @@ import { type Kysely, type Migration, sql } from 'kysely';
 import type { Dialect } from '../engine';
 import { baseline } from './baseline';
 import { opsMigration } from './ops';
+import { organisationsMigration } from './organisations';
 
 /**
  * The last `schema_version` of the hand-written engines (sqlite-migrations.ts 5 steps, postgres-migrations.ts 3),
@@ -96,5 +97,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         ]);
       },
     },
+    // Issue 21 part 1: customer organisations — every record belongs to one (migrations/organisations.ts).
+    '0006-organisations': { up: organisationsMigration(dialect) },
   };
 }

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { type Engine, insertAudit, nextAlarmNumber, OPEN_ALARM, prepared, type Q } from '../engine';
 import { codec, decode, encode, omit } from '../schema';
 import { toAuditEntry } from './audit';
+import { ownerOrganisation } from './organisations';
 import type { Alarm, AlarmFilter, AuditEntry, NewAlarm, Patch, StoredAuditEntry } from '../types';
 
 const ALARMS = codec('alarms', { json: ['position'] });
@@ -31,7 +32,8 @@ export function alarmRepository(e: Engine) {
       const full = { text: null, sessionId: null, ...alarm, subject };
       for (;;) {
         const out = await e.tx(async (q) => {
-          const created = await q.insertInto('alarms').values({ ...encode(ALARMS, full), number: nextAlarmNumber(e.dialect) })
+          const organisationId = full.organisationId ?? (await ownerOrganisation(q, full));
+          const created = await q.insertInto('alarms').values({ ...encode(ALARMS, full), organisationId, number: nextAlarmNumber(e.dialect) })
             .onConflict((oc) => oc.columns(['subject', 'type']).where(OPEN_ALARM).doNothing())
             .returningAll().executeTakeFirst();
           if (created) {

@@ -3,6 +3,7 @@
  * filtered by time, actor, action and entity. The log itself is written by every other repository
  * in the transaction of the change it records (engine.ts `insertAudit`).
  */
+import { sql } from 'kysely';
 import type { Engine, Q } from '../engine';
 import type { AuditPage, AuditQuery } from '../ops-records';
 import type { StoredAuditEntry } from '../types';
@@ -30,7 +31,19 @@ function searched(q: Q, s: AuditQuery) {
       : x.where('actor', 'in', [actor!, ...ACTOR_KINDS.map((k) => `${k}:${actor!}`)])))
     .$if(!!s.actions?.length, (x) => x.where('action', 'in', s.actions!))
     .$if(!!s.entity, (x) => x.where('entity', '=', s.entity!))
-    .$if(!!s.entityId, (x) => x.where('entityId', '=', s.entityId!));
+    .$if(!!s.entityId, (x) => x.where('entityId', '=', s.entityId!))
+    .$if(s.organisationId !== undefined, (x) => x.where((w) => {
+      const org = s.organisationId!;
+      const of = (entities: string[], ids: ReturnType<typeof idsOf>) => w.and([w('entity', 'in', entities), w('entityId', 'in', ids)]);
+      const idsOf = (t: 'alarms' | 'work_sessions' | 'workers' | 'devices' | 'sites' | 'users') => q.selectFrom(t).select('id').where('organisationId', '=', org);
+      return w.or([
+        of(['alarm', 'escalation'], idsOf('alarms')), of(['session'], idsOf('work_sessions')), of(['worker'], idsOf('workers')),
+        of(['device'], idsOf('devices')), of(['site'], idsOf('sites')), of(['user'], idsOf('users')),
+        w.exists(w.selectFrom('registry').select('registry.id').whereRef('registry.kind', '=', 'audit.entity').whereRef('registry.id', '=', 'audit.entityId')
+          .where('registry.organisationId', '=', org)),
+        w('actor', 'in', q.selectFrom('users').select(sql<string>`'user:' || username`.as('actor')).where('organisationId', '=', org)),
+      ]);
+    }));
 }
 
 export function auditRepository(e: Engine) {

@@ -19,7 +19,7 @@ export function consoleRepository(e: Engine) {
 
   return {
     createUser: async (u: User): Promise<void> => {
-      await e.write((q) => q.insertInto('users').values(encode(USERS, { scope: null, ...u })).execute());
+      await e.write((q) => q.insertInto('users').values(encode(USERS, { scope: null, organisationId: null, ...u })).execute());
     },
     getUserByName: async (username: string): Promise<User | undefined> => {
       const r = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
@@ -28,7 +28,7 @@ export function consoleRepository(e: Engine) {
     getUser,
     listUsers: async (): Promise<User[]> => (await db.selectFrom('users').selectAll().orderBy('username').execute()).map(toUser),
     /** Changes a user's name, role, scope or password hash; returns the user (undefined if unknown). */
-    updateUser: async (id: string, patch: Partial<Pick<User, 'name' | 'role' | 'scope' | 'passwordHash'>>): Promise<User | undefined> => {
+    updateUser: async (id: string, patch: Partial<Pick<User, 'name' | 'role' | 'scope' | 'passwordHash' | 'organisationId'>>): Promise<User | undefined> => {
       const set = encode(USERS, patch);
       if (Object.keys(set).length) await e.write((q) => q.updateTable('users').set(set).where('id', '=', id).execute());
       return getUser(id);

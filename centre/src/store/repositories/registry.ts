@@ -1,6 +1,8 @@
 /** Registry repository: sites, workers, devices, the events they send, and the other registry records (records.ts). */
 import { sql } from 'kysely';
 import { changed, type Engine, insertAudit, prepared } from '../engine';
+import { DEFAULT_ORGANISATION } from '../records';
+import { ownerOrganisation } from './organisations';
 import { type EntityKind, type EntityMap, entitySite } from '../records';
 import { codec, decode, encode, omit } from '../schema';
 import type { AuditEntry, DeviceRecord, EventRecord, Site, Store, Worker } from '../types';
@@ -42,23 +44,35 @@ export function registryRepository(e: Engine, recordEvents: RecordEvents) {
 
   return {
     upsertSite: async (site: Site): Promise<void> => {
-      const row = { id: site.id, name: site.name, ladderId: site.ladderId ?? null, timeZone: site.timeZone ?? null };
-      await e.write((q) => q.insertInto('sites').values(row).onConflict((oc) => oc.column('id').doUpdateSet(omit(row, 'id'))).execute());
+      // A record written without its organisation keeps the one it has (a registry file without organisations).
+      const row = { id: site.id, name: site.name, ladderId: site.ladderId ?? null, timeZone: site.timeZone ?? null, organisationId: site.organisationId ?? DEFAULT_ORGANISATION };
+      const set = site.organisationId === undefined ? omit(row, 'id', 'organisationId') : omit(row, 'id');
+      await e.write((q) => q.insertInto('sites').values(row).onConflict((oc) => oc.column('id').doUpdateSet(set)).execute());
     },
     listSites: async (): Promise<Site[]> => db.selectFrom('sites').selectAll().orderBy('id').execute(),
     getSite: async (id: string): Promise<Site | undefined> => db.selectFrom('sites').selectAll().where('id', '=', id).executeTakeFirst(),
     deleteSite: (id: string): Promise<boolean> => deleteReferenced(async () => changed(await e.write((q) => q.deleteFrom('sites').where('id', '=', id).executeTakeFirst()))),
 
     upsertWorker: async (w: Worker): Promise<void> => {
-      const row = { id: w.id, name: w.name, phone: w.phone, siteId: w.siteId, ladderId: w.ladderId ?? null, teamId: w.teamId ?? null, language: w.language ?? null };
-      await e.write((q) => q.insertInto('workers').values(row).onConflict((oc) => oc.column('id').doUpdateSet(omit(row, 'id'))).execute());
+      const row = {
+        id: w.id, name: w.name, phone: w.phone, siteId: w.siteId, ladderId: w.ladderId ?? null, teamId: w.teamId ?? null, language: w.language ?? null,
+      };
+      await e.tx(async (q) => {
+        // A new worker without an organisation is its site's; a known one keeps its own.
+        const organisationId = w.organisationId ?? (await ownerOrganisation(q, { siteId: w.siteId }));
+        const set = w.organisationId === undefined ? omit(row, 'id') : { ...omit(row, 'id'), organisationId };
+        await q.insertInto('workers').values({ ...row, organisationId }).onConflict((oc) => oc.column('id').doUpdateSet(set)).execute();
+      });
     },
     getWorker: async (id: string): Promise<Worker | undefined> => (await workerById(db, id)).rows[0],
     listWorkers: async (): Promise<Worker[]> => db.selectFrom('workers').selectAll().orderBy('name').orderBy('id').execute(),
     deleteWorker: (id: string): Promise<boolean> => deleteReferenced(async () => changed(await e.write((q) => q.deleteFrom('workers').where('id', '=', id).executeTakeFirst()))),
 
     addDevice: async (d: DeviceRecord): Promise<void> => {
-      await e.write((q) => q.insertInto('devices').values(encode(DEVICES, d)).execute());
+      await e.tx(async (q) => {
+        const organisationId = d.organisationId ?? (await ownerOrganisation(q, { workerId: d.workerId, siteId: d.siteId }));
+        await q.insertInto('devices').values({ ...encode(DEVICES, d), organisationId }).execute();
+      });
     },
     getDevice,
     listDevices: async (filter: { siteId?: string; workerId?: string } = {}): Promise<DeviceRecord[]> => {
@@ -87,18 +101,21 @@ export function registryRepository(e: Engine, recordEvents: RecordEvents) {
     },
 
     getEntity: async <K extends EntityKind>(kind: K, id: string): Promise<EntityMap[K] | undefined> => {
-      const r = await db.selectFrom('registry').select('data').where('kind', '=', kind).where('id', '=', id).executeTakeFirst();
-      return r && json<EntityMap[K]>(r.data);
+      const r = await db.selectFrom('registry').select(['data', 'organisationId']).where('kind', '=', kind).where('id', '=', id).executeTakeFirst();
+      return r && { ...json<EntityMap[K]>(r.data), organisationId: r.organisationId };
     },
     listEntities: async <K extends EntityKind>(kind: K, filter: { siteId?: string } = {}): Promise<EntityMap[K][]> => {
-      let query = db.selectFrom('registry').select('data').where('kind', '=', kind);
+      let query = db.selectFrom('registry').select(['data', 'organisationId']).where('kind', '=', kind);
       if (filter.siteId !== undefined) query = query.where((w) => w.or([w('siteId', '=', filter.siteId!), w('siteId', 'is', null)]));
-      return (await query.orderBy('id').execute()).map((r) => json<EntityMap[K]>(r.data));
+      return (await query.orderBy('id').execute()).map((r) => ({ ...json<EntityMap[K]>(r.data), organisationId: r.organisationId }));
     },
     putEntity: async <K extends EntityKind>(kind: K, rec: EntityMap[K], audit?: AuditEntry): Promise<void> => {
-      const row = { kind, id: rec.id, siteId: entitySite(kind, rec), data: JSON.stringify(rec), updatedAt: audit?.at ?? 0 };
       await e.tx(async (q) => {
-        await q.insertInto('registry').values(row).onConflict((oc) => oc.columns(['kind', 'id']).doUpdateSet({ siteId: row.siteId, data: row.data, updatedAt: row.updatedAt })).execute();
+        // Without an organisation: the one it has, else its site's.
+        const known = rec.organisationId === undefined ? await q.selectFrom('registry').select('organisationId').where('kind', '=', kind).where('id', '=', rec.id).executeTakeFirst() : undefined;
+        const organisationId = rec.organisationId ?? known?.organisationId ?? (await ownerOrganisation(q, { siteId: entitySite(kind, rec) }));
+        const row = { kind, id: rec.id, siteId: entitySite(kind, rec), data: JSON.stringify({ ...rec, organisationId }), updatedAt: audit?.at ?? 0, organisationId };
+        await q.insertInto('registry').values(row).onConflict((oc) => oc.columns(['kind', 'id']).doUpdateSet({ siteId: row.siteId, data: row.data, updatedAt: row.updatedAt, organisationId })).execute();
         if (audit) await insertAudit(q, audit);
       });
     },

@@ -24,6 +24,7 @@ export function percentile(sortedS: number[], q: number): number | null {
 }
 
 interface StatRow {
+  organisationId: string;
   type: string;
   state: string;
   siteId: string | null;
@@ -68,7 +69,9 @@ function searched(q: Q, s: AlarmSearch) {
     .$if(!!s.types?.length, (x) => x.where('type', 'in', s.types!))
     .$if(!!s.states?.length, (x) => x.where('state', 'in', s.states!))
     .$if(!!s.resolution, (x) => x.where('resolution', '=', s.resolution!))
-    .$if(s.scope !== undefined, (x) => x.where((w) => {
+    .$if(!!s.organisationId, (x) => x.where('organisationId', '=', s.organisationId!))
+    .$if(s.scope?.organisationId !== undefined, (x) => x.where('organisationId', '=', s.scope!.organisationId!))
+    .$if(s.scope !== undefined && s.scope.sites !== false, (x) => x.where((w) => {
       const parts = [
         ...(s.scope!.siteIds.length ? [w('siteId', 'in', s.scope!.siteIds)] : []),
         ...(s.scope!.workerIds.length ? [w('workerId', 'in', s.scope!.workerIds)] : []),
@@ -88,8 +91,8 @@ export function reportRepository(e: Engine) {
       return { alarms: rows.map(toAlarm), total: Number(n) };
     },
     /** Counts by type, resolution and site, and time-to-acknowledge percentiles, of the alarms created in [from, to). */
-    alarmStats: async (s: { from: number; to: number; siteId?: string; scope?: StoreScope }): Promise<AlarmStats> => {
-      const rows: StatRow[] = await searched(db, s).select(['type', 'state', 'siteId', 'resolution',
+    alarmStats: async (s: { from: number; to: number; siteId?: string; organisationId?: string; scope?: StoreScope }): Promise<AlarmStats> => {
+      const rows: StatRow[] = await searched(db, s).select(['organisationId', 'type', 'state', 'siteId', 'resolution',
         sql<number | null>`CASE WHEN acknowledged_at IS NULL THEN NULL ELSE acknowledged_at - COALESCE(raised_at, created_at) END`.as('ackMs')]).execute();
       const by = <K>(key: (r: StatRow) => K): Map<K, StatRow[]> => {
         const m = new Map<K, StatRow[]>();
@@ -100,7 +103,9 @@ export function reportRepository(e: Engine) {
       const byType = Object.fromEntries([...by((r) => r.type)].sort(([a], [b]) => a.localeCompare(b)).map(([t, rs]) => [t, group(rs)]));
       const bySite = [...by((r) => r.siteId)].map(([siteId, rs]) => ({ siteId, ...group(rs) }))
         .sort((a, b) => Number(a.siteId === null) - Number(b.siteId === null) || b.total - a.total || String(a.siteId).localeCompare(String(b.siteId)));
-      return { from: s.from, to: s.to, ...group(rows), byType, bySite };
+      const byOrganisation = [...by((r) => r.organisationId)].map(([organisationId, rs]) => ({ organisationId, ...group(rs) }))
+        .sort((a, b) => a.organisationId.localeCompare(b.organisationId));
+      return { from: s.from, to: s.to, ...group(rows), byType, bySite, byOrganisation };
     },
   };
 }

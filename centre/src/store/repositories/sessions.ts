@@ -1,6 +1,7 @@
 /** Sessions repository: lone-work sessions and positions (their retention: retention.ts). */
 import { ACTIVE_SESSION, changed, type Engine, insertAudit, prepared } from '../engine';
 import { codec, decode, encode, omit } from '../schema';
+import { ownerOrganisation } from './organisations';
 import type { AuditEntry, Patch, PositionRecord, Session, SessionFilter, SessionState } from '../types';
 
 const SESSIONS = codec('work_sessions', { json: ['callList'] });
@@ -22,11 +23,12 @@ export function sessionRepository(e: Engine) {
     createWorkSession: async (s: Session, audit: AuditEntry): Promise<{ created: true; session: Session } | { created: false; session: Session }> => {
       for (;;) {
         const out = await e.tx(async (q) => {
-          const ins = await q.insertInto('work_sessions').values(encode(SESSIONS, s))
+          const organisationId = s.organisationId ?? (await ownerOrganisation(q, s));
+          const ins = await q.insertInto('work_sessions').values({ ...encode(SESSIONS, s), organisationId })
             .onConflict((oc) => oc.column('owner').where(ACTIVE_SESSION).doNothing()).executeTakeFirst();
           if (changed(ins) > 0) {
             await insertAudit(q, audit);
-            return { created: true as const, session: s };
+            return { created: true as const, session: { ...s, organisationId } };
           }
           const [existing] = (await active(q, s.owner)).rows;
           return existing && { created: false as const, session: toSession(existing) };

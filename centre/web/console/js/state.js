@@ -15,9 +15,14 @@ export const state = {
   workers: [],
   sites: [],
   teams: [],
+  /** Customer organisations the user sees: every one for the centre's staff, their own for a customer's user. */
+  organisations: [],
   /** Alarm ids that arrived while the console was open and are not yet acknowledged. */
   fresh: new Set(),
-  filters: { siteId: sessionStorage.getItem('vigil.filter.site') || '', teamId: sessionStorage.getItem('vigil.filter.team') || '' },
+  filters: {
+    siteId: sessionStorage.getItem('vigil.filter.site') || '', teamId: sessionStorage.getItem('vigil.filter.team') || '',
+    organisationId: sessionStorage.getItem('vigil.filter.queue-organisation') || '',
+  },
   loaded: false,
 };
 
@@ -37,7 +42,7 @@ function changed() {
 
 export function setFilter(name, value) {
   state.filters[name] = value;
-  sessionStorage.setItem('vigil.filter.' + (name === 'siteId' ? 'site' : 'team'), value);
+  sessionStorage.setItem('vigil.filter.' + (name === 'siteId' ? 'site' : name === 'teamId' ? 'team' : 'queue-organisation'), value);
   changed();
 }
 
@@ -52,6 +57,7 @@ export async function refresh() {
   state.workers = o.workers;
   state.sites = o.sites;
   state.teams = o.teams;
+  state.organisations = (await api.get('/api/organisations')).organisations;
   const fresh = state.loaded ? o.alarms.filter((a) => !before.has(a.id) && a.state !== 'acknowledged') : [];
   for (const a of fresh) state.fresh.add(a.id);
   for (const id of [...state.fresh]) if (!state.alarms.has(id) || state.alarms.get(id).state === 'acknowledged') state.fresh.delete(id);
@@ -108,12 +114,13 @@ export function alarmShown(a) {
   const f = state.filters;
   if (f.siteId && a.siteId !== f.siteId) return false;
   if (f.teamId && teamOf(a.workerId) !== f.teamId) return false;
+  if (f.organisationId && can.centre() && a.organisationId !== f.organisationId) return false;
   return true;
 }
 
 export function workerShown(w) {
   const f = state.filters;
-  return (!f.siteId || w.siteId === f.siteId) && (!f.teamId || w.teamId === f.teamId);
+  return (!f.siteId || w.siteId === f.siteId) && (!f.teamId || w.teamId === f.teamId) && (!f.organisationId || !can.centre() || w.organisationId === f.organisationId);
 }
 
 /** Open alarms by priority, then age (oldest first): the order operators work them. */
@@ -125,7 +132,10 @@ export const can = {
   act: () => !!state.user && ['admin', 'supervisor', 'operator'].includes(state.user.role),
   admin: () => !!state.user && state.user.role === 'admin',
   audit: () => !!state.user && ['admin', 'auditor'].includes(state.user.role),
+  /** The centre's own staff (no customer organisation): they see every organisation and may pick one. */
+  centre: () => !!state.user && !state.user.organisationId,
 };
 
 export const siteName = (id) => (state.sites.find((s) => s.id === id) || {}).name || id || '';
+export const organisationName = (id) => (state.organisations.find((o) => o.id === id) || {}).name || id || '';
 export const teamName = (id) => (state.teams.find((s) => s.id === id) || {}).name || id || '';

@@ -1,5 +1,7 @@
 // Administration (admins only): workers (with their personal data: export, erasure), devices (provisioning shows the settings line once), sites
-// (with floor plans), teams, zones, beacons, contacts, ladders and users (roles, scopes, passwords).
+// (with floor plans), teams, zones, beacons, contacts, ladders and users (roles, scopes, passwords). The centre's own staff also
+// manage customer organisations, see each record's organisation (a column and a filter) and choose it for a new record; an
+// organisation's admin sees and creates only theirs (the API decides; the page only leaves out what would be refused).
 import { api, qs } from '../api.js';
 import { fill, h, select, t } from '../dom.js';
 import { can, refresh } from '../state.js';
@@ -9,15 +11,27 @@ import { personalData } from './people.js';
 
 export async function render(main, [section = 'workers']) {
   if (!can.admin()) return void fill(main, h('p.error', t('admin.only')));
-  const def = SECTIONS[section] || SECTIONS.workers;
+  const centre = can.centre();
+  const sections = Object.entries(SECTIONS).filter(([, s]) => centre || !s.centre);
+  const def = (sections.find(([k]) => k === section) || sections[0])[1];
   const c = {};
-  const lists = ['workers', 'sites', 'teams', 'ladders', 'contacts', 'zones'];
+  const lists = ['workers', 'sites', 'teams', 'ladders', 'contacts', 'zones', ...(centre ? ['organisations'] : [])];
   await Promise.all(lists.map(async (l) => (c[l] = (await api.get('/api/' + l))[l])));
-  const rows = (await api.get(def.path))[def.list];
+  const all = (await api.get(def.path))[def.list];
+  const byOrg = centre && def.list !== 'organisations';
+  const orgFilter = byOrg ? sessionStorage.getItem('vigil.filter.organisation') || '' : '';
+  const rows = orgFilter ? all.filter((r) => (r.organisationId || '') === (orgFilter === '-' ? '' : orgFilter)) : all;
+  const columns = byOrg ? ['organisationId', ...def.columns] : def.columns;
+  const filter = byOrg ? select({ name: 'organisation', id: 'organisation-filter', onchange: (e) => {
+    sessionStorage.setItem('vigil.filter.organisation', e.target.value);
+    void render(main, [section]);
+  } }, [['', t('admin.allOrganisations')], ...(def.list === 'users' ? [['-', t('admin.centreStaff')]] : []), ...c.organisations.map((o) => [o.id, o.name])], orgFilter) : null;
   const editor = h('section.admin-editor#editor', { hidden: true });
   const cell = (name) => (r) => {
     const v = r[name];
     if (name === 'role') return t('role.' + v);
+    if (name === 'organisationId') return v ? ((c.organisations || []).find((o) => o.id === v) || {}).name || v : t('admin.centreStaff');
+    if (name === 'createdAt') return v ? new Date(v).toISOString().slice(0, 10) : '—';
     for (const [k, l] of [['siteId', 'sites'], ['teamId', 'teams'], ['workerId', 'workers'], ['ladderId', 'ladders'], ['zoneId', 'zones']]) {
       if (name === k) return ((c[l] || []).find((x) => x.id === v) || {}).name || v || '—';
     }
@@ -25,18 +39,18 @@ export async function render(main, [section = 'workers']) {
   };
   fill(main, h('div.page.admin',
     h('h1', t('nav.admin')),
-    h('nav.subnav', Object.entries(SECTIONS).map(([k, s]) => h('a', { href: '#/admin/' + k, class: k === section ? 'current' : '' }, t(s.title)))),
+    h('nav.subnav', sections.map(([k, s]) => h('a', { href: '#/admin/' + k, class: s === def ? 'current' : '' }, t(s.title)))),
     h('div.admin-grid',
       h('section.admin-list',
-        h('div.section-head', h('h2', t(def.title)), h('span.count', rows.length), h('button.primary.new#new', { type: 'button', onclick: () => edit(null) }, t('admin.new'))),
-        table(def.columns.map((n) => ({ head: t('field.' + n), cell: cell(n) })), rows, { empty: t('admin.empty'), onRow: edit })),
+        h('div.section-head', h('h2', t(def.title)), h('span.count', rows.length), filter, h('button.primary.new#new', { type: 'button', onclick: () => edit(null) }, t('admin.new'))),
+        table(columns.map((n) => ({ head: t('field.' + n), cell: cell(n) })), rows, { empty: t('admin.empty'), onRow: edit })),
       editor)));
 
   function edit(rec) {
     const isNew = !rec;
     const controls = {};
     const error = h('p.error', { role: 'alert' });
-    const fields = def.fields(c).filter((f) => !(f.createOnly && !isNew) && !(f.readonly && isNew)).map((f) => {
+    const fields = def.fields(c).filter((f) => !(f.createOnly && !isNew) && !(f.readonly && isNew) && !(f.centre && !centre)).map((f) => {
       const v = rec ? rec[f.name] : undefined;
       let ctl;
       if (f.type === 'select') ctl = select({ name: f.name, disabled: f.key && !isNew }, f.options(), v ?? '');
@@ -51,7 +65,8 @@ export async function render(main, [section = 'workers']) {
       for (const f of def.fields(c)) {
         const ctl = controls[f.name];
         if (!ctl || f.readonly || (f.key && !isNew && section === 'users')) continue;
-        if (f.type === 'steps' || f.type === 'scope') out[f.name] = ctl.read();
+        if (f.name === 'organisationId') out[f.name] = ctl.value || (section === 'users' ? null : undefined);
+        else if (f.type === 'steps' || f.type === 'scope') out[f.name] = ctl.read();
         else if (f.type === 'number') out[f.name] = ctl.value === '' ? null : Number(ctl.value);
         else if (ctl.value === '' && !f.required) out[f.name] = f.type === 'password' || (f.key && isNew) ? undefined : null;
         else out[f.name] = ctl.value;

@@ -1,4 +1,4 @@
-// The operator screen: filters by site and team, the open alarms by priority then age (new ones
+// The operator screen: filters by site and team (and for the centre's own staff by organisation), the open alarms by priority then age (new ones
 // highlighted and sounding until acknowledged), and the workers with their status.
 import { api } from '../api.js';
 import { fill, h, icon, select, t } from '../dom.js';
@@ -28,6 +28,8 @@ export function render(main) {
       h('div.filters',
         h('label.inline', h('span', t('filter.site')), select({ id: 'filter-site', onchange: (e) => setFilter('siteId', e.target.value) }, [['', t('filter.allSites')], ...state.sites.map((s) => [s.id, s.name])], state.filters.siteId)),
         h('label.inline', h('span', t('filter.team')), select({ id: 'filter-team', onchange: (e) => setFilter('teamId', e.target.value) }, [['', t('filter.allTeams')], ...state.teams.map((s) => [s.id, s.name])], state.filters.teamId)),
+        can.centre() ? h('label.inline', h('span', t('field.organisationId')), select({ id: 'filter-organisation', onchange: (e) => setFilter('organisationId', e.target.value) },
+          [['', t('admin.allOrganisations')], ...state.organisations.map((o) => [o.id, o.name])], state.filters.organisationId)) : null,
         h('div.counts', STATUS_ORDER.map((s) => h('span.chip.status-' + s, t('status.' + s), ' ', h('b', counts[s]))))),
       h('div.operator-grid',
         h('section.queue', { 'aria-labelledby': 'queue-title' },

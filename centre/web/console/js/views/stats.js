@@ -1,9 +1,11 @@
 // Monthly statistics, computed by the centre: alarms by type, genuine vs false, time to acknowledge
 // (median and 95th percentile), the share of person alarms acknowledged within 30 s / 60 s / 3 min
-// (BS 8484 style), per site; the month as CSV. One month at a time, in the user's time zone.
+// (BS 8484 style), per site (and for the centre's own staff per customer organisation); the month as CSV. One month at a time,
+// in the user's time zone.
 import { api, qs } from '../api.js';
 import { fill, h, icon, t } from '../dom.js';
 import { duration, month, number, percent, serverNow, typeName } from '../fmt.js';
+import { can, organisationName } from '../state.js';
 import { table, toast } from '../ui.js';
 
 /** #/stats shows this month (on the centre's clock); #/stats/2026-01 that month. */
@@ -79,7 +81,15 @@ export function render(main, [ym]) {
             { head: t('stats.p95'), cls: 'num', cell: ack95 },
             { head: '≤ ' + duration(60), cls: 'num', cell: (g) => within(g, 'within60S') },
             { head: '≤ ' + duration(180), cls: 'num', cell: (g) => within(g, 'within180S') },
-          ], s.bySite, { empty: t('stats.none') }))),
+          ], s.bySite, { empty: t('stats.none') })),
+          can.centre() ? h('section.card#by-organisation', h('h2', t('stats.byOrganisation')), table([
+            { head: t('field.organisationId'), cell: (g) => organisationName(g.organisationId) },
+            { head: t('stats.total'), cls: 'num', cell: (g) => g.total },
+            { head: t('reason.false_alarm'), cls: 'num', cell: (g) => percent(g.byResolution.false_alarm, g.total) },
+            { head: t('stats.p50'), cls: 'num', cell: ack },
+            { head: '≤ ' + duration(60), cls: 'num', cell: (g) => within(g, 'within60S') },
+            { head: '≤ ' + duration(180), cls: 'num', cell: (g) => within(g, 'within180S') },
+          ], s.byOrganisation, { empty: t('stats.none') })) : null),
         h('p.method.muted', t('stats.method')));
     } catch (err) {
       fill(body, h('p.error', err.message));
