@@ -16,10 +16,14 @@ var VDetect = (function () {
   var CALM_S = 3; // s: the motion before deciding is averaged over this
   var LYING = 0.5; // cosine: a posture further than 60° from upright counts as lying
   var RING = 16; // gravity snapshots, one every 1/4 s: the posture 4 s back
-  var NF = 17; // features: 8, the lying flag, the 8 again when lying
-  // Logistic model: c1, c2, ln(peak), low-g, rotation, ln(motion), c1·c2, ln(peak)·c1; lying;
-  // the same eight when lying; bias. The firmware engine finds these numbers in the build.
-  var MODEL = new Float32Array([-1.124, -1.1995, 1.1933, -0.4477, -1.267, -0.5368, -1.4152, -0.7073, -0.1787, 0.0175, -0.036, -0.018, -0.1491, -0.2028, 0.356, 0.0133, 0.0311, 0.5033]);
+  var SOFT = Math.log(2); // ln g: an impact below 2 g is soft
+  var LATE_S = 1.5; // s after the impact: the posture the wearer should have come to rest in
+  var NB = 11; // features before the lying flag
+  var NF = 23; // features: 11, the lying flag, the 11 again when lying
+  // Logistic model: c1, c2, ln(peak), low-g, rotation, ln(motion), c1·c2, ln(peak)·c1, soft,
+  // soft·(ln(motion 1-4 s after) + 4), late turn; lying; the same eleven when lying; bias. The
+  // firmware engine finds these numbers in the build.
+  var MODEL = new Float32Array([-1.0941, -1.1295, 0.5847, -0.2482, -1.1255, -0.5066, -1.294, -1.0048, -0.4346, -0.7487, 0.1127, -0.0823, -0.0026, -0.0167, -0.0338, -0.0587, -0.0938, 0.1652, 0.0062, 0.0059, -0.12, -0.1627, -0.2267, 1.4478]);
 
   function num(v, d) {
     return v === undefined ? d : v;
@@ -40,10 +44,13 @@ var VDetect = (function () {
       lr: 0.5 / hz, // the low-g tracker rises 0.5 g/s back toward |a|
       dN: Math.round(DECIDE_S * hz),
       cN: Math.round(CALM_S * hz),
+      hN: Math.max(1, Math.round(hz)), // samples per second (the motion 1-4 s after the impact)
+      lN: Math.round(LATE_S * hz),
       snapN: Math.max(1, Math.round(hz / 4)),
       g: new Float32Array(3), // gravity estimate
       u: new Float32Array(4), // upright unit vector; [3] = 1 when calibrated
       p: new Float32Array(3), // posture before the impact
+      q: new Float32Array(3), // posture LATE_S after the impact
       ring: new Float32Array(RING * 3),
       rq: new Float32Array(4), // last four rotation cosines (0.5 s apart)
       f: new Float32Array(NF), // features of the last decided event
@@ -73,6 +80,7 @@ var VDetect = (function () {
     st.pc = 0; // samples since the event's largest impact
     st.pk = 0; // largest |a| of the event
     st.ms = 0; // motion summed over the last CALM_S before deciding
+    st.ma = 0; // motion summed from 1 s to 4 s after the impact
     st.tc = 0; st.td = 0; // tilt counter, man-down latched
     st.sc = 0; st.sd = 0; // stillness counter, no-motion latched
   }
@@ -108,9 +116,15 @@ var VDetect = (function () {
     f[5] = Math.log(st.ms / st.cN + 0.005);
     f[6] = f[0] * f[1];
     f[7] = f[2] * f[0];
+    // Lying down onto a bed at the neck: a soft impact (sitting onto it), then the wearer moves and
+    // lies back; a fall comes to rest at its impact. Scaled by 10 so the L2 penalty treats them as
+    // the others.
+    f[8] = 10 * Math.max(0, SOFT - f[2]);
+    f[9] = f[8] * (Math.log(st.ma / (3 * st.hN) + 0.005) + 4);
+    f[10] = 10 * (1 - cos(st.q, 0, st.g, 0));
     ly = st.u[3] && cos(st.p, 0, st.u, 0) < LYING ? 1 : 0;
-    f[8] = ly;
-    for (i = 0; i < 8; i++) f[i + 9] = ly * f[i];
+    f[NB] = ly;
+    for (i = 0; i < NB; i++) f[i + NB + 1] = ly * f[i];
     for (i = 0; i < NF; i++) z += w[i] * f[i];
     st.nc++;
     st.z = z;
@@ -125,7 +139,7 @@ var VDetect = (function () {
         st.f[4] = Math.min(st.rq[0], st.rq[1], st.rq[2], st.rq[3]);
       }
       if (m > st.pk) {
-        st.pk = m; st.pc = 0; st.ms = 0;
+        st.pk = m; st.pc = 0; st.ms = 0; st.ma = 0;
         i = st.ri * 3; // the oldest snapshot: the posture 4 s before this impact
         st.p[0] = st.ring[i]; st.p[1] = st.ring[i + 1]; st.p[2] = st.ring[i + 2];
         st.f[3] = st.lmin;
@@ -133,6 +147,8 @@ var VDetect = (function () {
       }
     }
     if (st.ph) {
+      if (st.pc >= st.hN && st.pc < 4 * st.hN) st.ma += st.mv;
+      if (st.pc == st.lN) { st.q[0] = st.g[0]; st.q[1] = st.g[1]; st.q[2] = st.g[2]; }
       if (++st.pc > st.dN - st.cN) st.ms += st.mv;
       if (st.pc >= st.dN) {
         st.ph = 0;
