@@ -18,12 +18,12 @@ var VDetect = (function () {
   var RING = 16; // gravity snapshots, one every 1/4 s: the posture 4 s back
   var SOFT = Math.log(2); // ln g: an impact below 2 g is soft
   var LATE_S = 1.5; // s after the impact: the posture the wearer should have come to rest in
-  var NB = 11; // features before the lying flag
-  var NF = 23; // features: 11, the lying flag, the 11 again when lying
+  var NB = 13; // features before the lying flag
+  var NF = 27; // features: 13, the lying flag, the 13 again when lying
   // Logistic model: c1, c2, ln(peak), low-g, rotation, ln(motion), c1·c2, ln(peak)·c1, soft,
-  // soft·(ln(motion 1-4 s after) + 4), late turn; lying; the same eleven when lying; bias. The
-  // firmware engine finds these numbers in the build.
-  var MODEL = new Float32Array([-1.0941, -1.1295, 0.5847, -0.2482, -1.1255, -0.5066, -1.294, -1.0048, -0.4346, -0.7487, 0.1127, -0.0823, -0.0026, -0.0167, -0.0338, -0.0587, -0.0938, 0.1652, 0.0062, 0.0059, -0.12, -0.1627, -0.2267, 1.4478]);
+  // soft·(ln(motion 1-4 s after) + 4), late turn, ln(1.001 − c1), ln(1.001 − c2); lying; the same
+  // thirteen when lying; bias. The firmware engine finds these numbers in the build.
+  var MODEL = new Float32Array([-0.2584, -0.3632, 0.4603, -0.133, -0.6421, -0.3875, -0.3013, -0.2014, -0.4129, -0.772, 0.0181, 0.7155, 0.4088, -0.0688, -0.0015, -0.013, -0.0177, -0.0532, -0.1106, 0.1789, -0.0138, 0.0072, -0.1435, -0.1874, -0.0828, -0.0261, 0.0683, 2.2562]);
 
   function num(v, d) {
     return v === undefined ? d : v;
@@ -122,6 +122,10 @@ var VDetect = (function () {
     f[8] = 10 * Math.max(0, SOFT - f[2]);
     f[9] = f[8] * (Math.log(st.ma / (3 * st.hN) + 0.005) + 4);
     f[10] = 10 * (1 - cos(st.q, 0, st.g, 0));
+    // The turn on a log scale: a wearer who slid down a wall ends 20° from upright, one who sat
+    // down 5-10°; c1 and c2 alone hardly tell these apart.
+    f[11] = Math.log(1.001 - f[0]);
+    f[12] = Math.log(1.001 - f[1]);
     ly = st.u[3] && cos(st.p, 0, st.u, 0) < LYING ? 1 : 0;
     f[NB] = ly;
     for (i = 0; i < NB; i++) f[i + NB + 1] = ly * f[i];
