@@ -144,7 +144,7 @@ describe('VDetect', () => {
     expect(bed[8]).toBeCloseTo(10 * (Math.log(2) - Math.log(1.6)), 4); // soft: below 2 g
     expect(fall[8]).toBe(0); // 3 g is not soft, and neither is its product with the motion after
     expect(fall[9]).toBe(0);
-    expect(bed[9]).toBeGreaterThan(bed[8] * (Math.log(0.1) + 4)); // moving 1-4 s after the impact
+    expect(bed[9]).toBeGreaterThan(bed[8]! * (Math.log(0.1) + 4)); // moving 1-4 s after the impact
     expect(bed[10]).toBeGreaterThan(8); // turned a quarter from where it was 1.5 s after the impact
     expect(fall[10]).toBeLessThan(0.5); // at rest where it landed
   });
