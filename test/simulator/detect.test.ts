@@ -10,6 +10,8 @@ import { DEFAULT_FALLS_DIR, fallsDataAvailable, readManifest } from '../../simul
 
 const api = loadDetector();
 const HZ = 26;
+/** Features before the lying flag (detect.js NB): the flag is f[NB], the same features when lying follow. */
+const NB = (api.NF - 1) / 2;
 
 /** n samples of a constant vector (g) with a little deterministic jitter. */
 function hold(v: [number, number, number], seconds: number, jitter = 0.003): [number, number, number][] {
@@ -112,16 +114,39 @@ describe('VDetect', () => {
     expect(st.f[0]).toBeCloseTo(0, 1); // posture after against before: a quarter turn
     expect(st.f[1]).toBeCloseTo(0, 1); // against upright
     expect(st.f[2]).toBeCloseTo(Math.log(Math.hypot(0, 0.5, 3)), 5); // the largest impact
-    expect(st.f[8]).toBe(0); // upright before: the lying weights stay out
-    expect(Array.from(st.f.subarray(9)).every((v) => v === 0)).toBe(true);
+    expect(st.f[NB]).toBe(0); // upright before: the lying weights stay out
+    expect(Array.from(st.f.subarray(NB + 1)).every((v) => v === 0)).toBe(true);
   });
 
   it('adds the lying weights when the wearer lay before the impact (out of bed, not turning in it)', () => {
     const st = api.create({ hz: HZ, tilt: false, still: false }) as unknown as { f: Float32Array; nc: number };
     for (const s of [...hold(UP, 3), ...hold(ON_BACK, 10), [2, 0, 0.5] as [number, number, number], ...hold([1, 0, 0], 10)]) api.step(st as never, ...s);
     expect(st.nc).toBe(1);
-    expect(st.f[8]).toBe(1);
-    expect(Array.from(st.f.subarray(9))).toEqual(Array.from(st.f.subarray(0, 8)));
+    expect(st.f[NB]).toBe(1);
+    expect(Array.from(st.f.subarray(NB + 1))).toEqual(Array.from(st.f.subarray(0, NB)));
+  });
+
+  it('tells lying down onto a bed (a soft impact, then lying back) from a fall that comes to rest at its impact', () => {
+    type St = { f: Float32Array; nc: number };
+    const decide = (samples: [number, number, number][]): Float32Array => {
+      const st = api.create({ hz: HZ, tilt: false, still: false }) as unknown as St;
+      for (const s of samples) api.step(st as never, ...s);
+      expect(st.nc).toBe(1);
+      return st.f;
+    };
+    // Sitting onto the bed with 1.6 g, 2 s of moving (0.3 g), lying back over 1 s, then still.
+    const settle: [number, number, number][] = [];
+    for (let i = 0; i < 2 * HZ; i++) settle.push([0.3 * Math.sin(i * 0.9), 1, 0.3 * Math.cos(i * 1.3)]);
+    const lieBack: [number, number, number][] = [];
+    for (let i = 1; i <= HZ; i++) lieBack.push([0, Math.cos((i / HZ) * Math.PI / 2), Math.sin((i / HZ) * Math.PI / 2)]);
+    const bed = decide([...hold(UP, 10), [0, 1.6, 0], ...settle, ...lieBack, ...hold(ON_BACK, 10)]);
+    const fall = decide([...hold(UP, 10), [0, 0.5, 3], ...hold(ON_BACK, 12)]);
+    expect(bed[8]).toBeCloseTo(10 * (Math.log(2) - Math.log(1.6)), 4); // soft: below 2 g
+    expect(fall[8]).toBe(0); // 3 g is not soft, and neither is its product with the motion after
+    expect(fall[9]).toBe(0);
+    expect(bed[9]).toBeGreaterThan(bed[8]! * (Math.log(0.1) + 4)); // moving 1-4 s after the impact
+    expect(bed[10]).toBeGreaterThan(8); // turned a quarter from where it was 1.5 s after the impact
+    expect(fall[10]).toBeLessThan(0.5); // at rest where it landed
   });
 
   it('keeps its state small enough for a Puck.js (about 100 JsVars)', () => {

@@ -16,10 +16,14 @@ var VDetect = (function () {
   var CALM_S = 3; // s: the motion before deciding is averaged over this
   var LYING = 0.5; // cosine: a posture further than 60° from upright counts as lying
   var RING = 16; // gravity snapshots, one every 1/4 s: the posture 4 s back
-  var NF = 17; // features: 8, the lying flag, the 8 again when lying
-  // Logistic model: c1, c2, ln(peak), low-g, rotation, ln(motion), c1·c2, ln(peak)·c1; lying;
-  // the same eight when lying; bias. The firmware engine finds these numbers in the build.
-  var MODEL = new Float32Array([-1.124, -1.1995, 1.1933, -0.4477, -1.267, -0.5368, -1.4152, -0.7073, -0.1787, 0.0175, -0.036, -0.018, -0.1491, -0.2028, 0.356, 0.0133, 0.0311, 0.5033]);
+  var SOFT = Math.log(2); // ln g: an impact below 2 g is soft
+  var LATE_S = 1.5; // s after the impact: the posture the wearer should have come to rest in
+  var NB = 13; // features before the lying flag
+  var NF = 27; // features: 13, the lying flag, the 13 again when lying
+  // Logistic model: c1, c2, ln(peak), low-g, rotation, ln(motion), c1·c2, ln(peak)·c1, soft,
+  // soft·(ln(motion 1-4 s after) + 4), late turn, ln(1.001 − c1), ln(1.001 − c2); lying; the same
+  // thirteen when lying; bias. The firmware engine finds these numbers in the build.
+  var MODEL = new Float32Array([-0.2584, -0.3632, 0.4603, -0.133, -0.6421, -0.3875, -0.3013, -0.2014, -0.4129, -0.772, 0.0181, 0.7155, 0.4088, -0.0688, -0.0015, -0.013, -0.0177, -0.0532, -0.1106, 0.1789, -0.0138, 0.0072, -0.1435, -0.1874, -0.0828, -0.0261, 0.0683, 2.2562]);
 
   function num(v, d) {
     return v === undefined ? d : v;
@@ -40,10 +44,13 @@ var VDetect = (function () {
       lr: 0.5 / hz, // the low-g tracker rises 0.5 g/s back toward |a|
       dN: Math.round(DECIDE_S * hz),
       cN: Math.round(CALM_S * hz),
+      hN: Math.max(1, Math.round(hz)), // samples per second (the motion 1-4 s after the impact)
+      lN: Math.round(LATE_S * hz),
       snapN: Math.max(1, Math.round(hz / 4)),
       g: new Float32Array(3), // gravity estimate
       u: new Float32Array(4), // upright unit vector; [3] = 1 when calibrated
       p: new Float32Array(3), // posture before the impact
+      q: new Float32Array(3), // posture LATE_S after the impact
       ring: new Float32Array(RING * 3),
       rq: new Float32Array(4), // last four rotation cosines (0.5 s apart)
       f: new Float32Array(NF), // features of the last decided event
@@ -73,6 +80,7 @@ var VDetect = (function () {
     st.pc = 0; // samples since the event's largest impact
     st.pk = 0; // largest |a| of the event
     st.ms = 0; // motion summed over the last CALM_S before deciding
+    st.ma = 0; // motion summed from 1 s to 4 s after the impact
     st.tc = 0; st.td = 0; // tilt counter, man-down latched
     st.sc = 0; st.sd = 0; // stillness counter, no-motion latched
   }
@@ -108,9 +116,19 @@ var VDetect = (function () {
     f[5] = Math.log(st.ms / st.cN + 0.005);
     f[6] = f[0] * f[1];
     f[7] = f[2] * f[0];
+    // Lying down onto a bed at the neck: a soft impact (sitting onto it), then the wearer moves and
+    // lies back; a fall comes to rest at its impact. Scaled by 10 so the L2 penalty treats them as
+    // the others.
+    f[8] = 10 * Math.max(0, SOFT - f[2]);
+    f[9] = f[8] * (Math.log(st.ma / (3 * st.hN) + 0.005) + 4);
+    f[10] = 10 * (1 - cos(st.q, 0, st.g, 0));
+    // The turn on a log scale: a wearer who slid down a wall ends 20° from upright, one who sat
+    // down 5-10°; c1 and c2 alone hardly tell these apart.
+    f[11] = Math.log(1.001 - f[0]);
+    f[12] = Math.log(1.001 - f[1]);
     ly = st.u[3] && cos(st.p, 0, st.u, 0) < LYING ? 1 : 0;
-    f[8] = ly;
-    for (i = 0; i < 8; i++) f[i + 9] = ly * f[i];
+    f[NB] = ly;
+    for (i = 0; i < NB; i++) f[i + NB + 1] = ly * f[i];
     for (i = 0; i < NF; i++) z += w[i] * f[i];
     st.nc++;
     st.z = z;
@@ -125,7 +143,7 @@ var VDetect = (function () {
         st.f[4] = Math.min(st.rq[0], st.rq[1], st.rq[2], st.rq[3]);
       }
       if (m > st.pk) {
-        st.pk = m; st.pc = 0; st.ms = 0;
+        st.pk = m; st.pc = 0; st.ms = 0; st.ma = 0;
         i = st.ri * 3; // the oldest snapshot: the posture 4 s before this impact
         st.p[0] = st.ring[i]; st.p[1] = st.ring[i + 1]; st.p[2] = st.ring[i + 2];
         st.f[3] = st.lmin;
@@ -133,6 +151,8 @@ var VDetect = (function () {
       }
     }
     if (st.ph) {
+      if (st.pc >= st.hN && st.pc < 4 * st.hN) st.ma += st.mv;
+      if (st.pc == st.lN) { st.q[0] = st.g[0]; st.q[1] = st.g[1]; st.q[2] = st.g[2]; }
       if (++st.pc > st.dN - st.cN) st.ms += st.mv;
       if (st.pc >= st.dN) {
         st.ph = 0;
