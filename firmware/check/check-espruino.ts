@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_FALLS_DIR, fallsDataAvailable, readManifest, readTrace, resample } from '../../simulator/src/trace';
 import { buildFirmware, FIRMWARE_BOARDS, type FirmwareBoard } from '../tools/build';
-import { describe as describeInterpreter } from './record';
+import { assertFlashReads, describe as describeInterpreter } from './record';
 import { pretokenise, RealPendant } from './pendant';
 import { fallSamples, lyingSamples, SCENARIOS, traceFiles } from './scenarios';
 
@@ -51,6 +51,7 @@ function prepare(board: FirmwareBoard): Prepared {
 
 async function checkBoard(board: FirmwareBoard, binary: string, { code, tokenised, fall, lying }: Prepared): Promise<BoardResult> {
   const interpreter = await describeInterpreter(binary);
+  assertFlashReads(interpreter);
   const result: BoardResult = { board, interpreter, tokenised, steps: [], memory: {}, baseline: 0 };
   // the stand-ins alone, for the baseline the firmware's own variables are counted from
   const bare = await RealPendant.flash({ binary, board, code: undefined });
