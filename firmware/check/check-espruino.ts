@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_FALLS_DIR, fallsDataAvailable, readManifest, readTrace, resample } from '../../simulator/src/trace';
 import { buildFirmware, FIRMWARE_BOARDS, type FirmwareBoard } from '../tools/build';
-import { describe as describeInterpreter } from './record';
+import { assertFlashReads, describe as describeInterpreter } from './record';
 import { pretokenise, RealPendant } from './pendant';
 import { fallSamples, lyingSamples, SCENARIOS, traceFiles } from './scenarios';
 
@@ -34,9 +34,24 @@ export interface BoardResult {
   baseline: number;
 }
 
-async function checkBoard(board: FirmwareBoard, binary: string): Promise<BoardResult> {
-  const interpreter = await describeInterpreter(binary);
+/** What a board's run needs from Node, made before any interpreter starts (see main). */
+interface Prepared {
+  code: string;
+  tokenised: boolean;
+  fall: [number, number, number][] | undefined;
+  lying: [number, number, number][];
+}
+
+function prepare(board: FirmwareBoard): Prepared {
   const { code, tokenised } = pretokenise(buildFirmware(board).code);
+  const hz = board === 'bangle2' ? 25 : 26;
+  const fall = fallsDataAvailable() ? fallSamples(readManifest(join(DEFAULT_FALLS_DIR, 'manifest.csv')), readTrace, resample, hz) : undefined;
+  return { code, tokenised, fall, lying: lyingSamples(hz, 30) };
+}
+
+async function checkBoard(board: FirmwareBoard, binary: string, { code, tokenised, fall, lying }: Prepared): Promise<BoardResult> {
+  const interpreter = await describeInterpreter(binary);
+  assertFlashReads(interpreter);
   const result: BoardResult = { board, interpreter, tokenised, steps: [], memory: {}, baseline: 0 };
   // the stand-ins alone, for the baseline the firmware's own variables are counted from
   const bare = await RealPendant.flash({ binary, board, code: undefined });
@@ -44,8 +59,6 @@ async function checkBoard(board: FirmwareBoard, binary: string): Promise<BoardRe
   result.baseline = await bare.memory();
   await bare.powerOff();
   bare.dispose();
-  const fall = fallsDataAvailable() ? fallSamples(readManifest(join(DEFAULT_FALLS_DIR, 'manifest.csv')), readTrace, resample, board === 'bangle2' ? 25 : 26) : undefined;
-  const lying = lyingSamples(board === 'bangle2' ? 25 : 26, 30);
   const pendant = await RealPendant.flash({ binary, board, code, files: traceFiles(fall ?? [], lying) });
   try {
     for (const s of SCENARIOS) {
@@ -80,7 +93,11 @@ async function main(): Promise<number> {
     return 2;
   }
   const boards = values.board ? [values.board as FirmwareBoard] : [...FIRMWARE_BOARDS];
-  const results = await Promise.all(boards.map((b) => checkBoard(b, b === 'bangle2' ? (process.env['ESPRUINO_BANGLE'] ?? bin) : bin)));
+  // Building and pretokenising (the espruino tool, a child process waited for synchronously) come
+  // first, for every board: done while another board's interpreter runs, they held up Node's event
+  // loop past the interpreter's 20 s timeouts on a busy machine (an upload reported as failed).
+  const prepared = boards.map(prepare);
+  const results = await Promise.all(boards.map((b, i) => checkBoard(b, b === 'bangle2' ? (process.env['ESPRUINO_BANGLE'] ?? bin) : bin, prepared[i]!)));
   let ok = true;
   for (const r of results) {
     console.log(`\n${r.board} — ${r.interpreter}${r.tokenised ? '' : ' (not pretokenised: the espruino tool was not available)'}`);

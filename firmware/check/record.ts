@@ -35,10 +35,23 @@ export function runFile(binary: string, code: string, timeoutMs = 30_000): Promi
   });
 }
 
-/** What the interpreter says it is: version, variables, block size, libraries present. */
+/**
+ * What the interpreter says it is: version, variables, block size, libraries present, and what a
+ * string read from Storage costs (1 variable on a device, whose flash the string stays in).
+ */
 export async function describe(binary: string): Promise<string> {
-  const lines = await runFile(binary, 'var m=process.memory();print("@@begin");print(process.env.VERSION+" "+m.total+" variables of "+m.blocksize+" bytes; AES "+(typeof require("crypto").AES)+", AES.ccmEncrypt "+(typeof AES=="undefined"?"undefined":typeof AES.ccmEncrypt));print("@@end");');
+  const lines = await runFile(binary, 'var m=process.memory(),S=require("Storage");S.write("vigil.sz",new Array(201).join("a"));print("@@begin");print(process.env.VERSION+" "+m.total+" variables of "+m.blocksize+" bytes; AES "+(typeof require("crypto").AES)+", AES.ccmEncrypt "+(typeof AES=="undefined"?"undefined":typeof AES.ccmEncrypt)+"; Storage.read of 200 bytes "+E.getSizeOf(S.read("vigil.sz"))+" variables");print("@@end");');
   return probeOutput(lines).join(' ');
+}
+
+/**
+ * Refuses a build that copies what it reads from Storage into RAM: built without flash strings
+ * (SPIFLASH_BASE, docs/firmware.md), the Linux build keeps every function of the firmware in RAM,
+ * unlike a Puck.js or a Bangle.js 2, and its memory figures are not a pendant's.
+ */
+export function assertFlashReads(what: string): void {
+  const m = /Storage\.read of 200 bytes (\d+) variables/.exec(what);
+  if (!m || Number(m[1]) > 2) throw new Error(`${what}: this build copies Storage reads into RAM (a device keeps them in flash); build it with flash strings, -DSPIFLASH_BASE=0 -DSPIFLASH_LENGTH=FLASH_SAVED_CODE_LENGTH (docs/firmware.md "The real interpreter")`);
 }
 
 /**
@@ -71,6 +84,7 @@ async function main(): Promise<void> {
     const bin = bins[layout];
     if (!bin) continue;
     const what = await describe(bin);
+    assertFlashReads(what);
     for (const p of listProbes().filter((x) => x.layouts.includes(layout))) {
       const out = probeOutput(await runFile(bin, p.code));
       const header = [

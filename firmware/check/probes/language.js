@@ -43,4 +43,12 @@ t("array methods", function () { var a = [1]; a.unshift(0); a.push(2); return [a
 t("typeof", function () { return [typeof null, typeof [], typeof new Uint8Array(1), typeof function () { }]; });
 t("comparisons", function () { return [undefined < 1, undefined > 1, NaN == NaN, null == undefined, 0 == "", "1" == 1]; });
 t("string + number", function () { return "a" + 1 + 2; });
+// Settings from the centre (lib/settings.js VS, firmware 1.1): the hash's arithmetic on unsigned 32-bit
+// values held as doubles, clamped wire values, the screen texts' placeholder, vigil.set's keys in order.
+t("xor and shifts above 2^31", function () { return [2166136261 ^ 65, (2166136261 << 24) | 0, 4294967295 ^ 255, 3000000000 >> 8, (4294967295 * 403 + (4294967295 << 24)) >>> 0]; });
+t("FNV-1a without a 64-bit product", function () { var h = 2166136261, i; for (i = 0; i < 60; i++) { h ^= (i * 37) & 255; h = (h * 403 + (h << 24)) >>> 0; } return h; });
+t("clamped wire values", function () { return [E.clip(Math.round(4.6), 1, 5) / 1, E.clip(Math.round(5), 1, 50) / 100, Math.round(0.05 * 100), Math.round(0.7 * 10), 300 >> 8, 300 & 255]; });
+t("replace the first placeholder", function () { return ["Press the button\nto cancel\n% s".replace("%", 15), "PROTECTED\nBattery %%".replace("%", 80), "none".replace("%", 1)]; });
+t("forEach with index and array", function () { var o = []; [16, 107, 13, 2].forEach(function (v, i, a) { if (i & 1) o.push(a[i - 1] * 256 + v); }); return o; });
+t("Math for the detector", function () { return [Math.log(2), Math.log(0.005), Math.cos(45 * Math.PI / 180), Math.sqrt(2), Math.exp(-1.5), Math.atan2(1, 2)]; });
 print("@@end");

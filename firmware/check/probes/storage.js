@@ -35,6 +35,7 @@ t("write an empty string", function () { return S.write("e0", ""); });
 t("write a Uint8Array", function () { S.write("u8", new Uint8Array([1, 2, 255])); var d = S.read("u8"); return [d.length, d.charCodeAt(0), d.charCodeAt(2)]; });
 t("write a number", function () { S.write("n", 123); return S.read("n"); });
 t("write at an offset of a missing file", function () { return S.write("nofile", "ab", 2); });
+t("readJSON then for-in: keys in the order written", function () { var o = S.readJSON("vs", 1) || {}, k = [], x; o.tiltS = 8; o.sens = 4; S.writeJSON("vs", o); o = S.readJSON("vs", 1); o.hb = 30; S.writeJSON("vs", o); o = S.readJSON("vs", 1); for (x in o) k.push(x + ":" + o[x]); return [S.read("vs"), k]; });
 t("list", function () { return S.list().sort(); });
 t("fill the flash", function () { var i, r; try { for (i = 0; i < 1000; i++) { r = S.write("big" + i, new Uint8Array(4000)); if (!r) return "write returned " + r; } return "no error"; } catch (e) { return "threw " + e.message; } });
 print("@@end");
