@@ -6,8 +6,8 @@
  * `p` contains `p`, and every record it serves carries `organisationId: p`, so an answer that leaks
  * a record of another organisation is found by searching its text for that organisation's id.
  */
-import type { Harness } from './centre-harness';
-import { call } from './http';
+import { startHarness, type Harness } from './centre-harness';
+import { call, login } from './http';
 import type { UserRole } from '../../centre/src/store/types';
 
 export const ROLES = ['admin', 'supervisor', 'operator', 'readonly', 'auditor'] as const satisfies readonly UserRole[];
@@ -88,4 +88,14 @@ export async function snapshot(h: Harness, t: Tenant): Promise<unknown> {
     users: (await store.listUsers()).filter((u) => u.organisationId === t.org), credential: await store.getWorkerCredential({ workerId: t.worker }),
     settings: await store.deviceSettings(t.device),
   };
+}
+
+/** A centre on HTTP with its own admin (of no organisation) and the two organisations acmex and bluex seeded. */
+export async function startTenantPair(): Promise<{ h: Harness; centreAdmin: string; a: Tenant; b: Tenant }> {
+  const h = await startHarness({ http: true });
+  await h.centre.auth.createUser({ username: 'centre-admin', password: passwordOf('centre-admin'), role: 'admin' });
+  const centreAdmin = await login(h.base, 'centre-admin', passwordOf('centre-admin'));
+  const a = await seedTenant(h, 'acmex', 1, centreAdmin);
+  const b = await seedTenant(h, 'bluex', 2, centreAdmin);
+  return { h, centreAdmin, a, b };
 }

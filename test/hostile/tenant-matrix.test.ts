@@ -7,10 +7,10 @@
  * default organisation, and bluex's records are exactly as before when all is done. Against their own
  * records the same users are answered as the role matrix says, and the centre's own staff see both.
  */
-import { startHarness, type Harness } from '../helpers/centre-harness';
-import { call, login } from '../helpers/http';
+import type { Harness } from '../helpers/centre-harness';
+import { call } from '../helpers/http';
 import { operations, type Operation } from '../fuzz/http-requests';
-import { passwordOf, ROLES, seedTenant, snapshot, type Tenant } from '../helpers/tenants';
+import { ROLES, startTenantPair, snapshot, type Tenant } from '../helpers/tenants';
 
 /** Routes that end the caller's own login, the live stream (tested in tenant-streams.test.ts), the worker app and responder links (not console users'). */
 const SKIP = /^(POST \/api\/logout|POST \/api\/app\/logout|GET \/api\/stream$)|\/api\/app\/|\{token\}/;
@@ -24,11 +24,7 @@ let b: Tenant;
 let centreAdmin: string;
 
 beforeAll(async () => {
-  h = await startHarness({ http: true });
-  await h.centre.auth.createUser({ username: 'centre-admin', password: passwordOf('centre-admin'), role: 'admin' });
-  centreAdmin = await login(h.base, 'centre-admin', passwordOf('centre-admin'));
-  a = await seedTenant(h, 'acmex', 1, centreAdmin);
-  b = await seedTenant(h, 'bluex', 2, centreAdmin);
+  ({ h, centreAdmin, a, b } = await startTenantPair());
   ops = operations((await call<Parameters<typeof operations>[0]>(h.base, 'GET', '/api/openapi.json')).body).filter((op) => !SKIP.test(op.key));
 }, 60_000);
 

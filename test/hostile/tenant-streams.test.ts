@@ -4,9 +4,9 @@
  * organisation's contacts — even contacts "of every site", which before organisations were every
  * alarm's. Real alarms: frames through the real ingest, the real escalation, SMS at the recording notifier.
  */
-import { startHarness, type Harness } from '../helpers/centre-harness';
-import { call, login } from '../helpers/http';
-import { passwordOf, seedTenant, type Tenant } from '../helpers/tenants';
+import type { Harness } from '../helpers/centre-harness';
+import { call } from '../helpers/http';
+import { startTenantPair, type Tenant } from '../helpers/tenants';
 
 let h: Harness;
 let a: Tenant;
@@ -14,11 +14,7 @@ let b: Tenant;
 let centreAdmin: string;
 
 beforeAll(async () => {
-  h = await startHarness({ http: true });
-  await h.centre.auth.createUser({ username: 'centre-admin', password: passwordOf('centre-admin'), role: 'admin' });
-  centreAdmin = await login(h.base, 'centre-admin', passwordOf('centre-admin'));
-  a = await seedTenant(h, 'acmex', 1, centreAdmin);
-  b = await seedTenant(h, 'bluex', 2, centreAdmin);
+  ({ h, centreAdmin, a, b } = await startTenantPair());
   // the default organisation's own supervisor, for every one of its sites
   await h.centre.store.putEntity('contact', { id: 'default-sup', name: 'Default Sup', kind: 'supervisor', siteId: null, phone: '+447000000009', email: null, webhookUrl: null, language: null });
 }, 60_000);

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { startHarness, type Harness } from '../helpers/centre-harness';
 import { call } from '../helpers/http';
 import { openBrowser, problems, screenshot, PHONE, type WebBrowser } from './browser';
-import { PLAN_SVG } from './console-helpers';
+import { openEditor as create, PLAN_SVG, saveEditor as save } from './console-helpers';
 
 const ADA = { username: 'ada', password: 'ada-pass-12' };
 const SUE = { username: 'sue', password: 'sue-pass-123' };
@@ -24,21 +24,6 @@ async function logIn(web: WebBrowser, base: string, who: { username: string; pas
   return page;
 }
 
-/** Opens an admin section's editor for a new record and fills the given inputs and selects. */
-async function create(page: Page, section: string, fields: Record<string, string>): Promise<void> {
-  await page.goto(page.url().replace(/#.*$/, '') + `#/admin/${section}`);
-  await page.locator('#new').click();
-  for (const [name, value] of Object.entries(fields)) {
-    const el = page.locator(`#edit-form [name="${name}"]`).first();
-    if ((await el.evaluate((e) => (e as unknown as { tagName: string }).tagName)) === 'SELECT') await el.selectOption(value);
-    else await el.fill(value);
-  }
-}
-
-async function save(page: Page): Promise<void> {
-  await page.locator('#edit-form button[type=submit]').click();
-  await page.locator('#editor').waitFor({ state: 'hidden' });
-}
 
 describe('console administration and supervisor scope (Chromium)', () => {
   let web: WebBrowser;

@@ -106,3 +106,20 @@ async function furnish(base: string, box: SingleBox, air: VirtualAir, siteId: st
   const res = await fetch(`${base}/api/sites/${siteId}/plans/0?widthM=48&heightM=30`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'image/svg+xml' }, body: PLAN_SVG });
   if (res.status !== 200 && res.status !== 201) throw new Error(`floor plan upload: ${res.status} ${await res.text()}`);
 }
+
+/** Opens an admin section's editor for a new record and fills the given inputs and selects. */
+export async function openEditor(page: Page, section: string, fields: Record<string, string>): Promise<void> {
+  await page.goto(page.url().replace(/#.*$/, '') + `#/admin/${section}`);
+  await page.locator('#new').click();
+  for (const [name, value] of Object.entries(fields)) {
+    const el = page.locator(`#edit-form [name="${name}"]`).first();
+    if ((await el.evaluate((e) => (e as unknown as { tagName: string }).tagName)) === 'SELECT') await el.selectOption(value);
+    else await el.fill(value);
+  }
+}
+
+/** Saves the open editor and waits for it to close. */
+export async function saveEditor(page: Page): Promise<void> {
+  await page.locator('#edit-form button[type=submit]').click();
+  await page.locator('#editor').waitFor({ state: 'hidden' });
+}

@@ -9,32 +9,15 @@
 import type { Page } from 'playwright-core';
 import { startHarness, type Harness } from '../helpers/centre-harness';
 import { openBrowser, problems, screenshot, type WebBrowser } from './browser';
+import { openConsole as logIn, openEditor, saveEditor } from './console-helpers';
+
+async function create(page: Page, section: string, fields: Record<string, string>): Promise<void> {
+  await openEditor(page, section, fields);
+  await saveEditor(page);
+}
 
 const STAFF = { username: 'cora', password: 'cora-pass-123' };
 const ACME = { username: 'acme-admin', password: 'acme-pass-123' };
-
-async function logIn(web: WebBrowser, base: string, who: { username: string; password: string }): Promise<Page> {
-  const page = await web.page({ locale: 'en-GB' });
-  page.setDefaultTimeout(10_000);
-  await page.goto(base + '/');
-  await page.locator('#login input[name=username]').fill(who.username);
-  await page.locator('#login input[name=password]').fill(who.password);
-  await page.locator('#login button[type=submit]').click();
-  await page.locator('body[data-live=live]').waitFor({ state: 'attached' });
-  return page;
-}
-
-async function create(page: Page, base: string, section: string, fields: Record<string, string>): Promise<void> {
-  await page.goto(`${base}/#/admin/${section}`);
-  await page.locator('#new').click();
-  for (const [name, value] of Object.entries(fields)) {
-    const el = page.locator(`#edit-form [name="${name}"]`).first();
-    if ((await el.evaluate((e) => (e as unknown as { tagName: string }).tagName)) === 'SELECT') await el.selectOption(value);
-    else await el.fill(value);
-  }
-  await page.locator('#edit-form button[type=submit]').click();
-  await page.locator('#editor').waitFor({ state: 'hidden' });
-}
 
 describe('customer organisations in the console (Chromium)', () => {
   let web: WebBrowser;
@@ -52,11 +35,11 @@ describe('customer organisations in the console (Chromium)', () => {
 
   it('lets the centre\'s admin create an organisation with its site and admin, and shows each record\'s organisation', async () => {
     const page = await logIn(web, h.base, STAFF);
-    await create(page, h.base, 'organisations', { id: 'acme', name: 'Acme Security' });
+    await create(page, 'organisations', { id: 'acme', name: 'Acme Security' });
     expect(await h.centre.store.getOrganisation('acme')).toMatchObject({ name: 'Acme Security' });
-    await create(page, h.base, 'sites', { organisationId: 'acme', id: 'acme-hq', name: 'Acme HQ' });
+    await create(page, 'sites', { organisationId: 'acme', id: 'acme-hq', name: 'Acme HQ' });
     expect(await h.centre.store.getSite('acme-hq')).toMatchObject({ organisationId: 'acme' });
-    await create(page, h.base, 'users', { organisationId: 'acme', username: ACME.username, name: 'Alan Acme', password: ACME.password, role: 'admin' });
+    await create(page, 'users', { organisationId: 'acme', username: ACME.username, name: 'Alan Acme', password: ACME.password, role: 'admin' });
     expect(await h.centre.store.getUserByName(ACME.username)).toMatchObject({ organisationId: 'acme', role: 'admin' });
 
     await page.goto(`${h.base}/#/admin/sites`);
@@ -99,7 +82,7 @@ describe('customer organisations in the console (Chromium)', () => {
     expect(text).not.toContain('Site A');
     expect(text).not.toContain('Organisations');
     expect(await page.locator('#organisation-filter').count()).toBe(0);
-    await create(page, h.base, 'workers', { id: 'al', name: 'Al Acme', siteId: 'acme-hq' });
+    await create(page, 'workers', { id: 'al', name: 'Al Acme', siteId: 'acme-hq' });
     expect(await h.centre.store.getWorker('al')).toMatchObject({ organisationId: 'acme' });
     await page.goto(`${h.base}/#/admin/workers`);
     await page.locator('.admin-list tbody tr', { hasText: 'Al Acme' }).waitFor();
