@@ -5,7 +5,7 @@
  * "running" log line.
  */
 import type { ChildProcess } from 'node:child_process';
-import { spawnServer } from './process';
+import { spawnServer, stopProcess } from './process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -89,18 +89,8 @@ export class Mosquitto {
     const proc = this.proc;
     if (!proc) return;
     this.proc = undefined;
-    if (proc.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      // Mosquitto 2.0.11 now and then misses a SIGTERM that arrives right after start-up: repeat it
-      // until it exits (it saves its persistence first), and only after 10 s give up and kill it.
-      const again = setInterval(() => proc.kill('SIGTERM'), 500);
-      const hard = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-      proc.once('exit', () => {
-        clearInterval(again);
-        clearTimeout(hard);
-        resolve();
-      });
-      proc.kill('SIGTERM');
-    });
+    // Mosquitto 2.0.11 now and then misses a SIGTERM that arrives right after start-up: repeated every
+    // 500 ms until it exits (it saves its persistence first); killed only after 10 s.
+    await stopProcess(proc, 'SIGTERM', 10_000, 500);
   }
 }

@@ -48,13 +48,17 @@ export function spawnServer(command: string, args: string[], options: SpawnOptio
 /**
  * Sends `signal` (the server's own clean shutdown) and resolves when the process has exited; a
  * process still running after `hardMs` is killed. Resolves at once for one that already exited.
+ * `repeatMs`: sends the signal again at that period until the process exits (Mosquitto and socat can
+ * miss a signal that arrives while they are still starting).
  */
-export function stopProcess(proc: ChildProcess, signal: NodeJS.Signals, hardMs: number): Promise<void> {
+export function stopProcess(proc: ChildProcess, signal: NodeJS.Signals, hardMs: number, repeatMs?: number): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
   return new Promise<void>((resolve) => {
     const hard = setTimeout(() => proc.kill('SIGKILL'), hardMs);
+    const again = repeatMs === undefined ? undefined : setInterval(() => proc.kill(signal), repeatMs);
     proc.once('exit', () => {
       clearTimeout(hard);
+      clearInterval(again);
       resolve();
     });
     proc.kill(signal);

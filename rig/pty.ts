@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { stopProcess } from './process';
 
 export class PtyPair {
   /** The gateway's end (what the modem's USB port would be). */
@@ -60,16 +61,8 @@ export class PtyPair {
     const proc = this.proc;
     if (!proc) return;
     this.proc = undefined;
-    if (proc.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      // A signal that lands while socat is still setting up can be missed: repeat it until it exits.
-      const again = setInterval(() => proc.kill('SIGTERM'), 500);
-      proc.once('exit', () => {
-        clearInterval(again);
-        resolve();
-      });
-      proc.kill('SIGTERM');
-    });
+    // A signal that lands while socat is still setting up can be missed: repeated until it exits.
+    await stopProcess(proc, 'SIGTERM', 10_000, 500);
   }
 
   close(): Promise<void> {
