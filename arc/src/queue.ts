@@ -9,14 +9,9 @@ import Database from 'better-sqlite3';
 import type { EventDraft, EventKind, EventToken, SentState } from './events';
 import { nextSeq } from './dc09';
 
-export interface QueuedEvent {
+/** A draft as the queue holds it (a draft that could not be sent at all is stored as rejected). */
+export interface QueuedEvent extends Omit<EventDraft, 'rejectReason'> {
   id: number;
-  alarmId: string | null;
-  kind: EventKind;
-  token: EventToken;
-  account: string;
-  data: string;
-  xdata: string;
   createdAt: number;
   state: 'queued' | 'delivered' | 'rejected';
   /** Assigned at the first transmission and kept for every retry (DC-09 §5.5.1.5). */
